@@ -1,0 +1,53 @@
+# Pioneer. The README's quickstart is `make run` and `make test`.
+PORT ?= 8000
+BIN := .venv/bin
+PY := $(BIN)/python
+# `make run` is the embedded shape: DEBUG, SQLite, inline tasks, no second factor.
+RUN_ENV := DJANGO_DEBUG=1
+
+.PHONY: help setup run test lint format messages worker beat check-deploy lock clean
+
+help:
+	@echo "make run      set up, migrate, load the demo world, serve http://127.0.0.1:$(PORT)"
+	@echo "make test     set up, then migrations check, ruff and the whole test suite"
+	@echo "make worker   a Celery worker (needs REDIS_URL)"
+	@echo "make beat     Celery beat with the one static schedule (needs REDIS_URL)"
+	@echo "make messages refresh the .po files after changing strings"
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	$(RUN_ENV) $(PY) manage.py migrate --no-input
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test:
+	@scripts/setup.sh test
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages:
+	$(PY) scripts/messages.py
+
+worker: setup
+	$(BIN)/celery -A pioneer worker --loglevel=INFO --concurrency=2
+
+beat: setup
+	$(BIN)/celery -A pioneer beat --loglevel=INFO --schedule=.celerybeat-schedule
+
+lock:
+	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+clean:
+	rm -rf .venv node_modules staticfiles db.sqlite3

@@ -1,0 +1,1 @@
+"""Models of the blueprints app (see DESIGN.md)."""

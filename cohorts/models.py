@@ -1,0 +1,1 @@
+"""Models of the cohorts app (see DESIGN.md)."""

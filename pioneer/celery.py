@@ -1,0 +1,30 @@
+"""The Celery app. JSON only, late acks, one static beat schedule.
+
+Due dates live in PostgreSQL, not in the broker: the beat schedule runs one dispatcher
+every few minutes that sends what is due (see pioneer.notifications).
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pioneer.settings")
+
+app = Celery("pioneer")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    task_time_limit=300,
+    task_soft_time_limit=240,
+    worker_prefetch_multiplier=1,
+    task_ignore_result=True,
+    broker_connection_retry_on_startup=True,
+    timezone="Europe/Berlin",
+)
+
+
+app.autodiscover_tasks()

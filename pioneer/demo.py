@@ -1,0 +1,97 @@
+"""The core of the demo world: organisations, people and their roles.
+
+Other apps add to the world in a `demo.py` module of their own with a function
+`build(world)`; seed_demo finds them (autodiscover) and runs them after this one, in the
+order of INSTALLED_APPS. Every step must be idempotent: a second run changes nothing.
+"""
+
+from django.conf import settings
+
+from pioneer.models import Organisation, Role, User
+
+ORGANISATIONS = [
+    # key, name, short name, kind, parent key, city
+    (
+        "mluk",
+        "Ministerium für Landwirtschaft, Umwelt und Klimaschutz",
+        "MLUK",
+        "ministry",
+        None,
+        "Potsdam",
+    ),
+    ("mik", "Ministerium des Innern und für Kommunales", "MIK", "ministry", None, "Potsdam"),
+    ("lfu", "Landesamt für Umwelt", "LfU", "authority", "mluk", "Potsdam"),
+    ("partner", "Partner Digital GmbH", "Partner Digital", "company", None, "Berlin"),
+    ("gemeinwohl", "Gemeinwohl Lab e. V.", "Gemeinwohl Lab", "nonprofit", None, "Cottbus"),
+    (
+        "digitalagentur",
+        "DigitalAgentur Brandenburg GmbH",
+        "DigitalAgentur",
+        "company",
+        None,
+        "Potsdam",
+    ),
+]
+
+PEOPLE = [
+    # email, name, language, [(role, organisation key or None)]
+    ("office@mluk.example", "Olga Office", "de", [("office", "mluk")]),
+    ("anna@mluk.example", "Anna Albrecht", "de", [("participant", None)]),
+    ("ben@partner.example", "Ben Brandt", "en", [("participant", None)]),
+    ("clara@mluk.example", "Clara Conrad", "de", [("participant", None)]),
+    ("contact@partner.example", "Paula Partner", "de", [("partner", "partner")]),
+    ("evaluator@mluk.example", "Eva Evaluatorin", "de", [("evaluator", None)]),
+    ("office@mik.example", "Max Mik", "de", [("office", "mik")]),
+]
+
+
+class World(dict):
+    """What the steps built, by key: world["org:mluk"], world["user:anna@mluk.example"]."""
+
+
+def build(world):
+    for key, name, short, kind, parent_key, city in ORGANISATIONS:
+        org, _ = Organisation.objects.get_or_create(
+            name=name,
+            kind=kind,
+            defaults={
+                "short_name": short,
+                "parent": world.get(f"org:{parent_key}") if parent_key else None,
+                "city": city,
+            },
+        )
+        world[f"org:{key}"] = org
+    password = settings.DEMO_PASSWORD
+    for email, name, language, roles in PEOPLE:
+        world[f"user:{email}"] = _person(email, name, language, password)
+        for kind, org_key in roles:
+            Role.objects.get_or_create(
+                user=world[f"user:{email}"],
+                kind=kind,
+                organisation=world.get(f"org:{org_key}") if org_key else None,
+            )
+    admin = User.objects.filter(email="admin@pioneer.example").first()
+    if admin is None:
+        admin = User.objects.create_superuser(
+            "admin@pioneer.example", password, name="Ada Admin", language="de"
+        )
+        _verify(admin)
+    world["user:admin@pioneer.example"] = admin
+    return world
+
+
+def _person(email, name, language, password):
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, password, name=name, language=language)
+        _verify(user)
+    return user
+
+
+def _verify(user):
+    """Demo people have confirmed their address already (allauth asks otherwise)."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )

@@ -1,0 +1,282 @@
+"""Core models: people, organisations, roles and the notification ledger."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person; the e-mail address is the login."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("E-mails, documents and pages are shown in this language."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("technical administrator"),
+        default=False,
+        help_text=_("May use the technical administration (Django admin)."),
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["name", "email"]
+
+    def __str__(self):
+        return self.name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = type(self).objects.normalize_email(self.email).lower()
+
+    def get_full_name(self):
+        return self.name or self.email
+
+    def get_short_name(self):
+        return (self.name.split(" ")[0] if self.name else "") or self.email
+
+
+class Organisation(models.Model):
+    """A ministry, subordinate authority, company, non-profit or other body."""
+
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", _("Ministry")
+        AUTHORITY = "authority", _("Subordinate authority")
+        COMPANY = "company", _("Company")
+        NONPROFIT = "nonprofit", _("Non-profit organisation")
+        OTHER = "other", _("Other organisation")
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent ministry"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="authorities",
+        limit_choices_to={"kind": "ministry"},
+        help_text=_("Required for a subordinate authority."),
+    )
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "kind"], name="organisation_unique_name_kind"),
+            models.CheckConstraint(
+                condition=Q(kind="authority", parent__isnull=False) | ~Q(kind="authority"),
+                name="organisation_authority_has_parent",
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    @property
+    def is_public_body(self):
+        return self.kind in {self.Kind.MINISTRY, self.Kind.AUTHORITY}
+
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.AUTHORITY and not self.parent_id:
+            raise ValidationError(
+                {"parent": _("A subordinate authority needs its parent ministry.")}
+            )
+        if self.parent_id and self.kind != self.Kind.AUTHORITY:
+            raise ValidationError(
+                {"parent": _("Only a subordinate authority has a parent ministry.")}
+            )
+        if self.parent_id and self.parent.kind != self.Kind.MINISTRY:
+            raise ValidationError({"parent": _("The parent must be a ministry.")})
+
+
+class Role(models.Model):
+    """What a person may do, and for which organisation. A person can hold several."""
+
+    class Kind(models.TextChoices):
+        PROGRAMME_OFFICE = "office", _("Programme office")
+        PARTNER_CONTACT = "partner", _("Partner contact")
+        PARTICIPANT = "participant", _("Participant")
+        EVALUATOR = "evaluator", _("Evaluator")
+
+    # Roles that must be bound to an organisation (they act on its behalf).
+    ORGANISATION_BOUND = {Kind.PROGRAMME_OFFICE, Kind.PARTNER_CONTACT}
+    # Roles that see personal data of many people: two-factor login required.
+    STAFF = {Kind.PROGRAMME_OFFICE, Kind.EVALUATOR}
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
+    kind = models.CharField(_("role"), max_length=16, choices=Kind.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="roles",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "organisation"], name="role_unique_per_organisation"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=Q(organisation__isnull=True),
+                name="role_unique_without_organisation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["office", "partner"]) | Q(organisation__isnull=False),
+                name="role_office_and_partner_need_organisation",
+            ),
+        ]
+
+    def __str__(self):
+        if self.organisation_id:
+            return f"{self.get_kind_display()} ({self.organisation})"
+        return str(self.get_kind_display())
+
+    def clean(self):
+        super().clean()
+        if self.kind in self.ORGANISATION_BOUND and not self.organisation_id:
+            raise ValidationError({"organisation": _("This role acts for an organisation.")})
+
+
+class Notification(models.Model):
+    """The ledger of notifications: each (kind, object, recipient, due date) at most once.
+
+    Later apps register kinds in `pioneer.notifications`; the dispatcher on the beat
+    schedule sends what is due. The unique key makes a second send impossible even when
+    two dispatchers race or a task runs twice.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    kind = models.CharField(_("kind"), max_length=64)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    due_date = models.DateField(_("due date"))
+    due_at = models.DateTimeField(_("due at"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    # Rendered once, in the recipient's language, when sent: the in-app list shows
+    # exactly what the e-mail said.
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "content_type", "object_id", "recipient", "due_date"],
+                name="notification_once_per_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="notification_due_idx"),
+            models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient_id} ({self.due_date})"
+
+    @property
+    def is_unread(self):
+        return self.state == self.State.SENT and self.read_at is None
+
+
+class BarrierReport(models.Model):
+    """A barrier someone reported from the accessibility statement's feedback form."""
+
+    page = models.CharField(_("page or function"), max_length=300)
+    description = models.TextField(_("description"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    language = models.CharField(_("language"), max_length=8, default="de")
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("barrier report")
+        verbose_name_plural = _("barrier reports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.page} ({self.created_at:%Y-%m-%d})"

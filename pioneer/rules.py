@@ -1,0 +1,100 @@
+"""Who may do what: role predicates that every app builds on. Deny by default.
+
+A user's roles are read once per request object and cached on it, so templates and
+views can ask as often as they like without extra queries.
+"""
+
+from dataclasses import dataclass
+
+import rules
+
+from pioneer.models import Role
+
+
+@dataclass(frozen=True)
+class RoleSet:
+    kinds: frozenset
+    organisations: dict  # role kind -> frozenset of organisation ids
+
+    def has(self, kind):
+        return kind in self.kinds
+
+    def organisation_ids(self, kind):
+        return self.organisations.get(kind, frozenset())
+
+
+EMPTY = RoleSet(frozenset(), {})
+
+
+def roles_of(user):
+    """The user's roles (one query, then cached on the user object)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY
+    cached = getattr(user, "_pioneer_roles", None)
+    if cached is None:
+        pairs = list(Role.objects.filter(user=user).values_list("kind", "organisation_id"))
+        orgs = {}
+        for kind, org_id in pairs:
+            orgs.setdefault(kind, set())
+            if org_id:
+                orgs[kind].add(org_id)
+        cached = RoleSet(
+            frozenset(kind for kind, _ in pairs),
+            {k: frozenset(v) for k, v in orgs.items()},
+        )
+        user._pioneer_roles = cached
+    return cached
+
+
+def forget_roles(user):
+    """Drop the cached roles after they changed (services call this)."""
+    if hasattr(user, "_pioneer_roles"):
+        del user._pioneer_roles
+
+
+@rules.predicate
+def is_programme_office(user):
+    return roles_of(user).has(Role.Kind.PROGRAMME_OFFICE)
+
+
+@rules.predicate
+def is_partner_contact(user):
+    return roles_of(user).has(Role.Kind.PARTNER_CONTACT)
+
+
+@rules.predicate
+def is_participant(user):
+    return roles_of(user).has(Role.Kind.PARTICIPANT)
+
+
+@rules.predicate
+def is_evaluator(user):
+    return roles_of(user).has(Role.Kind.EVALUATOR)
+
+
+@rules.predicate
+def has_staff_role(user):
+    """Roles that see many people's data and must log in with a second factor."""
+    return bool(roles_of(user).kinds & Role.STAFF)
+
+
+@rules.predicate
+def is_office_of(user, organisation):
+    """The user works in the programme office of this organisation."""
+    if organisation is None:
+        return False
+    org_id = getattr(organisation, "pk", organisation)
+    return org_id in roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
+
+
+@rules.predicate
+def is_contact_of(user, organisation):
+    """The user is a partner contact of this organisation."""
+    if organisation is None:
+        return False
+    org_id = getattr(organisation, "pk", organisation)
+    return org_id in roles_of(user).organisation_ids(Role.Kind.PARTNER_CONTACT)
+
+
+rules.add_perm("pioneer.invite_people", is_programme_office)
+rules.add_perm("pioneer.view_notifications", rules.is_authenticated)

@@ -1,0 +1,18 @@
+"""Registers the core's notification kinds."""
+
+from django.urls import reverse
+
+from pioneer import notifications
+from pioneer.services import invitation_link
+
+notifications.register(
+    "account.invitation",
+    template="notifications/account_invitation",
+    link=lambda user: invitation_link(user),
+    secret_link=True,
+)
+notifications.register(
+    "account.role_granted",
+    template="notifications/account_role_granted",
+    link=lambda user: reverse("home"),
+)

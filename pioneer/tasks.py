@@ -1,0 +1,15 @@
+"""Thin tasks: ids in, "already done?" guards live in the services they call."""
+
+from celery import shared_task
+
+from pioneer import services
+
+
+@shared_task(name="pioneer.tasks.send_notification")
+def send_notification(notification_id):
+    return services.notification_send(notification_id=notification_id)
+
+
+@shared_task(name="pioneer.tasks.dispatch_due_notifications")
+def dispatch_due_notifications():
+    return services.notification_dispatch_due()

@@ -1,0 +1,14 @@
+"""Settings for the test suite: the real ones, with the few switches tests need."""
+
+import os
+
+os.environ.setdefault("HTTPS", "false")
+os.environ.setdefault("REQUIRE_STAFF_MFA", "false")
+
+from pioneer.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Each test run gets its own key space in a shared Redis.
+if REDIS_URL:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"pioneer-test-{os.getpid()}"  # noqa: F405

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from health_check.views import HealthCheckView
+
+from pioneer import views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("home/", views.home, name="home"),
+    path(
+        "barrierefreiheit/",
+        views.accessibility,
+        name="accessibility",
+    ),
+    path(
+        "datenschutz/",
+        views.static_page,
+        {"template": "pioneer/privacy.html"},
+        name="privacy",
+    ),
+    path(
+        "impressum/",
+        views.static_page,
+        {"template": "pioneer/imprint.html"},
+        name="imprint",
+    ),
+    path(
+        "leichte-sprache/",
+        views.static_page,
+        {"template": "pioneer/easy_language.html"},
+        name="easy_language",
+    ),
+    path("i18n/language/", views.set_language, name="set_language"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("invite/", views.invite, name="invite"),
+    path("accounts/", include("allauth.urls")),
+    path("health/", HealthCheckView.as_view(checks=views.health_checks()), name="health"),
+    path("admin/", admin.site.urls),
+    path("", include("cohorts.urls")),
+    path("", include("tandems.urls")),
+    path("", include("companion.urls")),
+    path("", include("evaluation.urls")),
+    path("", include("blueprints.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,148 @@
+"""Views of the core: landing, home per role, static pages, language, notifications,
+invitations. Permission, form, one service call, response."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pioneer import pages, selectors, services
+from pioneer.forms import BarrierReportForm, InviteForm, LanguageForm
+from pioneer.models import Role
+from pioneer.permissions import role_required, scoped_object_or_404
+from pioneer.rules import roles_of
+
+
+def health_checks():
+    """What /health/ checks: database, cache and, when configured, the broker."""
+    checks = ["health_check.checks.Database", "health_check.checks.Cache"]
+    if settings.CELERY_BROKER_URL:
+        from redis.asyncio import Redis as RedisClient
+
+        url = settings.CELERY_BROKER_URL
+        checks.append(
+            (
+                "health_check.contrib.redis.Redis",
+                {"client_factory": lambda: RedisClient.from_url(url)},
+            )
+        )
+    return checks
+
+
+def landing(request):
+    return render(
+        request,
+        "pioneer/landing.html",
+        {"sections": pages.landing_sections(request)},
+    )
+
+
+@login_required
+def home(request):
+    roles = roles_of(request.user)
+    return render(
+        request,
+        "pioneer/home.html",
+        {
+            "panels": pages.home_panels(request, roles.kinds),
+            "role_labels": [Role.Kind(kind).label for kind in sorted(roles.kinds)],
+            "unread": selectors.unread_count(request.user),
+        },
+    )
+
+
+def static_page(request, template):
+    return render(request, template)
+
+
+def accessibility(request):
+    form = BarrierReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.barrier_report_submit(**form.cleaned_data, language=request.LANGUAGE_CODE)
+        messages.success(request, _("Thank you. We have received your report and will answer it."))
+        return redirect("accessibility")
+    return render(
+        request, "pioneer/accessibility.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def set_language(request):
+    """The language switch: a cookie for everyone, and the preference of a signed-in person."""
+    form = LanguageForm(request.POST)
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            services.user_set_language(user=request.user, language=language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(selectors.notifications_for(request.user).select_related(None), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "pioneer/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    notification = scoped_object_or_404(selectors.notifications_for(request.user), pk=pk)
+    services.notification_mark_read(notification=notification, user=request.user)
+    if notification.link:
+        return redirect(notification.link)
+    return redirect("notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    services.notification_mark_all_read(user=request.user)
+    messages.success(request, _("All notifications are marked as read."))
+    return redirect("notifications")
+
+
+@role_required(Role.Kind.PROGRAMME_OFFICE)
+def invite(request):
+    offices = selectors.office_organisations(request.user)
+    form = InviteForm(request.POST or None, office_organisations=offices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user, created = services.user_invite(
+            email=data["email"],
+            name=data["name"],
+            language=data["language"],
+            kind=data["kind"],
+            organisation=data["organisation"],
+            invited_by=request.user,
+        )
+        if created:
+            messages.success(request, _("%(email)s has been invited.") % {"email": user.email})
+        else:
+            messages.success(
+                request,
+                _("%(email)s already has an account; the role was added and an e-mail sent.")
+                % {"email": user.email},
+            )
+        return redirect(reverse("invite"))
+    return render(
+        request, "pioneer/invite.html", {"form": form}, status=400 if form.errors else 200
+    )

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Set-up for `make run` and `make test`: system packages, .venv, pinned Python packages,
+# npm assets, compiled translations. Safe to run again: each step skips what is done.
+#   scripts/setup.sh          what `make run` needs
+#   scripts/setup.sh test     also Debian's chromium for the browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=${1:-}
+PYTHON=${PYTHON:-python3}
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf '\033[31mERROR: %s\033[0m\n' "$*" >&2; exit 1; }
+
+# --- system packages -------------------------------------------------------------------
+missing=()
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+command -v msgfmt >/dev/null || missing+=(gettext)
+have_lib libpango-1.0.so.0 || missing+=(libpango-1.0-0)
+have_lib libpangoft2-1.0.so.0 || missing+=(libpangoft2-1.0-0)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+if [ "$want_test" = "test" ]; then
+  command -v chromium >/dev/null || missing+=(chromium)
+fi
+"$PYTHON" -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    say "Installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    die "Missing system packages. Please install them, then run make again:
+    sudo apt-get install ${missing[*]}"
+  fi
+fi
+
+"$PYTHON" - <<'PY' || die "Pioneer needs Python 3.11 or newer (found $($PYTHON --version 2>&1)). Set PYTHON=python3.11."
+import sys
+sys.exit(0 if sys.version_info >= (3, 11) else 1)
+PY
+
+# --- Python packages --------------------------------------------------------------------
+if [ ! -x .venv/bin/python ]; then
+  say "Creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+if [ ! -f .venv/.installed ] || [ requirements.lock -nt .venv/.installed ]; then
+  say "Installing Python packages (requirements.lock)"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+  touch .venv/.installed
+fi
+
+# --- front-end assets (KERN, htmx, axe-core) from the npm registry -------------------------
+if [ ! -f node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ]; then
+  say "Installing front-end assets (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch node_modules/.installed
+fi
+
+# --- translations ------------------------------------------------------------------------
+if [ -z "$(find locale -name '*.mo' -newer locale/de/LC_MESSAGES/django.po 2>/dev/null | head -1)" ] \
+  || [ locale/en/LC_MESSAGES/django.po -nt locale/en/LC_MESSAGES/django.mo ]; then
+  say "Compiling translations"
+  .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+fi
+say "Set-up complete"

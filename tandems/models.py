@@ -1,0 +1,1 @@
+"""Models of the tandems app (see DESIGN.md)."""
