@@ -59,10 +59,6 @@ if [ ! -f node_modules/.installed ] || [ package-lock.json -nt node_modules/.ins
   touch node_modules/.installed
 fi
 
-# --- translations ------------------------------------------------------------------------
-if [ -z "$(find locale -name '*.mo' -newer locale/de/LC_MESSAGES/django.po 2>/dev/null | head -1)" ] \
-  || [ locale/en/LC_MESSAGES/django.po -nt locale/en/LC_MESSAGES/django.mo ]; then
-  say "Compiling translations"
-  .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
-fi
+# --- translations (quick; always rebuilt so a stale .mo never hides a change) -------------
+.venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 say "Set-up complete"
