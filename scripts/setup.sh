@@ -48,7 +48,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ ! -f .venv/.installed ] || [ requirements.lock -nt .venv/.installed ]; then
   say "Installing Python packages (requirements.lock)"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+  # (grep drops this machine's notes about unused local package mirrors; pipefail keeps errors)
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 \
+    | { grep -v "^WARNING: Location 'file:" || true; }
   touch .venv/.installed
 fi
 
