@@ -27,7 +27,11 @@ STALE_CLAIM = timedelta(minutes=15)
 
 @transaction.atomic
 def organisation_create(*, name, kind, parent=None, **fields):
-    """Create an organisation after full validation. No side effects."""
+    """Create an organisation after full validation. No side effects.
+
+    Raises ValidationError (nothing saved) for a subordinate authority without its parent
+    ministry, a parent that is not a ministry, or a name already taken for this kind.
+    """
     organisation = Organisation(name=name, kind=kind, parent=parent, **fields)
     organisation.full_clean()
     organisation.save()
@@ -36,29 +40,55 @@ def organisation_create(*, name, kind, parent=None, **fields):
 
 @transaction.atomic
 def role_grant(*, user, kind, organisation=None):
-    """Give a user a role (idempotent). No side effects."""
+    """Give a user a role (idempotent: granting it again changes nothing). No side effects.
+
+    Raises ValidationError (nothing saved) for an unknown kind, or an office or partner
+    role without an organisation. Participants and evaluators act for no organisation.
+    """
+    return _role_grant(user=user, kind=kind, organisation=organisation)[0]
+
+
+def _role_grant(*, user, kind, organisation):
+    if kind not in Role.ORGANISATION_BOUND:
+        organisation = None
     role = Role(user=user, kind=kind, organisation=organisation)
+    # Uniqueness is not an error here (granting twice is allowed); everything else is.
     role.full_clean(validate_unique=False, validate_constraints=False)
-    role, _created = Role.objects.get_or_create(user=user, kind=kind, organisation=organisation)
+    try:
+        with transaction.atomic():
+            role, created = Role.objects.get_or_create(
+                user=user, kind=kind, organisation=organisation
+            )
+    except IntegrityError:  # a concurrent grant won the race; the role exists
+        role, created = Role.objects.get(user=user, kind=kind, organisation=organisation), False
     forget_roles(user)
-    return role
+    return role, created
 
 
 @transaction.atomic
 def role_revoke(*, user, kind, organisation=None):
-    """Take a role away. No side effects."""
+    """Take a role away (nothing happens if the user does not hold it). No side effects."""
+    if kind not in Role.ORGANISATION_BOUND:
+        organisation = None
     Role.objects.filter(user=user, kind=kind, organisation=organisation).delete()
     forget_roles(user)
 
 
 @transaction.atomic
 def user_invite(*, email, name, language, kind, organisation=None, invited_by=None):
-    """Create (or find) a person, give them a role and e-mail them a link to set a password.
+    """Create (or find) a person, give them a role and tell them by e-mail.
 
-    Side effects: schedules the `account.invitation` notification for now; the e-mail is
-    sent by the dispatcher after commit (inline without a broker).
+    - a new person, or one who has never set a password: the `account.invitation`
+      e-mail with a link to set a password (valid for PASSWORD_RESET_TIMEOUT, three days);
+    - a person who already has a password: it is left alone; the `account.role_granted`
+      e-mail tells them about the new role (nothing is sent if they held it already).
+
+    Raises ValidationError (nothing saved) for an invalid address or role. Returns
+    (user, created). Side effects: schedules the notification for now; the e-mail goes
+    out after commit (inline without a broker). The ledger sends each at most once a day,
+    so inviting the same person twice on one day sends one e-mail.
     """
-    email = User.objects.normalize_email(email).lower()
+    email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
     if created:
@@ -66,15 +96,26 @@ def user_invite(*, email, name, language, kind, organisation=None, invited_by=No
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
         user.save()
-    role_grant(user=user, kind=kind, organisation=organisation)
-    notification, _ = notification_schedule(
-        kind="account.invitation", target=user, recipient=user, due_at=timezone.now()
-    )
+    role, role_created = _role_grant(user=user, kind=kind, organisation=organisation)
+    if user.has_usable_password():
+        if role_created:
+            notification_schedule(
+                kind="account.role_granted", target=role, recipient=user, due_at=timezone.now()
+            )
+    else:
+        notification_schedule(
+            kind="account.invitation", target=user, recipient=user, due_at=timezone.now()
+        )
     return user, created
 
 
 def invitation_link(user):
-    """A password-set link for an invited person (allauth's reset key, valid for days)."""
+    """A password-set link for an invited person: allauth's password-reset key.
+
+    The key is made when the e-mail is sent and expires after PASSWORD_RESET_TIMEOUT
+    (three days); it stops working as soon as a password is set or the person signs in,
+    because the key hashes the password and the last login.
+    """
     from allauth.account.forms import default_token_generator
     from allauth.account.utils import user_pk_to_url_str
     from django.urls import reverse
@@ -241,9 +282,10 @@ def user_set_language(*, user, language):
 def barrier_report_submit(*, page, description, name="", email="", language="de"):
     """Record a reported barrier and tell the accessibility contact.
 
-    Side effects: one e-mail to settings.ACCESSIBILITY_CONTACT_EMAIL after commit.
+    Side effects: one plain-text e-mail (German and English, the contact may read either)
+    to settings.ACCESSIBILITY_CONTACT_EMAIL after commit; replies go to the reporter.
     """
-    from django.core.mail import send_mail
+    from django.core.mail import EmailMessage
 
     from pioneer.models import BarrierReport
 
@@ -252,15 +294,17 @@ def barrier_report_submit(*, page, description, name="", email="", language="de"
     )
 
     def _tell():
-        send_mail(
+        EmailMessage(
             subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Barriere gemeldet / barrier reported",
-            message=(
+            body=(
                 f"Seite / page: {page}\n\n{description}\n\n"
                 f"Von / from: {name or '-'} <{email or '-'}>\n"
+                f"Sprache / language: {language}\n"
+                f"Nr. / no.: {report.pk}\n"
             ),
-            from_email=None,
-            recipient_list=[settings.ACCESSIBILITY_CONTACT_EMAIL],
-        )
+            to=[settings.ACCESSIBILITY_CONTACT_EMAIL],
+            reply_to=[email] if email else None,
+        ).send()
 
     transaction.on_commit(_tell)
     return report
