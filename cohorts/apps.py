@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CohortsConfig(AppConfig):
     name = "cohorts"
     verbose_name = _("Cohorts")
+
+    def ready(self):
+        from cohorts import panels
+
+        panels.register()

@@ -137,6 +137,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "pioneer.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Invitation and password-reset links: the invitation e-mail promises three days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pioneer] "
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {

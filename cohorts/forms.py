@@ -1,0 +1,339 @@
+"""Forms of the cohorts app: validation only; the views call services to save."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cohorts.models import Cohort, InterestRegistration, Programme
+from pioneer.models import Organisation
+
+MAX_PLACES = 50
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "format",
+            "default_cohort_months",
+            "default_phase_months",
+            "is_public",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "format": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = list(organisations)
+        # An office of several organisations chooses which one runs a new programme.
+        if self.instance.pk is None and len(self.organisations) > 1:
+            self.fields["organisation"] = forms.ModelChoiceField(
+                label=_("Organiser"),
+                queryset=Organisation.objects.filter(pk__in=[o.pk for o in self.organisations]),
+            )
+
+    def clean_default_cohort_months(self):
+        value = self.cleaned_data["default_cohort_months"]
+        if not 1 <= value <= 36:
+            raise forms.ValidationError(_("Enter a length between 1 and 36 months."))
+        return value
+
+    def clean_default_phase_months(self):
+        value = self.cleaned_data["default_phase_months"]
+        if not 1 <= value <= 36:
+            raise forms.ValidationError(_("Enter a length between 1 and 36 months."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        cohort = data.get("default_cohort_months")
+        phase = data.get("default_phase_months")
+        if cohort and phase and phase > cohort:
+            self.add_error(
+                "default_phase_months", _("A phase cannot be longer than the whole cohort.")
+            )
+        return data
+
+    def organisation(self):
+        if "organisation" in self.cleaned_data:
+            return self.cleaned_data["organisation"]
+        return self.organisations[0]
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = [
+            "title",
+            "slug",
+            "start_date",
+            "end_date",
+            "interest_opens",
+            "interest_closes",
+            "planned_tandems",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "interest_opens": DateInput(),
+            "interest_closes": DateInput(),
+        }
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        if not programme.has_tandems:
+            self.fields["planned_tandems"].label = _("Planned participants")
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        clash = Cohort.objects.filter(programme=self.programme, slug=slug)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Another cohort of this programme has this short name."))
+        return slug
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end <= start:
+            self.add_error("end_date", _("The end must be after the start."))
+        opens, closes = data.get("interest_opens"), data.get("interest_closes")
+        if opens and closes and closes < opens:
+            self.add_error("interest_closes", _("The interest window must close after it opens."))
+        if closes and start and closes > start:
+            self.add_error(
+                "interest_closes", _("The interest window must close before the cohort starts.")
+            )
+        return data
+
+    def _post_clean(self):
+        # The model's constraints are checked by the service; here the form's own
+        # messages suffice, and the programme is not on the form.
+        self.instance.programme = self.programme
+        super()._post_clean()
+
+
+class TransitionForm(forms.Form):
+    to_state = forms.ChoiceField(label=_("Next stage"), choices=Cohort.State.choices)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you end a cohort early: the reason is kept with the cohort."),
+    )
+
+
+class InterestForm(forms.Form):
+    """The public registration of interest (no login)."""
+
+    cohort = forms.ModelChoiceField(
+        label=_("Cohort"),
+        queryset=Cohort.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the cohort you are interested in.")},
+    )
+    organisation_name = forms.CharField(
+        label=_("Name of the organisation"),
+        max_length=200,
+        error_messages={"required": _("Enter the name of your organisation.")},
+    )
+    organisation_kind = forms.ChoiceField(
+        label=_("Kind of organisation"),
+        choices=Organisation.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the kind of your organisation.")},
+    )
+    parent_ministry = forms.ModelChoiceField(
+        label=_("Parent ministry"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Only for a subordinate authority: the ministry it belongs to."),
+    )
+    street = forms.CharField(
+        label=_("Street and number"),
+        max_length=200,
+        error_messages={"required": _("Enter the street and number.")},
+    )
+    postcode = forms.RegexField(
+        label=_("Postcode"),
+        regex=r"^\d{5}$",
+        max_length=5,
+        error_messages={
+            "required": _("Enter the postcode."),
+            "invalid": _("Enter a postcode of five digits, such as 14467."),
+        },
+    )
+    city = forms.CharField(
+        label=_("City"), max_length=100, error_messages={"required": _("Enter the city.")}
+    )
+    contact_name = forms.CharField(
+        label=_("Contact person"),
+        max_length=200,
+        error_messages={"required": _("Enter the name of the contact person.")},
+    )
+    contact_email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("We send a link to this address; the registration counts once you confirm it."),
+        error_messages={
+            "required": _("Enter the e-mail address of the contact person."),
+            "invalid": _("Enter an e-mail address in the form name@example.org."),
+        },
+    )
+    contact_phone = forms.RegexField(
+        label=_("Telephone (optional)"),
+        regex=r"^[0-9 +()/\-]{5,40}$",
+        required=False,
+        max_length=40,
+        error_messages={"invalid": _("Enter a telephone number of digits, spaces and + ( ) / -.")},
+    )
+    places_send = forms.IntegerField(
+        label=_("How many people can you send?"),
+        min_value=0,
+        max_value=MAX_PLACES,
+        initial=0,
+        error_messages={
+            "required": _("Enter a number (0 if none)."),
+            "invalid": _("Enter a whole number."),
+            "min_value": _("Enter a number of 0 or more."),
+            "max_value": _("Enter a number of at most %(limit_value)s."),
+        },
+    )
+    places_host = forms.IntegerField(
+        label=_("How many people can you host?"),
+        min_value=0,
+        max_value=MAX_PLACES,
+        initial=0,
+        error_messages={
+            "required": _("Enter a number (0 if none)."),
+            "invalid": _("Enter a whole number."),
+            "min_value": _("Enter a number of 0 or more."),
+            "max_value": _("Enter a number of at most %(limit_value)s."),
+        },
+    )
+    topics_offered = forms.CharField(
+        label=_("Topics and expertise you offer (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    topics_sought = forms.CharField(
+        label=_("Topics and expertise you seek (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    preferred_timing = forms.CharField(
+        label=_("Preferred timing (optional)"),
+        required=False,
+        max_length=200,
+        help_text=_("For example: from spring, not in the summer holidays."),
+    )
+    message = forms.CharField(
+        label=_("Message (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    privacy = forms.BooleanField(
+        label=_(
+            "I have read the privacy notice and agree that my details are processed "
+            "to handle this registration."
+        ),
+        error_messages={"required": _("Please accept the privacy notice to register.")},
+    )
+
+    def __init__(self, *args, cohorts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = cohorts
+        self.fields["parent_ministry"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.MINISTRY
+        ).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("organisation_kind")
+        if kind == Organisation.Kind.AUTHORITY and not data.get("parent_ministry"):
+            self.add_error("parent_ministry", _("Choose the ministry your authority belongs to."))
+        if kind and kind != Organisation.Kind.AUTHORITY:
+            data["parent_ministry"] = None
+        send, host = data.get("places_send"), data.get("places_host")
+        if send == 0 and host == 0:
+            self.add_error(
+                "places_send", _("Enter how many people you can send or host (at least one).")
+            )
+        return data
+
+    def registration_data(self):
+        """The cleaned data as the fields of an InterestRegistration."""
+        data = dict(self.cleaned_data)
+        data.pop("cohort")
+        data.pop("privacy")
+        return data
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (the contact is told)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Please give the reason; the contact is told.")},
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only the programme office sees notes."),
+        error_messages={"required": _("The note is empty.")},
+    )
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    """The review queue's filters: cohort, kind, state and a free-text search."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    cohort = django_filters.ModelChoiceFilter(label=_("Cohort"), queryset=Cohort.objects.none())
+    organisation_kind = django_filters.ChoiceFilter(
+        label=_("Kind of organisation"), choices=Organisation.Kind.choices
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("State"), choices=InterestRegistration.State.choices
+    )
+
+    class Meta:
+        model = InterestRegistration
+        fields = ["q", "cohort", "organisation_kind", "state"]
+
+    def __init__(self, *args, cohorts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["cohort"].queryset = cohorts
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(organisation_name__icontains=value)
+            | Q(contact_name__icontains=value)
+            | Q(contact_email__icontains=value)
+            | Q(city__icontains=value)
+        )

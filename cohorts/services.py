@@ -1,0 +1,483 @@
+"""Every write of the cohorts app: programmes, cohorts and their lifecycle, registrations
+of interest and their review.
+
+Functions are keyword-only, named <entity>_<verb>, atomic, and name their side effects.
+They raise `django.core.exceptions.ValidationError` with a translated message when a
+guard refuses; the views show that message and change nothing.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cohorts import hooks
+from cohorts.models import (
+    Cohort,
+    CohortTransition,
+    InterestRegistration,
+    Programme,
+    RegistrationNote,
+    organisation_key,
+)
+from pioneer import services as core_services
+from pioneer.models import Organisation, Role, User
+
+# How long the confirmation link of a registration of interest stays valid.
+CONFIRM_LINK_VALID = timedelta(hours=72)
+# Registrations per hour from one e-mail address and from one IP address.
+RATE_LIMIT = 5
+RATE_WINDOW = 3600
+
+State = Cohort.State
+
+# The lifecycle: which stage may follow which. Closing early (from any stage before
+# evaluation) is allowed only with a reason; see `cohort_transition`.
+TRANSITIONS = {
+    State.DRAFT: {State.OPEN, State.CLOSED},
+    State.OPEN: {State.DRAFT, State.MATCHING, State.CLOSED},
+    State.MATCHING: {State.OPEN, State.RUNNING, State.CLOSED},
+    State.RUNNING: {State.EVALUATION, State.CLOSED},
+    State.EVALUATION: {State.RUNNING, State.CLOSED},
+    State.CLOSED: set(),
+}
+# The usual next step for each stage (the dashboard offers it first).
+NEXT_STEP = {
+    State.DRAFT: State.OPEN,
+    State.OPEN: State.MATCHING,
+    State.MATCHING: State.RUNNING,
+    State.RUNNING: State.EVALUATION,
+    State.EVALUATION: State.CLOSED,
+}
+
+
+class RateLimited(ValidationError):
+    """Too many registrations from one address within the hour."""
+
+
+class DuplicateRegistration(ValidationError):
+    """The organisation has registered for this cohort already."""
+
+
+# --------------------------------------------------------------------------- programmes
+
+
+@transaction.atomic
+def programme_create(*, organisation, name, slug, by=None, **fields):
+    """Create a programme run by `organisation`'s programme office. No side effects."""
+    programme = Programme(organisation=organisation, name=name, slug=slug, **fields)
+    programme.full_clean()
+    programme.save()
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, programme, by=None, **fields):
+    """Change a programme's details (never its organiser). No side effects."""
+    fields.pop("organisation", None)
+    for name, value in fields.items():
+        setattr(programme, name, value)
+    programme.full_clean()
+    programme.save()
+    return programme
+
+
+# ------------------------------------------------------------------------------ cohorts
+
+
+def _check_dates(cohort):
+    errors = {}
+    if cohort.start_date and cohort.end_date and cohort.end_date <= cohort.start_date:
+        errors["end_date"] = _("The end must be after the start.")
+    if (
+        cohort.interest_opens
+        and cohort.interest_closes
+        and cohort.interest_closes < cohort.interest_opens
+    ):
+        errors["interest_closes"] = _("The interest window must close after it opens.")
+    if cohort.state in {State.RUNNING, State.EVALUATION} and not (
+        cohort.start_date and cohort.end_date
+    ):
+        errors["start_date"] = _("A running cohort needs a start and an end date.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def cohort_create(*, programme, title, slug, by=None, **fields):
+    """Create a cohort in the draft stage. No side effects."""
+    cohort = Cohort(programme=programme, title=title, slug=slug, state=State.DRAFT, **fields)
+    _check_dates(cohort)
+    cohort.full_clean()
+    cohort.save()
+    return cohort
+
+
+@transaction.atomic
+def cohort_update(*, cohort, by=None, **fields):
+    """Change a cohort's title, dates, window and plan; the stage changes only through
+    `cohort_transition`. No side effects."""
+    for name in ("state", "programme", "closed_reason", "created_from"):
+        fields.pop(name, None)
+    for name, value in fields.items():
+        setattr(cohort, name, value)
+    _check_dates(cohort)
+    cohort.full_clean()
+    cohort.save()
+    return cohort
+
+
+def cohort_close_blockers(cohort):
+    """Why the cohort cannot simply close (unfinished tandems ...), from the hooks."""
+    reasons = []
+    for guard in hooks.close_guards:
+        reasons.extend(guard(cohort) or [])
+    return reasons
+
+
+def cohort_transition_problems(cohort, to_state, *, reason=""):
+    """The reasons a move to `to_state` is refused now ([] when it may go ahead)."""
+    to_state = State(to_state)
+    if to_state not in TRANSITIONS[State(cohort.state)]:
+        return [
+            _("A cohort cannot move from “%(from)s” to “%(to)s”.")
+            % {"from": State(cohort.state).label, "to": to_state.label}
+        ]
+    problems = []
+    closes = cohort.interest_closes
+    if to_state == State.OPEN and closes and closes < timezone.localdate():
+        problems.append(_("The interest window has closed already; set a new closing date first."))
+    if to_state == State.RUNNING and not (cohort.start_date and cohort.end_date):
+        problems.append(_("A cohort cannot run without a start and an end date."))
+    if to_state == State.CLOSED and not reason.strip():
+        if cohort.state != State.EVALUATION:
+            problems.append(_("Ending a cohort before its evaluation needs a reason."))
+        blockers = cohort_close_blockers(cohort)
+        problems.extend(blockers)
+        if blockers and cohort.state == State.EVALUATION:
+            problems.append(_("To end the cohort all the same, give a reason."))
+    return problems
+
+
+@transaction.atomic
+def cohort_transition(*, cohort, to_state, by, note=""):
+    """Move a cohort to another stage of its lifecycle, if the guards allow it.
+
+    Guards: only the moves in TRANSITIONS; running needs a start and an end date;
+    closing needs the close guards (tandems finished ...) satisfied, or a reason that
+    is stored as the cohort's `closed_reason`. Every move is recorded with who and when.
+    No e-mails.
+    """
+    # Lock the row: two office members clicking at once must not both move it.
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    to_state = State(to_state)
+    problems = cohort_transition_problems(cohort, to_state, reason=note)
+    if problems:
+        raise ValidationError(problems)
+    from_state = cohort.state
+    cohort.state = to_state
+    update_fields = ["state"]
+    if to_state == State.CLOSED and note.strip():
+        cohort.closed_reason = note.strip()
+        update_fields.append("closed_reason")
+    cohort.save(update_fields=update_fields)
+    CohortTransition.objects.create(
+        cohort=cohort, from_state=from_state, to_state=to_state, by=by, note=note.strip()
+    )
+    return cohort
+
+
+# ------------------------------------------------------------ registrations of interest
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _rate_keys(email, ip):
+    keys = ["cohorts:interest:email:" + _hash(email.strip().lower())]
+    if ip:
+        keys.append("cohorts:interest:ip:" + _hash(ip))
+    return keys
+
+
+def registration_rate_limited(*, email, ip):
+    """True when this address or IP has registered RATE_LIMIT times within the hour."""
+    counts = cache.get_many(_rate_keys(email, ip))
+    return any(count >= RATE_LIMIT for count in counts.values())
+
+
+def _count_attempt(email, ip):
+    for key in _rate_keys(email, ip):
+        if cache.add(key, 1, RATE_WINDOW):
+            continue
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, RATE_WINDOW)
+
+
+def registration_expire_stale(*, now=None):
+    """Mark unconfirmed registrations whose link has expired; returns how many."""
+    now = now or timezone.now()
+    return InterestRegistration.objects.filter(
+        state=InterestRegistration.State.UNCONFIRMED, confirm_expires_at__lt=now
+    ).update(state=InterestRegistration.State.EXPIRED)
+
+
+def registration_find_duplicate(*, cohort, organisation_name):
+    """A live registration of the same organisation for the same cohort, or None."""
+    registration_expire_stale()
+    return (
+        InterestRegistration.objects.filter(
+            cohort=cohort,
+            organisation_key=organisation_key(organisation_name),
+            state__in=[
+                InterestRegistration.State.UNCONFIRMED,
+                InterestRegistration.State.CONFIRMED,
+                InterestRegistration.State.ACCEPTED,
+            ],
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def registration_submit(*, cohort, data, language, ip=None):
+    """Record a registration of interest from the public form (double opt-in).
+
+    Refuses (ValidationError subclasses) when the address or IP is over the rate limit,
+    when the cohort does not take interest now, or when the organisation has registered
+    for this cohort already. Side effects: one e-mail with the confirmation link to the
+    contact, in `language`, after commit. Returns the registration.
+    """
+    email = data["contact_email"]
+    if registration_rate_limited(email=email, ip=ip):
+        raise RateLimited(
+            _("Too many registrations from this address. Please try again in an hour.")
+        )
+    _count_attempt(email, ip)
+    if not cohort.accepts_interest():
+        raise ValidationError(_("This cohort does not take registrations of interest now."))
+    if registration_find_duplicate(cohort=cohort, organisation_name=data["organisation_name"]):
+        raise DuplicateRegistration(
+            _(
+                "%(name)s has already registered interest for this cohort. The programme "
+                "office will be in touch; there is no need to register again."
+            )
+            % {"name": data["organisation_name"]}
+        )
+    token = secrets.token_urlsafe(32)
+    registration = InterestRegistration(
+        cohort=cohort,
+        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+        privacy_version=settings.PRIVACY_NOTICE_VERSION,
+        confirm_token_hash=_hash(token),
+        confirm_expires_at=timezone.now() + CONFIRM_LINK_VALID,
+        **data,
+    )
+    if registration.organisation_kind != Organisation.Kind.AUTHORITY:
+        registration.parent_ministry = None
+    registration.full_clean(exclude=["organisation_key", "confirm_token_hash"])
+    try:
+        with transaction.atomic():
+            registration.save()
+            transaction.on_commit(lambda: _send_confirmation(registration, token))
+    except IntegrityError:  # a concurrent twin won the race for the unique constraint
+        raise DuplicateRegistration(
+            _("%(name)s has already registered interest for this cohort.")
+            % {"name": data["organisation_name"]}
+        ) from None
+    return registration
+
+
+def confirmation_path(token):
+    return reverse("cohorts:interest_confirm", kwargs={"token": token})
+
+
+def _send_mail(registration, template, context):
+    with translation.override(registration.language):
+        context = {
+            "registration": registration,
+            "site_url": settings.SITE_URL.rstrip("/"),
+            **context,
+        }
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        text = render_to_string(f"{template}.txt", context).strip()
+        html = render_to_string(f"{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=text,
+        to=[registration.contact_email],
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def _send_confirmation(registration, token):
+    _send_mail(
+        registration,
+        "cohorts/email/interest_confirm",
+        {
+            "link": confirmation_path(token),
+            "valid_hours": int(CONFIRM_LINK_VALID.total_seconds()) // 3600,
+        },
+    )
+
+
+def registration_by_token(token):
+    """The registration a confirmation link belongs to, or None."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        InterestRegistration.objects.select_related("cohort__programme")
+        .filter(confirm_token_hash=_hash(token))
+        .first()
+    )
+
+
+class ConfirmResult:
+    CONFIRMED = "confirmed"
+    ALREADY = "already"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+
+
+@transaction.atomic
+def registration_confirm(*, token, now=None):
+    """Confirm a registration with the token from the e-mail (the second opt-in).
+
+    Returns (result, registration): CONFIRMED the first time, ALREADY when the link is
+    used again, EXPIRED after CONFIRM_LINK_VALID (the registration is then marked
+    expired, so the organisation can register afresh), INVALID for an unknown token.
+    Side effects: tells the programme office (notification `cohorts.registration_confirmed`).
+    """
+    now = now or timezone.now()
+    registration = registration_by_token(token)
+    if registration is None:
+        return ConfirmResult.INVALID, None
+    registration = (
+        InterestRegistration.objects.select_for_update()
+        .select_related("cohort__programme")
+        .get(pk=registration.pk)
+    )
+    states = InterestRegistration.State
+    if registration.state == states.EXPIRED:
+        return ConfirmResult.EXPIRED, registration
+    if registration.state != states.UNCONFIRMED:
+        return ConfirmResult.ALREADY, registration
+    if registration.confirm_expires_at and registration.confirm_expires_at < now:
+        registration.state = states.EXPIRED
+        registration.save(update_fields=["state"])
+        return ConfirmResult.EXPIRED, registration
+    registration.state = states.CONFIRMED
+    registration.confirmed_at = now
+    registration.save(update_fields=["state", "confirmed_at"])
+    offices = User.objects.filter(
+        is_active=True,
+        roles__kind=Role.Kind.PROGRAMME_OFFICE,
+        roles__organisation_id=registration.cohort.programme.organisation_id,
+    ).distinct()
+    for member in offices:
+        core_services.notification_schedule(
+            kind="cohorts.registration_confirmed",
+            target=registration,
+            recipient=member,
+            due_at=now,
+        )
+    return ConfirmResult.CONFIRMED, registration
+
+
+def _find_organisation(registration):
+    """An existing organisation with the same (normalised) name and kind, or None."""
+    key = registration.organisation_key
+    for pk, name in Organisation.objects.filter(kind=registration.organisation_kind).values_list(
+        "pk", "name"
+    ):
+        if organisation_key(name) == key:
+            return Organisation.objects.get(pk=pk)
+    return None
+
+
+@transaction.atomic
+def registration_accept(*, registration, by, organisation=None):
+    """Accept a confirmed registration: create or link its organisation and invite the
+    contact as the organisation's partner contact.
+
+    Side effects: the contact receives the `account.invitation` e-mail (set a password).
+    """
+    registration = InterestRegistration.objects.select_for_update().get(pk=registration.pk)
+    if registration.state != InterestRegistration.State.CONFIRMED:
+        raise ValidationError(
+            _("Only confirmed registrations that are not decided can be accepted.")
+        )
+    organisation = organisation or registration.organisation or _find_organisation(registration)
+    if organisation is None:
+        organisation = core_services.organisation_create(
+            name=registration.organisation_name,
+            kind=registration.organisation_kind,
+            parent=registration.parent_ministry
+            if registration.organisation_kind == Organisation.Kind.AUTHORITY
+            else None,
+            street=registration.street,
+            postcode=registration.postcode,
+            city=registration.city,
+        )
+    contact, _created = core_services.user_invite(
+        email=registration.contact_email,
+        name=registration.contact_name,
+        language=registration.language,
+        kind=Role.Kind.PARTNER_CONTACT,
+        organisation=organisation,
+        invited_by=by,
+    )
+    registration.organisation = organisation
+    registration.contact_user = contact
+    registration.state = InterestRegistration.State.ACCEPTED
+    registration.decided_by = by
+    registration.decided_at = timezone.now()
+    registration.save(
+        update_fields=["organisation", "contact_user", "state", "decided_by", "decided_at"]
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_decline(*, registration, by, reason):
+    """Decline a confirmed registration with a reason that the contact is told.
+
+    Side effects: one e-mail to the contact, in their language, after commit.
+    """
+    registration = InterestRegistration.objects.select_for_update().get(pk=registration.pk)
+    if registration.state != InterestRegistration.State.CONFIRMED:
+        raise ValidationError(
+            _("Only confirmed registrations that are not decided can be declined.")
+        )
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("Please give the reason; the contact is told.")})
+    registration.state = InterestRegistration.State.DECLINED
+    registration.decline_reason = reason.strip()
+    registration.decided_by = by
+    registration.decided_at = timezone.now()
+    registration.save(update_fields=["state", "decline_reason", "decided_by", "decided_at"])
+    transaction.on_commit(lambda: _send_mail(registration, "cohorts/email/interest_declined", {}))
+    return registration
+
+
+@transaction.atomic
+def registration_note_add(*, registration, author, text):
+    """Add an internal note of the programme office. No side effects."""
+    if not text or not text.strip():
+        raise ValidationError({"text": _("The note is empty.")})
+    return RegistrationNote.objects.create(
+        registration=registration, author=author, text=text.strip()
+    )
