@@ -75,7 +75,9 @@ def build(world):
         admin = User.objects.create_superuser(
             "admin@pioneer.example", password, name="Ada Admin", language="de"
         )
-        _verify(admin)
+    else:
+        _keep_password(admin, password)
+    _verify(admin)
     world["user:admin@pioneer.example"] = admin
     return world
 
@@ -84,14 +86,28 @@ def _person(email, name, language, password):
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email, password, name=name, language=language)
-        _verify(user)
+    else:
+        _keep_password(user, password)
+    _verify(user)
     return user
+
+
+def _keep_password(user, password):
+    """Every demo login works with the demo password (DEMO_PASSWORD may have changed
+    since the last run); an unchanged password is not touched, so a second run changes
+    nothing, not even the hash's salt."""
+    if not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
 
 
 def _verify(user):
     """Demo people have confirmed their address already (allauth asks otherwise)."""
     from allauth.account.models import EmailAddress
 
-    EmailAddress.objects.get_or_create(
+    address, created = EmailAddress.objects.get_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
+    if not created and not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])

@@ -33,13 +33,16 @@ class InviteForm(forms.Form):
         self.office_organisations = office_organisations
         self.fields["organisation"].queryset = Organisation.objects.order_by("name")
 
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
         organisation = data.get("organisation")
         if kind == Role.Kind.PARTNER_CONTACT and organisation is None:
             self.add_error("organisation", _("Choose the organisation this contact speaks for."))
-        if kind == Role.Kind.PROGRAMME_OFFICE:
+        elif kind == Role.Kind.PROGRAMME_OFFICE:
             if organisation is None and len(self.office_organisations) == 1:
                 data["organisation"] = self.office_organisations[0]
             elif organisation is None or organisation not in self.office_organisations:
@@ -50,6 +53,9 @@ class InviteForm(forms.Form):
                         "of your own organisation."
                     ),
                 )
+        elif kind in (Role.Kind.PARTICIPANT, Role.Kind.EVALUATOR):
+            # These roles act for no organisation; a choice made anyway is dropped.
+            data["organisation"] = None
         return data
 
 

@@ -62,7 +62,8 @@ def static_page(request, template):
 
 
 def accessibility(request):
-    form = BarrierReportForm(request.POST or None)
+    # An empty POST is still a submission: it must show errors, not a blank form.
+    form = BarrierReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.barrier_report_submit(**form.cleaned_data, language=request.LANGUAGE_CODE)
         messages.success(request, _("Thank you. We have received your report and will answer it."))
@@ -123,7 +124,9 @@ def notification_read_all(request):
 @role_required(Role.Kind.PROGRAMME_OFFICE)
 def invite(request):
     offices = selectors.office_organisations(request.user)
-    form = InviteForm(request.POST or None, office_organisations=offices)
+    form = InviteForm(
+        request.POST if request.method == "POST" else None, office_organisations=offices
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         user, created = services.user_invite(
@@ -135,13 +138,13 @@ def invite(request):
             invited_by=request.user,
         )
         if created:
-            messages.success(request, _("%(email)s has been invited.") % {"email": user.email})
+            message = _("%(email)s has been invited.")
+        elif user.has_usable_password():
+            # Their password stays as it is; they were told about the role.
+            message = _("%(email)s already has an account; the role was added.")
         else:
-            messages.success(
-                request,
-                _("%(email)s already has an account; the role was added and an e-mail sent.")
-                % {"email": user.email},
-            )
+            message = _("%(email)s had not set a password yet and has been invited again.")
+        messages.success(request, message % {"email": user.email})
         return redirect(reverse("invite"))
     return render(
         request, "pioneer/invite.html", {"form": form}, status=400 if form.errors else 200

@@ -3,16 +3,40 @@
 from importlib import import_module
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from pioneer import demo
+
+# The password printed in the README: everyone knows it.
+PUBLIC_DEMO_PASSWORD = "pioneer-demo"  # noqa: S105
 
 
 class Command(BaseCommand):
     help = "Create the demo world: organisations, logins, and what the apps add to it."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-public-password",
+            action="store_true",
+            help="Seed a production-shaped installation with the README's demo password.",
+        )
+
+    def handle(self, *args, allow_public_password=False, **options):
+        # A demo world on a server reachable by HTTPS with the README's password would give
+        # anyone a superuser and a programme office: refuse unless told so explicitly.
+        if (
+            settings.DEMO_PASSWORD == PUBLIC_DEMO_PASSWORD
+            and not settings.DEBUG
+            and settings.HTTPS
+            and not allow_public_password
+        ):
+            raise CommandError(
+                "Refusing to seed the demo world with the public demo password on a "
+                "production-shaped installation (DJANGO_DEBUG off, HTTPS on). Set "
+                "DEMO_PASSWORD to a secret of your own, or pass --allow-public-password."
+            )
         world = demo.World()
         with transaction.atomic():
             demo.build(world)
