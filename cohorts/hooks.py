@@ -15,9 +15,6 @@ Register from your AppConfig.ready(), e.g. `hooks.dashboard_figures.append(my_fn
 - people_without_tandem: fn(cohort) -> QuerySet of the cohort's participations that have
   no tandem yet; the tandems app registers it. The dashboard counts it (one query) and the
   participant list filters by it (a subquery). Without it nobody is "without tandem".
-- close_guards: fn(cohort) -> list of reasons (str) why the cohort cannot simply close
-  (e.g. "3 tandems have not finished"); `cohort_transition` refuses to close while any
-  reason stands unless the office ends the cohort early with a written reason.
 """
 
 from dataclasses import dataclass, field
@@ -28,7 +25,6 @@ dashboard_attention: list = []
 dashboard_dates: list = []
 cohort_copied: list = []
 people_without_tandem: list = []
-close_guards: list = []
 
 
 @dataclass(frozen=True)
