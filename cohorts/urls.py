@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from cohorts import views
 
@@ -28,4 +28,6 @@ urlpatterns = [
         name="registration_decline",
     ),
     path("registrations/<int:pk>/notes/", views.registration_note, name="registration_note"),
+    # People, dashboard, copy (cohorts/views_people.py).
+    path("", include("cohorts.urls_people")),
 ]

@@ -1,0 +1,87 @@
+"""The next cohort from this one: copy a cohort's structure with its dates shifted.
+
+The cohort's own structure is its dates, interest window and planned number of tandems.
+Later apps copy what they own (the companion programme's event plan, the evaluation's
+survey set) through `cohorts.hooks.cohort_copied`, which this service calls inside the
+same transaction: either everything is copied or nothing.
+
+People and registrations are not copied: every cohort recruits anew.
+"""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from cohorts import hooks
+from cohorts.models import Cohort
+from cohorts.services import cohort_create
+
+
+def shift_for(source, start_date):
+    """The time between the source's start and the new start (a year when unset)."""
+    if source.start_date and start_date:
+        return start_date - source.start_date
+    return timedelta(days=365)
+
+
+def suggested_start(source):
+    """The same day a year later (29 February becomes 28 February)."""
+    if not source.start_date:
+        return None
+    start = source.start_date
+    try:
+        return start.replace(year=start.year + 1)
+    except ValueError:
+        return date(start.year + 1, start.month, 28)
+
+
+def _shifted(value, shift):
+    return value + shift if value else None
+
+
+def _free_slug(programme, title):
+    base = slugify(title)[:70] or "cohort"
+    taken = set(
+        Cohort.objects.filter(programme=programme, slug__startswith=base).values_list(
+            "slug", flat=True
+        )
+    )
+    slug, number = base, 2
+    while slug in taken:
+        slug = f"{base}-{number}"
+        number += 1
+    return slug
+
+
+@transaction.atomic
+def cohort_copy_next(*, cohort, title, start_date=None, by=None):
+    """Create a draft cohort of the same programme with the source's structure, its dates
+    shifted so that it starts on `start_date` (a year later when not given).
+
+    Side effects: whatever the `hooks.cohort_copied` functions copy. No e-mails.
+    """
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Please give the new cohort a title.")})
+    if Cohort.objects.filter(programme=cohort.programme, title__iexact=title).exists():
+        raise ValidationError({"title": _("The programme already has a cohort of this title.")})
+    start_date = start_date or suggested_start(cohort)
+    shift = shift_for(cohort, start_date)
+    new = cohort_create(
+        programme=cohort.programme,
+        title=title,
+        slug=_free_slug(cohort.programme, title),
+        by=by,
+        start_date=_shifted(cohort.start_date, shift) if cohort.start_date else start_date,
+        end_date=_shifted(cohort.end_date, shift),
+        interest_opens=_shifted(cohort.interest_opens, shift),
+        interest_closes=_shifted(cohort.interest_closes, shift),
+        planned_tandems=cohort.planned_tandems,
+        created_from=cohort,
+    )
+    for copy in hooks.cohort_copied:
+        copy(cohort, new, shift)
+    return new

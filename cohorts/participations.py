@@ -1,0 +1,181 @@
+"""Participations: who takes part in a cohort. Services (writes) and selectors (reads).
+
+Services are keyword-only, named participation_<verb>, atomic, and name their side
+effects. Imports of many people at once live in `cohorts.importing`.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from cohorts.models import Cohort, Participation
+from pioneer.models import Role
+from pioneer.rules import roles_of
+from pioneer.services import user_invite
+
+State = Participation.State
+
+# Which state may follow which. Withdrawing is possible until the end; a withdrawn person
+# can be nominated again (a mistake, or they came back).
+TRANSITIONS = {
+    State.NOMINATED: {State.CONFIRMED, State.WITHDRAWN},
+    State.CONFIRMED: {State.NOMINATED, State.ACTIVE, State.WITHDRAWN},
+    State.ACTIVE: {State.COMPLETED, State.WITHDRAWN},
+    State.COMPLETED: {State.ACTIVE},
+    State.WITHDRAWN: {State.NOMINATED},
+}
+
+
+def side_mismatch(side, organisation):
+    """A message when the side does not fit the organisation's kind, else ''.
+
+    Administration-side people come from ministries and authorities; everyone else
+    joins as an external expert. The matching relies on it.
+    """
+    if side == Participation.Side.ADMINISTRATION and not organisation.is_public_body:
+        return _(
+            "Side: %(organisation)s is no ministry or authority; its people join on the "
+            "external side."
+        ) % {"organisation": organisation}
+    if side == Participation.Side.EXTERNAL and organisation.is_public_body:
+        return _(
+            "Side: %(organisation)s is a ministry or authority; its people join on the "
+            "administration side."
+        ) % {"organisation": organisation}
+    return ""
+
+
+@transaction.atomic
+def participation_add(
+    *,
+    cohort,
+    email,
+    name,
+    organisation,
+    side,
+    position="",
+    topics="",
+    expertise="",
+    goals="",
+    language="de",
+    added_by=None,
+):
+    """Add a person to a cohort (nominated), creating their account if needed.
+
+    Guards: the cohort is not closed; the side fits the organisation; the person is not
+    in the cohort yet. Side effects: a participant role and an invitation e-mail with a
+    link to set the password (sent after commit, in the person's language).
+    """
+    if cohort.state == Cohort.State.CLOSED:
+        raise ValidationError(_("The cohort is closed; nobody can join it any more."))
+    problem = side_mismatch(side, organisation)
+    if problem:
+        raise ValidationError({"side": problem})
+    email = email.strip().lower()
+    if Participation.objects.filter(cohort=cohort, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already in the cohort.")})
+    user, _created = user_invite(
+        email=email,
+        name=name,
+        language=language,
+        kind=Role.Kind.PARTICIPANT,
+        invited_by=added_by,
+    )
+    participation = Participation(
+        cohort=cohort,
+        user=user,
+        organisation=organisation,
+        side=side,
+        position=position,
+        topics=topics,
+        expertise=expertise,
+        goals=goals,
+    )
+    participation.full_clean(validate_unique=False)
+    participation._history_user = added_by
+    participation.save()
+    return participation
+
+
+@transaction.atomic
+def participation_set_state(*, participation, state, reason="", by=None):
+    """Move a participation to another state; withdrawing needs a reason.
+
+    The history (django-simple-history) records who changed it and when. No e-mails.
+    """
+    state = State(state)
+    current = State(participation.state)
+    if state == current:
+        return participation
+    if state not in TRANSITIONS[current]:
+        raise ValidationError(
+            _("A participation cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": current.label, "to": state.label}
+        )
+    reason = (reason or "").strip()
+    if state == State.WITHDRAWN and not reason:
+        raise ValidationError({"reason": _("Please give the reason for the withdrawal.")})
+    participation.state = state
+    participation.withdrawn_reason = reason if state == State.WITHDRAWN else ""
+    participation._history_user = by
+    participation.save(update_fields=["state", "withdrawn_reason"])
+    return participation
+
+
+@transaction.atomic
+def participation_update(*, participation, by=None, **fields):
+    """Change a participation's details (position, topics, expertise, goals, side,
+    organisation). No side effects."""
+    allowed = {"position", "topics", "expertise", "goals", "side", "organisation"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    for key, value in fields.items():
+        setattr(participation, key, value)
+    problem = side_mismatch(participation.side, participation.organisation)
+    if problem:
+        raise ValidationError({"side": problem})
+    participation.full_clean(validate_unique=False)
+    participation._history_user = by
+    participation.save()
+    return participation
+
+
+# --- selectors --------------------------------------------------------------------------
+
+
+def participations_of(cohort):
+    """A cohort's people with what the lists show (one query)."""
+    return (
+        Participation.objects.filter(cohort=cohort)
+        .select_related("user", "organisation")
+        .order_by("side", "user__name", "user__email")
+    )
+
+
+def participations_for_partner(user):
+    """The people of the organisations a partner contact speaks for, in every cohort."""
+    organisations = roles_of(user).organisation_ids(Role.Kind.PARTNER_CONTACT)
+    if not organisations:
+        return Participation.objects.none()
+    return (
+        Participation.objects.filter(organisation_id__in=organisations)
+        .select_related("user", "organisation", "cohort", "cohort__programme")
+        .order_by("-cohort__start_date", "cohort_id", "user__name", "user__email")
+    )
+
+
+def search(queryset, text):
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(user__name__icontains=text)
+        | Q(user__email__icontains=text)
+        | Q(organisation__name__icontains=text)
+        | Q(organisation__short_name__icontains=text)
+        | Q(position__icontains=text)
+        | Q(topics__icontains=text)
+        | Q(expertise__icontains=text)
+    )

@@ -1,0 +1,233 @@
+"""Views for a cohort's people, its dashboard and its copy: the programme office of the
+organisation that runs the programme; partner contacts read their organisation's people.
+
+Permission, form, one service call, response. Someone else's cohort answers 404
+(`cohorts_for` scopes it), a signed-in person without the role 403.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from cohorts import exports
+from cohorts.copying import cohort_copy_next, suggested_start
+from cohorts.dashboard import cohort_dashboard as dashboard_data
+from cohorts.forms_people import (
+    CohortCopyForm,
+    ImportForm,
+    ParticipationAddForm,
+    ParticipationFilter,
+    ParticipationStateForm,
+)
+from cohorts.importing import COLUMN_LABELS, COLUMNS, REQUIRED_COLUMNS, participations_import
+from cohorts.participations import (
+    participation_add as participation_add_service,
+)
+from cohorts.participations import (
+    participation_set_state,
+    participations_for_partner,
+    participations_of,
+)
+from cohorts.selectors import cohorts_for
+from pioneer.models import Role
+from pioneer.permissions import role_required, scoped_object_or_404
+
+OFFICE = Role.Kind.PROGRAMME_OFFICE
+PAGE_SIZE = 50
+
+
+def _cohort(request, cohort_pk):
+    return scoped_object_or_404(cohorts_for(request.user), pk=cohort_pk)
+
+
+def _apply_errors(form, error):
+    """Show a service's ValidationError on the form's fields (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@role_required(OFFICE)
+def cohort_dashboard(request, cohort_pk):
+    cohort = _cohort(request, cohort_pk)
+    return render(
+        request,
+        "cohorts/cohort_dashboard.html",
+        {"cohort": cohort, **dashboard_data(cohort)},
+    )
+
+
+@role_required(OFFICE)
+def participation_list(request, cohort_pk):
+    cohort = _cohort(request, cohort_pk)
+    filterset = ParticipationFilter(
+        request.GET or None, queryset=participations_of(cohort), cohort=cohort
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cohorts/participation_list.html",
+        {
+            "cohort": cohort,
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        },
+    )
+
+
+@role_required(OFFICE)
+def participation_add(request, cohort_pk):
+    cohort = _cohort(request, cohort_pk)
+    form = ParticipationAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participation = participation_add_service(
+                cohort=cohort, added_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s has been added and invited by e-mail.") % {"name": participation.user},
+            )
+            return redirect("cohorts:participation_list", cohort_pk=cohort.pk)
+    return render(
+        request,
+        "cohorts/participation_add.html",
+        {"cohort": cohort, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _participation(request, cohort_pk, pk):
+    cohort = _cohort(request, cohort_pk)
+    participation = scoped_object_or_404(participations_of(cohort), pk=pk)
+    return cohort, participation
+
+
+@role_required(OFFICE)
+def participation_detail(request, cohort_pk, pk):
+    cohort, participation = _participation(request, cohort_pk, pk)
+    form = ParticipationStateForm(request.POST or None, participation=participation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participation_set_state(
+                participation=participation,
+                state=form.cleaned_data["state"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now “%(state)s”.")
+                % {"name": participation.user, "state": participation.get_state_display()},
+            )
+            return redirect(
+                "cohorts:participation_detail", cohort_pk=cohort.pk, pk=participation.pk
+            )
+    history = participation.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "cohorts/participation_detail.html",
+        {
+            "cohort": cohort,
+            "participation": participation,
+            "form": form,
+            "history": history,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(OFFICE)
+def participation_import(request, cohort_pk):
+    cohort = _cohort(request, cohort_pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = participations_import(
+            cohort=cohort, upload=form.cleaned_data["file"], by=request.user
+        )
+        if report.ok:
+            messages.success(
+                request,
+                _("%(count)s people have been imported and invited by e-mail.")
+                % {"count": report.created},
+            )
+            return redirect("cohorts:participation_list", cohort_pk=cohort.pk)
+    columns = [
+        {
+            "label": COLUMN_LABELS[key],
+            "headings": ", ".join(COLUMNS[key][:3]),
+            "required": key in REQUIRED_COLUMNS,
+        }
+        for key in COLUMNS
+    ]
+    failed = bool(form.errors or (report and not report.ok))
+    return render(
+        request,
+        "cohorts/participation_import.html",
+        {"cohort": cohort, "form": form, "report": report, "columns": columns},
+        status=400 if failed else 200,
+    )
+
+
+@role_required(OFFICE)
+def participation_export(request, cohort_pk, fmt):
+    cohort = _cohort(request, cohort_pk)
+    if fmt == "csv":
+        content, content_type = exports.participants_csv(cohort), exports.CSV_CONTENT_TYPE
+    elif fmt == "xlsx":
+        content, content_type = exports.participants_xlsx(cohort), exports.XLSX_CONTENT_TYPE
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(cohort, fmt)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(OFFICE)
+def cohort_copy(request, cohort_pk):
+    cohort = _cohort(request, cohort_pk)
+    form = CohortCopyForm(request.POST or None, initial={"start_date": suggested_start(cohort)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = cohort_copy_next(cohort=cohort, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The cohort “%(title)s” has been created as a draft from “%(source)s”.")
+                % {"title": new.title, "source": cohort.title},
+            )
+            return redirect("cohorts:cohort_dashboard", cohort_pk=new.pk)
+    return render(
+        request,
+        "cohorts/cohort_copy.html",
+        {"cohort": cohort, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.Kind.PARTNER_CONTACT)
+def partner_people(request):
+    """A partner contact's organisation's people in every cohort (read only)."""
+    page = Paginator(participations_for_partner(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "cohorts/participation_partner_list.html", {"page": page})
