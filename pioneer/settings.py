@@ -21,7 +21,8 @@ SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG and env.bool("PIONEER_REQUIRE_SECRET_KEY", default=False):
         raise environ.ImproperlyConfigured("SECRET_KEY must be set in production.")
-    SECRET_KEY = "insecure-development-key-" + "x" * 40  # noqa: S105
+    # The "django-insecure-" prefix makes `manage.py check --deploy` flag it (security.W009).
+    SECRET_KEY = "django-insecure-development-key-" + "x" * 40  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -222,6 +223,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = HTTPS
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = []
 
