@@ -39,23 +39,34 @@ class UserLanguageMiddleware:
 
 
 class StaffMFAMiddleware:
-    """Programme office and evaluators must set up TOTP before they see anything else."""
+    """Programme office and evaluators must set up TOTP before they see anything else.
+
+    Only when settings.REQUIRE_STAFF_MFA is on (production's default). Account pages
+    (allauth, where the set-up happens), the language switch, the health check and the
+    legal pages (accessibility statement, privacy notice, imprint, easy language) stay
+    reachable; everything else redirects to the TOTP set-up.
+    """
 
     ALLOWED_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/", "/media/")
+    ALLOWED_URL_NAMES = {"accessibility", "privacy", "imprint", "easy_language"}
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
         if (
             settings.REQUIRE_STAFF_MFA
             and request.user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and getattr(request.resolver_match, "url_name", None) not in self.ALLOWED_URL_NAMES
             and has_staff_role(request.user)
             and not _has_totp(request.user)
         ):
             return redirect(reverse("mfa_activate_totp"))
-        return self.get_response(request)
+        return None
 
 
 def _has_totp(user):

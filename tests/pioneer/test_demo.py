@@ -1,0 +1,118 @@
+"""The demo world: every login works, a second run changes nothing, DEMO_PASSWORD counts."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from pioneer.models import Organisation, Role, User
+
+pytestmark = pytest.mark.django_db
+
+LOGINS = {
+    # email: {(role kind, organisation short name or None)}
+    "office@mluk.example": {("office", "MLUK")},
+    "anna@mluk.example": {("participant", None)},
+    "ben@partner.example": {("participant", None)},
+    "clara@mluk.example": {("participant", None)},
+    "contact@partner.example": {("partner", "Partner Digital")},
+    "evaluator@mluk.example": {("evaluator", None)},
+    "office@mik.example": {("office", "MIK")},
+    "admin@pioneer.example": set(),
+}
+CORE_MODELS = [User, Organisation, Role, EmailAddress]
+
+
+def _seed(**options):
+    call_command("seed_demo", verbosity=0, **options)
+
+
+def _counts():
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def _snapshot():
+    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in CORE_MODELS}
+
+
+def test_seed_demo_creates_the_logins_of_the_readme_with_their_roles():
+    _seed()
+    for email, roles in LOGINS.items():
+        user = User.objects.get(email=email)
+        held = {
+            (kind, short or None)
+            for kind, short in Role.objects.filter(user=user).values_list(
+                "kind", "organisation__short_name"
+            )
+        }
+        assert held == roles, email
+        assert EmailAddress.objects.get(user=user).verified
+    admin = User.objects.get(email="admin@pioneer.example")
+    assert admin.is_superuser and admin.is_staff
+    assert not User.objects.filter(email="anna@mluk.example", is_staff=True).exists()
+    lfu = Organisation.objects.get(short_name="LfU")
+    assert lfu.kind == "authority" and lfu.parent.short_name == "MLUK"
+
+
+def test_every_demo_login_authenticates_with_the_demo_password(client, settings):
+    _seed()
+    for email in LOGINS:
+        assert authenticate(email=email, password=settings.DEMO_PASSWORD) is not None, email
+        assert authenticate(email=email, password="wrong-password") is None
+        response = client.post(
+            reverse("account_login"), {"login": email, "password": settings.DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, email
+        assert response.url == reverse("home"), email
+        assert client.get(reverse("home")).status_code == 200
+        client.logout()
+
+
+def test_a_second_run_changes_nothing():
+    _seed()
+    counts, snapshot = _counts(), _snapshot()
+    assert counts["pioneer.User"] == len(LOGINS)
+    _seed()
+    assert _counts() == counts
+    assert _snapshot() == snapshot
+
+
+def test_demo_password_is_honoured(settings):
+    settings.DEMO_PASSWORD = "ein-anderes-Geheimnis-42"
+    _seed()
+    for email in LOGINS:
+        assert authenticate(email=email, password="ein-anderes-Geheimnis-42") is not None
+        assert authenticate(email=email, password="pioneer-demo") is None
+
+
+def test_a_changed_demo_password_applies_on_the_next_run(settings):
+    _seed()
+    settings.DEMO_PASSWORD = "neues-Demo-Passwort-7"
+    _seed()
+    for email in LOGINS:
+        assert authenticate(email=email, password="neues-Demo-Passwort-7") is not None
+        assert authenticate(email=email, password="pioneer-demo") is None
+    snapshot = _snapshot()
+    _seed()
+    assert _snapshot() == snapshot
+
+
+def test_production_refuses_the_public_demo_password(settings):
+    settings.DEBUG = False
+    settings.HTTPS = True
+    settings.DEMO_PASSWORD = "pioneer-demo"
+    with pytest.raises(CommandError, match="DEMO_PASSWORD"):
+        _seed()
+    assert not User.objects.exists()
+    _seed(allow_public_password=True)
+    assert User.objects.count() == len(LOGINS)
+
+
+def test_production_seeds_with_a_secret_demo_password(settings):
+    settings.DEBUG = False
+    settings.HTTPS = True
+    settings.DEMO_PASSWORD = "ein-eigenes-Geheimnis-99"
+    _seed()
+    assert authenticate(email="office@mluk.example", password="ein-eigenes-Geheimnis-99")
