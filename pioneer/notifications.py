@@ -7,7 +7,12 @@ A kind names its templates:
     templates/notifications/<key>.txt           plain text body
     templates/notifications/<key>.html          HTML body (inside notifications/base_email.html)
 Each is rendered with {"recipient", "target", "notification", "link", "site_url"} in the
-recipient's language.
+recipient's language. The two .txt templates are plain text: wrap them in
+{% autoescape off %} so that "O'Brien" does not arrive as "O&#x27;Brien".
+
+The subject and text are kept in the ledger for the in-app list; a kind registered with
+secret_link=True (a password-set key) has its link replaced there by a note, and never
+stored.
 """
 
 from collections.abc import Callable

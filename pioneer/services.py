@@ -6,13 +6,15 @@ Functions are keyword-only, named <entity>_<verb>, atomic, and say their side ef
 import logging
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from pioneer import notifications
 from pioneer.models import Notification, Organisation, Role, User
@@ -22,7 +24,10 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 # A claim older than this belongs to a worker that died; the row is taken up again.
+# It is longer than any task may run (task_time_limit): a live sender keeps its claim.
 STALE_CLAIM = timedelta(minutes=15)
+# A failed send is due again after this, doubling with each attempt (5, 10, 20, 40 min).
+RETRY_DELAY = timedelta(minutes=5)
 
 
 @transaction.atomic
@@ -130,87 +135,117 @@ def invitation_link(user):
 def notification_schedule(*, kind, target, recipient, due_at):
     """Put a notification in the ledger; a second call with the same key changes nothing.
 
-    Side effects: when due now, queues the dispatcher after commit.
+    The key is (kind, target, recipient, due date in local time): each is sent at most
+    once, however often it is scheduled, even by two writers at the same moment.
+    Returns (notification, created). Raises LookupError for an unregistered kind.
+    Side effects: when it is due already, its sending is queued after commit (inline
+    without a broker); a later one is sent by the dispatcher on the beat schedule.
     """
     notifications.get_kind(kind)  # fail early on typos
-    content_type = ContentType.objects.get_for_model(target)
-    due_date = timezone.localdate(due_at)
+    key = {
+        "kind": kind,
+        "content_type": ContentType.objects.get_for_model(target),
+        "object_id": target.pk,
+        "recipient": recipient,
+        "due_date": timezone.localdate(due_at),
+    }
     try:
         with transaction.atomic():
             notification, created = Notification.objects.get_or_create(
-                kind=kind,
-                content_type=content_type,
-                object_id=target.pk,
-                recipient=recipient,
-                due_date=due_date,
-                defaults={"due_at": due_at},
+                **key, defaults={"due_at": due_at}
             )
     except IntegrityError:  # a concurrent writer won the race; theirs stands
-        notification = Notification.objects.get(
-            kind=kind,
-            content_type=content_type,
-            object_id=target.pk,
-            recipient=recipient,
-            due_date=due_date,
-        )
-        created = False
+        notification, created = Notification.objects.get(**key), False
     if created and due_at <= timezone.now():
-        from pioneer.tasks import send_notification
-
-        transaction.on_commit(lambda: send_notification.delay(notification.pk))
+        _queue_send(notification.pk)
     return notification, created
 
 
+def _queue_send(notification_id):
+    from pioneer.tasks import send_notification
+
+    # robust: a broker that is down must not break the request that scheduled this;
+    # the row stays pending and the dispatcher's next run sends it.
+    transaction.on_commit(lambda: send_notification.delay(notification_id), robust=True)
+
+
+def _claimable(now):
+    """Due rows nobody is sending, and claims of workers that died (older than
+    STALE_CLAIM, longer than any task may run) with attempts left."""
+    return Q(due_at__lte=now) & (
+        Q(state=Notification.State.PENDING)
+        | Q(
+            state=Notification.State.SENDING,
+            claimed_at__lt=now - STALE_CLAIM,
+            attempts__lt=MAX_ATTEMPTS,
+        )
+    )
+
+
 def notification_claim(*, notification_id, now=None):
-    """Claim one notification for sending with a conditional UPDATE; True if we won."""
-    now = now or timezone.now()
-    claimable = Q(state=Notification.State.PENDING) | Q(
-        state=Notification.State.SENDING, claimed_at__lt=now - STALE_CLAIM
-    )
-    return bool(
-        Notification.objects.filter(claimable, pk=notification_id, due_at__lte=now).update(
-            state=Notification.State.SENDING, claimed_at=now
-        )
-    )
+    """Claim one due notification for sending with a conditional UPDATE.
 
-
-def notification_send(*, notification_id):
-    """Send one due notification if nobody else has (safe to run twice).
-
-    Side effects: one e-mail (HTML and text, in the recipient's language); the rendered
-    subject and body are kept for the in-app list.
+    Of any number of callers at once, exactly one changes the row and gets its claim
+    time back; the others get None. Claiming counts an attempt, so a notification
+    whose sending kills the worker every time still ends FAILED.
     """
-    if not notification_claim(notification_id=notification_id):
-        return False
-    notification = Notification.objects.select_related("recipient", "content_type").get(
-        pk=notification_id
+    now = now or timezone.now()
+    won = Notification.objects.filter(_claimable(now), pk=notification_id).update(
+        state=Notification.State.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
-    try:
-        _deliver(notification)
-    except Exception as exc:
-        log.exception("Notification %s failed", notification.pk)
-        notification.attempts += 1
-        notification.last_error = repr(exc)[:2000]
-        notification.state = (
-            Notification.State.FAILED
-            if notification.attempts >= MAX_ATTEMPTS
-            else Notification.State.PENDING
-        )
-        notification.save(update_fields=["attempts", "last_error", "state"])
+    return now if won else None
+
+
+def notification_send(*, notification_id, now=None):
+    """Send one due notification unless it is sent, being sent or not due (safe to run
+    twice). Returns True if this call sent it.
+
+    Side effects: one e-mail (HTML and plain text, in the recipient's language); the
+    rendered subject and text are kept for the in-app list, a secret link never.
+    A failure puts it back to pending, due again after RETRY_DELAY (doubling with
+    each attempt), until MAX_ATTEMPTS: then FAILED. A notification whose object is
+    gone, or whose recipient is deactivated, is CANCELLED.
+    """
+    claimed_at = notification_claim(notification_id=notification_id, now=now)
+    if claimed_at is None:
         return False
-    notification.state = Notification.State.SENT
-    notification.sent_at = timezone.now()
-    notification.attempts += 1
-    notification.save(update_fields=["state", "sent_at", "attempts", "subject", "body", "link"])
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    # Every write below is guarded by our claim: a sender that lost it writes nothing.
+    ours = Notification.objects.filter(
+        pk=notification_id, state=Notification.State.SENDING, claimed_at=claimed_at
+    )
+    target = notification.target
+    if target is None or not notification.recipient.is_active:
+        reason = "target deleted" if target is None else "recipient deactivated"
+        ours.update(state=Notification.State.CANCELLED, last_error=reason)
+        return False
+    try:
+        message, stored = _render(notification, target)
+        message.send()
+    except SoftTimeLimitExceeded as exc:  # the task's time is up: record, let Celery stop
+        _record_failure(ours, notification, exc)
+        raise
+    except Exception as exc:
+        log.exception("Notification %s failed (attempt %s)", notification.pk, notification.attempts)
+        _record_failure(ours, notification, exc)
+        return False
+    ours.update(state=Notification.State.SENT, sent_at=timezone.now(), last_error="", **stored)
     return True
 
 
-def _deliver(notification):
+def _record_failure(ours, notification, exc):
+    if notification.attempts >= MAX_ATTEMPTS:
+        ours.update(state=Notification.State.FAILED, last_error=repr(exc)[:2000])
+    else:
+        retry_at = timezone.now() + RETRY_DELAY * 2 ** (notification.attempts - 1)
+        ours.update(state=Notification.State.PENDING, due_at=retry_at, last_error=repr(exc)[:2000])
+
+
+def _render(notification, target):
+    """The e-mail, and what the ledger keeps of it (subject, text, link)."""
     kind = notifications.get_kind(notification.kind)
     recipient = notification.recipient
-    target = notification.target
-    if target is None:  # the object is gone: nothing left to tell
-        raise LookupError("target vanished")
+    site_url = settings.SITE_URL.rstrip("/")
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         link = kind.link(target) if kind.link else ""
         context = {
@@ -218,42 +253,66 @@ def _deliver(notification):
             "target": target,
             "notification": notification,
             "link": link,
-            "site_url": settings.SITE_URL.rstrip("/"),
+            "site_url": site_url,
         }
         if kind.extra_context:
             context.update(kind.extra_context(target, recipient))
         subject = " ".join(render_to_string(f"{kind.template}_subject.txt", context).split())
         text = render_to_string(f"{kind.template}.txt", context).strip()
         html = render_to_string(f"{kind.template}.html", context)
+        stored_text = text
+        if kind.secret_link and link:
+            # The key in the link is as good as a password: it goes out by e-mail only.
+            withheld = _("(link sent by e-mail only)")
+            stored_text = text.replace(site_url + link, withheld).replace(link, withheld)
     message = EmailMultiAlternatives(
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
         body=text,
         to=[recipient.email],
     )
     message.attach_alternative(html, "text/html")
-    message.send()
-    notification.subject = subject[:255]
-    notification.body = text
-    notification.link = "" if kind.secret_link else link[:500]
+    stored = {
+        "subject": subject[:255],
+        "body": stored_text,
+        "link": "" if kind.secret_link else link[:500],
+    }
+    return message, stored
 
 
 def notification_dispatch_due(*, now=None, limit=500):
-    """Send everything that is due (the beat schedule calls this every few minutes)."""
+    """Send what is due; the one task on the beat schedule runs this every few minutes.
+
+    Without a broker (tasks eager) each is sent here, inline; with one, each gets its
+    own send task, so it has its own time limit and a slow mail server holds up only
+    itself. Running twice, or next to a send task, is harmless: the claim lets one
+    sender win. Claims of dead workers are taken up again; one that has used up its
+    attempts is FAILED. Returns how many were sent (inline) or queued (broker).
+    """
+    from pioneer.celery import app
+    from pioneer.tasks import send_notification
+
     now = now or timezone.now()
-    due = Notification.objects.filter(
-        Q(state=Notification.State.PENDING)
-        | Q(state=Notification.State.SENDING, claimed_at__lt=now - STALE_CLAIM),
-        due_at__lte=now,
-    ).order_by("due_at")
-    sent = 0
-    for notification_id in due.values_list("pk", flat=True)[:limit]:
-        sent += notification_send(notification_id=notification_id)
-    return sent
+    Notification.objects.filter(
+        state=Notification.State.SENDING,
+        claimed_at__lt=now - STALE_CLAIM,
+        attempts__gte=MAX_ATTEMPTS,
+    ).update(state=Notification.State.FAILED, last_error="worker lost while sending")
+    due = list(
+        Notification.objects.filter(_claimable(now))
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if app.conf.task_always_eager:
+        return sum(notification_send(notification_id=pk, now=now) for pk in due)
+    for pk in due:
+        send_notification.delay(pk)
+    return len(due)
 
 
 @transaction.atomic
 def notification_mark_read(*, notification, user):
-    """Mark one of the user's notifications read. No side effects."""
+    """Mark one of the user's notifications read. Raises PermissionError for anyone
+    else's. No side effects."""
     if notification.recipient_id != user.pk:
         raise PermissionError("not the recipient")
     if notification.read_at is None:
@@ -263,6 +322,7 @@ def notification_mark_read(*, notification, user):
 
 
 def notification_mark_all_read(*, user):
+    """Mark all of the user's sent notifications read; returns how many. No side effects."""
     return Notification.objects.filter(
         recipient=user, state=Notification.State.SENT, read_at__isnull=True
     ).update(read_at=timezone.now())

@@ -12,3 +12,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Each test run gets its own key space in a shared Redis.
 if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"pioneer-test-{os.getpid()}"  # noqa: F405
+# Tasks run inline, broker or not, so no test needs a worker; the worker test (marker
+# "worker") switches this off in its own process and starts a worker with it off.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405

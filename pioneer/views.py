@@ -19,22 +19,6 @@ from pioneer.permissions import role_required, scoped_object_or_404
 from pioneer.rules import roles_of
 
 
-def health_checks():
-    """What /health/ checks: database, cache and, when configured, the broker."""
-    checks = ["health_check.checks.Database", "health_check.checks.Cache"]
-    if settings.CELERY_BROKER_URL:
-        from redis.asyncio import Redis as RedisClient
-
-        url = settings.CELERY_BROKER_URL
-        checks.append(
-            (
-                "health_check.contrib.redis.Redis",
-                {"client_factory": lambda: RedisClient.from_url(url)},
-            )
-        )
-    return checks
-
-
 def landing(request):
     return render(
         request,
@@ -108,7 +92,9 @@ def notification_list(request):
 def notification_read(request, pk):
     notification = scoped_object_or_404(selectors.notifications_for(request.user), pk=pk)
     services.notification_mark_read(notification=notification, user=request.user)
-    if notification.link:
+    if notification.link and url_has_allowed_host_and_scheme(
+        notification.link, {request.get_host()}, request.is_secure()
+    ):
         return redirect(notification.link)
     return redirect("notifications")
 
