@@ -47,6 +47,20 @@ COLUMNS = {
     "language": ["language", "sprache"],
 }
 REQUIRED_COLUMNS = ("name", "email", "side", "organisation")
+# Words offices write in the side column, besides the values and their translated labels.
+SIDE_ALIASES = {
+    "verwaltung": "administration",
+    "öffentlicheverwaltung": "administration",
+    "admin": "administration",
+    "extern": "external",
+    "externe": "external",
+    "externer": "external",
+    "expertin": "external",
+    "experte": "external",
+    "expert": "external",
+    "externeexpertin": "external",
+    "externerexperte": "external",
+}
 COLUMN_LABELS = {
     "name": gettext_lazy("Name"),
     "email": gettext_lazy("E-mail address"),
@@ -248,57 +262,60 @@ def check_rows(*, cohort, rows):
             "user__email", flat=True
         )
     }
-    sides = _choice_lookup(Participation.Side.choices)
+    sides = {**SIDE_ALIASES, **_choice_lookup(Participation.Side.choices)}
     languages = _language_lookup()
     seen = {}
     results = []
     for line, values in rows:
         result = RowResult(line=line, values=values)
         form = ParticipantRowForm(values)
-        if not form.is_valid():
-            for key, errors in form.errors.items():
-                for error in errors:
-                    result.errors.append(f"{COLUMN_LABELS.get(key, key)}: {error}")
-            results.append(result)
-            continue
+        form.is_valid()
+        for key, errors in form.errors.items():
+            for error in errors:
+                result.errors.append(f"{COLUMN_LABELS.get(key, key)}: {error}")
+        # Check what is left as well: the office should see every problem of a row at once.
         data = dict(form.cleaned_data)
-        data["email"] = data["email"].lower()
-        side = sides.get(_squash(data["side"]))
-        if side is None:
-            result.errors.append(
-                _("Side: “%(value)s” is neither administration nor external.")
-                % {"value": data["side"]}
-            )
-        organisation = organisations.get(_squash(data["organisation"]))
-        if organisation is None:
-            result.errors.append(
-                _(
-                    "Organisation: “%(value)s” is not known. Add the organisation first "
-                    "or use its name as it is written in Pioneer."
+        side = organisation = None
+        if "side" in data:
+            side = sides.get(_squash(data["side"]))
+            if side is None:
+                result.errors.append(
+                    _("Side: “%(value)s” is neither administration nor external.")
+                    % {"value": data["side"]}
                 )
-                % {"value": data["organisation"]}
-            )
-        elif side is not None:
+        if "organisation" in data:
+            organisation = organisations.get(_squash(data["organisation"]))
+            if organisation is None:
+                result.errors.append(
+                    _(
+                        "Organisation: “%(value)s” is not known. Add the organisation first "
+                        "or use its name as it is written in Pioneer."
+                    )
+                    % {"value": data["organisation"]}
+                )
+        if side and organisation:
             problem = side_mismatch(side, organisation)
             if problem:
                 result.errors.append(problem)
-        language = languages.get(_squash(data["language"])) if data["language"] else "de"
+        raw_language = data.get("language", "")
+        language = languages.get(_squash(raw_language)) if raw_language else "de"
         if language is None:
             result.errors.append(
                 _("Language: “%(value)s” is not offered (German or English).")
-                % {"value": data["language"]}
+                % {"value": raw_language}
             )
-        if data["email"] in taken:
+        email = data.get("email", "").lower()
+        if email in taken:
             result.errors.append(_("E-mail address: this person is already in the cohort."))
-        elif data["email"] in seen:
+        elif email in seen:
             result.errors.append(
                 _("E-mail address: the same address is in line %(line)s already.")
-                % {"line": seen[data["email"]]}
+                % {"line": seen[email]}
             )
-        else:
-            seen[data["email"]] = line
+        elif email:
+            seen[email] = line
         if not result.errors:
-            data.update(side=side, organisation=organisation, language=language)
+            data.update(email=email, side=side, organisation=organisation, language=language)
             result.cleaned = data
         results.append(result)
     return results

@@ -87,7 +87,7 @@ def participation_list(request, cohort_pk):
 @role_required(OFFICE)
 def participation_add(request, cohort_pk):
     cohort = _cohort(request, cohort_pk)
-    form = ParticipationAddForm(request.POST or None)
+    form = ParticipationAddForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             participation = participation_add_service(
@@ -118,7 +118,9 @@ def _participation(request, cohort_pk, pk):
 @role_required(OFFICE)
 def participation_detail(request, cohort_pk, pk):
     cohort, participation = _participation(request, cohort_pk, pk)
-    form = ParticipationStateForm(request.POST or None, participation=participation)
+    form = ParticipationStateForm(
+        request.POST if request.method == "POST" else None, participation=participation
+    )
     if request.method == "POST" and form.is_valid():
         try:
             participation_set_state(
@@ -155,7 +157,8 @@ def participation_detail(request, cohort_pk, pk):
 @role_required(OFFICE)
 def participation_import(request, cohort_pk):
     cohort = _cohort(request, cohort_pk)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = ImportForm(request.POST, request.FILES) if posted else ImportForm()
     report = None
     if request.method == "POST" and form.is_valid():
         report = participations_import(
@@ -203,7 +206,10 @@ def participation_export(request, cohort_pk, fmt):
 @role_required(OFFICE)
 def cohort_copy(request, cohort_pk):
     cohort = _cohort(request, cohort_pk)
-    form = CohortCopyForm(request.POST or None, initial={"start_date": suggested_start(cohort)})
+    form = CohortCopyForm(
+        request.POST if request.method == "POST" else None,
+        initial={"start_date": suggested_start(cohort)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             new = cohort_copy_next(cohort=cohort, by=request.user, **form.cleaned_data)

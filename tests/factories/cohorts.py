@@ -62,6 +62,7 @@ class ParticipationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Participation
+        skip_postgeneration_save = True
 
     cohort = factory.SubFactory(CohortFactory)
     user = factory.SubFactory(UserFactory)
