@@ -1,0 +1,123 @@
+"""The next cohort from this one: structure copied, dates shifted, hooks called."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from cohorts import hooks
+from cohorts.copying import cohort_copy_next, suggested_start
+from cohorts.models import Cohort, Participation
+from tests.factories.cohorts import CohortFactory, ParticipationFactory
+from tests.factories.core import office_user, participant_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cohort():
+    return CohortFactory(
+        title="2. Durchgang 2023",
+        state=Cohort.State.CLOSED,
+        start_date=date(2023, 4, 1),
+        end_date=date(2023, 9, 30),
+        interest_opens=date(2023, 1, 1),
+        interest_closes=date(2023, 2, 28),
+        planned_tandems=12,
+    )
+
+
+def test_copy_shifts_every_date_to_the_new_start(cohort):
+    ParticipationFactory(cohort=cohort)
+    office = office_user(cohort.programme.organisation)
+    new = cohort_copy_next(
+        cohort=cohort, title="3. Durchgang 2024", start_date=date(2024, 4, 15), by=office
+    )
+    shift = timedelta(days=(date(2024, 4, 15) - date(2023, 4, 1)).days)
+    assert new.programme == cohort.programme
+    assert new.state == Cohort.State.DRAFT
+    assert new.created_from == cohort
+    assert new.start_date == date(2024, 4, 15)
+    assert new.end_date == cohort.end_date + shift
+    assert new.interest_opens == cohort.interest_opens + shift
+    assert new.interest_closes == cohort.interest_closes + shift
+    assert new.planned_tandems == 12
+    assert new.slug and new.slug != cohort.slug
+    # People are not copied: every cohort recruits anew.
+    assert not Participation.objects.filter(cohort=new).exists()
+
+
+def test_copy_without_a_start_moves_a_year(cohort):
+    new = cohort_copy_next(cohort=cohort, title="3. Durchgang 2024")
+    assert new.start_date == date(2024, 4, 1) == suggested_start(cohort)
+
+
+def test_copy_calls_the_hooks_of_later_apps(cohort):
+    seen = []
+
+    def copy_events(source, target, shift):
+        seen.append((source.pk, target.pk, shift))
+
+    hooks.cohort_copied.append(copy_events)
+    try:
+        new = cohort_copy_next(cohort=cohort, title="Next", start_date=date(2023, 4, 8))
+    finally:
+        hooks.cohort_copied.remove(copy_events)
+    assert seen == [(cohort.pk, new.pk, timedelta(days=7))]
+
+
+def test_a_failing_hook_leaves_nothing_behind(cohort):
+    def broken(source, target, shift):
+        raise RuntimeError("event plan could not be copied")
+
+    hooks.cohort_copied.append(broken)
+    try:
+        with pytest.raises(RuntimeError):
+            cohort_copy_next(cohort=cohort, title="Next")
+    finally:
+        hooks.cohort_copied.remove(broken)
+    assert Cohort.objects.count() == 1
+
+
+def test_copy_needs_a_new_title(cohort):
+    with pytest.raises(ValidationError):
+        cohort_copy_next(cohort=cohort, title=" ")
+    with pytest.raises(ValidationError):
+        cohort_copy_next(cohort=cohort, title="2. durchgang 2023")
+    assert Cohort.objects.count() == 1
+
+
+def _url(cohort):
+    return reverse("cohorts:cohort_copy", kwargs={"cohort_pk": cohort.pk})
+
+
+def test_view_creates_the_draft_and_opens_its_dashboard(client, cohort):
+    client.force_login(office_user(cohort.programme.organisation))
+    response = client.get(_url(cohort))
+    assert response.status_code == 200
+    assert "2024-04-01" in response.content.decode()
+    response = client.post(_url(cohort), {"title": "3. Durchgang 2024", "start_date": "2024-05-01"})
+    new = Cohort.objects.get(title="3. Durchgang 2024")
+    assert response.status_code == 302
+    assert response.url == reverse("cohorts:cohort_dashboard", kwargs={"cohort_pk": new.pk})
+    assert new.start_date == date(2024, 5, 1)
+
+
+def test_view_with_a_taken_title_changes_nothing(client, cohort):
+    client.force_login(office_user(cohort.programme.organisation))
+    response = client.post(_url(cohort), {"title": cohort.title})
+    assert response.status_code == 400
+    assert Cohort.objects.count() == 1
+
+
+def test_view_permissions(client, cohort):
+    url = _url(cohort)
+    response = client.post(url, {"title": "X"})
+    assert response.status_code == 302 and "login" in response.url
+    client.force_login(office_user())
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"title": "X"}).status_code == 404
+    client.force_login(participant_user())
+    assert client.post(url, {"title": "X"}).status_code == 403
+    assert Cohort.objects.count() == 1

@@ -1,0 +1,184 @@
+"""The cohort dashboard: stage and next step, figures with links, what needs attention,
+upcoming dates, the hooks for later apps, and its query budget."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cohorts import hooks
+from cohorts.dashboard import cohort_dashboard
+from cohorts.models import Cohort, InterestRegistration, Participation
+from tests.factories.cohorts import (
+    CohortFactory,
+    InterestRegistrationFactory,
+    ParticipationFactory,
+    external_participation,
+)
+from tests.factories.core import OrganisationFactory, office_user, participant_user, partner_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cohort():
+    return CohortFactory(state=Cohort.State.MATCHING)
+
+
+def _url(cohort):
+    return reverse("cohorts:cohort_dashboard", kwargs={"cohort_pk": cohort.pk})
+
+
+def _figure(data, key):
+    return next(f for f in data["figures"] if f.key == key)
+
+
+def test_figures_count_registrations_and_people(cohort):
+    InterestRegistrationFactory.create_batch(2, cohort=cohort)
+    InterestRegistrationFactory(cohort=cohort, state=InterestRegistration.State.UNCONFIRMED)
+    company = OrganisationFactory(kind="company", short_name="Firma")
+    ParticipationFactory.create_batch(2, cohort=cohort)
+    external_participation(cohort, organisation=company)
+    ParticipationFactory(
+        cohort=cohort, state=Participation.State.WITHDRAWN, withdrawn_reason="krank"
+    )
+    data = cohort_dashboard(cohort)
+    registrations = {r.label: r.count for r in _figure(data, "registrations").rows}
+    assert registrations[str(InterestRegistration.State.CONFIRMED.label)] == 2
+    assert registrations[str(InterestRegistration.State.UNCONFIRMED.label)] == 1
+    sides = {r.label: r.count for r in _figure(data, "participants_side").rows}
+    assert sides == {
+        str(Participation.Side.ADMINISTRATION.label): 2,
+        str(Participation.Side.EXTERNAL.label): 1,
+    }
+    orgs = {r.label: r.count for r in _figure(data, "participants_organisation").rows}
+    assert orgs == {str(cohort.programme.organisation): 2, "Firma": 1}
+    states = {r.label: r.count for r in _figure(data, "participants_state").rows}
+    assert states[str(Participation.State.WITHDRAWN.label)] == 1
+    assert data["participant_count"] == 3
+    # Each row links to its list, filtered.
+    side_row = _figure(data, "participants_side").rows[1]
+    assert side_row.url.endswith("?side=external")
+    assert "state=unconfirmed" in _figure(data, "registrations").rows[0].url
+
+
+def test_attention_lists_registrations_to_confirm_and_to_review(cohort):
+    InterestRegistrationFactory(cohort=cohort, state=InterestRegistration.State.UNCONFIRMED)
+    InterestRegistrationFactory.create_batch(3, cohort=cohort)
+    ParticipationFactory(cohort=cohort, state=Participation.State.NOMINATED)
+    keys = {a.key: a.count for a in cohort_dashboard(cohort)["attention"]}
+    assert keys["registrations_unconfirmed"] == 1
+    assert keys["registrations_unreviewed"] == 3
+    assert keys["participants_nominated"] == 1
+
+
+def test_overdue_steps_are_named():
+    today = timezone.localdate()
+    cohort = CohortFactory(
+        state=Cohort.State.OPEN,
+        interest_opens=today - timedelta(days=60),
+        interest_closes=today - timedelta(days=1),
+        start_date=today - timedelta(days=1),
+        end_date=today + timedelta(days=100),
+    )
+    keys = {a.key for a in cohort_dashboard(cohort)["attention"]}
+    assert {"overdue_interest_closed", "overdue_start"} <= keys
+    running = CohortFactory(
+        state=Cohort.State.RUNNING, start_date=date(2020, 1, 1), end_date=date(2020, 6, 30)
+    )
+    assert "overdue_end" in {a.key for a in cohort_dashboard(running)["attention"]}
+
+
+def test_stage_next_step_and_upcoming_dates():
+    today = timezone.localdate()
+    cohort = CohortFactory(
+        state=Cohort.State.OPEN,
+        interest_opens=today - timedelta(days=10),
+        interest_closes=today + timedelta(days=10),
+        start_date=today + timedelta(days=40),
+        end_date=today + timedelta(days=220),
+    )
+    data = cohort_dashboard(cohort)
+    current = [s for s in data["stages"] if s.current]
+    assert [s.value for s in current] == ["open"]
+    assert [s.value for s in data["stages"] if s.done] == ["draft"]
+    assert data["next_step"]
+    assert [d.date for d in data["upcoming"]] == [cohort.interest_closes, cohort.start_date]
+
+
+def test_hooks_of_later_apps_add_figures_and_people_without_tandem(cohort):
+    lonely = ParticipationFactory(cohort=cohort)
+    ParticipationFactory(cohort=cohort)
+
+    def tandem_figure(c):
+        return [hooks.Figure("tandems", "Tandems", [hooks.FigureRow("running", 4)], order=30)]
+
+    def without_tandem(c):
+        return Participation.objects.filter(pk=lonely.pk)
+
+    hooks.dashboard_figures.append(tandem_figure)
+    hooks.people_without_tandem.append(without_tandem)
+    try:
+        data = cohort_dashboard(cohort)
+    finally:
+        hooks.dashboard_figures.remove(tandem_figure)
+        hooks.people_without_tandem.remove(without_tandem)
+    assert _figure(data, "tandems").total == 4
+    assert {a.key: a.count for a in data["attention"]}["participants_without_tandem"] == 1
+
+
+def test_journey_programmes_ask_nobody_about_tandems():
+    cohort = CohortFactory(state=Cohort.State.MATCHING, programme__format="journey")
+    ParticipationFactory(cohort=cohort)
+    hook = lambda c: Participation.objects.all()  # noqa: E731
+    hooks.people_without_tandem.append(hook)
+    try:
+        data = cohort_dashboard(cohort)
+    finally:
+        hooks.people_without_tandem.remove(hook)
+    assert "participants_without_tandem" not in {a.key for a in data["attention"]}
+    assert "tandem" not in data["next_step"]
+
+
+def test_page_as_owner(client, cohort):
+    InterestRegistrationFactory(cohort=cohort)
+    ParticipationFactory(cohort=cohort)
+    client.force_login(office_user(cohort.programme.organisation))
+    response = client.get(_url(cohort))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert cohort.title in body
+    assert reverse("cohorts:participation_list", kwargs={"cohort_pk": cohort.pk}) in body
+    assert reverse("cohorts:registration_list") in body
+
+
+def test_page_permissions(client, cohort):
+    response = client.get(_url(cohort))
+    assert response.status_code == 302 and "login" in response.url
+    client.force_login(office_user())
+    assert client.get(_url(cohort)).status_code == 404
+    client.force_login(participant_user())
+    assert client.get(_url(cohort)).status_code == 403
+    client.force_login(partner_user())
+    assert client.get(_url(cohort)).status_code == 403
+
+
+def test_query_count_is_flat_with_many_registrations_and_people(
+    client, cohort, django_assert_num_queries
+):
+    InterestRegistrationFactory(cohort=cohort)
+    ParticipationFactory(cohort=cohort)
+    client.force_login(office_user(cohort.programme.organisation))
+    client.get(_url(cohort))
+    with CaptureQueriesContext(connection) as one:
+        client.get(_url(cohort))
+    assert len(one) <= 10
+    for index in range(49):
+        state = list(InterestRegistration.State)[index % 5]
+        InterestRegistrationFactory(cohort=cohort, state=state)
+        external_participation(cohort)
+    with django_assert_num_queries(len(one)):
+        assert client.get(_url(cohort)).status_code == 200
