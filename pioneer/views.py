@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pioneer import pages, selectors, services
+from pioneer import pages, ratelimit, selectors, services
 from pioneer.forms import BarrierReportForm, InviteForm, LanguageForm
 from pioneer.models import Role
 from pioneer.permissions import role_required, scoped_object_or_404
@@ -45,15 +45,31 @@ def static_page(request, template):
     return render(request, template)
 
 
+BARRIER_REPORTS_PER_HOUR = 10
+
+
 def accessibility(request):
     # An empty POST is still a submission: it must show errors, not a blank form.
     form = BarrierReportForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL}
     if request.method == "POST" and form.is_valid():
+        # Each report e-mails a person: keep the public form from flooding their inbox.
+        if ratelimit.hit(
+            request, action="barrier_report", limit=BARRIER_REPORTS_PER_HOUR, period=3600
+        ):
+            form.add_error(
+                None,
+                _(
+                    "Too many reports were sent from your connection. Please try again in "
+                    "an hour or write us an e-mail."
+                ),
+            )
+            return render(request, "pioneer/accessibility.html", context, status=429)
         services.barrier_report_submit(**form.cleaned_data, language=request.LANGUAGE_CODE)
         messages.success(request, _("Thank you. We have received your report and will answer it."))
         return redirect("accessibility")
     return render(
-        request, "pioneer/accessibility.html", {"form": form}, status=400 if form.errors else 200
+        request, "pioneer/accessibility.html", context, status=400 if form.errors else 200
     )
 
 

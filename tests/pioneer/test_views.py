@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from pioneer.models import BarrierReport, Notification, Organisation, Role, User
+from tests.factories.core import PASSWORD as PW
 from tests.factories.core import (
     OrganisationFactory,
     UserFactory,
@@ -397,3 +398,74 @@ def test_invalid_barrier_report_shows_errors_and_stores_nothing(
     assert "Fehler" in response.content.decode()
     assert not BarrierReport.objects.exists()
     assert mail.outbox == []
+
+
+@pytest.fixture
+def fresh_barrier_limit():
+    from django.core.cache import cache
+
+    cache.delete("pioneer:ratelimit:barrier_report:127.0.0.1")
+    yield
+    cache.delete("pioneer:ratelimit:barrier_report:127.0.0.1")
+
+
+def test_accessibility_statement_names_the_contact(client, settings):
+    settings.ACCESSIBILITY_CONTACT_EMAIL = "a11y@example.org"
+    response = client.get("/barrierefreiheit/")
+    assert 'href="mailto:a11y@example.org"' in response.content.decode()
+
+
+def test_barrier_reports_are_rate_limited(
+    client, fresh_barrier_limit, django_capture_on_commit_callbacks
+):
+    from pioneer.views import BARRIER_REPORTS_PER_HOUR
+
+    data = {"page": "/", "description": "Zu wenig Kontrast."}
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(BARRIER_REPORTS_PER_HOUR):
+            assert client.post("/barrierefreiheit/", data).status_code == 302
+        # Invalid posts send nothing and do not count; the next valid one is refused.
+        assert client.post("/barrierefreiheit/", {}).status_code == 400
+        response = client.post("/barrierefreiheit/", data)
+    assert response.status_code == 429
+    assert "Zu viele Meldungen" in response.content.decode()
+    assert BarrierReport.objects.count() == BARRIER_REPORTS_PER_HOUR
+    assert len(mail.outbox) == BARRIER_REPORTS_PER_HOUR
+
+
+# allauth: e-mails in the recipient's language, rate limits ------------------------------
+
+
+def test_password_reset_email_is_in_the_recipients_language(client):
+    user = participant_user(email="reader@example.org", language="en")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    client.cookies["django_language"] = "de"  # the page is German ...
+    response = client.post(reverse("account_reset_password"), {"email": "reader@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]  # ... the e-mail is in the reader's English
+    assert message.to == ["reader@example.org"]
+    assert "Password Reset" in message.subject
+    assert "/accounts/password/reset/key/" in message.body
+
+
+def test_failed_logins_are_rate_limited_per_account(client, settings):
+    from django.core.cache import cache
+
+    # allauth's limits need a real cache: local memory or Redis, never the dummy.
+    assert "DummyCache" not in settings.CACHES["default"]["BACKEND"]
+    user = participant_user(email="target@example.org")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    try:
+        for _ in range(5):
+            response = client.post(
+                reverse("account_login"), {"login": user.email, "password": "wrong-guess"}
+            )
+            assert response.status_code == 200
+        # The right password no longer helps until the limit expires.
+        response = client.post(reverse("account_login"), {"login": user.email, "password": PW})
+        assert response.status_code in (200, 429)
+        assert "_auth_user_id" not in client.session
+    finally:
+        if "LocMemCache" in settings.CACHES["default"]["BACKEND"]:
+            cache.clear()  # this process's own memory only; other tests may log in again

@@ -1,0 +1,29 @@
+"""A small rate limit for public forms that send e-mail (allauth guards its own forms).
+
+Counts per client address in the cache (Redis in production, local memory otherwise);
+the address is the one allauth determines, so ALLAUTH_TRUSTED_PROXY_COUNT behind a
+reverse proxy applies here too.
+"""
+
+from django.core.cache import cache
+
+
+def client_ip(request):
+    from allauth.account.adapter import get_adapter
+
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except Exception:  # no address at all: share one bucket rather than fail open
+        return "unknown"
+
+
+def hit(request, *, action, limit, period):
+    """Count one use of `action`; True when the client went over `limit` per `period` s."""
+    key = f"pioneer:ratelimit:{action}:{client_ip(request)}"
+    cache.add(key, 0, timeout=period)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=period)
+        count = 1
+    return count > limit
