@@ -142,6 +142,8 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pioneer] "
 ACCOUNT_PREVENT_ENUMERATION = True
+# Sign-up is closed: do not e-mail strangers who ask for a reset ("no account; sign up here").
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

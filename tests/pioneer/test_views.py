@@ -469,3 +469,25 @@ def test_failed_logins_are_rate_limited_per_account(client, settings):
     finally:
         if "LocMemCache" in settings.CACHES["default"]["BACKEND"]:
             cache.clear()  # this process's own memory only; other tests may log in again
+
+
+def test_password_reset_for_an_unknown_address_sends_nothing_and_reveals_nothing(client):
+    participant_user(email="known@example.org")
+    known = client.post(reverse("account_reset_password"), {"email": "known@example.org"})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url
+    assert [m.to for m in mail.outbox] == [["known@example.org"]]
+
+
+def test_open_sign_up_is_closed(client):
+    before = User.objects.count()
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "walk-in@example.org",
+            "password1": "Tandem-2026-x",
+            "password2": "Tandem-2026-x",
+        },
+    )
+    assert User.objects.count() == before
