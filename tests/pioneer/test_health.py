@@ -1,0 +1,64 @@
+"""/health/: database and cache (and the broker, when one is configured)."""
+
+import pytest
+from django.urls import reverse
+
+# Nothing listens on port 1: a connection there is refused at once.
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+@pytest.mark.django_db
+def test_health_reports_database_and_cache_ok(client, settings):
+    settings.CELERY_BROKER_URL = ""
+    response = client.get(reverse("health"), {"format": "json"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"Database(alias='default')": "OK", "Cache(alias='default')": "OK"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_health_is_public_and_renders_html(client):
+    response = client.get(reverse("health"))
+    assert response.status_code == 200
+    assert b"Database" in response.content
+
+
+@pytest.mark.django_db
+def test_a_broken_cache_is_reported_with_500(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": DEAD_REDIS,
+        }
+    }
+    settings.CELERY_BROKER_URL = ""
+    response = client.get(reverse("health"), {"format": "json"})
+    assert response.status_code == 500
+    body = response.json()
+    assert body["Database(alias='default')"] == "OK"
+    assert body["Cache(alias='default')"] != "OK"
+
+
+@pytest.mark.django_db
+def test_a_broken_broker_is_reported_with_500(client, settings):
+    settings.CELERY_BROKER_URL = DEAD_REDIS
+    response = client.get(reverse("health"), {"format": "json"})
+    assert response.status_code == 500
+    body = response.json()
+    assert body["Broker()"] == "Unavailable: Unable to connect to the broker"
+    assert body["Database(alias='default')"] == "OK"
+    assert DEAD_REDIS not in response.content.decode()  # no URL (or password) leaks
+
+
+@pytest.mark.django_db
+def test_a_working_broker_is_reported_ok(client, settings):
+    import os
+
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        pytest.skip("REDIS_URL is not set: no broker to check")
+    settings.CELERY_BROKER_URL = redis_url
+    response = client.get(reverse("health"), {"format": "json"})
+    assert response.status_code == 200
+    assert response.json()["Broker()"] == "OK"
