@@ -41,10 +41,14 @@ messages:
 	$(PY) scripts/messages.py
 
 worker: setup
-	$(BIN)/celery -A pioneer worker --loglevel=INFO --concurrency=2
+	$(RUN_ENV) $(BIN)/celery -A pioneer worker --loglevel=INFO --concurrency=2
 
 beat: setup
-	$(BIN)/celery -A pioneer beat --loglevel=INFO --schedule=.celerybeat-schedule
+	$(RUN_ENV) $(BIN)/celery -A pioneer beat --loglevel=INFO --schedule=.celerybeat-schedule
+
+# The deployment check with this shell's production values (SECRET_KEY, ALLOWED_HOSTS, ...).
+check-deploy: setup
+	DJANGO_DEBUG=0 PIONEER_REQUIRE_SECRET_KEY=1 $(PY) manage.py check --deploy --fail-level WARNING
 
 lock:
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
