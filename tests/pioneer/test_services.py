@@ -275,3 +275,34 @@ def test_office_user_factory_sanity():
     user = office_user()
     assert Role.objects.get(user=user).organisation is not None
     assert not EmailAddress.objects.filter(user=user).exists()
+
+
+def _link_made_ago(user, age):
+    """An invitation link as if the e-mail had been sent `age` ago."""
+    from datetime import datetime
+
+    from allauth.account.forms import EmailAwarePasswordResetTokenGenerator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.urls import reverse
+
+    class Earlier(EmailAwarePasswordResetTokenGenerator):
+        def _now(self):
+            return datetime.now() - age
+
+    key = Earlier().make_token(user)
+    return reverse(
+        "account_reset_password_from_key",
+        kwargs={"uidb36": user_pk_to_url_str(user), "key": key},
+    )
+
+
+@pytest.mark.parametrize(
+    ("age_hours", "works"), [(0, True), (71, True), (73, False), (24 * 30, False)]
+)
+def test_invitation_link_expires_after_three_days(client, age_hours, works):
+    from datetime import timedelta
+
+    user = UserFactory(password=False)
+    assert services.invitation_link(user).startswith("/accounts/password/reset/key/")
+    response = client.get(_link_made_ago(user, timedelta(hours=age_hours)), follow=True)
+    assert bool(response.context.get("token_fail")) is not works
