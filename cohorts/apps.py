@@ -7,6 +7,7 @@ class CohortsConfig(AppConfig):
     verbose_name = _("Cohorts")
 
     def ready(self):
-        from cohorts import panels
+        from cohorts import panels, panels_people
 
         panels.register()
+        panels_people.register()

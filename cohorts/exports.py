@@ -61,7 +61,8 @@ def participant_rows(cohort, *, escape=True):
 def filename(cohort, extension):
     stamp = timezone.localdate().isoformat()
     base = slugify(f"{cohort.programme.name} {cohort.title}") or "cohort"
-    return f"{base}-{_('participants')}-{stamp}.{extension}"
+    label = slugify(_("participants"))
+    return f"{base}-{label}-{stamp}.{extension}"
 
 
 def participants_csv(cohort):

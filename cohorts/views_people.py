@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cohorts import exports
 from cohorts.copying import cohort_copy_next, suggested_start
@@ -167,7 +168,11 @@ def participation_import(request, cohort_pk):
         if report.ok:
             messages.success(
                 request,
-                _("%(count)s people have been imported and invited by e-mail.")
+                ngettext(
+                    "%(count)s person has been imported and invited by e-mail.",
+                    "%(count)s people have been imported and invited by e-mail.",
+                    report.created,
+                )
                 % {"count": report.created},
             )
             return redirect("cohorts:participation_list", cohort_pk=cohort.pk)
