@@ -357,3 +357,35 @@ def test_partner_list_query_count_is_flat(client, cohort, django_assert_num_quer
         external_participation(CohortFactory(), organisation=company)
     with django_assert_num_queries(len(one)):
         assert client.get(url).status_code == 200
+
+
+# the demo world ----------------------------------------------------------------------------
+
+
+def test_demo_world_has_people_in_the_pilot_and_the_running_cohort(
+    client, django_assert_max_num_queries
+):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # idempotent
+    running = Cohort.objects.get(slug="durchgang-2023")
+    people = {
+        p.user.email: p
+        for p in Participation.objects.filter(cohort=running).select_related("organisation")
+    }
+    assert people["anna@mluk.example"].side == "administration"
+    assert people["anna@mluk.example"].organisation.short_name == "MLUK"
+    assert people["ben@partner.example"].side == "external"
+    assert people["clara@mluk.example"].side == "administration"
+    pilot = Participation.objects.filter(cohort__slug="pilot-2022")
+    assert pilot.filter(state=Participation.State.COMPLETED).count() >= 2
+    client.force_login(User.objects.get(email="office@mluk.example"))
+    for name in ("participation_list", "cohort_dashboard"):
+        with django_assert_max_num_queries(10):
+            response = client.get(_url(name, running))
+        assert response.status_code == 200
+        assert "Anna Albrecht" in response.content.decode() or name == "cohort_dashboard"
+    client.force_login(User.objects.get(email="contact@partner.example"))
+    body = client.get(reverse("cohorts:partner_people")).content.decode()
+    assert "Ben Brandt" in body and "Anna Albrecht" not in body
