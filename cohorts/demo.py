@@ -328,5 +328,158 @@ def _short_key(name):
     return name.split()[0].lower()
 
 
+# cohort key, e-mail, name, language, side, organisation key, position, state, reason
+PARTICIPATIONS = [
+    (
+        "pilot2022",
+        "paul@mluk.example",
+        "Paul Pilot",
+        "de",
+        "administration",
+        "mluk",
+        "Referent Klimaschutz",
+        "completed",
+        "",
+    ),
+    (
+        "pilot2022",
+        "pia@partner.example",
+        "Pia Prototyp",
+        "de",
+        "external",
+        "partner",
+        "Product Ownerin",
+        "completed",
+        "",
+    ),
+    (
+        "pilot2022",
+        "ida@gemeinwohl.example",
+        "Ida Impuls",
+        "de",
+        "external",
+        "gemeinwohl",
+        "Projektleiterin",
+        "completed",
+        "",
+    ),
+    (
+        "pilot2022",
+        "lars@lfu.example",
+        "Lars Landesamt",
+        "de",
+        "administration",
+        "lfu",
+        "Sachgebietsleiter",
+        "withdrawn",
+        "Wechsel in eine andere Behörde",
+    ),
+    (
+        "cohort2023",
+        "anna@mluk.example",
+        "Anna Albrecht",
+        "de",
+        "administration",
+        "mluk",
+        "Referentin Digitalisierung",
+        "active",
+        "",
+    ),
+    (
+        "cohort2023",
+        "ben@partner.example",
+        "Ben Brandt",
+        "en",
+        "external",
+        "partner",
+        "UX Designer",
+        "active",
+        "",
+    ),
+    (
+        "cohort2023",
+        "clara@mluk.example",
+        "Clara Conrad",
+        "de",
+        "administration",
+        "mluk",
+        "Referentin Förderprogramme",
+        "active",
+        "",
+    ),
+    (
+        "cohort2023",
+        "david@lfu.example",
+        "David Dietrich",
+        "de",
+        "administration",
+        "lfu",
+        "Sachbearbeiter Umweltdaten",
+        "confirmed",
+        "",
+    ),
+    (
+        "cohort2023",
+        "greta@gemeinwohl.example",
+        "Greta Gemeinwohl",
+        "de",
+        "external",
+        "gemeinwohl",
+        "Community Managerin",
+        "active",
+        "",
+    ),
+    (
+        "cohort2023",
+        "dora@digitalagentur.example",
+        "Dora Digital",
+        "de",
+        "external",
+        "digitalagentur",
+        "Data Scientist",
+        "withdrawn",
+        "Elternzeit ab Juni",
+    ),
+    (
+        "cohort2023",
+        "emil@digitalagentur.example",
+        "Emil Entwickler",
+        "en",
+        "external",
+        "digitalagentur",
+        "Software Engineer",
+        "nominated",
+        "",
+    ),
+]
+
+
 def build_participations(world):
-    """Participations of the demo cohorts (added by the participations work)."""
+    """Participations of the demo cohorts: the 2022 pilot (completed) and the running 2023
+    cohort (Anna, Ben and Clara among them). Idempotent."""
+    from django.conf import settings
+
+    from cohorts.models import Participation
+    from pioneer.demo import _person
+    from pioneer.models import Role
+
+    for row in PARTICIPATIONS:
+        cohort_key, email, name, language, side, org_key, position, state, reason = row
+        user = world.get(f"user:{email}") or _person(email, name, language, settings.DEMO_PASSWORD)
+        world[f"user:{email}"] = user
+        Role.objects.get_or_create(user=user, kind=Role.Kind.PARTICIPANT, organisation=None)
+        participation, _ = Participation.objects.get_or_create(
+            cohort=world[f"cohort:{cohort_key}"],
+            user=user,
+            defaults={
+                "organisation": world[f"org:{org_key}"],
+                "side": side,
+                "position": position,
+                "topics": "Digitalisierung, Klimaschutz",
+                "expertise": "Agile Methoden" if side == "external" else "Verwaltungsverfahren",
+                "goals": "Perspektivwechsel und Vernetzung",
+                "state": state,
+                "withdrawn_reason": reason,
+            },
+        )
+        world[f"participation:{cohort_key}:{email}"] = participation
