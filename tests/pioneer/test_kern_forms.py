@@ -270,3 +270,29 @@ def test_the_mfa_pages_use_the_layout(client):
     assert 'id="main"' in html
     assert "kern-card" in html
     assert 'href="/accounts/2fa/totp/activate/"' in html
+
+
+@pytest.mark.django_db
+def test_a_page_the_role_may_not_open_gets_the_403_page_in_the_layout(client):
+    client.force_login(UserFactory())
+
+    response = client.get("/invite/")
+
+    assert response.status_code == 403
+    tree = _parse(response.content.decode())
+    assert tree.find("main", id="main")
+    assert 'href="/home/"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_gets_the_csrf_page():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/accounts/login/", {"login": "x@example.org", "password": "x"})
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert 'id="main"' in html
+    assert "kern-alert--warning" in html
