@@ -63,7 +63,7 @@ def build(world):
         world[f"org:{key}"] = org
     password = settings.DEMO_PASSWORD
     for email, name, language, roles in PEOPLE:
-        world[f"user:{email}"] = _person(email, name, language, password)
+        world[f"user:{email}"] = person(email, name, language, password)
         for kind, org_key in roles:
             Role.objects.get_or_create(
                 user=world[f"user:{email}"],
@@ -82,7 +82,9 @@ def build(world):
     return world
 
 
-def _person(email, name, language, password):
+def person(email, name, language, password):
+    """A demo login (created once; its password kept equal to `password`). Apps' demo
+    modules use this for the people they add, so every demo login works alike."""
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email, password, name=name, language=language)
@@ -90,6 +92,9 @@ def _person(email, name, language, password):
         _keep_password(user, password)
     _verify(user)
     return user
+
+
+_person = person  # the name apps used first
 
 
 def _keep_password(user, password):
