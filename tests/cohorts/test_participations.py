@@ -389,3 +389,20 @@ def test_demo_world_has_people_in_the_pilot_and_the_running_cohort(
     client.force_login(User.objects.get(email="contact@partner.example"))
     body = client.get(reverse("cohorts:partner_people")).content.decode()
     assert "Ben Brandt" in body and "Anna Albrecht" not in body
+
+
+def test_list_with_nonsense_filters_still_answers(client, cohort, office):
+    ParticipationFactory(cohort=cohort, user=UserFactory(name="Anna Albrecht"))
+    client.force_login(office)
+    for query in ({"organisation": "abc"}, {"side": "bogus"}, {"page": "999"}, {"tandem": "x"}):
+        response = client.get(_url("participation_list", cohort), query)
+        assert response.status_code == 200, query
+
+
+def test_list_filters_people_who_never_signed_in(client, cohort, office):
+    ParticipationFactory(cohort=cohort, user=UserFactory(name="Never Signed"))
+    client.force_login(office)
+    body = client.get(_url("participation_list", cohort), {"signed_in": "no"}).content.decode()
+    assert "Never Signed" in body
+    body = client.get(_url("participation_list", cohort), {"signed_in": "yes"}).content.decode()
+    assert "Never Signed" not in body
