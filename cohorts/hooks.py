@@ -15,6 +15,8 @@ Register from your AppConfig.ready(), e.g. `hooks.dashboard_figures.append(my_fn
 - people_without_tandem: fn(cohort) -> QuerySet of the cohort's participations that have
   no tandem yet; the tandems app registers it. The dashboard counts it (one query) and the
   participant list filters by it (a subquery). Without it nobody is "without tandem".
+- participation_state_changed: fn(participation, old_state, by) inside the transaction of
+  `participation_set_state`, e.g. so the tandems app can react to a withdrawal.
 """
 
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ dashboard_attention: list = []
 dashboard_dates: list = []
 cohort_copied: list = []
 people_without_tandem: list = []
+participation_state_changed: list = []
 
 
 @dataclass(frozen=True)

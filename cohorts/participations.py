@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from cohorts import hooks
 from cohorts.models import Cohort, Participation
 from pioneer.models import Role
 from pioneer.rules import roles_of
@@ -102,7 +103,8 @@ def participation_add(
 def participation_set_state(*, participation, state, reason="", by=None):
     """Move a participation to another state; withdrawing needs a reason.
 
-    The history (django-simple-history) records who changed it and when. No e-mails.
+    The history (django-simple-history) records who changed it and when. Side effects:
+    whatever the `hooks.participation_state_changed` functions do. No e-mails.
     """
     state = State(state)
     current = State(participation.state)
@@ -120,6 +122,8 @@ def participation_set_state(*, participation, state, reason="", by=None):
     participation.withdrawn_reason = reason if state == State.WITHDRAWN else ""
     participation._history_user = by
     participation.save(update_fields=["state", "withdrawn_reason"])
+    for react in hooks.participation_state_changed:
+        react(participation, current, by)
     return participation
 
 

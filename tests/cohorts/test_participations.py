@@ -133,6 +133,24 @@ def test_state_follows_the_allowed_steps(cohort):
     assert participation.state == Participation.State.COMPLETED
 
 
+def test_state_change_tells_the_hooks(cohort):
+    from cohorts import hooks
+
+    participation = ParticipationFactory(cohort=cohort)
+    seen = []
+
+    def react(p, old_state, by):
+        seen.append((p.pk, old_state, p.state, by))
+
+    hooks.participation_state_changed.append(react)
+    try:
+        participation_set_state(participation=participation, state="withdrawn", reason="krank")
+        participation_set_state(participation=participation, state="withdrawn", reason="krank")
+    finally:
+        hooks.participation_state_changed.remove(react)
+    assert seen == [(participation.pk, "confirmed", "withdrawn", None)]
+
+
 def test_renominating_clears_the_withdrawal_reason(cohort):
     participation = ParticipationFactory(
         cohort=cohort, state=Participation.State.WITHDRAWN, withdrawn_reason="krank"
