@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cohorts import hooks, services
 from cohorts.models import Cohort, CohortTransition, InterestRegistration, organisation_key
@@ -21,6 +21,13 @@ pytestmark = pytest.mark.django_db
 def _fresh_rate_limits():
     # The rate limit lives in the cache, which outlives a test.
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The guards' messages are matched in English (the source language).
+    with translation.override("en"):
+        yield
 
 
 def registration_data(**overrides):
