@@ -62,3 +62,11 @@ def test_a_working_broker_is_reported_ok(client, settings):
     response = client.get(reverse("health"), {"format": "json"})
     assert response.status_code == 200
     assert response.json()["Broker()"] == "OK"
+
+
+@pytest.mark.django_db
+def test_health_answers_plain_http_even_where_https_is_enforced(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.CELERY_BROKER_URL = ""
+    assert client.get(reverse("landing")).status_code == 301
+    assert client.get(reverse("health"), {"format": "json"}).status_code == 200
