@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from pioneer.rules import has_staff_role
+from pioneer.rules import has_staff_role, has_totp
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -63,13 +63,7 @@ class StaffMFAMiddleware:
             and not request.path.startswith(self.ALLOWED_PREFIXES)
             and getattr(request.resolver_match, "url_name", None) not in self.ALLOWED_URL_NAMES
             and has_staff_role(request.user)
-            and not _has_totp(request.user)
+            and not has_totp(request.user)
         ):
             return redirect(reverse("mfa_activate_totp"))
         return None
-
-
-def _has_totp(user):
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

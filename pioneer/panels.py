@@ -4,15 +4,11 @@ from django.conf import settings
 
 from pioneer import pages
 from pioneer.models import Role, User
-from pioneer.rules import has_staff_role
+from pioneer.rules import has_staff_role, has_totp
 
 
 def _mfa_panel(request):
-    if not has_staff_role(request.user):
-        return None
-    from allauth.mfa.models import Authenticator
-
-    if Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
+    if not has_staff_role(request.user) or has_totp(request.user):
         return None
     return {"required": settings.REQUIRE_STAFF_MFA}
 
@@ -24,7 +20,8 @@ def _office_panel(request):
     # Invited people of the office's organisations who have not set a password yet.
     pending = (
         User.objects.filter(roles__organisation_id__in=orgs, last_login__isnull=True)
-        .filter(password__startswith="!")
+        .filter(password__startswith="!")  # Django's mark of an unusable password
+        .values("pk")
         .distinct()
         .count()
     )

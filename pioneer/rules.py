@@ -46,6 +46,19 @@ def roles_of(user):
     return cached
 
 
+def has_totp(user):
+    """The user has set up an authenticator app (one query, then cached on the user)."""
+    if user is None or not user.is_authenticated:
+        return False
+    cached = getattr(user, "_pioneer_has_totp", None)
+    if cached is None:
+        from allauth.mfa.models import Authenticator
+
+        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        user._pioneer_has_totp = cached
+    return cached
+
+
 def forget_roles(user):
     """Drop the cached roles after they changed (services call this)."""
     if hasattr(user, "_pioneer_roles"):

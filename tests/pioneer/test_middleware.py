@@ -182,3 +182,13 @@ def test_an_unknown_cookie_value_is_ignored(client):
     client.cookies["django_language"] = "<script>"
     response = client.get("/impressum/")
     assert '<html lang="de">' in response.content.decode()
+
+
+def test_home_with_the_second_factor_required_stays_within_the_query_budget(
+    client, mfa_required, django_assert_max_num_queries
+):
+    user = office_user()
+    TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+    with django_assert_max_num_queries(10):
+        assert client.get("/home/").status_code == 200

@@ -159,3 +159,17 @@ def test_scoped_object_or_404_hides_other_peoples_objects():
         scoped_object_or_404(scoped, pk=theirs.pk)
     with pytest.raises(Http404):
         scoped_object_or_404(scoped, pk=999999)
+
+
+def test_has_totp_is_read_once_per_user_object(django_assert_num_queries):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from pioneer.rules import has_totp
+
+    assert not has_totp(AnonymousUser())
+    user = office_user()
+    with django_assert_num_queries(1):
+        assert not has_totp(user)
+        assert not has_totp(user)
+    TOTP.activate(user, generate_totp_secret())
+    assert has_totp(type(user).objects.get(pk=user.pk))
