@@ -491,3 +491,16 @@ def test_open_sign_up_is_closed(client):
         },
     )
     assert User.objects.count() == before
+
+
+def test_login_with_an_unverified_address_asks_for_verification_in_the_readers_language(client):
+    user = participant_user(email="fresh@example.org", language="en")
+    EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    client.cookies["django_language"] = "de"
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PW})
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["fresh@example.org"]
+    assert "Please Confirm Your Email Address" in mail.outbox[0].subject
