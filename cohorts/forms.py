@@ -197,7 +197,7 @@ class InterestForm(forms.Form):
         },
     )
     contact_phone = forms.RegexField(
-        label=_("Telephone (optional)"),
+        label=_("Telephone"),
         regex=r"^[0-9 +()/\-]{5,40}$",
         required=False,
         max_length=40,
@@ -228,25 +228,25 @@ class InterestForm(forms.Form):
         },
     )
     topics_offered = forms.CharField(
-        label=_("Topics and expertise you offer (optional)"),
+        label=_("Topics and expertise you offer"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     topics_sought = forms.CharField(
-        label=_("Topics and expertise you seek (optional)"),
+        label=_("Topics and expertise you seek"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     preferred_timing = forms.CharField(
-        label=_("Preferred timing (optional)"),
+        label=_("Preferred timing"),
         required=False,
         max_length=200,
         help_text=_("For example: from spring, not in the summer holidays."),
     )
     message = forms.CharField(
-        label=_("Message (optional)"),
+        label=_("Message"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -265,6 +265,8 @@ class InterestForm(forms.Form):
         self.fields["parent_ministry"].queryset = Organisation.objects.filter(
             kind=Organisation.Kind.MINISTRY
         ).order_by("name")
+        # Visitors know the ministry's full name, not our short one.
+        self.fields["parent_ministry"].label_from_instance = lambda org: org.name
 
     def clean(self):
         data = super().clean()
