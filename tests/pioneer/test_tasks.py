@@ -7,12 +7,14 @@ import sys
 import time
 import uuid
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -196,3 +198,15 @@ def test_a_real_worker_sends_what_was_scheduled_and_what_is_due(celery_worker_pr
         assert notification.subject == "Sie haben eine neue Rolle in Pioneer"
     assert mail.outbox == []  # sent by the worker, not in this process
     assert "pioneer.tasks.send_notification" in log.read_text()
+
+
+@pytest.mark.django_db
+def test_the_command_dispatches_what_is_due_for_setups_without_beat():
+    due = NotificationFactory(due_at=timezone.now() - timedelta(minutes=1))
+    output = StringIO()
+    call_command("dispatch_notifications", stdout=output)
+    assert output.getvalue().strip() == "1"
+    due.refresh_from_db()
+    assert due.state == Notification.State.SENT
+    call_command("dispatch_notifications", stdout=output)
+    assert len(mail.outbox) == 1
