@@ -460,12 +460,12 @@ def build_participations(world):
     from django.conf import settings
 
     from cohorts.models import Participation
-    from pioneer.demo import _person
+    from pioneer.demo import person
     from pioneer.models import Role
 
     for row in PARTICIPATIONS:
         cohort_key, email, name, language, side, org_key, position, state, reason = row
-        user = world.get(f"user:{email}") or _person(email, name, language, settings.DEMO_PASSWORD)
+        user = world.get(f"user:{email}") or person(email, name, language, settings.DEMO_PASSWORD)
         world[f"user:{email}"] = user
         Role.objects.get_or_create(user=user, kind=Role.Kind.PARTICIPANT, organisation=None)
         participation, _ = Participation.objects.get_or_create(
