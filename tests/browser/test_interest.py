@@ -65,3 +65,25 @@ def test_register_confirm_and_accept(demo_world, visitor_factory):
     assert Role.objects.filter(
         kind="partner", organisation=registration.organisation, user__email="kira@klimawerk.example"
     ).exists()
+
+
+def test_office_pages_pass_axe_including_error_states(demo_world, visitor):
+    visitor.login("office@mluk.example")
+    visitor.goto("/programmes/")
+    visitor.submit(visitor.page.get_by_role("link", name="pioneer4BB"))
+    visitor.submit(visitor.page.get_by_role("link", name="2. Durchgang 2023"))
+    # Ending a running cohort without a reason: refused, with the reason why.
+    form = visitor.page.locator("main form[action$='/stage/']")
+    form.locator("select[name='to_state']").select_option("closed")
+    visitor.submit(form.locator("button[type='submit']"))
+    assert visitor.page.locator(".pio-error-summary").is_visible()
+    visitor.goto("/programmes/new/")
+    visitor.submit(visitor.page.locator("main form button[type='submit']"))
+    assert visitor.page.locator(".pio-error-summary").is_visible()
+    visitor.goto("/programmes/pioneer4bb/cohorts/new/")
+    registration = InterestRegistration.objects.filter(state="confirmed").first()
+    visitor.goto(f"/registrations/{registration.pk}/")
+    visitor.submit(visitor.page.locator("main form[action$='/decline/'] button"))
+    assert visitor.page.locator(".pio-error-summary").is_visible()
+    registration.refresh_from_db()
+    assert registration.state == "confirmed"
