@@ -24,6 +24,7 @@ from cohorts.forms import (
 from cohorts.models import Cohort, CohortTransition, InterestRegistration, RegistrationNote
 from pioneer.models import Organisation, Role
 from pioneer.permissions import role_required, scoped_object_or_404
+from pioneer.ratelimit import client_ip
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 PARTNER = Role.Kind.PARTNER_CONTACT
@@ -218,9 +219,8 @@ def cohort_transition(request, pk):
 
 
 def _client_ip(request):
-    # Behind the reverse proxy the settings set USE_X_FORWARDED_FOR / REMOTE_ADDR;
-    # REMOTE_ADDR is what Django trusts.
-    return request.META.get("REMOTE_ADDR", "")
+    # The same address allauth's rate limits use (TRUSTED_PROXY_COUNT behind a proxy).
+    return client_ip(request)
 
 
 HONEYPOT = "homepage"

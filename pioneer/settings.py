@@ -151,6 +151,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
+# Behind a reverse proxy, how many proxies add to X-Forwarded-For: the client address
+# that every rate limit counts (allauth's and our public forms') is taken from there.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Pioneer"
 # Programme offices and evaluators see personal data of many people: they must use a
