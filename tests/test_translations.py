@@ -45,3 +45,23 @@ def test_catalogues_match_the_sources(tmp_path):
         fresh = {e.msgid for e in polib.pofile(str(copy / CATALOGUE.format(language)))}
         missing = sorted(fresh - committed)
         assert missing == [], f"run `make messages` and translate: {missing[:10]}"
+
+
+def test_allauth_speaks_formal_german():
+    """allauth's own catalogue says "du"; civil servants are addressed with "Sie"."""
+    from django.utils import translation
+
+    with translation.override("de"):
+        assert translation.gettext("You have signed out.") == "Sie haben sich abgemeldet."
+        assert "Sie" in translation.gettext("Be patient, you are sending too many requests.")
+
+
+def test_every_formal_override_names_a_string_allauth_has():
+    import allauth
+
+    theirs = polib.pofile(str(Path(allauth.__file__).parent / CATALOGUE.format("de")))
+    known = {e.msgid for e in theirs if not e.obsolete}
+    ours = polib.pofile(str(ROOT / "locale" / "overrides" / "de" / "LC_MESSAGES" / "django.po"))
+    assert len(ours) > 20
+    assert [e.msgid for e in ours if e.msgid not in known] == []
+    assert _gaps(ours) == []
