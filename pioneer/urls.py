@@ -1,8 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from pioneer import health, views
+
+# The admin signs in through allauth too, so its rate limits and the second factor apply.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.landing, name="landing"),
