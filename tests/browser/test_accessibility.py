@@ -61,7 +61,11 @@ def test_every_page_in_each_roles_navigation(demo_world, visitor, email):
 
 
 def _error_summary_or_invalid_field(visitor):
-    """A failed form says so: a field marked invalid whose description exists."""
+    """A failed form says so: a summary at the top that takes the focus, and a field
+    marked invalid whose description (the error message) exists."""
+    summary = visitor.page.locator("main .pio-error-summary")
+    assert summary.first.is_visible(), "no error summary"
+    visitor.page.wait_for_function("() => !!document.activeElement.closest('.pio-error-summary')")
     invalid = visitor.page.locator("main [aria-invalid='true']")
     assert invalid.count() >= 1, "no field is marked aria-invalid"
     described = invalid.first.get_attribute("aria-describedby") or ""
