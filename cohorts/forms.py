@@ -139,6 +139,22 @@ class TransitionForm(forms.Form):
     )
 
 
+def _places_field(label):
+    """A count of people an organisation can send or host (0 if none)."""
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=MAX_PLACES,
+        initial=0,
+        error_messages={
+            "required": _("Enter a number (0 if none)."),
+            "invalid": _("Enter a whole number."),
+            "min_value": _("Enter a number of 0 or more."),
+            "max_value": _("Enter a number of at most %(limit_value)s."),
+        },
+    )
+
+
 class InterestForm(forms.Form):
     """The public registration of interest (no login)."""
 
@@ -203,30 +219,8 @@ class InterestForm(forms.Form):
         max_length=40,
         error_messages={"invalid": _("Enter a telephone number of digits, spaces and + ( ) / -.")},
     )
-    places_send = forms.IntegerField(
-        label=_("How many people can you send?"),
-        min_value=0,
-        max_value=MAX_PLACES,
-        initial=0,
-        error_messages={
-            "required": _("Enter a number (0 if none)."),
-            "invalid": _("Enter a whole number."),
-            "min_value": _("Enter a number of 0 or more."),
-            "max_value": _("Enter a number of at most %(limit_value)s."),
-        },
-    )
-    places_host = forms.IntegerField(
-        label=_("How many people can you host?"),
-        min_value=0,
-        max_value=MAX_PLACES,
-        initial=0,
-        error_messages={
-            "required": _("Enter a number (0 if none)."),
-            "invalid": _("Enter a whole number."),
-            "min_value": _("Enter a number of 0 or more."),
-            "max_value": _("Enter a number of at most %(limit_value)s."),
-        },
-    )
+    places_send = _places_field(_("How many people can you send?"))
+    places_host = _places_field(_("How many people can you host?"))
     topics_offered = forms.CharField(
         label=_("Topics and expertise you offer"),
         required=False,
