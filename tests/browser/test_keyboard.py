@@ -80,3 +80,82 @@ def test_the_main_navigation_works_by_keyboard(demo_world, visitor):
     visitor.page.locator("nav.pio-nav a[href='/home/']").focus()
     visitor.press("Enter")
     assert visitor.path == "/home/"
+
+
+def test_a_barrier_can_be_reported_by_keyboard_alone(demo_world, visitor):
+    from pioneer.models import BarrierReport
+
+    visitor.goto("/barrierefreiheit/")
+    page = visitor.page
+    # Labels are wired to their fields: focusing by label is what a screen reader offers.
+    page.get_by_label("Seite oder Funktion").focus()
+    page.keyboard.type("/impressum/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.name") == "description"
+    page.keyboard.type("Der Kontrast ist zu gering.")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.type") == "submit":
+            break
+    else:
+        pytest.fail("the submit button cannot be reached with Tab")
+    visitor.press("Enter")
+
+    assert visitor.path == "/barrierefreiheit/"
+    status = page.locator("main [role='status']")
+    assert "Vielen Dank" in status.inner_text()
+    report = BarrierReport.objects.get()
+    assert report.page == "/impressum/"
+    assert report.language == "de"
+
+
+def _tab_through(visitor, limit=80):
+    """Tab through the whole page; every stop must show where the focus is."""
+    page = visitor.page
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        info = page.evaluate(
+            """async () => {
+                // KERN scrolls smoothly: wait until the scroll to the focus has settled.
+                let last = -1, still = 0;
+                for (let i = 0; i < 120 && still < 3; i++) {
+                    await new Promise(r => requestAnimationFrame(r));
+                    still = window.scrollY === last ? still + 1 : 0;
+                    last = window.scrollY;
+                }
+                const el = document.activeElement;
+                if (!el || el === document.body) return null;
+                const s = getComputedStyle(el);
+                const r = el.getBoundingClientRect();
+                return {
+                    what: el.tagName.toLowerCase() + (el.name ? '[name=' + el.name + ']' : '')
+                        + (el.getAttribute('href') ? '[href=' + el.getAttribute('href') + ']' : ''),
+                    ring: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+                        || s.boxShadow !== 'none',
+                    inView: r.width > 0 && r.height > 0 && r.bottom > 0
+                        && r.top < window.innerHeight,
+                };
+            }"""
+        )
+        if info is None or (seen and info["what"] == seen[0]["what"]):
+            break  # back at the start: the whole page has been visited
+        seen.append(info)
+    assert seen, "nothing on the page takes the focus"
+    hidden = [s for s in seen if not (s["ring"] and s["inView"])]
+    assert hidden == [], f"{visitor.path}: focus not visible on {hidden}"
+    return seen
+
+
+@pytest.mark.parametrize("path", ["/", "/barrierefreiheit/", "/accounts/login/"])
+def test_every_tab_stop_shows_the_focus_on_public_pages(demo_world, visitor, path):
+    visitor.goto(path)
+    _tab_through(visitor)
+
+
+def test_every_tab_stop_shows_the_focus_when_signed_in(demo_world, visitor):
+    visitor.login("office@mluk.example")
+    stops = _tab_through(visitor)
+    assert any("[href=/invite/]" in stop["what"] for stop in stops)
+    visitor.goto("/invite/")
+    _tab_through(visitor)
