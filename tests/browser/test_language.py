@@ -28,6 +28,9 @@ def test_the_language_switch_changes_the_page_and_back(demo_world, visitor):
     visitor.goto("/barrierefreiheit/")
     assert visitor.html_lang() == "en"
     assert visitor.page.locator("main h1").inner_text() == "Accessibility statement"
+    # German names of German law and offices stay German, and say so (WCAG 3.1.2).
+    german = visitor.page.locator("main [lang='de']").all_inner_texts()
+    assert "Barrierefreie-Informationstechnik-Verordnung" in german
 
     visitor.switch_language("Deutsch")
     assert visitor.path == "/barrierefreiheit/"
