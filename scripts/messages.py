@@ -45,7 +45,7 @@ def fill(path):
     import polib
 
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    po = polib.pofile(str(ROOT / "locale/de/LC_MESSAGES/django.po"), wrapwidth=100)
+    po = polib.pofile(str(ROOT / "locale/de/LC_MESSAGES/django.po"), wrapwidth=79)
     changed = 0
     for entry in po:
         if entry.msgid not in data:

@@ -1,6 +1,29 @@
 import pytest
+from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate-limit counters (allauth's and ours) must
+    not carry over from one test to the next. With Redis, only this run's keys go (the key
+    prefix is per process), so the broker's queues in the same database stay."""
+    _clear_cache()
+    yield
+
+
+def _clear_cache():
+    from django.core.cache.backends.redis import RedisCache
+
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        pattern = cache.make_key("*")
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()

@@ -10,26 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from pioneer.context_processors import navigation
+from tests.pages import DEMO_LOGINS, PUBLIC_PAGES
 
-DEMO_LOGINS = [
-    "office@mluk.example",
-    "anna@mluk.example",
-    "ben@partner.example",
-    "clara@mluk.example",
-    "contact@partner.example",
-    "evaluator@mluk.example",
-    "office@mik.example",
-    "admin@pioneer.example",
-]
-PUBLIC_PAGES = [
-    "/",
-    "/barrierefreiheit/",
-    "/datenschutz/",
-    "/impressum/",
-    "/leichte-sprache/",
-    "/accounts/login/",
-    "/accounts/password/reset/",
-]
 RESOURCE_ATTRS = {"script": "src", "link": "href", "img": "src", "iframe": "src", "source": "src"}
 
 

@@ -17,6 +17,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests.pages import DEMO_LOGINS  # noqa: F401  (the browser tests import it from here)
+
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
 # ORM calls from it (SynchronousOnlyOperation), although they are plain synchronous calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -42,17 +44,6 @@ SNAPSHOT_JS = """() => {
 }"""
 _PASSED_SNAPSHOTS = set()
 DEMO_PASSWORD = "pioneer-demo"
-# email -> the name the page shows once that person is signed in.
-DEMO_LOGINS = {
-    "office@mluk.example": "Olga Office",
-    "anna@mluk.example": "Anna Albrecht",
-    "ben@partner.example": "Ben Brandt",
-    "clara@mluk.example": "Clara Conrad",
-    "contact@partner.example": "Paula Partner",
-    "evaluator@mluk.example": "Eva Evaluatorin",
-    "office@mik.example": "Max Mik",
-    "admin@pioneer.example": "Ada Admin",
-}
 
 
 @pytest.fixture(scope="session")

@@ -4,19 +4,10 @@ make sure the visits cover the public pages, each role's navigation and failed f
 
 import pytest
 
-from tests.browser.conftest import DEMO_LOGINS
+from tests.pages import DEMO_LOGINS, PUBLIC_PAGES
 
 pytestmark = pytest.mark.browser
 
-PUBLIC_PAGES = [
-    "/",
-    "/barrierefreiheit/",
-    "/datenschutz/",
-    "/impressum/",
-    "/leichte-sprache/",
-    "/accounts/login/",
-    "/accounts/password/reset/",
-]
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
 
 

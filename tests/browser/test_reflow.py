@@ -33,3 +33,15 @@ def test_public_and_core_pages_reflow_at_320_pixels(demo_world, visitor_factory)
     for link in visitor.page.locator("nav.pio-nav a").all():
         box = link.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= NARROW["width"]
+
+
+@pytest.mark.parametrize("email", ["office@mluk.example", "contact@partner.example"])
+def test_every_page_in_the_navigation_reflows_at_320_pixels(demo_world, visitor_factory, email):
+    """Wide tables scroll inside their own keyboard-reachable region, not the page."""
+    visitor = visitor_factory(viewport=NARROW)
+    visitor.login(email)
+    paths = [link.get_attribute("href") for link in visitor.page.locator("nav.pio-nav a").all()]
+    assert len(paths) >= 3
+    for path in paths:
+        visitor.goto(path)
+        _assert_no_horizontal_scrolling(visitor)

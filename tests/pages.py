@@ -1,0 +1,24 @@
+"""What the page-level tests (query budget, same host, browser and axe) walk through."""
+
+# The public pages every visitor reaches without signing in.
+PUBLIC_PAGES = [
+    "/",
+    "/barrierefreiheit/",
+    "/datenschutz/",
+    "/impressum/",
+    "/leichte-sprache/",
+    "/accounts/login/",
+    "/accounts/password/reset/",
+]
+
+# The demo logins the README lists: e-mail -> the name the page shows once signed in.
+DEMO_LOGINS = {
+    "office@mluk.example": "Olga Office",
+    "anna@mluk.example": "Anna Albrecht",
+    "ben@partner.example": "Ben Brandt",
+    "clara@mluk.example": "Clara Conrad",
+    "contact@partner.example": "Paula Partner",
+    "evaluator@mluk.example": "Eva Evaluatorin",
+    "office@mik.example": "Max Mik",
+    "admin@pioneer.example": "Ada Admin",
+}
