@@ -78,6 +78,14 @@ def test_staff_with_totp_pass(client, mfa_required, make_user):
     assert "core.mfa" not in {panel["key"] for panel in response.context["panels"]}
 
 
+def test_technical_administrators_need_the_second_factor_too(client, mfa_required):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get("/admin/").url == ACTIVATE
+    TOTP.activate(admin, generate_totp_secret())
+    assert client.get("/admin/").status_code == 200
+
+
 @pytest.mark.parametrize("make_user", [participant_user, partner_user, UserFactory])
 def test_other_roles_are_not_affected(client, mfa_required, make_user):
     client.force_login(make_user())
