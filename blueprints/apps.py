@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class BlueprintsConfig(AppConfig):
     name = "blueprints"
     verbose_name = _("Blueprints")
+
+    def ready(self):
+        from blueprints import panels
+
+        panels.register()
