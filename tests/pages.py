@@ -7,6 +7,7 @@ PUBLIC_PAGES = [
     "/datenschutz/",
     "/impressum/",
     "/leichte-sprache/",
+    "/blueprints/",
     "/accounts/login/",
     "/accounts/password/reset/",
 ]

@@ -48,6 +48,9 @@ PUBLIC = {
     "cohorts:interest",
     "cohorts:interest_sent",
     "cohorts:interest_confirm",
+    # blueprints: the public library (unpublished ones answer 404).
+    "blueprints:list",
+    "blueprints:detail",
 }
 
 SAMPLE_BY_CONVERTER = {

@@ -6,7 +6,14 @@ import pytest
 pytestmark = pytest.mark.browser
 
 NARROW = {"width": 320, "height": 640}
-PUBLIC_PAGES = ["/", "/barrierefreiheit/", "/datenschutz/", "/impressum/", "/leichte-sprache/"]
+PUBLIC_PAGES = [
+    "/",
+    "/barrierefreiheit/",
+    "/datenschutz/",
+    "/impressum/",
+    "/leichte-sprache/",
+    "/blueprints/",
+]
 OFFICE_PAGES = ["/home/", "/invite/", "/notifications/"]
 
 
