@@ -28,6 +28,8 @@ from pioneer.models import Organisation
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 1000
+# An XLSX is a zip archive: a small upload may unpack to gigabytes (a "zip bomb").
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 ALLOWED_TYPES = {
     ".csv": "csv",
     ".xlsx": "xlsx",
@@ -159,6 +161,13 @@ def _read_xlsx(data):
 
     if not data.startswith(XLSX_MAGIC):
         raise ImportFileError(_("This file is not an XLSX workbook."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ImportFileError(_("This file is not an XLSX workbook.")) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError(_("The workbook is too large when unpacked; please split it."))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):

@@ -136,6 +136,28 @@ def test_unreadable_files_are_refused_whole(cohort, upload, fragment):
     assert not Participation.objects.exists()
 
 
+def test_a_workbook_that_unpacks_too_large_is_refused(cohort):
+    """A zip bomb: a small upload that would unpack to more than the limit."""
+    import zipfile
+
+    from django.utils import translation
+
+    from cohorts import importing
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (importing.MAX_UNPACKED_BYTES + 1))
+    data = buffer.getvalue()
+    assert len(data) < importing.MAX_UPLOAD_BYTES
+    with translation.override("en"):
+        report = participations_import(
+            cohort=cohort, upload=SimpleUploadedFile("people.xlsx", data), by=None
+        )
+    assert not report.ok
+    assert "too large when unpacked" in report.file_errors[0]
+    assert not Participation.objects.exists()
+
+
 # the view ----------------------------------------------------------------------------------
 
 
