@@ -13,12 +13,9 @@ from cohorts.participations import TRANSITIONS, search
 from pioneer.models import Organisation
 
 
-class ParticipationAddForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    email = forms.EmailField(label=_("E-mail address"))
-    language = forms.ChoiceField(
-        label=_("Language of e-mails and pages"), choices=settings.LANGUAGES, initial="de"
-    )
+class ParticipationEditForm(forms.Form):
+    """A participation's details; the person's name and address stay with their account."""
+
     side = forms.ChoiceField(
         label=_("Side"), choices=Participation.Side.choices, widget=forms.RadioSelect
     )
@@ -37,6 +34,17 @@ class ParticipationAddForm(forms.Form):
     goals = forms.CharField(
         label=_("Goals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ParticipationAddForm(ParticipationEditForm):
+    """A new person: their account (name, address, language) and the details."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"))
+    language = forms.ChoiceField(
+        label=_("Language of e-mails and pages"), choices=settings.LANGUAGES, initial="de"
+    )
+    field_order = ["name", "email", "language"]
 
 
 class ParticipationStateForm(forms.Form):

@@ -32,5 +32,10 @@ urlpatterns = [
         views.participation_detail,
         name="participation_detail",
     ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/<int:pk>/edit/",
+        views.participation_edit,
+        name="participation_edit",
+    ),
     path("partner/people/", views.partner_people, name="partner_people"),
 ]

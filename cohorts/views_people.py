@@ -20,6 +20,7 @@ from cohorts.forms_people import (
     CohortCopyForm,
     ImportForm,
     ParticipationAddForm,
+    ParticipationEditForm,
     ParticipationFilter,
     ParticipationStateForm,
 )
@@ -29,6 +30,7 @@ from cohorts.participations import (
 )
 from cohorts.participations import (
     participation_set_state,
+    participation_update,
     participations_for_partner,
     participations_of,
 )
@@ -151,6 +153,34 @@ def participation_detail(request, cohort_pk, pk):
             "form": form,
             "history": history,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(OFFICE)
+def participation_edit(request, cohort_pk, pk):
+    cohort, participation = _participation(request, cohort_pk, pk)
+    initial = {name: getattr(participation, name) for name in ParticipationEditForm.base_fields}
+    form = ParticipationEditForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            participation_update(participation=participation, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            participation.refresh_from_db()
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("The details of %(name)s are saved.") % {"name": participation.user}
+            )
+            return redirect(
+                "cohorts:participation_detail", cohort_pk=cohort.pk, pk=participation.pk
+            )
+    return render(
+        request,
+        "cohorts/participation_edit.html",
+        {"cohort": cohort, "participation": participation, "form": form},
         status=400 if form.errors else 200,
     )
 

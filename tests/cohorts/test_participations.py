@@ -327,6 +327,58 @@ def test_detail_permissions(client, cohort):
     assert participation.state == Participation.State.CONFIRMED
 
 
+def _details(participation, **changes):
+    data = {
+        "side": participation.side,
+        "organisation": participation.organisation_id,
+        "position": participation.position,
+        "topics": participation.topics,
+        "expertise": participation.expertise,
+        "goals": participation.goals,
+    }
+    return {**data, **changes}
+
+
+def test_edit_saves_the_details(client, cohort, office):
+    participation = ParticipationFactory(cohort=cohort)
+    url = _url("participation_edit", cohort, pk=participation.pk)
+    client.force_login(office)
+    assert client.get(url).status_code == 200
+    response = client.post(url, _details(participation, position="Referatsleitung", goals="Agil"))
+    assert response.status_code == 302
+    participation.refresh_from_db()
+    assert (participation.position, participation.goals) == ("Referatsleitung", "Agil")
+    assert participation.history.first().history_user == office
+
+
+def test_edit_with_a_side_that_does_not_fit_changes_nothing(client, cohort, office):
+    participation = ParticipationFactory(cohort=cohort, position="Referentin")
+    company = OrganisationFactory(kind=Organisation.Kind.COMPANY)
+    url = _url("participation_edit", cohort, pk=participation.pk)
+    client.force_login(office)
+    response = client.post(
+        url, _details(participation, organisation=company.pk, position="Changed")
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors
+    participation.refresh_from_db()
+    assert participation.position == "Referentin"
+    assert participation.organisation != company
+
+
+def test_edit_permissions(client, cohort):
+    participation = ParticipationFactory(cohort=cohort, position="Referentin")
+    url = _url("participation_edit", cohort, pk=participation.pk)
+    assert client.get(url).status_code == 302  # anonymous: to the login
+    client.force_login(office_user())  # another ministry's office
+    assert client.get(url).status_code == 404
+    assert client.post(url, _details(participation, position="X")).status_code == 404
+    client.force_login(participation.user)  # a participant
+    assert client.get(url).status_code == 403
+    participation.refresh_from_db()
+    assert participation.position == "Referentin"
+
+
 # partner contacts ------------------------------------------------------------------------
 
 
