@@ -218,11 +218,6 @@ def cohort_transition(request, pk):
 # ------------------------------------------------------------ public: registration of interest
 
 
-def _client_ip(request):
-    # The same address allauth's rate limits use (TRUSTED_PROXY_COUNT behind a proxy).
-    return client_ip(request)
-
-
 HONEYPOT = "homepage"
 
 
@@ -242,7 +237,7 @@ def interest(request):
                     cohort=form.cleaned_data["cohort"],
                     data=form.registration_data(),
                     language=translation.get_language() or "de",
-                    ip=_client_ip(request),
+                    ip=client_ip(request),
                 )
             except services.RateLimited as error:
                 form.add_error(None, error.messages)

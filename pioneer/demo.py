@@ -94,9 +94,6 @@ def person(email, name, language, password):
     return user
 
 
-_person = person  # the name apps used first
-
-
 def _keep_password(user, password):
     """Every demo login works with the demo password (DEMO_PASSWORD may have changed
     since the last run); an unchanged password is not touched, so a second run changes
