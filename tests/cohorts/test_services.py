@@ -4,7 +4,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
@@ -15,12 +14,6 @@ from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, 
 from tests.factories.core import OrganisationFactory, office_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # The rate limit lives in the cache, which outlives a test.
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ from datetime import date
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 
 from cohorts.models import Cohort, CohortTransition, InterestRegistration, Programme
 from pioneer.models import Role
@@ -13,11 +12,6 @@ from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, 
 from tests.factories.core import OrganisationFactory, office_user, participant_user, partner_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 @pytest.fixture
