@@ -11,7 +11,6 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -29,6 +28,7 @@ from cohorts.models import (
     RegistrationNote,
     organisation_key,
 )
+from pioneer import ratelimit
 from pioneer import services as core_services
 from pioneer.models import Organisation, Role, User
 
@@ -203,27 +203,14 @@ def _hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _rate_keys(email, ip):
-    keys = ["cohorts:interest:email:" + _hash(email.strip().lower())]
+def _over_rate_limit(email, ip):
+    """Count this attempt per address and per IP; True when either went over RATE_LIMIT
+    within the hour. Only hashes are kept, not the address itself."""
+    keys = ["interest:email:" + _hash(email.strip().lower())]
     if ip:
-        keys.append("cohorts:interest:ip:" + _hash(ip))
-    return keys
-
-
-def registration_rate_limited(*, email, ip):
-    """True when this address or IP has registered RATE_LIMIT times within the hour."""
-    counts = cache.get_many(_rate_keys(email, ip))
-    return any(count >= RATE_LIMIT for count in counts.values())
-
-
-def _count_attempt(email, ip):
-    for key in _rate_keys(email, ip):
-        if cache.add(key, 1, RATE_WINDOW):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, RATE_WINDOW)
+        keys.append("interest:ip:" + _hash(ip))
+    counts = [ratelimit.count(key, period=RATE_WINDOW) for key in keys]
+    return any(n > RATE_LIMIT for n in counts)
 
 
 def registration_expire_stale(*, now=None):
@@ -261,11 +248,10 @@ def registration_submit(*, cohort, data, language, ip=None):
     contact, in `language`, after commit. Returns the registration.
     """
     email = data["contact_email"]
-    if registration_rate_limited(email=email, ip=ip):
+    if _over_rate_limit(email, ip):
         raise RateLimited(
             _("Too many registrations from this address. Please try again in an hour.")
         )
-    _count_attempt(email, ip)
     if not cohort.accepts_interest():
         raise ValidationError(_("This cohort does not take registrations of interest now."))
     if registration_find_duplicate(cohort=cohort, organisation_name=data["organisation_name"]):

@@ -17,13 +17,18 @@ def client_ip(request):
         return "unknown"
 
 
-def hit(request, *, action, limit, period):
-    """Count one use of `action`; True when the client went over `limit` per `period` s."""
-    key = f"pioneer:ratelimit:{action}:{client_ip(request)}"
-    cache.add(key, 0, timeout=period)
+def count(key, *, period):
+    """Count one use under `key` within a window of `period` seconds; the new count."""
+    key = f"pioneer:ratelimit:{key}"
+    if cache.add(key, 1, timeout=period):
+        return 1
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=period)
-        count = 1
-    return count > limit
+        return 1
+
+
+def hit(request, *, action, limit, period):
+    """Count one use of `action`; True when the client went over `limit` per `period` s."""
+    return count(f"{action}:{client_ip(request)}", period=period) > limit
