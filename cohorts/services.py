@@ -12,11 +12,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cohorts import hooks
@@ -28,7 +26,7 @@ from cohorts.models import (
     RegistrationNote,
     organisation_key,
 )
-from pioneer import ratelimit
+from pioneer import mail, ratelimit
 from pioneer import services as core_services
 from pioneer.models import Organisation, Role, User
 
@@ -277,7 +275,7 @@ def registration_submit(*, cohort, data, language, ip=None):
     try:
         with transaction.atomic():
             registration.save()
-            transaction.on_commit(lambda: _send_confirmation(registration, token))
+            _send_confirmation(registration, token)
     except IntegrityError:  # a concurrent twin won the race for the unique constraint
         raise DuplicateRegistration(
             _("%(name)s has already registered interest for this cohort.")
@@ -291,22 +289,10 @@ def confirmation_path(token):
 
 
 def _send_mail(registration, template, context):
-    with translation.override(registration.language):
-        context = {
-            "registration": registration,
-            "site_url": settings.SITE_URL.rstrip("/"),
-            **context,
-        }
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        text = render_to_string(f"{template}.txt", context).strip()
-        html = render_to_string(f"{template}.html", context)
-    message = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-        body=text,
-        to=[registration.contact_email],
-    )
-    message.attach_alternative(html, "text/html")
-    message.send()
+    """An e-mail to the registration's contact, in their language, after the commit."""
+    context = {"registration": registration, "site_url": settings.SITE_URL.rstrip("/"), **context}
+    subject, text, html = mail.render(template, context, language=registration.language)
+    mail.send_after_commit(to=[registration.contact_email], subject=subject, text=text, html=html)
 
 
 def _send_confirmation(registration, token):
@@ -455,7 +441,7 @@ def registration_decline(*, registration, by, reason):
     registration.decided_by = by
     registration.decided_at = timezone.now()
     registration.save(update_fields=["state", "decline_reason", "decided_by", "decided_at"])
-    transaction.on_commit(lambda: _send_mail(registration, "cohorts/email/interest_declined", {}))
+    _send_mail(registration, "cohorts/email/interest_declined", {})
     return registration
 
 

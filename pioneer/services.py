@@ -9,14 +9,12 @@ from datetime import timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from pioneer import notifications
+from pioneer import mail, notifications
 from pioneer.models import Notification, Organisation, Role, User
 from pioneer.rules import forget_roles
 
@@ -246,7 +244,8 @@ def _render(notification, target):
     kind = notifications.get_kind(notification.kind)
     recipient = notification.recipient
     site_url = settings.SITE_URL.rstrip("/")
-    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+    language = recipient.language or settings.LANGUAGE_CODE
+    with translation.override(language):
         link = kind.link(target) if kind.link else ""
         context = {
             "recipient": recipient,
@@ -257,20 +256,14 @@ def _render(notification, target):
         }
         if kind.extra_context:
             context.update(kind.extra_context(target, recipient))
-        subject = " ".join(render_to_string(f"{kind.template}_subject.txt", context).split())
-        text = render_to_string(f"{kind.template}.txt", context).strip()
-        html = render_to_string(f"{kind.template}.html", context)
-        stored_text = text
-        if kind.secret_link and link:
-            # The key in the link is as good as a password: it goes out by e-mail only.
+    subject, text, html = mail.render(kind.template, context, language=language)
+    stored_text = text
+    if kind.secret_link and link:
+        # The key in the link is as good as a password: it goes out by e-mail only.
+        with translation.override(language):
             withheld = _("(link sent by e-mail only)")
-            stored_text = text.replace(site_url + link, withheld).replace(link, withheld)
-    message = EmailMultiAlternatives(
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-        body=text,
-        to=[recipient.email],
-    )
-    message.attach_alternative(html, "text/html")
+        stored_text = text.replace(site_url + link, withheld).replace(link, withheld)
+    message = mail.message(to=[recipient.email], subject=subject, text=text, html=html)
     stored = {
         "subject": subject[:255],
         "body": stored_text,
@@ -345,26 +338,21 @@ def barrier_report_submit(*, page, description, name="", email="", language="de"
     Side effects: one plain-text e-mail (German and English, the contact may read either)
     to settings.ACCESSIBILITY_CONTACT_EMAIL after commit; replies go to the reporter.
     """
-    from django.core.mail import EmailMessage
-
     from pioneer.models import BarrierReport
 
     report = BarrierReport.objects.create(
         page=page, description=description, name=name, email=email, language=language
     )
 
-    def _tell():
-        EmailMessage(
-            subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Barriere gemeldet / barrier reported",
-            body=(
-                f"Seite / page: {page}\n\n{description}\n\n"
-                f"Von / from: {name or '-'} <{email or '-'}>\n"
-                f"Sprache / language: {language}\n"
-                f"Nr. / no.: {report.pk}\n"
-            ),
-            to=[settings.ACCESSIBILITY_CONTACT_EMAIL],
-            reply_to=[email] if email else None,
-        ).send()
-
-    transaction.on_commit(_tell)
+    mail.send_after_commit(
+        to=[settings.ACCESSIBILITY_CONTACT_EMAIL],
+        subject="Barriere gemeldet / barrier reported",
+        text=(
+            f"Seite / page: {page}\n\n{description}\n\n"
+            f"Von / from: {name or '-'} <{email or '-'}>\n"
+            f"Sprache / language: {language}\n"
+            f"Nr. / no.: {report.pk}\n"
+        ),
+        reply_to=[email] if email else None,
+    )
     return report

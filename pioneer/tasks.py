@@ -13,3 +13,10 @@ def send_notification(notification_id):
 @shared_task(name="pioneer.tasks.dispatch_due_notifications")
 def dispatch_due_notifications():
     return services.notification_dispatch_due()
+
+
+@shared_task(name="pioneer.tasks.send_email")
+def send_email(to, subject, text, html=None, reply_to=None):
+    from pioneer import mail
+
+    mail.message(to=to, subject=subject, text=text, html=html, reply_to=reply_to).send()
