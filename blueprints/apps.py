@@ -7,6 +7,4 @@ class BlueprintsConfig(AppConfig):
     verbose_name = _("Blueprints")
 
     def ready(self):
-        from blueprints import panels
-
-        panels.register()
+        from blueprints import signals  # noqa: F401

@@ -7,7 +7,5 @@ class CohortsConfig(AppConfig):
     verbose_name = _("Cohorts")
 
     def ready(self):
-        from cohorts import panels, panels_people
-
-        panels.register()
-        panels_people.register()
+        # Receivers of the core's plug-in points, and the notification kinds.
+        from cohorts import notification_kinds, signals  # noqa: F401

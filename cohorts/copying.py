@@ -2,7 +2,7 @@
 
 The cohort's own structure is its dates, interest window and planned number of tandems.
 Later apps copy what they own (the companion programme's event plan, the evaluation's
-survey set) through `cohorts.hooks.cohort_copied`, which this service calls inside the
+survey set) through the `cohorts.hooks.cohort_copied` signal, which this service sends inside the
 same transaction: either everything is copied or nothing.
 
 People and registrations are not copied: every cohort recruits anew.
@@ -61,7 +61,7 @@ def cohort_copy_next(*, cohort, title, start_date=None, by=None):
     """Create a draft cohort of the same programme with the source's structure, its dates
     shifted so that it starts on `start_date` (a year later when not given).
 
-    Side effects: whatever the `hooks.cohort_copied` functions copy. No e-mails.
+    Side effects: whatever the receivers of `hooks.cohort_copied` copy. No e-mails.
     """
     title = (title or "").strip()
     if not title:
@@ -82,6 +82,5 @@ def cohort_copy_next(*, cohort, title, start_date=None, by=None):
         planned_tandems=cohort.planned_tandems,
         created_from=cohort,
     )
-    for copy in hooks.cohort_copied:
-        copy(cohort, new, shift)
+    hooks.cohort_copied.send(sender=Cohort, source=cohort, target=new, shift=shift, by=by)
     return new

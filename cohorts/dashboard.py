@@ -183,8 +183,8 @@ def attention(cohort, registration_counts, groups, today):
         )
     items.extend(overdue(cohort, today))
     if cohort.programme.has_tandems:
-        for provider in hooks.people_without_tandem:
-            count = provider(cohort).count()
+        for without in hooks.answers(hooks.people_without_tandem, sender=Cohort, cohort=cohort):
+            count = without.count()
             if count:
                 items.append(
                     Attention(
@@ -194,8 +194,7 @@ def attention(cohort, registration_counts, groups, today):
                         _participants_url(cohort, tandem="none"),
                     )
                 )
-    for provider in hooks.dashboard_attention:
-        items.extend(provider(cohort) or [])
+    items.extend(hooks.answers(hooks.dashboard_attention, sender=Cohort, cohort=cohort))
     return items
 
 
@@ -245,8 +244,7 @@ def upcoming_dates(cohort, today):
         UpcomingDate(cohort.start_date, _("Cohort starts")),
         UpcomingDate(cohort.end_date, _("Cohort ends")),
     ]
-    for provider in hooks.dashboard_dates:
-        dates.extend(provider(cohort) or [])
+    dates.extend(hooks.answers(hooks.dashboard_dates, sender=Cohort, cohort=cohort))
     return sorted((d for d in dates if d.date and today <= d.date <= horizon), key=lambda d: d.date)
 
 
@@ -269,8 +267,7 @@ def cohort_dashboard(cohort, today=None):
     )
     figures = [registration_figure(cohort, registration_counts)]
     figures += participation_figures(cohort, groups)
-    for provider in hooks.dashboard_figures:
-        figures.extend(provider(cohort) or [])
+    figures.extend(hooks.answers(hooks.dashboard_figures, sender=Cohort, cohort=cohort))
     figures.sort(key=lambda f: (f.order, f.key))
     return {
         "stages": stages(cohort),

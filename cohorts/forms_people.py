@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts import hooks
 from cohorts.importing import ALLOWED_TYPES, MAX_UPLOAD_BYTES
-from cohorts.models import Participation
+from cohorts.models import Cohort, Participation
 from cohorts.participations import TRANSITIONS, search
 from pioneer.models import Organisation
 
@@ -129,7 +129,7 @@ class ParticipationFilter(django_filters.FilterSet):
         self.filters["organisation"].queryset = Organisation.objects.filter(
             participations__cohort=cohort
         ).distinct()
-        if not (cohort.programme.has_tandems and hooks.people_without_tandem):
+        if not (cohort.programme.has_tandems and hooks.people_without_tandem.has_listeners()):
             del self.filters["tandem"]
 
     def filter_search(self, queryset, name, value):
@@ -139,6 +139,8 @@ class ParticipationFilter(django_filters.FilterSet):
         return queryset.filter(user__last_login__isnull=(value == "no"))
 
     def filter_tandem(self, queryset, name, value):
-        for provider in hooks.people_without_tandem:
-            queryset = queryset.filter(pk__in=provider(self.cohort).values("pk"))
+        for without in hooks.answers(
+            hooks.people_without_tandem, sender=Cohort, cohort=self.cohort
+        ):
+            queryset = queryset.filter(pk__in=without.values("pk"))
         return queryset

@@ -1,33 +1,55 @@
-"""Hooks through which later apps (tandems, companion, evaluation) add to cohort pages and
-services without cohorts importing them (imports run one way: they may use cohorts).
+"""The cohorts app's plug-in points: Django signals through which later apps (tandems,
+companion, evaluation) add to cohort pages and services without cohorts importing them
+(imports run one way: they may use cohorts).
 
-Register from your AppConfig.ready(), e.g. `hooks.dashboard_figures.append(my_fn)`.
+Connect receivers in your app's `signals.py`, imported once from its AppConfig.ready():
 
-- dashboard_figures: fn(cohort) -> list of Figure (or []). Each must keep to a fixed
-  number of queries (one is best) whatever the cohort's size; the dashboard's budget is 10.
-- dashboard_attention: fn(cohort) -> list of Attention (or []), same rule.
-- dashboard_dates: fn(cohort) -> list of UpcomingDate (or []), same rule.
-- close_guards: fn(cohort) -> list of reasons (translated strings) why the cohort cannot
-  simply close, e.g. unfinished tandems; `cohort_transition` refuses to close without a
-  reason while any guard answers.
-- cohort_copied: fn(source, target, shift) after `cohort_copy_next` created `target` from
-  `source`; `shift` is a timedelta to add to the source's dates (event plan, survey set).
-- people_without_tandem: fn(cohort) -> QuerySet of the cohort's participations that have
-  no tandem yet; the tandems app registers it. The dashboard counts it (one query) and the
-  participant list filters by it (a subquery). Without it nobody is "without tandem".
-- participation_state_changed: fn(participation, old_state, by) inside the transaction of
+    @receiver(cohorts.hooks.dashboard_figures, dispatch_uid="tandems.figures")
+    def figures(sender, cohort, **kwargs): ...
+
+All are sent with sender=Cohort (or Participation) and keyword arguments:
+
+- dashboard_figures(cohort) -> list of Figure (or None). Each receiver must keep to a
+  fixed number of queries (one is best) whatever the cohort's size; the page budget is 10.
+- dashboard_attention(cohort) -> list of Attention (or None), same rule.
+- dashboard_dates(cohort) -> list of UpcomingDate (or None), same rule.
+- close_guards(cohort) -> list of reasons (translated strings) why the cohort cannot simply
+  close, e.g. unfinished tandems; `cohort_transition` refuses to close without a reason
+  while any guard answers.
+- cohort_copied(source, target, shift, by) after `cohort_copy_next` created `target` from
+  `source`, inside its transaction; `shift` is a timedelta to add to the source's dates
+  (event plan, survey set). An exception rolls the whole copy back.
+- people_without_tandem(cohort) -> QuerySet of the cohort's participations that have no
+  tandem yet (the tandems app answers it). The dashboard counts it (one query) and the
+  participant list filters by it (a subquery). Without a receiver nobody is "without tandem".
+- participation_state_changed(participation, old_state, by) inside the transaction of
   `participation_set_state`, e.g. so the tandems app can react to a withdrawal.
 """
 
 from dataclasses import dataclass, field
 
-close_guards: list = []
-dashboard_figures: list = []
-dashboard_attention: list = []
-dashboard_dates: list = []
-cohort_copied: list = []
-people_without_tandem: list = []
-participation_state_changed: list = []
+from django.dispatch import Signal
+
+dashboard_figures = Signal()
+dashboard_attention = Signal()
+dashboard_dates = Signal()
+close_guards = Signal()
+cohort_copied = Signal()
+people_without_tandem = Signal()
+participation_state_changed = Signal()
+
+
+def answers(signal, sender, **kwargs):
+    """The receivers' answers to `signal`, lists flattened and Nones dropped."""
+    found = []
+    for _receiver, answer in signal.send(sender=sender, **kwargs):
+        if answer is None:
+            continue
+        if isinstance(answer, list | tuple):
+            found.extend(answer)
+        else:
+            found.append(answer)
+    return found
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ def participation_set_state(*, participation, state, reason="", by=None):
     """Move a participation to another state; withdrawing needs a reason.
 
     The history (django-simple-history) records who changed it and when. Side effects:
-    whatever the `hooks.participation_state_changed` functions do. No e-mails.
+    whatever the receivers of `hooks.participation_state_changed` do. No e-mails.
     """
     state = State(state)
     current = State(participation.state)
@@ -122,8 +122,9 @@ def participation_set_state(*, participation, state, reason="", by=None):
     participation.withdrawn_reason = reason if state == State.WITHDRAWN else ""
     participation._history_user = by
     participation.save(update_fields=["state", "withdrawn_reason"])
-    for react in hooks.participation_state_changed:
-        react(participation, current, by)
+    hooks.participation_state_changed.send(
+        sender=Participation, participation=participation, old_state=current, by=by
+    )
     return participation
 
 

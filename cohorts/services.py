@@ -135,11 +135,9 @@ def cohort_update(*, cohort, by=None, **fields):
 
 
 def cohort_close_blockers(cohort):
-    """Why the cohort cannot simply close (unfinished tandems ...), from the hooks."""
-    reasons = []
-    for guard in hooks.close_guards:
-        reasons.extend(guard(cohort) or [])
-    return reasons
+    """Why the cohort cannot simply close (unfinished tandems ...), from the receivers of
+    `hooks.close_guards`."""
+    return hooks.answers(hooks.close_guards, sender=Cohort, cohort=cohort)
 
 
 def cohort_transition_problems(cohort, to_state, *, reason=""):

@@ -1,17 +1,10 @@
-"""Navigation that fits the roles the user holds (one cached query for the roles)."""
+"""Navigation that fits the roles the user holds (one cached query for the roles); the
+items come from the apps' receivers of pioneer.hooks.navigation."""
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
-from pioneer.models import Role
+from pioneer import hooks
 from pioneer.rules import roles_of
-
-# (role or None for everyone signed in, url name, label). Later apps extend NAVIGATION.
-NAVIGATION = [
-    (None, "home", _("My overview")),
-    (Role.Kind.PROGRAMME_OFFICE, "invite", _("Invite people")),
-    (None, "notifications", _("Notifications")),
-]
 
 
 def navigation(request):
@@ -21,9 +14,8 @@ def navigation(request):
     roles = roles_of(user)
     items = []
     path = request.path
-    for role, url_name, label in NAVIGATION:
-        if role is None or roles.has(role):
-            url = reverse(url_name)
-            current = path == url or (url != "/" and path.startswith(url) and url_name != "home")
-            items.append({"url": url, "label": label, "current": current})
+    for item in hooks.collect(hooks.navigation, request=request, roles=roles):
+        url = reverse(item.url_name)
+        current = path == url or (url != "/" and path.startswith(url) and item.url_name != "home")
+        items.append({"url": url, "label": item.label, "current": current})
     return {"nav_items": items, "user_roles": roles}

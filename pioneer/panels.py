@@ -1,40 +1,53 @@
-"""The core's contributions to the home page."""
+"""The core's receivers of its own plug-in points (pioneer.hooks): home panels and the
+navigation items every signed-in person or the programme office gets."""
 
 from django.conf import settings
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 
-from pioneer import pages
+from pioneer import hooks
+from pioneer.hooks import NavItem, Panel
 from pioneer.models import Role, User
 from pioneer.rules import has_staff_role, has_totp
 
+OFFICE = Role.Kind.PROGRAMME_OFFICE
 
-def _mfa_panel(request):
+
+@receiver(hooks.home_panels, dispatch_uid="pioneer.mfa_panel")
+def mfa_panel(sender, request, roles, **kwargs):
     if not has_staff_role(request.user) or has_totp(request.user):
         return None
-    return {"required": settings.REQUIRE_STAFF_MFA}
+    return Panel(
+        "core.mfa",
+        "pioneer/panel_mfa.html",
+        {"required": settings.REQUIRE_STAFF_MFA},
+        order=1,
+    )
 
 
-def _office_panel(request):
-    from pioneer.rules import roles_of
-
-    orgs = roles_of(request.user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
+@receiver(hooks.home_panels, dispatch_uid="pioneer.office_panel")
+def office_panel(sender, request, roles, **kwargs):
+    if not roles.has(OFFICE):
+        return None
     # Invited people of the office's organisations who have not set a password yet.
     pending = (
-        User.objects.filter(roles__organisation_id__in=orgs, last_login__isnull=True)
+        User.objects.filter(
+            roles__organisation_id__in=roles.organisation_ids(OFFICE), last_login__isnull=True
+        )
         .filter(password__startswith="!")  # Django's mark of an unusable password
         .values("pk")
         .distinct()
         .count()
     )
-    return {"pending": pending}
+    return Panel("core.office", "pioneer/panel_office_invite.html", {"pending": pending}, order=90)
 
 
-pages.register_home_panel(
-    "core.mfa", template="pioneer/panel_mfa.html", provider=_mfa_panel, order=1
-)
-pages.register_home_panel(
-    "core.office",
-    template="pioneer/panel_office_invite.html",
-    provider=_office_panel,
-    roles=[Role.Kind.PROGRAMME_OFFICE],
-    order=90,
-)
+@receiver(hooks.navigation, dispatch_uid="pioneer.navigation")
+def navigation(sender, request, roles, **kwargs):
+    items = [
+        NavItem("home", _("My overview"), order=0),
+        NavItem("notifications", _("Notifications"), order=900),
+    ]
+    if roles.has(OFFICE):
+        items.append(NavItem("invite", _("Invite people"), order=800))
+    return items

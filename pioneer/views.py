@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pioneer import pages, ratelimit, selectors, services
+from pioneer import hooks, ratelimit, selectors, services
 from pioneer.forms import BarrierReportForm, InviteForm, LanguageForm
 from pioneer.models import Role
 from pioneer.permissions import role_required, scoped_object_or_404
@@ -23,7 +23,7 @@ def landing(request):
     return render(
         request,
         "pioneer/landing.html",
-        {"sections": pages.landing_sections(request)},
+        {"sections": hooks.collect(hooks.landing_sections, request=request)},
     )
 
 
@@ -34,7 +34,7 @@ def home(request):
         request,
         "pioneer/home.html",
         {
-            "panels": pages.home_panels(request, roles.kinds),
+            "panels": hooks.collect(hooks.home_panels, request=request, roles=roles),
             "role_labels": [Role.Kind(kind).label for kind in sorted(roles.kinds)],
             "unread": selectors.unread_count(request.user),
         },

@@ -11,6 +11,7 @@ from cohorts.copying import cohort_copy_next, suggested_start
 from cohorts.models import Cohort, Participation
 from tests.factories.cohorts import CohortFactory, ParticipationFactory
 from tests.factories.core import office_user, participant_user
+from tests.hooks import connected
 
 pytestmark = pytest.mark.django_db
 
@@ -56,27 +57,20 @@ def test_copy_without_a_start_moves_a_year(cohort):
 def test_copy_calls_the_hooks_of_later_apps(cohort):
     seen = []
 
-    def copy_events(source, target, shift):
+    def copy_events(source, target, shift, by):
         seen.append((source.pk, target.pk, shift))
 
-    hooks.cohort_copied.append(copy_events)
-    try:
+    with connected(hooks.cohort_copied, copy_events):
         new = cohort_copy_next(cohort=cohort, title="Next", start_date=date(2023, 4, 8))
-    finally:
-        hooks.cohort_copied.remove(copy_events)
     assert seen == [(cohort.pk, new.pk, timedelta(days=7))]
 
 
 def test_a_failing_hook_leaves_nothing_behind(cohort):
-    def broken(source, target, shift):
+    def broken(**kwargs):
         raise RuntimeError("event plan could not be copied")
 
-    hooks.cohort_copied.append(broken)
-    try:
-        with pytest.raises(RuntimeError):
-            cohort_copy_next(cohort=cohort, title="Next")
-    finally:
-        hooks.cohort_copied.remove(broken)
+    with connected(hooks.cohort_copied, broken), pytest.raises(RuntimeError):
+        cohort_copy_next(cohort=cohort, title="Next")
     assert Cohort.objects.count() == 1
 
 

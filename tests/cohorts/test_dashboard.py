@@ -19,6 +19,7 @@ from tests.factories.cohorts import (
     external_participation,
 )
 from tests.factories.core import OrganisationFactory, office_user, participant_user, partner_user
+from tests.hooks import connected
 
 pytestmark = pytest.mark.django_db
 
@@ -113,19 +114,17 @@ def test_hooks_of_later_apps_add_figures_and_people_without_tandem(cohort):
     lonely = ParticipationFactory(cohort=cohort)
     ParticipationFactory(cohort=cohort)
 
-    def tandem_figure(c):
+    def tandem_figure(cohort):
         return [hooks.Figure("tandems", "Tandems", [hooks.FigureRow("running", 4)], order=30)]
 
-    def without_tandem(c):
+    def without_tandem(cohort):
         return Participation.objects.filter(pk=lonely.pk)
 
-    hooks.dashboard_figures.append(tandem_figure)
-    hooks.people_without_tandem.append(without_tandem)
-    try:
+    with (
+        connected(hooks.dashboard_figures, tandem_figure),
+        connected(hooks.people_without_tandem, without_tandem),
+    ):
         data = cohort_dashboard(cohort)
-    finally:
-        hooks.dashboard_figures.remove(tandem_figure)
-        hooks.people_without_tandem.remove(without_tandem)
     assert _figure(data, "tandems").total == 4
     assert {a.key: a.count for a in data["attention"]}["participants_without_tandem"] == 1
 
@@ -133,12 +132,8 @@ def test_hooks_of_later_apps_add_figures_and_people_without_tandem(cohort):
 def test_journey_programmes_ask_nobody_about_tandems():
     cohort = CohortFactory(state=Cohort.State.MATCHING, programme__format="journey")
     ParticipationFactory(cohort=cohort)
-    hook = lambda c: Participation.objects.all()  # noqa: E731
-    hooks.people_without_tandem.append(hook)
-    try:
+    with connected(hooks.people_without_tandem, lambda cohort: Participation.objects.all()):
         data = cohort_dashboard(cohort)
-    finally:
-        hooks.people_without_tandem.remove(hook)
     assert "participants_without_tandem" not in {a.key for a in data["attention"]}
     assert "tandem" not in data["next_step"]
 

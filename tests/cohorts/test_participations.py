@@ -135,19 +135,17 @@ def test_state_follows_the_allowed_steps(cohort):
 
 def test_state_change_tells_the_hooks(cohort):
     from cohorts import hooks
+    from tests.hooks import connected
 
     participation = ParticipationFactory(cohort=cohort)
     seen = []
 
-    def react(p, old_state, by):
-        seen.append((p.pk, old_state, p.state, by))
+    def react(participation, old_state, by):
+        seen.append((participation.pk, old_state, participation.state, by))
 
-    hooks.participation_state_changed.append(react)
-    try:
+    with connected(hooks.participation_state_changed, react):
         participation_set_state(participation=participation, state="withdrawn", reason="krank")
         participation_set_state(participation=participation, state="withdrawn", reason="krank")
-    finally:
-        hooks.participation_state_changed.remove(react)
     assert seen == [(participation.pk, "confirmed", "withdrawn", None)]
 
 

@@ -12,6 +12,7 @@ from cohorts.models import Cohort, CohortTransition, InterestRegistration, organ
 from pioneer.models import Notification, Organisation, Role, User
 from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
 from tests.factories.core import OrganisationFactory, office_user
+from tests.hooks import connected
 
 pytestmark = pytest.mark.django_db
 
@@ -123,9 +124,8 @@ def unfinished_tandems():
     def guard(cohort):
         return ["2 tandems have not finished."]
 
-    hooks.close_guards.append(guard)
-    yield
-    hooks.close_guards.remove(guard)
+    with connected(hooks.close_guards, guard):
+        yield
 
 
 def test_close_guards_block_closing_unless_a_reason_is_given(unfinished_tandems):

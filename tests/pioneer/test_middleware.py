@@ -75,7 +75,7 @@ def test_staff_with_totp_pass(client, mfa_required, make_user):
     client.force_login(user)
     response = client.get("/home/")
     assert response.status_code == 200
-    assert "core.mfa" not in {panel["key"] for panel in response.context["panels"]}
+    assert "core.mfa" not in {panel.key for panel in response.context["panels"]}
 
 
 def test_technical_administrators_need_the_second_factor_too(client, mfa_required):
@@ -98,7 +98,7 @@ def test_nothing_is_required_when_the_switch_is_off(client, settings):
     response = client.get("/home/")
     assert response.status_code == 200
     # ... but the home page still asks them to secure the account.
-    assert "core.mfa" in {panel["key"] for panel in response.context["panels"]}
+    assert "core.mfa" in {panel.key for panel in response.context["panels"]}
 
 
 def test_production_defaults_to_requiring_the_second_factor():

@@ -284,7 +284,7 @@ def test_language_switch_only_answers_post(client):
 
 
 def _panel_keys(response):
-    return {panel["key"] for panel in response.context["panels"]}
+    return {panel.key for panel in response.context["panels"]}
 
 
 @pytest.mark.parametrize(
@@ -321,8 +321,8 @@ def test_home_counts_the_offices_pending_invitations(client):
     office_user(OrganisationFactory(), password=False)  # another organisation's colleague
     _login(client, office)
     response = client.get("/home/")
-    panel = next(p for p in response.context["panels"] if p["key"] == "core.office")
-    assert panel["context"] == {"pending": 2}
+    panel = next(p for p in response.context["panels"] if p.key == "core.office")
+    assert panel.context == {"pending": 2}
 
 
 def test_home_query_count_does_not_grow_with_the_data(client, django_assert_num_queries):

@@ -1,0 +1,17 @@
+"""Connecting a receiver to a plug-in signal for the length of a test."""
+
+from contextlib import contextmanager
+
+
+@contextmanager
+def connected(signal, receiver):
+    """`receiver(**kwargs)` answers `signal` inside the block, and only there."""
+
+    def adapter(sender, signal=None, **kwargs):
+        return receiver(**kwargs)
+
+    signal.connect(adapter, weak=False, dispatch_uid=f"test-{id(adapter)}")
+    try:
+        yield
+    finally:
+        signal.disconnect(dispatch_uid=f"test-{id(adapter)}")
