@@ -25,9 +25,10 @@ RUN apt-get update \
 WORKDIR /app
 
 # Dependencies first, so a code change does not reinstall them.
-COPY requirements.lock ./
+# Only the runtime lock: no test tools in the image. Hashed: a tampered file fails.
+COPY requirements.txt ./
 RUN python -m venv /opt/venv \
- && pip install -r requirements.lock
+ && pip install --require-hashes -r requirements.txt
 
 COPY package.json package-lock.json ./
 # Only what the browser loads (KERN, htmx); axe-core is for the tests.

@@ -50,8 +50,9 @@ beat: setup
 check-deploy: setup
 	DJANGO_DEBUG=0 PIONEER_REQUIRE_SECRET_KEY=1 $(PY) manage.py check --deploy --fail-level WARNING
 
+# Rewrite requirements.txt and requirements-dev.txt (hashed) from pyproject.toml's ranges.
 lock:
-	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	@scripts/lock.sh
 
 clean:
 	rm -rf .venv node_modules staticfiles db.sqlite3

@@ -46,12 +46,18 @@ if [ ! -x .venv/bin/python ]; then
   say "Creating .venv"
   "$PYTHON" -m venv .venv
 fi
-if [ ! -f .venv/.installed ] || [ requirements.lock -nt .venv/.installed ]; then
-  say "Installing Python packages (requirements.lock)"
+# `make run` needs what runs (requirements.txt); `make test` the development lock, which
+# holds the same pins plus the tests' packages. Both are hashed (pip-tools): pip refuses
+# a package whose file does not match.
+lock=requirements.txt
+[ "$want_test" = "test" ] && lock=requirements-dev.txt
+stamp=.venv/.installed-$lock
+if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
+  say "Installing Python packages ($lock)"
   # (grep drops this machine's notes about unused local package mirrors; pipefail keeps errors)
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 \
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r "$lock" 2>&1 \
     | { grep -v "^WARNING: Location 'file:" || true; }
-  touch .venv/.installed
+  touch "$stamp"
 fi
 
 # --- front-end assets (KERN, htmx, axe-core) from the npm registry -------------------------

@@ -228,7 +228,8 @@ def test_dockerfile_builds_the_production_image():
     assert re.findall(r"^FROM \$\{PYTHON_IMAGE\}", text, re.M)
     for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "gettext", "nodejs", "npm"):
         assert re.search(rf"apt-get install[^&]*\b{re.escape(package)}\b", text), package
-    assert "pip install -r requirements.lock" in text
+    assert "pip install --require-hashes -r requirements.txt" in text
+    assert "requirements-dev" not in text  # no test tools in the image
     assert "npm ci" in text
     assert "manage.py compilemessages" in text
     assert "STATIC_MANIFEST=1 python manage.py collectstatic --no-input" in text
@@ -335,3 +336,39 @@ def test_https_off_fails_the_deployment_checks(tmp_path):
     output = result.stdout + result.stderr
     assert "security.W004" in output  # no HSTS
     assert "security.W008" in output  # no redirect to HTTPS
+
+
+# --- dependency locks ----------------------------------------------------------------------
+
+
+def _pins(name):
+    """{package: (version, hashes)} of a pip-tools lock."""
+    pins, current = {}, None
+    for line in (ROOT / name).read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_.-]+)==(\S+)", line)
+        if match:
+            current = match.group(1).lower()
+            pins[current] = (match.group(2), [])
+        elif current and "--hash=sha256:" in line:
+            pins[current][1].append(line.strip())
+    return pins
+
+
+def test_both_locks_pin_every_package_with_hashes():
+    runtime, dev = _pins("requirements.txt"), _pins("requirements-dev.txt")
+    assert "django" in runtime and "pytest" in dev
+    for pins in (runtime, dev):
+        assert all(hashes for _version, hashes in pins.values())
+    # The development lock is the runtime lock plus tools, at the same versions.
+    assert {name: pin[0] for name, pin in runtime.items()} == {
+        name: dev[name][0] for name in runtime
+    }
+    for tool in ("pytest", "pytest-django", "playwright", "ruff", "factory-boy"):
+        assert tool not in runtime, tool
+
+
+def test_the_set_up_installs_the_hashed_locks():
+    text = (ROOT / "scripts" / "setup.sh").read_text()
+    assert "--require-hashes" in text
+    assert "lock=requirements-dev.txt" in text
+    assert "lock=requirements.txt" in text
