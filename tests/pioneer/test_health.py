@@ -13,7 +13,11 @@ def test_health_reports_database_and_cache_ok(client, settings):
     response = client.get(reverse("health"), {"format": "json"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"Database(alias='default')": "OK", "Cache(alias='default')": "OK"}
+    assert response.json() == {
+        "Database(alias='default')": "OK",
+        "Cache(alias='default')": "OK",
+        "NotificationBacklog()": "OK",
+    }
     assert "no-cache" in response["Cache-Control"]
 
 
