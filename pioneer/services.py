@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
+from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -272,6 +273,19 @@ def notification_send(*, notification_id, now=None, connection=None):
     MAX_ATTEMPTS: then FAILED. A notification whose object is gone, or whose recipient
     is deactivated, is CANCELLED.
     """
+    # The sender's lock (PostgreSQL): held from before the claim until after the
+    # ledger's update, released by the database when the sender's process dies. A stale
+    # claim is taken up only when its lock is free too: a sender that is slow but alive
+    # (the cron command has no task time limit) is never doubled.
+    if not _lock_row(notification_id):
+        return False
+    try:
+        return _send_locked(notification_id, now=now, connection=connection)
+    finally:
+        _unlock_row(notification_id)
+
+
+def _send_locked(notification_id, *, now, connection):
     claimed_at = notification_claim(notification_id=notification_id, now=now)
     if claimed_at is None:
         return False
@@ -297,20 +311,63 @@ def notification_send(*, notification_id, now=None, connection=None):
         connection.open()  # no-op when the dispatcher's connection is open already
         connection.send_messages([message])  # returns once the server accepted it
     except SoftTimeLimitExceeded as exc:  # the task's time is up: record, let Celery stop
+        _abort(connection)
         _record_failure(ours, notification, exc)
-        _close_quietly(connection)
         raise
     except Exception as exc:
+        _abort(connection)  # a failed SMTP session is not reused
         log.exception("Notification %s failed (attempt %s)", notification.pk, notification.attempts)
         _record_failure(ours, notification, exc)
-        _close_quietly(connection)  # a failed SMTP session is not reused
         return False
     # The window: the server has the message; nothing may come between it and this.
-    ours.update(state=Notification.State.SENT, sent_at=timezone.now(), last_error="", **stored)
+    if not ours.update(
+        state=Notification.State.SENT, sent_at=timezone.now(), last_error="", **stored
+    ):
+        # Only possible if another sender took the row over (this one was thought dead).
+        log.error("Notification %s was sent, but its claim was lost", notification.pk)
     _forget_content(notification)
     if own_connection:
         _close_quietly(connection)
     return True
+
+
+# Advisory locks of the ledger's senders: (class, row id) in PostgreSQL's two-key space.
+SENDER_LOCK_CLASS = 0x0B0C5
+
+
+def _lock_row(notification_id):
+    if db_connection.vendor != "postgresql":
+        return True  # elsewhere (SQLite: one process) the claim's time alone decides
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_lock(%s, %s)", [SENDER_LOCK_CLASS, notification_id % 2**31]
+        )
+        return cursor.fetchone()[0]
+
+
+def _unlock_row(notification_id):
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(%s, %s)", [SENDER_LOCK_CLASS, notification_id % 2**31]
+            )
+
+
+def _abort(connection):
+    """Drop a mail connection after a failure without QUIT: a server still working on
+    our DATA sees the connection gone and must not deliver a message we were not told
+    it accepted (we will send it again)."""
+    if connection is None:
+        return
+    smtp = getattr(connection, "connection", None)
+    if smtp is not None and hasattr(smtp, "sock"):
+        try:
+            smtp.close()  # smtplib: closes the socket, sends nothing
+        except Exception:
+            log.debug("dropping the SMTP socket failed", exc_info=True)
+        connection.connection = None
+    else:
+        _close_quietly(connection)
 
 
 def _close_quietly(connection):
@@ -407,11 +464,17 @@ def notification_recover_stale(*, now=None):
         claimed_at__lt=now - stale_claim_after(),
         attempts__gte=MAX_ATTEMPTS,
     )
-    failed = list(stale.values_list("pk", "content_type_id", "object_id"))
+    failed = []
+    for row in stale.values_list("pk", "content_type_id", "object_id"):
+        if _lock_row(row[0]):  # its sender is gone, not just slow
+            try:
+                if stale.filter(pk=row[0]).update(
+                    state=Notification.State.FAILED, last_error="sender lost while sending"
+                ):
+                    failed.append(row)
+            finally:
+                _unlock_row(row[0])
     if failed:
-        stale.filter(pk__in=[pk for pk, _, _ in failed]).update(
-            state=Notification.State.FAILED, last_error="sender lost while sending"
-        )
         outgoing = ContentType.objects.get_for_model(OutgoingMail).pk
         OutgoingMail.objects.filter(
             pk__in=[object_id for _, ct, object_id in failed if ct == outgoing]
@@ -443,17 +506,26 @@ def notification_dispatch_due(
         inline = celery_app.conf.task_always_eager
     started = time.monotonic()
     total = 0
+    # Rows this run could not send (another sender holds them, or they failed): not
+    # picked again by this run, so it ends even while a slow sender keeps a stale claim.
+    passed = set()
     while max_seconds is None or time.monotonic() - started < max_seconds:
         now = clock or timezone.now()
         notification_recover_stale(now=now)
         due = Notification.objects.filter(_claimable(now))
+        if passed:
+            due = due.exclude(pk__in=passed)
         if not inline:
             due = due.filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - stale_claim_after()))
         batch = list(due.order_by("due_at", "pk").values_list("pk", flat=True)[:batch_size])
         if not batch:
             break
         if inline:
-            total += _send_batch(batch, now=clock)
+            sent = _send_batch(batch, now=clock)
+            total += len(sent)
+            passed.update(set(batch) - sent)
+            if len(passed) > 10 * batch_size:  # the mail server refuses: leave it to a later run
+                break
         else:
             Notification.objects.filter(pk__in=batch).update(queued_at=now)
             queued = 0
@@ -469,13 +541,15 @@ def notification_dispatch_due(
 
 
 def _send_batch(batch, *, now):
+    """Send a batch over one mail connection; the ids of those this call sent."""
     connection = get_connection(fail_silently=False)
-    sent = 0
+    sent = set()
     try:
         for pk in batch:
             # Each claim carries its own time (not the batch's): a claim made late in a
             # slow batch must not look stale early to another dispatcher.
-            sent += notification_send(notification_id=pk, now=now, connection=connection)
+            if notification_send(notification_id=pk, now=now, connection=connection):
+                sent.add(pk)
     finally:
         _close_quietly(connection)
     return sent
