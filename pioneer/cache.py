@@ -41,13 +41,21 @@ def redis_is_down():
     return time.monotonic() < _down_until[0]
 
 
+FALLBACK_NAME = "pioneer-redis-fallback"
+
+
+def clear_fallback():
+    """Empty this process's fallback cache (tests start each with an empty one)."""
+    LocMemCache(FALLBACK_NAME, {}).clear()
+
+
 class FallbackRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         options = {"MAX_ENTRIES": 10_000}
         # One memory cache per process (LocMemCache shares its storage by name).
         self._fallback = LocMemCache(
-            "pioneer-redis-fallback", {"TIMEOUT": params.get("TIMEOUT", 300), "OPTIONS": options}
+            FALLBACK_NAME, {"TIMEOUT": params.get("TIMEOUT", 300), "OPTIONS": options}
         )
 
     def ping(self):

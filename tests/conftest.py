@@ -18,6 +18,7 @@ def _fresh_cache():
     # A test that took Redis or the broker away must not leave the next one on the
     # fallback (each process remembers an outage for a few seconds).
     pioneer.cache._down_until[0] = 0.0
+    pioneer.cache.clear_fallback()
     pioneer.celery._broker_down_until[0] = 0.0
     _clear_cache()
     yield
