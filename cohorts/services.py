@@ -286,16 +286,28 @@ def confirmation_path(token):
     return reverse("cohorts:interest_confirm", kwargs={"token": token})
 
 
-def _send_mail(registration, template, context):
-    """An e-mail to the registration's contact, in their language, after the commit."""
+def _send_mail(registration, kind, template, context):
+    """An e-mail to the registration's contact (an address, no account), in their
+    language: rendered now (the confirmation link's token exists only now) and put in
+    the ledger with the registration, so it is sent after the commit or, with the
+    broker down, by the dispatcher; never lost, never failing the request."""
     context = {"registration": registration, "site_url": settings.SITE_URL.rstrip("/"), **context}
     subject, text, html = mail.render(template, context, language=registration.language)
-    mail.send_after_commit(to=[registration.contact_email], subject=subject, text=text, html=html)
+    core_services.mail_schedule(
+        kind=kind,
+        to=registration.contact_email,
+        language=registration.language,
+        subject=subject,
+        text=text,
+        html=html,
+        cause=registration,
+    )
 
 
 def _send_confirmation(registration, token):
     _send_mail(
         registration,
+        "mail.interest_confirm",
         "cohorts/email/interest_confirm",
         {
             "link": confirmation_path(token),
@@ -439,7 +451,7 @@ def registration_decline(*, registration, by, reason):
     registration.decided_by = by
     registration.decided_at = timezone.now()
     registration.save(update_fields=["state", "decline_reason", "decided_by", "decided_at"])
-    _send_mail(registration, "cohorts/email/interest_declined", {})
+    _send_mail(registration, "mail.interest_declined", "cohorts/email/interest_declined", {})
     return registration
 
 

@@ -1,7 +1,10 @@
 """allauth glue: no open sign-up (people are invited or register interest), and e-mails
-in the recipient's own language."""
+in the recipient's own language, through the ledger."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
 
 
@@ -10,7 +13,39 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def send_mail(self, template_prefix, email, context):
+        """allauth's e-mails (verification, password reset, ...) go through the ledger:
+        rendered now, in the recipient's language (their key exists only now), and sent
+        after the commit or by the dispatcher, so neither a slow mail server nor a broker
+        outage holds up or fails the request. The body, which may hold the key, is
+        blanked once sent (pioneer.models.OutgoingMail)."""
+        # Function-level: pioneer.services imports the models, which this module
+        # (loaded by allauth while settings are read) must not import at import time.
+        from pioneer.services import mail_schedule
+
+        request = allauth_context.request
+        # The same context allauth's own send_mail gives its templates.
+        context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            **context,
+        }
         user = context.get("user")
         language = getattr(user, "language", None) or translation.get_language()
         with translation.override(language):
-            return super().send_mail(template_prefix, email, context)
+            message = self.render_mail(template_prefix, email, context)
+        subject = message.subject.removeprefix(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX)
+        text, html = message.body, ""
+        if message.content_subtype == "html":
+            text, html = "", message.body
+        for content, mimetype in getattr(message, "alternatives", []):
+            if mimetype == "text/html":
+                html = content
+        mail_schedule(
+            kind="mail.account",
+            to=email,
+            language=language or settings.LANGUAGE_CODE,
+            subject=subject,
+            text=text,
+            html=html,
+        )

@@ -1,15 +1,16 @@
-"""E-mails rendered in the reader's language and sent outside the request.
+"""E-mails rendered in the reader's language, and the message itself.
 
 Every e-mail of the project is a template triple `<name>_subject.txt`, `<name>.txt`,
-`<name>.html` (the notification kinds, the interest form's confirmation, ...). Mail that
-is not in the notification ledger (people without an account, such as a visitor who
-registered interest) goes out through `send_after_commit`: a task after the transaction
-commits, so a slow mail server never holds up a page.
+`<name>.html` (the notification kinds, the interest form's confirmation, ...). Nothing
+here sends: every e-mail goes through the notification ledger (pioneer.services,
+`notification_schedule` and `mail_schedule`), which records it in the same transaction
+as its cause and sends it after the commit or from the dispatcher.
 """
+
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -23,28 +24,22 @@ def render(template, context, *, language):
     return subject, text, html
 
 
-def message(*, to, subject, text, html=None, reply_to=None):
-    """The e-mail itself, with our subject prefix."""
+def message_id(key):
+    """A stable Message-ID for `key` (a ledger row): a message sent twice is recognisably
+    the same message to mail servers and clients, which may drop the second copy."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "pioneer.invalid"
+    return f"<{key}@{domain}>"
+
+
+def message(*, to, subject, text, html=None, reply_to=None, message_id=None):
+    """The e-mail itself, with our subject prefix (and the given Message-ID)."""
     email = EmailMultiAlternatives(
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
         body=text,
         to=list(to),
         reply_to=list(reply_to) if reply_to else None,
+        headers={"Message-ID": message_id} if message_id else None,
     )
     if html:
         email.attach_alternative(html, "text/html")
     return email
-
-
-def send_after_commit(*, to, subject, text, html=None, reply_to=None):
-    """Queue the e-mail for after the commit (inline without a broker)."""
-    from pioneer.tasks import send_email
-
-    payload = {
-        "to": list(to),
-        "subject": subject,
-        "text": text,
-        "html": html,
-        "reply_to": list(reply_to) if reply_to else None,
-    }
-    transaction.on_commit(lambda: send_email.delay(**payload))

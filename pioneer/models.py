@@ -201,11 +201,17 @@ class Role(models.Model):
 
 
 class Notification(models.Model):
-    """The ledger of notifications: each (kind, object, recipient, due date) at most once.
+    """The ledger of e-mails (the outbox): each (kind, object, recipient, due date) once.
 
-    Later apps register kinds in `pioneer.notifications`; the dispatcher on the beat
-    schedule sends what is due. The unique key makes a second send impossible even when
-    two dispatchers race or a task runs twice.
+    Every e-mail of the project is a row here, written in the same transaction as its
+    cause. Kinds registered in `pioneer.notifications` are rendered when sent, for a
+    user; pre-rendered e-mails (allauth's, the interest form's, barrier reports) carry
+    their content in an OutgoingMail row and may go to a bare address. The unique key
+    makes scheduling twice harmless; the claim (a conditional UPDATE) lets one sender
+    at a time send a row. The guarantee (see services.notification_send): each row is
+    sent at least once, and exactly once unless its sender dies between the mail
+    server's acceptance and the ledger's update; a second copy carries the same
+    Message-ID.
     """
 
     class State(models.TextChoices):
@@ -217,8 +223,17 @@ class Notification(models.Model):
 
     kind = models.CharField(_("kind"), max_length=64)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
+    # The address of a recipient without an account (a visitor who registered interest,
+    # the accessibility contact); empty when `recipient` is set (their address is read
+    # when sending, so a changed address is honoured).
+    email = models.EmailField(_("e-mail address"), blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
@@ -229,6 +244,9 @@ class Notification(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # When the dispatcher last handed the row to the broker: it is not queued again
+    # until that is stale (the message may have been lost with the broker).
+    queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -247,7 +265,17 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["kind", "content_type", "object_id", "recipient", "due_date"],
                 name="notification_once_per_key",
-            )
+            ),
+            # The same key for a recipient who is only an address.
+            models.UniqueConstraint(
+                fields=["kind", "content_type", "object_id", "email", "due_date"],
+                condition=models.Q(recipient__isnull=True),
+                name="notification_once_per_address",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(email=""),
+                name="notification_has_a_recipient",
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "due_at"], name="notification_due_idx"),
@@ -255,11 +283,36 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} → {self.recipient_id} ({self.due_date})"
+        return f"{self.kind} → {self.recipient_id or self.email} ({self.due_date})"
 
     @property
     def is_unread(self):
         return self.state == self.State.SENT and self.read_at is None
+
+
+class OutgoingMail(models.Model):
+    """The content of an e-mail rendered when it was scheduled (allauth's verification
+    and password-reset mails, the interest form's confirmation and decline, barrier
+    reports): the target of its ledger row.
+
+    Such a message may hold a secret link (a password-reset key, a confirmation token)
+    that exists nowhere else in readable form. It is kept only until the ledger is done
+    with the row: once sent, failed for good or cancelled, the body is blanked and only
+    the subject remains.
+    """
+
+    subject = models.CharField(max_length=255)
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    reply_to = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+
+    def __str__(self):
+        return self.subject
 
 
 class BarrierReport(models.Model):

@@ -2,7 +2,8 @@
 
 Counts per client address in the cache (Redis in production, local memory otherwise);
 the address is the one allauth determines, so ALLAUTH_TRUSTED_PROXY_COUNT behind a
-reverse proxy applies here too.
+reverse proxy applies here too. With Redis down the counters live in each process's
+memory (pioneer.cache): the limits still hold, per process, and nothing fails.
 """
 
 from django.core.cache import cache
@@ -29,6 +30,6 @@ def count(key, *, period):
         return 1
 
 
-def hit(request, *, action, limit, period):
+def over_limit(request, *, action, limit, period):
     """Count one use of `action`; True when the client went over `limit` per `period` s."""
     return count(f"{action}:{client_ip(request)}", period=period) > limit

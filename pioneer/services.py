@@ -4,26 +4,33 @@ Functions are keyword-only, named <entity>_<verb>, atomic, and say their side ef
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
+from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pioneer import mail, notifications
-from pioneer.models import Notification, Organisation, Role, User
+from pioneer.celery import app as celery_app
+from pioneer.celery import publish
+from pioneer.models import Notification, Organisation, OutgoingMail, Role, User
 from pioneer.rules import forget_roles
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-# A claim older than this belongs to a worker that died; the row is taken up again.
-# It is longer than any task may run (task_time_limit): a live sender keeps its claim.
-STALE_CLAIM = timedelta(minutes=15)
+# The send task, by name: services queue it without importing pioneer.tasks (which
+# imports this module).
+SEND_TASK = "pioneer.tasks.send_notification"
+# Rows per dispatcher batch: each batch is one SELECT and, inline, one SMTP session.
+DISPATCH_BATCH = 200
 # A failed send is due again after this, doubling with each attempt (5, 10, 20, 40 min).
 RETRY_DELAY = timedelta(minutes=5)
 
@@ -133,11 +140,11 @@ def invitation_link(user):
 def notification_schedule(*, kind, target, recipient, due_at):
     """Put a notification in the ledger; a second call with the same key changes nothing.
 
-    The key is (kind, target, recipient, due date in local time): each is sent at most
-    once, however often it is scheduled, even by two writers at the same moment.
-    Returns (notification, created). Raises LookupError for an unregistered kind.
-    Side effects: when it is due already, its sending is queued after commit (inline
-    without a broker); a later one is sent by the dispatcher on the beat schedule.
+    The key is (kind, target, recipient, due date in local time): scheduling twice,
+    even by two writers at the same moment, makes one row. Returns (notification,
+    created). Raises LookupError for an unregistered kind. Side effects: when it is due
+    already, its sending is queued after commit (inline without a broker; with the
+    broker down it waits for the dispatcher); a later one is sent by the dispatcher.
     """
     notifications.get_kind(kind)  # fail early on typos
     key = {
@@ -147,10 +154,14 @@ def notification_schedule(*, kind, target, recipient, due_at):
         "recipient": recipient,
         "due_date": timezone.localdate(due_at),
     }
+    return _schedule(key, due_at=due_at)
+
+
+def _schedule(key, *, due_at, **defaults):
     try:
         with transaction.atomic():
             notification, created = Notification.objects.get_or_create(
-                **key, defaults={"due_at": due_at}
+                **key, defaults={"due_at": due_at, **defaults}
             )
     except IntegrityError:  # a concurrent writer won the race; theirs stands
         notification, created = Notification.objects.get(**key), False
@@ -159,22 +170,66 @@ def notification_schedule(*, kind, target, recipient, due_at):
     return notification, created
 
 
-def _queue_send(notification_id):
-    from pioneer.tasks import send_notification
+@transaction.atomic
+def mail_schedule(*, kind, to, language, subject, text, html="", reply_to="", cause=None):
+    """Put an e-mail rendered now in the ledger, for a bare address (no account needed).
 
-    # robust: a broker that is down must not break the request that scheduled this;
-    # the row stays pending and the dispatcher's next run sends it.
-    transaction.on_commit(lambda: send_notification.delay(notification_id), robust=True)
+    For mail whose content exists only now (allauth's keys, the interest form's
+    confirmation token) or goes to people without an account. `kind` starts with
+    "mail." (it names the e-mail in the ledger; there is no template to register).
+    `cause`, if given, is only recorded in the log. Returns the ledger row.
+    Side effects: an OutgoingMail holding the content until it is sent (then blanked,
+    it may hold a secret link); sending is queued after commit like any notification.
+    """
+    if not kind.startswith("mail."):
+        raise ValueError(f"a pre-rendered e-mail's kind starts with 'mail.': {kind!r}")
+    content = OutgoingMail.objects.create(
+        subject=subject[:255], text=text, html=html or "", reply_to=reply_to or ""
+    )
+    now = timezone.now()
+    key = {
+        "kind": kind,
+        "content_type": ContentType.objects.get_for_model(OutgoingMail),
+        "object_id": content.pk,
+        "recipient": None,
+        "email": to,
+        "due_date": timezone.localdate(now),
+    }
+    if cause is not None:
+        log.info("%s to be sent for %s (outgoing mail %s)", kind, cause, content.pk)
+    return _schedule(key, due_at=now, language=language or settings.LANGUAGE_CODE)[0]
+
+
+def _queue_send(notification_id):
+    if celery_app.conf.task_always_eager:
+        # No broker (the embedded set-up): send after commit, in this process.
+        transaction.on_commit(
+            lambda: notification_send(notification_id=notification_id), robust=True
+        )
+    else:
+        # With the broker down this returns at once; the row stays pending and the
+        # dispatcher (or `manage.py dispatch_notifications` from cron) sends it.
+        transaction.on_commit(lambda: publish(SEND_TASK, args=[notification_id]), robust=True)
+
+
+def stale_claim_after():
+    """How old a claim must be before its sender counts as dead: longer than the send
+    task may run (its hard time limit), plus a grace for a worker's clock and the
+    ledger's update. A live sender never loses its claim; a dead one's row is taken up
+    again by the next dispatcher run (every NOTIFICATION_DISPATCH_SECONDS)."""
+    return timedelta(
+        seconds=settings.NOTIFICATION_SEND_TIME_LIMIT + settings.NOTIFICATION_STALE_GRACE
+    )
 
 
 def _claimable(now):
-    """Due rows nobody is sending, and claims of workers that died (older than
-    STALE_CLAIM, longer than any task may run) with attempts left."""
+    """Due rows nobody is sending, and claims of senders that died (older than
+    stale_claim_after()) with attempts left."""
     return Q(due_at__lte=now) & (
         Q(state=Notification.State.PENDING)
         | Q(
             state=Notification.State.SENDING,
-            claimed_at__lt=now - STALE_CLAIM,
+            claimed_at__lt=now - stale_claim_after(),
             attempts__lt=MAX_ATTEMPTS,
         )
     )
@@ -194,16 +249,43 @@ def notification_claim(*, notification_id, now=None):
     return now if won else None
 
 
-def notification_send(*, notification_id, now=None):
+def notification_send(*, notification_id, now=None, connection=None):
     """Send one due notification unless it is sent, being sent or not due (safe to run
     twice). Returns True if this call sent it.
 
+    The delivery guarantee. SMTP gives no exactly-once: a mail server may accept a
+    message and the sender die before it can record that. What holds: each row is sent
+    at least once (a claim whose sender died goes stale and the row is sent again), and
+    exactly once except when its sender dies inside the window between the server's
+    acceptance and the ledger's update. That window is kept as small as it can be:
+    everything that can fail (loading, rendering, connecting) happens before the
+    message goes out; right after the server's acceptance comes one UPDATE, and only
+    then the QUIT, whose failure is no longer a failure to send. A second copy carries
+    the same Message-ID (derived from the row), so it is recognisably the same message.
+
+    `connection`, an open mail connection, lets a dispatcher send a batch over one SMTP
+    session; it is left open (closed and reset only after a failure).
+
     Side effects: one e-mail (HTML and plain text, in the recipient's language); the
-    rendered subject and text are kept for the in-app list, a secret link never.
-    A failure puts it back to pending, due again after RETRY_DELAY (doubling with
-    each attempt), until MAX_ATTEMPTS: then FAILED. A notification whose object is
-    gone, or whose recipient is deactivated, is CANCELLED.
+    rendered subject and text are kept for the in-app list, a secret link never, the
+    body of a pre-rendered e-mail not after it is done. A failure puts it back to
+    pending, due again after RETRY_DELAY (doubling with each attempt), until
+    MAX_ATTEMPTS: then FAILED. A notification whose object is gone, or whose recipient
+    is deactivated, is CANCELLED.
     """
+    # The sender's lock (PostgreSQL): held from before the claim until after the
+    # ledger's update, released by the database when the sender's process dies. A stale
+    # claim is taken up only when its lock is free too: a sender that is slow but alive
+    # (the cron command has no task time limit) is never doubled.
+    if not _lock_row(notification_id):
+        return False
+    try:
+        return _send_locked(notification_id, now=now, connection=connection)
+    finally:
+        _unlock_row(notification_id)
+
+
+def _send_locked(notification_id, *, now, connection):
     claimed_at = notification_claim(notification_id=notification_id, now=now)
     if claimed_at is None:
         return False
@@ -213,30 +295,125 @@ def notification_send(*, notification_id, now=None):
         pk=notification_id, state=Notification.State.SENDING, claimed_at=claimed_at
     )
     target = notification.target
-    if target is None or not notification.recipient.is_active:
+    recipient = notification.recipient
+    if target is None or (recipient is not None and not recipient.is_active):
         reason = "target deleted" if target is None else "recipient deactivated"
         ours.update(state=Notification.State.CANCELLED, last_error=reason)
+        _forget_content(notification)
         return False
+    own_connection = connection is None
     try:
-        message, stored = _render(notification, target)
-        message.send()
+        if isinstance(target, OutgoingMail):
+            message, stored = _prerendered(notification, target)
+        else:
+            message, stored = _render(notification, target)
+        connection = connection or get_connection(fail_silently=False)
+        connection.open()  # no-op when the dispatcher's connection is open already
+        connection.send_messages([message])  # returns once the server accepted it
     except SoftTimeLimitExceeded as exc:  # the task's time is up: record, let Celery stop
+        _abort(connection)
         _record_failure(ours, notification, exc)
         raise
     except Exception as exc:
+        _abort(connection)  # a failed SMTP session is not reused
         log.exception("Notification %s failed (attempt %s)", notification.pk, notification.attempts)
         _record_failure(ours, notification, exc)
         return False
-    ours.update(state=Notification.State.SENT, sent_at=timezone.now(), last_error="", **stored)
+    # The window: the server has the message; nothing may come between it and this.
+    if not ours.update(
+        state=Notification.State.SENT, sent_at=timezone.now(), last_error="", **stored
+    ):
+        # Only possible if another sender took the row over (this one was thought dead).
+        log.error("Notification %s was sent, but its claim was lost", notification.pk)
+    _forget_content(notification)
+    if own_connection:
+        _close_quietly(connection)
     return True
+
+
+# Advisory locks of the ledger's senders: (class, row id) in PostgreSQL's two-key space.
+SENDER_LOCK_CLASS = 0x0B0C5
+
+
+def _lock_row(notification_id):
+    if db_connection.vendor != "postgresql":
+        return True  # elsewhere (SQLite: one process) the claim's time alone decides
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_lock(%s, %s)", [SENDER_LOCK_CLASS, notification_id % 2**31]
+        )
+        return cursor.fetchone()[0]
+
+
+def _unlock_row(notification_id):
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(%s, %s)", [SENDER_LOCK_CLASS, notification_id % 2**31]
+            )
+
+
+def _abort(connection):
+    """Drop a mail connection after a failure without QUIT: a server still working on
+    our DATA sees the connection gone and must not deliver a message we were not told
+    it accepted (we will send it again)."""
+    if connection is None:
+        return
+    smtp = getattr(connection, "connection", None)
+    if smtp is not None and hasattr(smtp, "sock"):
+        try:
+            smtp.close()  # smtplib: closes the socket, sends nothing
+        except Exception:
+            log.debug("dropping the SMTP socket failed", exc_info=True)
+        connection.connection = None
+    else:
+        _close_quietly(connection)
+
+
+def _close_quietly(connection):
+    """Close a mail connection; a failure here (a QUIT that breaks) is after the server
+    accepted the message, so it is logged, never counted as a failed send."""
+    if connection is None:
+        return
+    try:
+        connection.close()
+    except Exception:
+        log.warning("Closing the mail connection failed (the message was sent)", exc_info=True)
+
+
+def _forget_content(notification):
+    """Blank a pre-rendered e-mail's body once the ledger is done with its row: it may
+    hold a secret link that exists nowhere else in readable form."""
+    if notification.content_type_id == ContentType.objects.get_for_model(OutgoingMail).pk:
+        OutgoingMail.objects.filter(pk=notification.object_id).update(text="", html="")
 
 
 def _record_failure(ours, notification, exc):
     if notification.attempts >= MAX_ATTEMPTS:
         ours.update(state=Notification.State.FAILED, last_error=repr(exc)[:2000])
+        _forget_content(notification)
     else:
         retry_at = timezone.now() + RETRY_DELAY * 2 ** (notification.attempts - 1)
         ours.update(state=Notification.State.PENDING, due_at=retry_at, last_error=repr(exc)[:2000])
+
+
+def _message_id(notification):
+    return mail.message_id(
+        f"pioneer.{notification.pk}.{notification.created_at:%Y%m%d%H%M%S}.notification"
+    )
+
+
+def _prerendered(notification, content):
+    """The e-mail of a pre-rendered row, and what the ledger keeps (the subject)."""
+    message = mail.message(
+        to=[notification.email],
+        subject=content.subject,
+        text=content.text,
+        html=content.html or None,
+        reply_to=[content.reply_to] if content.reply_to else None,
+        message_id=_message_id(notification),
+    )
+    return message, {"subject": content.subject[:255]}
 
 
 def _render(notification, target):
@@ -244,7 +421,7 @@ def _render(notification, target):
     kind = notifications.get_kind(notification.kind)
     recipient = notification.recipient
     site_url = settings.SITE_URL.rstrip("/")
-    language = recipient.language or settings.LANGUAGE_CODE
+    language = recipient.language or notification.language or settings.LANGUAGE_CODE
     with translation.override(language):
         link = kind.link(target) if kind.link else ""
         context = {
@@ -263,7 +440,13 @@ def _render(notification, target):
         with translation.override(language):
             withheld = _("(link sent by e-mail only)")
         stored_text = text.replace(site_url + link, withheld).replace(link, withheld)
-    message = mail.message(to=[recipient.email], subject=subject, text=text, html=html)
+    message = mail.message(
+        to=[recipient.email],
+        subject=subject,
+        text=text,
+        html=html,
+        message_id=_message_id(notification),
+    )
     stored = {
         "subject": subject[:255],
         "body": stored_text,
@@ -272,34 +455,104 @@ def _render(notification, target):
     return message, stored
 
 
-def notification_dispatch_due(*, now=None, limit=500):
-    """Send what is due; the one task on the beat schedule runs this every few minutes.
-
-    Without a broker (tasks eager) each is sent here, inline; with one, each gets its
-    own send task, so it has its own time limit and a slow mail server holds up only
-    itself. Running twice, or next to a send task, is harmless: the claim lets one
-    sender win. Claims of dead workers are taken up again; one that has used up its
-    attempts is FAILED. Returns how many were sent (inline) or queued (broker).
-    """
-    from pioneer.celery import app
-    from pioneer.tasks import send_notification
-
+def notification_recover_stale(*, now=None):
+    """Claims of senders that died: a row with attempts left is claimable again (it is
+    sent by this run); one that used them all is FAILED. Returns how many failed."""
     now = now or timezone.now()
-    Notification.objects.filter(
+    stale = Notification.objects.filter(
         state=Notification.State.SENDING,
-        claimed_at__lt=now - STALE_CLAIM,
+        claimed_at__lt=now - stale_claim_after(),
         attempts__gte=MAX_ATTEMPTS,
-    ).update(state=Notification.State.FAILED, last_error="worker lost while sending")
-    due = list(
-        Notification.objects.filter(_claimable(now))
-        .order_by("due_at", "pk")
-        .values_list("pk", flat=True)[:limit]
     )
-    if app.conf.task_always_eager:
-        return sum(notification_send(notification_id=pk, now=now) for pk in due)
-    for pk in due:
-        send_notification.delay(pk)
-    return len(due)
+    failed = []
+    for row in stale.values_list("pk", "content_type_id", "object_id"):
+        if _lock_row(row[0]):  # its sender is gone, not just slow
+            try:
+                if stale.filter(pk=row[0]).update(
+                    state=Notification.State.FAILED, last_error="sender lost while sending"
+                ):
+                    failed.append(row)
+            finally:
+                _unlock_row(row[0])
+    if failed:
+        outgoing = ContentType.objects.get_for_model(OutgoingMail).pk
+        OutgoingMail.objects.filter(
+            pk__in=[object_id for _, ct, object_id in failed if ct == outgoing]
+        ).update(text="", html="")
+    return len(failed)
+
+
+def notification_dispatch_due(
+    *, inline=None, batch_size=DISPATCH_BATCH, max_seconds=None, now=None
+):
+    """Send what is due, in bounded batches, until nothing is due (or `max_seconds`).
+
+    Run by the task on the beat schedule (every NOTIFICATION_DISPATCH_SECONDS) and by
+    `manage.py dispatch_notifications` (from cron, e.g. while the broker is down).
+    Every run first takes up the claims of senders that died.
+
+    - inline (the command, and without a broker): each row is claimed and sent here,
+      exactly as the send task does, over one mail connection per batch;
+    - queued (the beat task, with a broker): each row gets its own send task, so it has
+      its own time limit and a slow mail server holds up only itself; a queued row is
+      not queued again until its message could have been lost (stale_claim_after()).
+
+    Running twice, or next to send tasks, is harmless: the claim lets one sender win.
+    `now` fixes the clock (tests); by default each batch and each claim reads it anew.
+    Returns how many were sent (inline) or queued.
+    """
+    clock = now
+    if inline is None:
+        inline = celery_app.conf.task_always_eager
+    started = time.monotonic()
+    total = 0
+    # Rows this run could not send (another sender holds them, or they failed): not
+    # picked again by this run, so it ends even while a slow sender keeps a stale claim.
+    passed = set()
+    while max_seconds is None or time.monotonic() - started < max_seconds:
+        now = clock or timezone.now()
+        notification_recover_stale(now=now)
+        due = Notification.objects.filter(_claimable(now))
+        if passed:
+            due = due.exclude(pk__in=passed)
+        if not inline:
+            due = due.filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - stale_claim_after()))
+        batch = list(due.order_by("due_at", "pk").values_list("pk", flat=True)[:batch_size])
+        if not batch:
+            break
+        if inline:
+            sent = _send_batch(batch, now=clock)
+            total += len(sent)
+            passed.update(set(batch) - sent)
+            if len(passed) > 10 * batch_size:  # the mail server refuses: leave it to a later run
+                break
+        else:
+            Notification.objects.filter(pk__in=batch).update(queued_at=now)
+            queued = 0
+            for pk in batch:
+                if not publish(SEND_TASK, args=[pk]):
+                    break
+                queued += 1
+            total += queued
+            if queued < len(batch):  # the broker went away: send the rest here
+                Notification.objects.filter(pk__in=batch[queued:]).update(queued_at=None)
+                inline = True
+    return total
+
+
+def _send_batch(batch, *, now):
+    """Send a batch over one mail connection; the ids of those this call sent."""
+    connection = get_connection(fail_silently=False)
+    sent = set()
+    try:
+        for pk in batch:
+            # Each claim carries its own time (not the batch's): a claim made late in a
+            # slow batch must not look stale early to another dispatcher.
+            if notification_send(notification_id=pk, now=now, connection=connection):
+                sent.add(pk)
+    finally:
+        _close_quietly(connection)
+    return sent
 
 
 @transaction.atomic
@@ -336,16 +589,18 @@ def barrier_report_submit(*, page, description, name="", email="", language="de"
     """Record a reported barrier and tell the accessibility contact.
 
     Side effects: one plain-text e-mail (German and English, the contact may read either)
-    to settings.ACCESSIBILITY_CONTACT_EMAIL after commit; replies go to the reporter.
+    to settings.ACCESSIBILITY_CONTACT_EMAIL in the ledger, sent after commit or by the
+    dispatcher; replies go to the reporter.
     """
     from pioneer.models import BarrierReport
 
     report = BarrierReport.objects.create(
         page=page, description=description, name=name, email=email, language=language
     )
-
-    mail.send_after_commit(
-        to=[settings.ACCESSIBILITY_CONTACT_EMAIL],
+    mail_schedule(
+        kind="mail.barrier_report",
+        to=settings.ACCESSIBILITY_CONTACT_EMAIL,
+        language=settings.LANGUAGE_CODE,
         subject="Barriere gemeldet / barrier reported",
         text=(
             f"Seite / page: {page}\n\n{description}\n\n"
@@ -353,6 +608,7 @@ def barrier_report_submit(*, page, description, name="", email="", language="de"
             f"Sprache / language: {language}\n"
             f"Nr. / no.: {report.pk}\n"
         ),
-        reply_to=[email] if email else None,
+        reply_to=email,
+        cause=report,
     )
     return report

@@ -100,9 +100,13 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, and a per-process memory cache while Redis does not answer: sign-in
+            # and the public forms keep working, and their rate limits keep counting
+            # (see pioneer/cache.py for why per process).
+            "BACKEND": "pioneer.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="pioneer"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:
@@ -207,7 +211,17 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
-NOTIFICATION_DISPATCH_SECONDS = env.int("NOTIFICATION_DISPATCH_SECONDS", default=300)
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# The dispatcher runs every minute: it also takes up the rows of senders that died, so
+# this (plus the stale-claim time below) bounds how long such a row waits.
+NOTIFICATION_DISPATCH_SECONDS = env.int("NOTIFICATION_DISPATCH_SECONDS", default=60)
+# The hard time limit of one send task (one e-mail); a claim older than this plus the
+# grace belongs to a sender that died, and the dispatcher takes the row up again.
+NOTIFICATION_SEND_TIME_LIMIT = env.int("NOTIFICATION_SEND_TIME_LIMIT", default=60)
+NOTIFICATION_STALE_GRACE = env.int("NOTIFICATION_STALE_GRACE", default=30)
+# Neither can a send hang on a mail server that stops answering: the SMTP socket gives
+# up well within the task's time limit.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # The one static beat schedule: due dates live in the database, not in the broker.
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-notifications": {

@@ -1,22 +1,27 @@
-"""Thin tasks: ids in, "already done?" guards live in the services they call."""
+"""Thin tasks: ids in, "already done?" guards live in the services they call.
+
+Services queue these by name (pioneer.celery.publish), never by importing this module,
+so the imports run one way: tasks -> services.
+"""
 
 from celery import shared_task
+from django.conf import settings
 
 from pioneer import services
 
 
-@shared_task(name="pioneer.tasks.send_notification")
+# Its own hard limit, from which the stale-claim time is derived
+# (services.stale_claim_after): a live sender always finishes before its claim goes stale.
+@shared_task(
+    name="pioneer.tasks.send_notification",
+    time_limit=settings.NOTIFICATION_SEND_TIME_LIMIT,
+    soft_time_limit=max(1, settings.NOTIFICATION_SEND_TIME_LIMIT * 4 // 5),
+)
 def send_notification(notification_id):
     return services.notification_send(notification_id=notification_id)
 
 
 @shared_task(name="pioneer.tasks.dispatch_due_notifications")
 def dispatch_due_notifications():
-    return services.notification_dispatch_due()
-
-
-@shared_task(name="pioneer.tasks.send_email")
-def send_email(to, subject, text, html=None, reply_to=None):
-    from pioneer import mail
-
-    mail.message(to=to, subject=subject, text=text, html=html, reply_to=reply_to).send()
+    # Well inside the task's own time limit; what is left is queued by the next run.
+    return services.notification_dispatch_due(max_seconds=120)

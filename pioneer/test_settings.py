@@ -8,7 +8,10 @@ os.environ.setdefault("REQUIRE_STAFF_MFA", "false")
 from pioneer.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The fault test's worker sends to a real (local) SMTP sink instead.
+EMAIL_BACKEND = env(  # noqa: F405
+    "TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend"
+)
 # Each test run gets its own key space in a shared Redis.
 if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"pioneer-test-{os.getpid()}"  # noqa: F405

@@ -54,7 +54,7 @@ def accessibility(request):
     context = {"form": form, "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL}
     if request.method == "POST" and form.is_valid():
         # Each report e-mails a person: keep the public form from flooding their inbox.
-        if ratelimit.hit(
+        if ratelimit.over_limit(
             request, action="barrier_report", limit=BARRIER_REPORTS_PER_HOUR, period=3600
         ):
             form.add_error(

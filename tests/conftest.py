@@ -12,6 +12,14 @@ def _fresh_cache():
     """Each test starts with an empty cache: rate-limit counters (allauth's and ours) must
     not carry over from one test to the next. With Redis, only this run's keys go (the key
     prefix is per process), so the broker's queues in the same database stay."""
+    import pioneer.cache
+    import pioneer.celery
+
+    # A test that took Redis or the broker away must not leave the next one on the
+    # fallback (each process remembers an outage for a few seconds).
+    pioneer.cache._down_until[0] = 0.0
+    pioneer.cache.clear_fallback()
+    pioneer.celery._broker_down_until[0] = 0.0
     _clear_cache()
     yield
 

@@ -13,7 +13,11 @@ def test_health_reports_database_and_cache_ok(client, settings):
     response = client.get(reverse("health"), {"format": "json"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"Database(alias='default')": "OK", "Cache(alias='default')": "OK"}
+    assert response.json() == {
+        "Database(alias='default')": "OK",
+        "Cache(alias='default')": "OK",
+        "NotificationBacklog()": "OK",
+    }
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -70,3 +74,43 @@ def test_health_answers_plain_http_even_where_https_is_enforced(client, settings
     settings.CELERY_BROKER_URL = ""
     assert client.get(reverse("landing")).status_code == 301
     assert client.get(reverse("health"), {"format": "json"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_redis_down_is_reported_although_the_site_runs_on_the_fallback(client, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "pioneer.cache.FallbackRedisCache", "LOCATION": DEAD_REDIS}
+    }
+    settings.CELERY_BROKER_URL = ""
+    from django.core.cache import cache
+
+    cache.set("still", "works")  # the fallback answers ...
+    assert cache.get("still") == "works"
+    response = client.get(reverse("health"), {"format": "json"})
+    assert response.status_code == 500  # ... and the outage is not hidden
+    body = response.json()
+    assert "Redis does not answer" in body["Cache(alias='default')"]
+    assert body["Database(alias='default')"] == "OK"
+
+
+@pytest.mark.django_db(transaction=True)  # the checks run in their own thread
+def test_a_backlog_of_overdue_notifications_is_reported(client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pioneer.models import Notification
+    from tests.factories.core import NotificationFactory
+
+    settings.CELERY_BROKER_URL = ""
+    NotificationFactory(due_at=timezone.now() - timedelta(seconds=30))  # due, not overdue
+    assert client.get(reverse("health"), {"format": "json"}).status_code == 200
+    NotificationFactory.create_batch(2, due_at=timezone.now() - timedelta(hours=1))
+    NotificationFactory(
+        state=Notification.State.SENDING,
+        attempts=1,
+        claimed_at=timezone.now() - timedelta(hours=1),
+    )
+    response = client.get(reverse("health"), {"format": "json"})
+    assert response.status_code == 500
+    assert response.json()["NotificationBacklog()"] == "Unavailable: 3 notification(s) overdue"

@@ -283,7 +283,7 @@ def test_a_stale_claim_is_taken_up_again_a_fresh_one_is_not():
     stale = NotificationFactory(
         state=SENDING,
         attempts=1,
-        claimed_at=now - services.STALE_CLAIM - timedelta(minutes=1),
+        claimed_at=now - services.stale_claim_after() - timedelta(minutes=1),
         due_at=now - timedelta(hours=1),
     )
     assert services.notification_dispatch_due(now=now) == 1
@@ -300,13 +300,13 @@ def test_a_stale_claim_without_attempts_left_ends_failed():
     dead = NotificationFactory(
         state=SENDING,
         attempts=services.MAX_ATTEMPTS,
-        claimed_at=now - services.STALE_CLAIM - timedelta(minutes=1),
+        claimed_at=now - services.stale_claim_after() - timedelta(minutes=1),
         due_at=now - timedelta(hours=1),
     )
     assert services.notification_dispatch_due(now=now) == 0
     dead.refresh_from_db()
     assert dead.state == FAILED
-    assert "worker lost" in dead.last_error
+    assert "sender lost" in dead.last_error
     assert mail.outbox == []
 
 

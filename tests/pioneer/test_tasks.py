@@ -49,8 +49,13 @@ def test_the_app_speaks_json_only_acks_late_and_has_time_limits():
     assert conf.task_reject_on_worker_lost is True
     assert conf.worker_prefetch_multiplier == 1
     assert 0 < conf.task_soft_time_limit < conf.task_time_limit
-    # A live task never outlasts its claim: only a dead worker's claim goes stale.
-    assert timedelta(seconds=conf.task_time_limit) < services.STALE_CLAIM
+    # A live send task never outlasts its claim: only a dead sender's claim goes stale,
+    # and it does within minutes (derived from the task's limit, not a fixed quarter hour).
+    assert 0 < send_notification.soft_time_limit < send_notification.time_limit
+    assert timedelta(seconds=send_notification.time_limit) < services.stale_claim_after()
+    assert services.stale_claim_after() <= timedelta(minutes=3)
+    # The dispatcher, which takes such rows up again, runs every few minutes at most.
+    assert settings.NOTIFICATION_DISPATCH_SECONDS <= 120
 
 
 def test_tests_run_tasks_inline():

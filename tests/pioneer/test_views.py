@@ -436,11 +436,14 @@ def test_barrier_reports_are_rate_limited(
 # allauth: e-mails in the recipient's language, rate limits ------------------------------
 
 
-def test_password_reset_email_is_in_the_recipients_language(client):
+def test_password_reset_email_is_in_the_recipients_language(
+    client, django_capture_on_commit_callbacks
+):
     user = participant_user(email="reader@example.org", language="en")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     client.cookies["django_language"] = "de"  # the page is German ...
-    response = client.post(reverse("account_reset_password"), {"email": "reader@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": "reader@example.org"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]  # ... the e-mail is in the reader's English
@@ -465,10 +468,13 @@ def test_failed_logins_are_rate_limited_per_account(client, settings):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_for_an_unknown_address_sends_nothing_and_reveals_nothing(client):
+def test_password_reset_for_an_unknown_address_sends_nothing_and_reveals_nothing(
+    client, django_capture_on_commit_callbacks
+):
     participant_user(email="known@example.org")
-    known = client.post(reverse("account_reset_password"), {"email": "known@example.org"})
-    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("account_reset_password"), {"email": "known@example.org"})
+        unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
     assert known.status_code == unknown.status_code == 302
     assert known.url == unknown.url
     assert [m.to for m in mail.outbox] == [["known@example.org"]]
@@ -487,11 +493,14 @@ def test_open_sign_up_is_closed(client):
     assert User.objects.count() == before
 
 
-def test_login_with_an_unverified_address_asks_for_verification_in_the_readers_language(client):
+def test_login_with_an_unverified_address_asks_for_verification_in_the_readers_language(
+    client, django_capture_on_commit_callbacks
+):
     user = participant_user(email="fresh@example.org", language="en")
     EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
     client.cookies["django_language"] = "de"
-    response = client.post(reverse("account_login"), {"login": user.email, "password": PW})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_login"), {"login": user.email, "password": PW})
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
     assert "_auth_user_id" not in client.session
