@@ -7,7 +7,8 @@ class CohortsConfig(AppConfig):
     verbose_name = _("Cohorts")
 
     def ready(self):
-        from cohorts import panels, panels_people
+        from cohorts import jobs, panels, panels_people
 
         panels.register()
         panels_people.register()
+        jobs.register()

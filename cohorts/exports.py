@@ -1,14 +1,16 @@
-"""Exports of a cohort's participants as CSV and XLSX.
+"""Exports of a cohort's participants: CSV streamed, XLSX made by a job.
 
-Made inside the request for now, which is fine for a cohort's few dozen people: the
-export is capped at INLINE_LIMIT rows and says so. Larger exports belong in a Celery task
-that writes the file and a page that shows its state until it is ready (DESIGN.md:
-"large exports are never made inside a web request"); that is left for when cohorts
-grow that large.
+Neither is ever cut short: the CSV is written row by row while the rows are read in
+chunks (memory stays flat however large the cohort), and the XLSX is written by a job
+in openpyxl's write-only mode to a temporary file, then offered on the job's page
+(DESIGN.md: "large exports are never made inside a web request").
+
+Text that reaches an export cannot break it, nor run in a spreadsheet program: the
+characters XLSX forbids are replaced, and cells that a spreadsheet would take for a
+formula are neutralised.
 """
 
 import csv
-import io
 
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,11 +18,20 @@ from django.utils.translation import gettext as _
 
 from cohorts.participations import participations_of
 
-INLINE_LIMIT = 2000
+EXPORT_KIND = "cohorts.participant_export"
+CHUNK_SIZE = 500
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Spreadsheet programs run cells starting with these as formulas (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Column widths of the XLSX (write-only sheets cannot measure their cells afterwards).
+XLSX_WIDTHS = (28, 34, 20, 30, 24, 30, 30, 30, 10, 14, 30)
+
+
+def _illegal_characters():
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE
 
 
 def columns():
@@ -41,20 +52,25 @@ def columns():
     ]
 
 
-def _safe(value):
+def clean_text(value):
+    """A cell's text without the control characters XLSX forbids (U+FFFD instead)."""
     text = "" if value is None else str(value)
+    return _illegal_characters().sub("\ufffd", text)
+
+
+def _safe(value):
+    text = clean_text(value)
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
 
 
 def participant_rows(cohort, *, escape=True):
-    """The heading and one row per participant (one query)."""
+    """The heading and one row per participant, every one of them, read in chunks."""
     cols = columns()
-    people = list(participations_of(cohort)[:INLINE_LIMIT])
-    clean = _safe if escape else (lambda value: "" if value is None else str(value))
+    clean = _safe if escape else clean_text
     yield [str(heading) for heading, _get in cols]
-    for participation in people:
+    for participation in participations_of(cohort).iterator(chunk_size=CHUNK_SIZE):
         yield [clean(get(participation)) for _heading, get in cols]
 
 
@@ -65,34 +81,69 @@ def filename(cohort, extension):
     return f"{base}-{label}-{stamp}.{extension}"
 
 
+class _Line:
+    """csv.writer writes into this; each row comes back as one string."""
+
+    def write(self, text):
+        return text
+
+
+def participants_csv_stream(cohort):
+    """CSV text in pieces (UTF-8 with BOM and semicolons, as German spreadsheet programs
+    expect), one row at a time, for a StreamingHttpResponse."""
+    writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
+    yield "\ufeff"
+    for row in participant_rows(cohort):
+        yield writer.writerow(row)
+
+
 def participants_csv(cohort):
-    """CSV bytes (UTF-8 with BOM and semicolons, as German spreadsheet programs expect)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerows(participant_rows(cohort))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """The whole CSV as bytes (tests and small callers)."""
+    return "".join(participants_csv_stream(cohort)).encode("utf-8")
+
+
+def write_participants_xlsx(cohort, path, progress=None):
+    """Write the XLSX to `path` in write-only mode: one sheet, a bold heading row frozen
+    at the top, every cell text (never a formula). Memory stays flat."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    total = participations_of(cohort).count()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("Participants"))[:31])
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(XLSX_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    bold = Font(bold=True)
+    for number, row in enumerate(participant_rows(cohort, escape=False)):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            # openpyxl takes text starting with "=" for a formula; ours is always text.
+            cell.data_type = "s"
+            if number == 0:
+                cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+        if progress and number and number % CHUNK_SIZE == 0:
+            progress(number, total)
+    workbook.save(path)
+    if progress:
+        progress(total, total)
 
 
 def participants_xlsx(cohort):
-    """XLSX bytes: one sheet, a bold heading row, frozen below the heading."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """The whole XLSX as bytes (tests and small callers)."""
+    import os
+    import tempfile
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(_("Participants"))[:31]
-    for row in participant_rows(cohort, escape=False):
-        sheet.append(row)
-    for row in sheet.iter_rows():
-        for cell in row:
-            # openpyxl takes text starting with "=" for a formula; ours is always text.
-            cell.data_type = "s"
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for column in sheet.columns:
-        width = max((len(str(cell.value or "")) for cell in column), default=10)
-        sheet.column_dimensions[column[0].column_letter].width = min(max(width, 10), 50) + 2
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_participants_xlsx(cohort, path)
+        with open(path, "rb") as file:
+            return file.read()
+    finally:
+        os.unlink(path)

@@ -12,6 +12,9 @@ def send_notification(notification_id):
 
 @shared_task(name="pioneer.tasks.dispatch_due_notifications")
 def dispatch_due_notifications():
+    from pioneer import jobs
+
+    jobs.job_dispatch_pending()
     return services.notification_dispatch_due()
 
 
@@ -20,3 +23,10 @@ def send_email(to, subject, text, html=None, reply_to=None):
     from pioneer import mail
 
     mail.message(to=to, subject=subject, text=text, html=html, reply_to=reply_to).send()
+
+
+@shared_task(name="pioneer.tasks.run_job")
+def run_job(job_id):
+    from pioneer import jobs
+
+    return jobs.job_run(job_id=job_id)
