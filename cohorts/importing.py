@@ -241,7 +241,18 @@ def _read_xlsx(data):
                 "into a new workbook, then upload that."
             )
         )
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        if any(name.startswith("xl/chartsheets/") for name in names):
+            # openpyxl cannot read some chart sheets; the table alone it can.
+            raise ImportFileError(
+                _(
+                    "This workbook contains a chart sheet that cannot be read. Copy the table "
+                    "into a new workbook and upload that."
+                )
+            ) from None
+        raise
     try:
         if not workbook.worksheets:
             raise ImportFileError(_("The workbook has no sheet with rows."))
