@@ -319,16 +319,22 @@ def job_dispatch_pending(*, now=None, limit=200):
 
 
 def job_purge_expired(*, now=None):
-    """Delete expired result files and unconfirmed previews. Returns how many jobs."""
+    """Delete expired result files and unconfirmed previews. Returns how many jobs.
+
+    The job rows stay (their page says the result has expired); their data goes. A file
+    that cannot be deleted now keeps its row as it is, for the next run.
+    """
     now = now or timezone.now()
-    expired = Job.objects.filter(expires_at__lte=now)
     Job.objects.filter(expires_at__lte=now, state=Job.State.AWAITING).delete()
     storage = result_storage()
-    count = 0
-    for job in expired.exclude(state=Job.State.AWAITING).only("pk", "result_name"):
+    purged = []
+    for job in Job.objects.filter(expires_at__lte=now).only("pk", "result_name"):
         if job.result_name:
-            storage.delete(job.result_name)
-        count += 1
-    # The row stays (the page says the result has expired); its data goes.
-    expired.exclude(state=Job.State.AWAITING).update(result_name="", payload={}, expires_at=None)
-    return count
+            try:
+                storage.delete(job.result_name)
+            except OSError:  # the notifications dispatched after this must still go out
+                log.exception("Could not delete the result of job %s", job.pk)
+                continue
+        purged.append(job.pk)
+    Job.objects.filter(pk__in=purged).update(result_name="", payload={}, expires_at=None)
+    return len(purged)

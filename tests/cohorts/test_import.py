@@ -402,3 +402,35 @@ def test_view_permissions(client, cohort, company):
     other = CohortFactory()
     client.force_login(office_user(cohort.programme.organisation))
     assert client.get(_url(other)).status_code == 404
+
+
+def test_preview_job_page_and_list_keep_to_the_query_budget(
+    client, cohort, company, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office = office_user(cohort.programme.organisation)
+    client.force_login(office)
+    counts = {}
+    for size in (1, 50):
+        target = CohortFactory(programme=cohort.programme, state=Cohort.State.MATCHING)
+        client.post(_url(target), {"file": _csv(_many(size, company))})
+        job = Job.objects.get(kind=importing.IMPORT_KIND, object_id=target.pk)
+        urls = {"preview": _preview_url(target, job)}
+        client.get(urls["preview"])  # warm up per-process caches (content types ...)
+        with CaptureQueriesContext(connection) as preview_queries:
+            assert client.get(urls["preview"]).status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(urls["preview"], {"hold_invitations": "on"})
+        pages = {
+            "job": reverse("job_detail", kwargs={"public_id": job.public_id}),
+            "list": reverse("cohorts:participation_list", kwargs={"cohort_pk": target.pk}),
+        }
+        counts[size] = {"preview": len(preview_queries)}
+        for name, url in pages.items():
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts[size][name] = len(queries)
+    assert counts[1] == counts[50]
+    assert max(counts[1].values()) <= 10
