@@ -118,7 +118,6 @@ class RowResult:
 class ImportReport:
     rows: list = field(default_factory=list)
     file_errors: list = field(default_factory=list)
-    created: int = 0
 
     @property
     def ok(self):

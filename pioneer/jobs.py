@@ -98,6 +98,10 @@ def get_kind(key):
         raise LookupError(f"Unknown job kind {key!r}; register it first.") from None
 
 
+def is_registered(key):
+    return key in _KINDS
+
+
 def result_storage():
     return storages["jobs"]
 
@@ -218,6 +222,10 @@ def job_run(*, job_id, now=None):
         return False
     job = Job.objects.select_related("requested_by").get(pk=job_id)
     ours = Job.objects.filter(pk=job_id, state=Job.State.RUNNING, started_at=claimed_at)
+    if not is_registered(job.kind):  # retrying cannot help
+        log.error("Job %s has the unknown kind %r", job.pk, job.kind)
+        ours.update(state=Job.State.FAILED, finished_at=timezone.now(), error="")
+        return False
     kind = get_kind(job.kind)
 
     def progress(done, total):

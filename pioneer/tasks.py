@@ -14,8 +14,9 @@ def send_notification(notification_id):
 def dispatch_due_notifications():
     from pioneer import jobs
 
-    jobs.job_dispatch_pending()
-    return services.notification_dispatch_due()
+    sent = services.notification_dispatch_due()
+    jobs.job_dispatch_pending()  # after the e-mails: a long inline job must not delay them
+    return sent
 
 
 @shared_task(name="pioneer.tasks.send_email")

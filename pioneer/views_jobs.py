@@ -19,6 +19,8 @@ HTMX_STOP_POLLING = 286
 
 def _job(request, public_id):
     job = scoped_object_or_404(jobs.jobs_for(request.user), public_id=public_id)
+    if not jobs.is_registered(job.kind):  # a kind a newer version no longer has
+        raise Http404
     if not jobs.may_see(request.user, job):
         raise PermissionDenied
     return job

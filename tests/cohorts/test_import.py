@@ -55,7 +55,8 @@ def _xlsx(rows, name="people.xlsx"):
 
 
 def participations_import(*, cohort, upload, by, hold=False):
-    """Check, confirm and run as the pages do; returns the report (with .created)."""
+    """Check, confirm and run as the pages do; returns the report, with how many were
+    created (the job's summary) as .created."""
     by = by or office_user(cohort.programme.organisation)
     report, job = importing.participations_import_check(cohort=cohort, upload=upload, by=by)
     report.created = 0

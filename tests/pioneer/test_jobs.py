@@ -262,3 +262,26 @@ def test_an_expired_result_is_no_longer_downloadable(
     client.force_login(office)
     assert client.get(_download(job)).status_code == 404
     assert "expired" in client.get(_detail(job)).content.decode()
+
+
+def test_the_beat_dispatcher_runs_lost_jobs_too(office, django_capture_on_commit_callbacks):
+    from pioneer.celery import app
+    from pioneer.tasks import dispatch_due_notifications, run_job
+
+    app.loader.import_default_modules()
+    assert run_job.name in app.tasks
+    with django_capture_on_commit_callbacks(execute=False):  # the broker lost the message
+        job = jobs.job_start(kind="tests.write", by=office)
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    dispatch_due_notifications.delay()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE
+
+
+def test_a_job_of_an_unknown_kind_fails_once_and_its_page_is_404(client, office):
+    job = Job.objects.create(kind="tests.gone", requested_by=office, state=Job.State.QUEUED)
+    assert jobs.job_run(job_id=job.pk) is False
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and job.attempts == 1
+    client.force_login(office)
+    assert client.get(_detail(job)).status_code == 404
