@@ -230,11 +230,11 @@ def participation_import_preview(request, cohort_pk, job_id):
     from the job the check stored, never from the browser."""
     cohort = _cohort(request, cohort_pk)
     job = scoped_object_or_404(
-        jobs.jobs_for(request.user).filter(
-            kind=importing.IMPORT_KIND, object_id=cohort.pk, state=Job.State.AWAITING
-        ),
+        jobs.jobs_for(request.user).filter(kind=importing.IMPORT_KIND, object_id=cohort.pk),
         public_id=job_id,
     )
+    if job.state != Job.State.AWAITING:  # confirmed already (a double click, the back button)
+        return redirect("job_detail", public_id=job.public_id)
     form = ImportConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         jobs.job_confirm(

@@ -216,8 +216,9 @@ def test_view_previews_then_imports_on_confirmation(
     assert Participation.objects.filter(cohort=cohort).count() == 2
     assert User.objects.get(email="ben@partner.example").name == "Ben Known"  # kept
     assert "2 people have been imported" in client.get(response.url).content.decode()
-    # A second confirmation (a double click, a re-post) changes nothing.
-    assert client.post(_preview_url(cohort, job), {}).status_code == 404
+    # A second confirmation (a double click, a re-post) changes nothing: it shows the job.
+    again = client.post(_preview_url(cohort, job), {})
+    assert again.status_code == 302 and again.url == response.url
     assert Participation.objects.filter(cohort=cohort).count() == 2
 
 
