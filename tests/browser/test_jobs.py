@@ -47,3 +47,15 @@ def test_import_preview_job_page_and_held_invitations(demo_world, visitor, tmp_p
     visitor.goto(f"/cohorts/{cohort.pk}/participants/")
     visitor.submit(visitor.page.locator("main form[action$='/send-invitations/'] button"))
     assert not Participation.objects.filter(cohort=cohort, invitation_held=True).exists()
+
+
+def test_the_xlsx_export_page_offers_the_file(demo_world, visitor):
+    cohort = Cohort.objects.get(title="2. Durchgang 2023")
+    visitor.login("office@mluk.example")
+    visitor.goto(f"/cohorts/{cohort.pk}/participants/")
+    visitor.submit(visitor.page.locator("main form[action$='/export.xlsx'] button"))
+    link = visitor.page.locator("main a[href$='/download/']")
+    assert link.is_visible()
+    with visitor.page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.endswith(".xlsx")
