@@ -3,7 +3,7 @@ without Celery beat (run it from cron every few minutes)."""
 
 from django.core.management.base import BaseCommand
 
-from pioneer import services
+from pioneer import jobs, services
 
 
 class Command(BaseCommand):
@@ -11,4 +11,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = services.notification_dispatch_due()
+        jobs.job_dispatch_pending()  # as the beat task does: lost jobs, expired results
         self.stdout.write(f"{count}\n")
