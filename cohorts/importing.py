@@ -419,7 +419,13 @@ def check_rows(*, cohort, rows):
             problem = _invisible_problem(key, value)
             if problem:
                 result.errors.append(problem)
-        values = {key: unicodedata.normalize("NFC", value) for key, value in values.items()}
+        # The row fails already; what it shows of itself (its label, the values quoted in
+        # messages) must not turn text around on the office's screen.
+        values = {
+            key: unicodedata.normalize("NFC", _INVISIBLE.sub("\ufffd", value))
+            for key, value in values.items()
+        }
+        result.values = values
         form = ParticipantRowForm(values)
         form.is_valid()
         for key, errors in form.errors.items():

@@ -300,6 +300,18 @@ def test_each_hostile_file_answers_400_on_the_page(client, cohort, make):
     assert not Participation.objects.exists() and not Job.objects.exists()
 
 
+def test_direction_characters_are_not_shown_back_to_the_office(cohort):
+    name, data = csv_control_and_bidi_characters()
+    office = office_user(cohort.programme.organisation)
+    report, _job = importing.participations_import_check(
+        cohort=cohort, upload=SimpleUploadedFile(name, data), by=office
+    )
+    labels = [row.label for row in report.error_rows]
+    assert labels == ["Anna\ufffdAlbrecht", "Ben\ufffdBrandt", "Cem\ufffdCelik"]
+    shown = "".join(labels + _messages(report))
+    assert not any(ch in shown for ch in "\u202e\u2066\u200f\x07\x1b")
+
+
 def test_a_good_file_passes_the_same_checks(cohort):
     """The corpus's good base file is accepted: what fails above is the damage."""
     office = office_user(cohort.programme.organisation)
