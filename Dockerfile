@@ -51,7 +51,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=pioneer.settings \
     STATIC_MANIFEST=1 \
     PIONEER_REQUIRE_SECRET_KEY=1 \
-    MEDIA_ROOT=/data/media
+    MEDIA_ROOT=/data/media \
+    PRIVATE_ROOT=/data/private
 
 # Pango (and HarfBuzz's subsetter) for WeasyPrint's PDFs; a font so the PDFs have glyphs.
 RUN apt-get update \
@@ -63,15 +64,15 @@ RUN apt-get update \
 RUN groupadd --system --gid 10001 pioneer \
  && useradd --system --uid 10001 --gid pioneer --home-dir /home/pioneer --create-home \
         --shell /usr/sbin/nologin pioneer \
- && mkdir -p /data/media \
- && chown pioneer:pioneer /data/media
+ && mkdir -p /data/media /data/private \
+ && chown pioneer:pioneer /data/media /data/private
 
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
 
 WORKDIR /app
 USER pioneer:pioneer
-VOLUME ["/data/media"]
+VOLUME ["/data/media", "/data/private"]
 EXPOSE 8000
 
 # gunicorn.conf.py binds 0.0.0.0:8000 and logs to stdout; the flags repeat the essentials.

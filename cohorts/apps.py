@@ -7,5 +7,7 @@ class CohortsConfig(AppConfig):
     verbose_name = _("Cohorts")
 
     def ready(self):
-        # Receivers of the core's plug-in points, and the notification kinds.
-        from cohorts import notification_kinds, signals  # noqa: F401
+        # Receivers of the core's plug-in points, the notification and job kinds.
+        from cohorts import jobs, notification_kinds, signals  # noqa: F401
+
+        jobs.register()

@@ -1,61 +1,78 @@
-"""Exports of a cohort's participants as CSV and XLSX.
+"""Exports of a cohort's participants: CSV streamed, XLSX made by a job.
 
-Made inside the request for now, which is fine for a cohort's few dozen people: the
-export is capped at INLINE_LIMIT rows and says so. Larger exports belong in a Celery task
-that writes the file and a page that shows its state until it is ready (DESIGN.md:
-"large exports are never made inside a web request"); that is left for when cohorts
-grow that large.
+Neither is ever cut short: the CSV is written row by row while the rows are read in
+chunks (memory stays flat however large the cohort), and the XLSX is written by a job
+in openpyxl's write-only mode to a temporary file, then offered on the job's page
+(DESIGN.md: "large exports are never made inside a web request").
+
+Text that reaches an export cannot break it, nor run in a spreadsheet program: the
+characters XLSX forbids are replaced, and cells that a spreadsheet would take for a
+formula are neutralised.
 """
 
 import csv
-import io
 
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from cohorts.models import Participation
 from cohorts.participations import participations_of
 
-INLINE_LIMIT = 2000
+EXPORT_KIND = "cohorts.participant_export"
+CHUNK_SIZE = 500
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Spreadsheet programs run cells starting with these as formulas (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Column widths of the XLSX (write-only sheets cannot measure their cells afterwards).
+XLSX_WIDTHS = (28, 34, 20, 30, 24, 30, 30, 30, 10, 14, 30)
 
 
 def columns():
-    """(heading, value from a participation) in the order of the import's columns, so an
-    export can be edited and imported into the next cohort."""
+    """(heading, field of a participation, how its value reads) in the order of the import's
+    columns, so an export can be edited and imported into the next cohort."""
+    sides = {value: str(label) for value, label in Participation.Side.choices}
+    states = {value: str(label) for value, label in Participation.State.choices}
     return [
-        (_("Name"), lambda p: p.user.name),
-        (_("E-mail address"), lambda p: p.user.email),
-        (_("Side"), lambda p: p.get_side_display()),
-        (_("Organisation"), lambda p: p.organisation.name),
-        (_("Position"), lambda p: p.position),
-        (_("Topics"), lambda p: p.topics),
-        (_("Expertise"), lambda p: p.expertise),
-        (_("Goals"), lambda p: p.goals),
-        (_("Language"), lambda p: p.user.language),
-        (_("State"), lambda p: p.get_state_display()),
-        (_("Reason for withdrawal"), lambda p: p.withdrawn_reason),
+        (_("Name"), "user__name", None),
+        (_("E-mail address"), "user__email", None),
+        (_("Side"), "side", sides.get),
+        (_("Organisation"), "organisation__name", None),
+        (_("Position"), "position", None),
+        (_("Topics"), "topics", None),
+        (_("Expertise"), "expertise", None),
+        (_("Goals"), "goals", None),
+        (_("Language"), "user__language", None),
+        (_("State"), "state", states.get),
+        (_("Reason for withdrawal"), "withdrawn_reason", None),
     ]
 
 
-def _safe(value):
+def clean_text(value):
+    """A cell's text without the control characters XLSX forbids (U+FFFD instead)."""
     text = "" if value is None else str(value)
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+
+
+def _safe(value):
+    text = clean_text(value)
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
 
 
 def participant_rows(cohort, *, escape=True):
-    """The heading and one row per participant (one query)."""
+    """The heading and one row per participant, every one of them, read in chunks of
+    plain values (no model instances: a large cohort stays quick and small)."""
     cols = columns()
-    people = list(participations_of(cohort)[:INLINE_LIMIT])
-    clean = _safe if escape else (lambda value: "" if value is None else str(value))
-    yield [str(heading) for heading, _get in cols]
-    for participation in people:
-        yield [clean(get(participation)) for _heading, get in cols]
+    clean = _safe if escape else clean_text
+    yield [str(heading) for heading, _field, _read in cols]
+    values = participations_of(cohort).values_list(*(field for _h, field, _r in cols))
+    readers = [read or (lambda value: value) for _heading, _field, read in cols]
+    for row in values.iterator(chunk_size=CHUNK_SIZE):
+        yield [clean(read(value)) for read, value in zip(readers, row, strict=True)]
 
 
 def filename(cohort, extension):
@@ -65,34 +82,75 @@ def filename(cohort, extension):
     return f"{base}-{label}-{stamp}.{extension}"
 
 
+class _Line:
+    """csv.writer writes into this; each row comes back as one string."""
+
+    def write(self, text):
+        return text
+
+
+def participants_csv_stream(cohort):
+    """CSV text in pieces (UTF-8 with BOM and semicolons, as German spreadsheet programs
+    expect), one row at a time, for a StreamingHttpResponse."""
+    writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
+    yield "\ufeff"
+    for row in participant_rows(cohort):
+        yield writer.writerow(row)
+
+
 def participants_csv(cohort):
-    """CSV bytes (UTF-8 with BOM and semicolons, as German spreadsheet programs expect)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerows(participant_rows(cohort))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """The whole CSV as bytes (tests and small callers)."""
+    return "".join(participants_csv_stream(cohort)).encode("utf-8")
+
+
+def write_participants_xlsx(cohort, path, progress=None):
+    """Write the XLSX to `path` in write-only mode: one sheet, a bold heading row frozen
+    at the top, every cell text (never a formula). Memory stays flat."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    total = participations_of(cohort).count()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("Participants"))[:31])
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(XLSX_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    bold = Font(bold=True)
+    for number, row in enumerate(participant_rows(cohort, escape=False)):
+        if number == 0:
+            row = [_text_cell(sheet, value, font=bold) for value in row]
+        else:
+            # openpyxl takes text starting with "=" for a formula; ours is always text.
+            row = [_text_cell(sheet, value) if value.startswith("=") else value for value in row]
+        sheet.append(row)
+        if progress and number and number % CHUNK_SIZE == 0:
+            progress(number, total)
+    workbook.save(path)
+    if progress:
+        progress(total, total)
+
+
+def _text_cell(sheet, value, font=None):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    return cell
 
 
 def participants_xlsx(cohort):
-    """XLSX bytes: one sheet, a bold heading row, frozen below the heading."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """The whole XLSX as bytes (tests and small callers)."""
+    import os
+    import tempfile
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(_("Participants"))[:31]
-    for row in participant_rows(cohort, escape=False):
-        sheet.append(row)
-    for row in sheet.iter_rows():
-        for cell in row:
-            # openpyxl takes text starting with "=" for a formula; ours is always text.
-            cell.data_type = "s"
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for column in sheet.columns:
-        width = max((len(str(cell.value or "")) for cell in column), default=10)
-        sheet.column_dimensions[column[0].column_letter].width = min(max(width, 10), 50) + 2
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_participants_xlsx(cohort, path)
+        with open(path, "rb") as file:
+            return file.read()
+    finally:
+        os.unlink(path)

@@ -85,6 +85,17 @@ class ImportForm(forms.Form):
     )
 
 
+class ImportConfirmForm(forms.Form):
+    hold_invitations = forms.BooleanField(
+        label=_("Hold the invitations"),
+        required=False,
+        help_text=_(
+            "Import the people now and send their invitations later, from the participant "
+            "list (for instance once the cohort's dates are fixed)."
+        ),
+    )
+
+
 class CohortCopyForm(forms.Form):
     title = forms.CharField(label=_("Title of the new cohort"), max_length=200)
     start_date = forms.DateField(

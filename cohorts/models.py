@@ -377,6 +377,8 @@ class Participation(models.Model):
         _("state"), max_length=16, choices=State.choices, default=State.NOMINATED, db_index=True
     )
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    # Imported with "hold invitations": the office sends them later from the list.
+    invitation_held = models.BooleanField(_("invitation held"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()

@@ -23,6 +23,16 @@ urlpatterns = [
         name="participation_import",
     ),
     path(
+        "cohorts/<int:cohort_pk>/participants/import/<uuid:job_id>/",
+        views.participation_import_preview,
+        name="participation_import_preview",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/send-invitations/",
+        views.participation_send_invitations,
+        name="participation_send_invitations",
+    ),
+    path(
         "cohorts/<int:cohort_pk>/participants/export.<str:fmt>",
         views.participation_export,
         name="participation_export",

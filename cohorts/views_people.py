@@ -8,23 +8,25 @@ Permission, form, one service call, response. Someone else's cohort answers 404
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
-from cohorts import exports
+from cohorts import exports, importing
 from cohorts.copying import cohort_copy_next, suggested_start
 from cohorts.dashboard import cohort_dashboard as dashboard_data
 from cohorts.forms_people import (
     CohortCopyForm,
+    ImportConfirmForm,
     ImportForm,
     ParticipationAddForm,
     ParticipationEditForm,
     ParticipationFilter,
     ParticipationStateForm,
 )
-from cohorts.importing import COLUMN_LABELS, COLUMNS, REQUIRED_COLUMNS, participations_import
+from cohorts.importing import COLUMN_LABELS, COLUMNS, REQUIRED_COLUMNS
 from cohorts.participations import (
     participation_add as participation_add_service,
 )
@@ -35,7 +37,8 @@ from cohorts.participations import (
     participations_of,
 )
 from cohorts.selectors import cohorts_for
-from pioneer.models import Role
+from pioneer import jobs
+from pioneer.models import Job, Role
 from pioneer.permissions import role_required, scoped_object_or_404
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
@@ -83,6 +86,7 @@ def participation_list(request, cohort_pk):
             "page": page,
             "query": query.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k != "page"),
+            "held": importing.held_invitations(cohort),
         },
     )
 
@@ -185,28 +189,8 @@ def participation_edit(request, cohort_pk, pk):
     )
 
 
-@role_required(OFFICE)
-def participation_import(request, cohort_pk):
-    cohort = _cohort(request, cohort_pk)
-    posted = request.method == "POST"
-    form = ImportForm(request.POST, request.FILES) if posted else ImportForm()
-    report = None
-    if request.method == "POST" and form.is_valid():
-        report = participations_import(
-            cohort=cohort, upload=form.cleaned_data["file"], by=request.user
-        )
-        if report.ok:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)s person has been imported and invited by e-mail.",
-                    "%(count)s people have been imported and invited by e-mail.",
-                    report.created,
-                )
-                % {"count": report.created},
-            )
-            return redirect("cohorts:participation_list", cohort_pk=cohort.pk)
-    columns = [
+def _import_columns():
+    return [
         {
             "label": COLUMN_LABELS[key],
             "headings": ", ".join(COLUMNS[key][:3]),
@@ -214,28 +198,92 @@ def participation_import(request, cohort_pk):
         }
         for key in COLUMNS
     ]
+
+
+@role_required(OFFICE)
+def participation_import(request, cohort_pk):
+    """Upload and check; a good file leads to the preview, a bad one is reported here."""
+    cohort = _cohort(request, cohort_pk)
+    posted = request.method == "POST"
+    form = ImportForm(request.POST, request.FILES) if posted else ImportForm()
+    report = None
+    if posted and form.is_valid():
+        report, job = importing.participations_import_check(
+            cohort=cohort, upload=form.cleaned_data["file"], by=request.user
+        )
+        if job is not None:
+            return redirect(
+                "cohorts:participation_import_preview", cohort_pk=cohort.pk, job_id=job.public_id
+            )
     failed = bool(form.errors or (report and not report.ok))
     return render(
         request,
         "cohorts/participation_import.html",
-        {"cohort": cohort, "form": form, "report": report, "columns": columns},
+        {"cohort": cohort, "form": form, "report": report, "columns": _import_columns()},
         status=400 if failed else 200,
     )
 
 
 @role_required(OFFICE)
+def participation_import_preview(request, cohort_pk, job_id):
+    """What the checked file will do; confirming starts the import job. The rows come
+    from the job the check stored, never from the browser."""
+    cohort = _cohort(request, cohort_pk)
+    job = scoped_object_or_404(
+        jobs.jobs_for(request.user).filter(kind=importing.IMPORT_KIND, object_id=cohort.pk),
+        public_id=job_id,
+    )
+    if job.state != Job.State.AWAITING:  # confirmed already (a double click, the back button)
+        return redirect("job_detail", public_id=job.public_id)
+    form = ImportConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        jobs.job_confirm(
+            job=job,
+            by=request.user,
+            options={"hold_invitations": form.cleaned_data["hold_invitations"]},
+        )
+        return redirect("job_detail", public_id=job.public_id)
+    return render(
+        request,
+        "cohorts/participation_import_preview.html",
+        {"cohort": cohort, "job": job, "form": form, **importing.preview(job)},
+    )
+
+
+@role_required(OFFICE)
+@require_POST
+def participation_send_invitations(request, cohort_pk):
+    cohort = _cohort(request, cohort_pk)
+    count = importing.participations_send_held_invitations(cohort=cohort, by=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s invitation is being sent.",
+            "%(count)s invitations are being sent.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("cohorts:participation_list", cohort_pk=cohort.pk)
+
+
+@role_required(OFFICE)
 def participation_export(request, cohort_pk, fmt):
+    """CSV streams at once; XLSX is made by a job (POST) whose page offers the file."""
     cohort = _cohort(request, cohort_pk)
     if fmt == "csv":
-        content, content_type = exports.participants_csv(cohort), exports.CSV_CONTENT_TYPE
-    elif fmt == "xlsx":
-        content, content_type = exports.participants_xlsx(cohort), exports.XLSX_CONTENT_TYPE
-    else:
+        response = StreamingHttpResponse(
+            exports.participants_csv_stream(cohort), content_type=exports.CSV_CONTENT_TYPE
+        )
+        response["Content-Disposition"] = f'attachment; filename="{exports.filename(cohort, fmt)}"'
+        response["Cache-Control"] = "no-store"
+        return response
+    if fmt != "xlsx":
         raise Http404
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(cohort, fmt)}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    job = jobs.job_start(kind=exports.EXPORT_KIND, by=request.user, target=cohort)
+    return redirect("job_detail", public_id=job.public_id)
 
 
 @role_required(OFFICE)

@@ -1,5 +1,7 @@
 """Core models: people, organisations, roles and the notification ledger."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -333,3 +335,73 @@ class BarrierReport(models.Model):
 
     def __str__(self):
         return f"{self.page} ({self.created_at:%Y-%m-%d})"
+
+
+class Job(models.Model):
+    """Long work done outside the request: an import, an export, a PDF.
+
+    Apps register a kind with its runner in `pioneer.jobs`; `pioneer.jobs.job_run` claims
+    the row with a conditional UPDATE, so running it twice is harmless. A result file is
+    kept in the private "jobs" storage under a name the server made, and is only ever
+    handed out by the download view after a permission check.
+    """
+
+    class State(models.TextChoices):
+        AWAITING = "awaiting", _("awaiting confirmation")
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=64)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    # What the runner needs (never trusted from a browser: written by the server).
+    payload = models.JSONField(default=dict, blank=True)
+    # What the runner reports back (counts for the page); also its "already done" mark.
+    summary = models.JSONField(default=dict, blank=True)
+    result_name = models.CharField(max_length=255, blank=True)
+    result_filename = models.CharField(max_length=255, blank=True)
+    result_content_type = models.CharField(max_length=255, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "started_at"], name="job_state_idx"),
+            models.Index(fields=["expires_at"], name="job_expiry_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.public_id} ({self.state})"
+
+    @property
+    def is_active(self):
+        return self.state in {self.State.QUEUED, self.State.RUNNING}
+
+    @property
+    def is_expired(self):
+        """Done with a file that the dispatcher has deleted since."""
+        return self.state == self.State.DONE and bool(self.result_filename) and not self.result_name
+
+    @property
+    def percent(self):
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))

@@ -194,6 +194,15 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# Results of jobs (exports, documents): outside MEDIA_ROOT and without a URL, so no
+# static or media route can ever serve them; only the job's download view does.
+PRIVATE_ROOT = Path(env("PRIVATE_ROOT", default=str(BASE_DIR / "private")))
+STORAGES["jobs"] = {
+    "BACKEND": "pioneer.storage.PrivateStorage",
+    "OPTIONS": {"location": PRIVATE_ROOT / "jobs"},
+}
+# How long a job's result file can be downloaded before the dispatcher deletes it.
+JOB_RESULT_HOURS = env.int("JOB_RESULT_HOURS", default=24)
 
 EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"

@@ -7,7 +7,7 @@ so the imports run one way: tasks -> services.
 from celery import shared_task
 from django.conf import settings
 
-from pioneer import services
+from pioneer import jobs, services
 
 
 # Its own hard limit, from which the stale-claim time is derived
@@ -24,4 +24,11 @@ def send_notification(notification_id):
 @shared_task(name="pioneer.tasks.dispatch_due_notifications")
 def dispatch_due_notifications():
     # Well inside the task's own time limit; what is left is queued by the next run.
-    return services.notification_dispatch_due(max_seconds=120)
+    sent = services.notification_dispatch_due(max_seconds=120)
+    jobs.job_dispatch_pending()  # after the e-mails: a long inline job must not delay them
+    return sent
+
+
+@shared_task(name="pioneer.tasks.run_job")
+def run_job(job_id):
+    return jobs.job_run(job_id=job_id)

@@ -5,6 +5,15 @@ from django.core.cache import cache
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Job results go to this test's own private directory too.
+    settings.PRIVATE_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "jobs": {
+            "BACKEND": "pioneer.storage.PrivateStorage",
+            "OPTIONS": {"location": tmp_path / "private" / "jobs"},
+        },
+    }
 
 
 @pytest.fixture(autouse=True)

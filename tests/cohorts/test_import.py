@@ -1,4 +1,5 @@
-"""Import of participants from CSV and XLSX: every row checked first, all or nothing."""
+"""Import of participants from CSV and XLSX: every row checked first, a preview, then all
+rows in bulk in one job, or none."""
 
 import io
 
@@ -8,11 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from cohorts.importing import participations_import
+from cohorts import importing
 from cohorts.models import Cohort, Participation
-from pioneer.models import Organisation, Role, User
+from pioneer import jobs
+from pioneer.models import Job, Notification, Organisation, Role, User
 from tests.factories.cohorts import CohortFactory, ParticipationFactory
-from tests.factories.core import OrganisationFactory, office_user, participant_user
+from tests.factories.core import OrganisationFactory, UserFactory, office_user, participant_user
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +52,21 @@ def _xlsx(rows, name="people.xlsx"):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def participations_import(*, cohort, upload, by, hold=False):
+    """Check, confirm and run as the pages do; returns the report, with how many were
+    created (the job's summary) as .created."""
+    by = by or office_user(cohort.programme.organisation)
+    report, job = importing.participations_import_check(cohort=cohort, upload=upload, by=by)
+    report.created = 0
+    report.job = job
+    if job is not None:
+        jobs.job_confirm(job=job, by=by, options={"hold_invitations": hold})
+        jobs.job_run(job_id=job.pk)
+        job.refresh_from_db()
+        report.created = job.summary.get("created", 0)
+    return report
 
 
 def test_a_good_csv_is_imported_and_everyone_invited(
@@ -165,12 +182,196 @@ def _url(cohort):
     return reverse("cohorts:participation_import", kwargs={"cohort_pk": cohort.pk})
 
 
-def test_view_imports_a_good_file(client, cohort, company):
-    client.force_login(office_user(cohort.programme.organisation))
+def _preview_url(cohort, job):
+    return reverse(
+        "cohorts:participation_import_preview",
+        kwargs={"cohort_pk": cohort.pk, "job_id": job.public_id},
+    )
+
+
+def test_view_previews_then_imports_on_confirmation(
+    client, cohort, company, django_capture_on_commit_callbacks
+):
+    office = office_user(cohort.programme.organisation, language="en")
+    UserFactory(email="ben@partner.example", name="Ben Known")  # has an account (and password)
+    client.force_login(office)
     assert client.get(_url(cohort)).status_code == 200
     response = client.post(_url(cohort), {"file": _xlsx(_rows(company))})
+    job = Job.objects.get(kind=importing.IMPORT_KIND)
+    assert response.status_code == 302 and response.url == _preview_url(cohort, job)
+    assert job.state == Job.State.AWAITING
+    assert not Participation.objects.exists()  # nothing before the confirmation
+    client.cookies["django_language"] = "en"
+    page = client.get(response.url).content.decode()
+    assert "Anna Albrecht" in page and "ben@partner.example" in page
+    assert "1 new account will be created" in page
+    assert "1 person has an account already" in page
+    assert "1 invitation to set a password will be sent" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_preview_url(cohort, job), {})
     assert response.status_code == 302
+    assert response.url == reverse("job_detail", kwargs={"public_id": job.public_id})
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and job.summary["created"] == 2
     assert Participation.objects.filter(cohort=cohort).count() == 2
+    assert User.objects.get(email="ben@partner.example").name == "Ben Known"  # kept
+    assert "2 people have been imported" in client.get(response.url).content.decode()
+    # A second confirmation (a double click, a re-post) changes nothing: it shows the job.
+    again = client.post(_preview_url(cohort, job), {})
+    assert again.status_code == 302 and again.url == response.url
+    assert Participation.objects.filter(cohort=cohort).count() == 2
+
+
+def test_the_preview_never_takes_rows_from_the_browser(
+    client, cohort, company, django_capture_on_commit_callbacks
+):
+    office = office_user(cohort.programme.organisation)
+    client.force_login(office)
+    client.post(_url(cohort), {"file": _csv(_rows(company))})
+    job = Job.objects.get(kind=importing.IMPORT_KIND)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            _preview_url(cohort, job),
+            {"rows": "evil@example.org", "email": "evil@example.org", "name": "Evil"},
+        )
+    emails = set(Participation.objects.values_list("user__email", flat=True))
+    assert emails == {"anna@mft.example", "ben@partner.example"}
+
+
+def test_the_preview_is_the_uploaders_own(client, cohort, company):
+    office = office_user(cohort.programme.organisation)
+    client.force_login(office)
+    client.post(_url(cohort), {"file": _csv(_rows(company))})
+    job = Job.objects.get(kind=importing.IMPORT_KIND)
+    colleague = office_user(cohort.programme.organisation)
+    client.force_login(colleague)
+    assert client.get(_preview_url(cohort, job)).status_code == 404
+    assert client.post(_preview_url(cohort, job), {}).status_code == 404
+    client.force_login(office_user())
+    assert client.get(_preview_url(cohort, job)).status_code == 404
+    client.logout()
+    response = client.post(_preview_url(cohort, job), {})
+    assert response.status_code == 302 and "login" in response.url
+    client.force_login(participant_user())
+    assert client.post(_preview_url(cohort, job), {}).status_code == 403
+    assert not Participation.objects.exists()
+
+
+def test_held_invitations_are_sent_later_from_the_list(
+    client, cohort, company, django_capture_on_commit_callbacks
+):
+    office = office_user(cohort.programme.organisation, language="en")
+    client.force_login(office)
+    client.post(_url(cohort), {"file": _csv(_rows(company))})
+    job = Job.objects.get(kind=importing.IMPORT_KIND)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_preview_url(cohort, job), {"hold_invitations": "on"})
+    job.refresh_from_db()
+    assert job.summary["held"] == 2 and job.summary["invitations"] == 0
+    assert mail.outbox == [] and not Notification.objects.exists()
+    assert Participation.objects.filter(invitation_held=True).count() == 2
+    client.cookies["django_language"] = "en"
+    listing = client.get(reverse("cohorts:participation_list", kwargs={"cohort_pk": cohort.pk}))
+    assert "Send the held invitations (2)" in listing.content.decode()
+    send = reverse("cohorts:participation_send_invitations", kwargs={"cohort_pk": cohort.pk})
+    assert client.get(send).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(send)
+    assert response.status_code == 302
+    assert sorted(m.to[0] for m in mail.outbox) == ["anna@mft.example", "ben@partner.example"]
+    assert not Participation.objects.filter(invitation_held=True).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(send)  # nothing held any more: nothing sent twice
+    assert len(mail.outbox) == 2
+    listing = client.get(reverse("cohorts:participation_list", kwargs={"cohort_pk": cohort.pk}))
+    assert "held invitation" not in listing.content.decode()
+
+
+def test_sending_held_invitations_is_the_cohorts_office_only(client, cohort):
+    ParticipationFactory(cohort=cohort, invitation_held=True)
+    send = reverse("cohorts:participation_send_invitations", kwargs={"cohort_pk": cohort.pk})
+    response = client.post(send)
+    assert response.status_code == 302 and "login" in response.url
+    client.force_login(office_user())
+    assert client.post(send).status_code == 404
+    client.force_login(participant_user())
+    assert client.post(send).status_code == 403
+    assert Participation.objects.filter(invitation_held=True).count() == 1
+
+
+def test_someone_joining_between_preview_and_confirmation_stops_the_import(cohort, company):
+    office = office_user(cohort.programme.organisation, language="en")
+    report, job = importing.participations_import_check(
+        cohort=cohort, upload=_csv(_rows(company)), by=office
+    )
+    ParticipationFactory(cohort=cohort, user=UserFactory(email="anna@mft.example"))
+    jobs.job_confirm(job=job, by=office)
+    jobs.job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED
+    assert "anna@mft.example" in job.error and "Nothing has been imported" in job.error
+    assert Participation.objects.filter(cohort=cohort).count() == 1
+
+
+def test_an_import_job_run_twice_imports_once(cohort, company):
+    office = office_user(cohort.programme.organisation)
+    report, job = importing.participations_import_check(
+        cohort=cohort, upload=_csv(_rows(company)), by=office
+    )
+    jobs.job_confirm(job=job, by=office)
+    assert jobs.job_run(job_id=job.pk) is True
+    # A worker died after the commit, before the job was marked done: it runs again.
+    Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
+    assert jobs.job_run(job_id=job.pk) is True
+    assert Participation.objects.filter(cohort=cohort).count() == 2
+
+
+def test_the_import_writes_history_and_roles(cohort, company):
+    office = office_user(cohort.programme.organisation)
+    participations_import(cohort=cohort, upload=_csv(_rows(company)), by=office)
+    anna = Participation.objects.get(user__email="anna@mft.example")
+    (record,) = anna.history.all()
+    assert record.history_type == "+" and record.history_user == office
+    assert not anna.user.has_usable_password()
+    assert Role.objects.filter(user=anna.user, kind=Role.Kind.PARTICIPANT).count() == 1
+
+
+def _many(count, company):
+    rows = [HEADING]
+    for number in range(count):
+        if number % 2:
+            rows.append([f"Person {number}", f"p{count}-{number}@mft.example", "Verwaltung", "MfT"])
+        else:
+            rows.append(
+                [f"Person {number}", f"p{count}-{number}@co.example", "extern", company.name]
+            )
+    return rows
+
+
+def test_the_import_needs_the_same_queries_for_10_and_50_rows(
+    cohort, company, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # 50, not more: SQLite takes at most 999 parameters per statement, so Django splits
+    # larger batches there (PostgreSQL does not); the count is flat per batch.
+    office = office_user(cohort.programme.organisation)
+    counts = []
+    for size, other in ((10, None), (50, CohortFactory(programme=cohort.programme))):
+        target = other or cohort
+        report, job = importing.participations_import_check(
+            cohort=target, upload=_csv(_many(size, company)), by=office
+        )
+        assert report.ok
+        jobs.job_confirm(job=job, by=office)
+        with CaptureQueriesContext(connection) as queries:
+            jobs.job_run(job_id=job.pk)
+        counts.append(len(queries))
+        assert Participation.objects.filter(cohort=target).count() == size
+        assert Notification.objects.filter(recipient__participations__cohort=target).count() == size
+    assert counts[0] == counts[1]
+    assert counts[0] < 40
 
 
 def test_view_shows_the_report_and_imports_nothing(client, cohort, company):
@@ -203,3 +404,35 @@ def test_view_permissions(client, cohort, company):
     other = CohortFactory()
     client.force_login(office_user(cohort.programme.organisation))
     assert client.get(_url(other)).status_code == 404
+
+
+def test_preview_job_page_and_list_keep_to_the_query_budget(
+    client, cohort, company, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office = office_user(cohort.programme.organisation)
+    client.force_login(office)
+    counts = {}
+    for size in (1, 50):
+        target = CohortFactory(programme=cohort.programme, state=Cohort.State.MATCHING)
+        client.post(_url(target), {"file": _csv(_many(size, company))})
+        job = Job.objects.get(kind=importing.IMPORT_KIND, object_id=target.pk)
+        urls = {"preview": _preview_url(target, job)}
+        client.get(urls["preview"])  # warm up per-process caches (content types ...)
+        with CaptureQueriesContext(connection) as preview_queries:
+            assert client.get(urls["preview"]).status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(urls["preview"], {"hold_invitations": "on"})
+        pages = {
+            "job": reverse("job_detail", kwargs={"public_id": job.public_id}),
+            "list": reverse("cohorts:participation_list", kwargs={"cohort_pk": target.pk}),
+        }
+        counts[size] = {"preview": len(preview_queries)}
+        for name, url in pages.items():
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts[size][name] = len(queries)
+    assert counts[1] == counts[50]
+    assert max(counts[1].values()) <= 10

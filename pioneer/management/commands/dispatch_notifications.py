@@ -4,7 +4,7 @@ set-ups without Celery beat, and the way to keep mail flowing while the broker i
 
 from django.core.management.base import BaseCommand
 
-from pioneer import services
+from pioneer import jobs, services
 
 
 class Command(BaseCommand):
@@ -25,4 +25,5 @@ class Command(BaseCommand):
         # Inline even when a broker is configured: the command works without it, and it
         # claims each row exactly as the send task does, so it never doubles a worker.
         count = services.notification_dispatch_due(inline=True, max_seconds=max_seconds)
+        jobs.job_dispatch_pending()  # as the beat task does: lost jobs, expired results
         self.stdout.write(f"{count}\n")

@@ -1,0 +1,57 @@
+"""The job kinds of cohorts, registered with the core's job mechanism (pioneer.jobs)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from pioneer import jobs
+from pioneer.models import Role
+from pioneer.rules import roles_of
+
+
+def _office_of_cohort(user, job):
+    """The requester is (still) the programme office of the job's cohort."""
+    from cohorts.selectors import cohorts_for
+
+    if not roles_of(user).has(Role.Kind.PROGRAMME_OFFICE):
+        return False
+    return cohorts_for(user).filter(pk=job.object_id).exists()
+
+
+def _participant_list(job):
+    return reverse("cohorts:participation_list", kwargs={"cohort_pk": job.object_id})
+
+
+def run_export(job, progress):
+    from cohorts import exports
+    from cohorts.models import Cohort
+
+    cohort = Cohort.objects.select_related("programme").filter(pk=job.object_id).first()
+    if cohort is None:
+        raise jobs.JobError(_("The cohort no longer exists."))
+    path = jobs.temporary_path(".xlsx")
+    exports.write_participants_xlsx(cohort, path, progress=progress)
+    return jobs.JobOutput(
+        path=path,
+        filename=exports.filename(cohort, "xlsx"),
+        content_type=exports.XLSX_CONTENT_TYPE,
+    )
+
+
+def register():
+    from cohorts import exports, importing
+
+    jobs.register(
+        importing.IMPORT_KIND,
+        run=importing.run_import,
+        may_see=_office_of_cohort,
+        label=_("Import of participants"),
+        back=_participant_list,
+        describe=importing.import_outcome,
+    )
+    jobs.register(
+        exports.EXPORT_KIND,
+        run=run_export,
+        may_see=_office_of_cohort,
+        label=_("Export of participants (XLSX)"),
+        back=_participant_list,
+    )

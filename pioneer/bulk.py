@@ -1,0 +1,120 @@
+"""Bulk counterparts of `user_invite` for imports: many people in a flat number of queries.
+
+`people_invite_in_bulk` does for a batch what `pioneer.services.user_invite` does for one
+person (find or create the account, grant the role, and say which e-mail each one gets),
+and `invitations_schedule_in_bulk` writes those e-mails to the notification ledger in one
+INSERT. The ledger's unique key makes scheduling twice harmless, as with
+`notification_schedule`; the sending is the dispatcher's, queued once after commit.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from pioneer.models import Notification, Role, User
+
+
+@dataclass
+class Invitee:
+    user: User
+    role: Role
+    created: bool  # a new account
+    role_created: bool
+
+    @property
+    def invitation(self):
+        """(kind, target) of the e-mail this person gets, or None (they know already)."""
+        if not self.user.has_usable_password():
+            return ("account.invitation", self.user)
+        if self.role_created:
+            return ("account.role_granted", self.role)
+        return None
+
+
+def people_invite_in_bulk(*, people, kind):
+    """Find or create an account for each of `people` (dicts with email, name, language;
+    addresses already lower-case) and grant each `kind` (a role without organisation).
+
+    Returns {email: Invitee}. Six queries whatever the number of people (batches of
+    500). Side effects: new accounts without a usable password (they set one through the
+    invitation), new roles. No e-mail: see invitations_schedule_in_bulk.
+    """
+    emails = [person["email"] for person in people]
+    existing = User.objects.in_bulk(emails, field_name="email")
+    new_users = [
+        User(
+            email=person["email"],
+            name=person["name"],
+            language=person["language"],
+            password=make_password(None),
+        )
+        for person in people
+        if person["email"] not in existing
+    ]
+    User.objects.bulk_create(new_users, batch_size=500)
+    users = User.objects.in_bulk(emails, field_name="email")
+    user_ids = [user.pk for user in users.values()]
+    had_role = set(
+        Role.objects.filter(user_id__in=user_ids, kind=kind, organisation=None).values_list(
+            "user_id", flat=True
+        )
+    )
+    Role.objects.bulk_create(
+        [Role(user_id=pk, kind=kind) for pk in user_ids if pk not in had_role],
+        batch_size=500,
+        ignore_conflicts=True,  # a concurrent grant won the race; the role exists
+    )
+    roles = {
+        role.user_id: role
+        for role in Role.objects.filter(user_id__in=user_ids, kind=kind, organisation=None)
+    }
+    return {
+        email: Invitee(
+            user=user,
+            role=roles[user.pk],
+            created=email not in existing,
+            role_created=user.pk not in had_role,
+        )
+        for email, user in users.items()
+    }
+
+
+def invitations_schedule_in_bulk(*, invitees, now=None):
+    """Put each invitee's e-mail (if any) in the ledger, due now; one INSERT per 500.
+
+    Returns how many were scheduled. Side effects: one dispatcher run queued after
+    commit (inline without a broker), which sends them.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    rows = []
+    for invitee in invitees:
+        invitation = invitee.invitation
+        if invitation is None:
+            continue
+        kind, target = invitation
+        rows.append(
+            Notification(
+                kind=kind,
+                content_type=ContentType.objects.get_for_model(target),
+                object_id=target.pk,
+                recipient=invitee.user,
+                due_date=today,
+                due_at=now,
+            )
+        )
+    Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    if rows:
+        _queue_dispatch()
+    return len(rows)
+
+
+def _queue_dispatch():
+    from pioneer.tasks import dispatch_due_notifications
+
+    # One dispatcher run sends them all (with a broker: one task per e-mail); a broker
+    # that is down fails nothing, the beat schedule's next run sends them.
+    transaction.on_commit(lambda: dispatch_due_notifications.delay(), robust=True)
