@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from cohorts.models import Participation
 from cohorts.participations import participation_add, side_mismatch
-from pioneer.models import Organisation
+from pioneer.selectors import organisations_for_office
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 1000
@@ -254,14 +254,16 @@ def _language_lookup():
     return lookup
 
 
-def check_rows(*, cohort, rows):
+def check_rows(*, cohort, rows, by):
     """Check every row; returns RowResults (errors empty where the row is good).
 
+    Organisations are looked up among those `by`'s office may act for only
+    (`organisations_for_office`): another ministry's organisation is "not known".
     Three queries whatever the file's size: organisations, people already in the cohort,
     and nothing per row.
     """
     organisations = {}
-    for org in Organisation.objects.only("id", "name", "short_name", "kind"):
+    for org in organisations_for_office(by).only("id", "name", "short_name", "kind"):
         organisations.setdefault(_squash(org.name), org)
         if org.short_name:
             organisations.setdefault(_squash(org.short_name), org)
@@ -297,8 +299,9 @@ def check_rows(*, cohort, rows):
             if organisation is None:
                 result.errors.append(
                     _(
-                        "Organisation: “%(value)s” is not known. Add the organisation first "
-                        "or use its name as it is written in Pioneer."
+                        "Organisation: “%(value)s” is not one of your organisations. Add it "
+                        "on the page “Organisations” first or use its name as it is "
+                        "written there."
                     )
                     % {"value": data["organisation"]}
                 )
@@ -345,7 +348,7 @@ def participations_import(*, cohort, upload, by):
     except ImportFileError as exc:
         report.file_errors.append(str(exc))
         return report
-    report.rows = check_rows(cohort=cohort, rows=rows)
+    report.rows = check_rows(cohort=cohort, rows=rows, by=by)
     if not report.ok:
         return report
     with transaction.atomic():

@@ -10,6 +10,7 @@ from django.utils import timezone
 from cohorts.models import Cohort, InterestRegistration, Programme, organisation_key
 from pioneer.models import Organisation, Role
 from pioneer.rules import roles_of
+from pioneer.selectors import linked_office_ids, partner_contacts_of
 
 
 def office_organisation_ids(user):
@@ -52,27 +53,46 @@ def registrations_for_office(user):
 
 
 def registrations_for_partner(user):
-    """Registrations of the partner contact's own organisations: those linked to them,
-    and confirmed ones under the same name (a new cohort, not yet accepted)."""
+    """Registrations that an office explicitly linked to the partner contact's
+    organisations (accepting and linking them), in programmes whose office linked the
+    organisation as its partner. A registration under the same name that nobody linked
+    is not theirs: a name proves nothing."""
     org_ids = partner_organisation_ids(user)
     if not org_ids:
         return InterestRegistration.objects.none()
-    keys = {
-        organisation_key(name)
-        for name in Organisation.objects.filter(pk__in=org_ids).values_list("name", flat=True)
-    }
     return (
         InterestRegistration.objects.filter(
-            Q(organisation_id__in=org_ids)
-            | Q(
-                organisation_key__in=keys,
-                organisation__isnull=True,
-                state__in=InterestRegistration.COUNTING,
-            )
+            organisation_id__in=org_ids,
+            cohort__programme__organisation_id__in=linked_office_ids(org_ids),
         )
         .select_related("cohort", "cohort__programme")
         .order_by("-created_at", "-id")
     )
+
+
+def organisation_candidates(registration, limit=10):
+    """Existing organisations that resemble the registration's: the same normalised name
+    in any kind, or one name containing the other. A suggestion for the office to
+    decide on, never a link (two queries: organisations, then their contacts)."""
+    key = registration.organisation_key or organisation_key(registration.organisation_name)
+    if not key:
+        return []
+    found = []
+    for org in Organisation.objects.only("id", "name", "short_name", "kind", "parent_id"):
+        other = organisation_key(org.name)
+        short = organisation_key(org.short_name)
+        if other == key:
+            found.append((0, org))
+        elif len(key) >= 4 and len(other) >= 4 and (key in other or other in key):
+            found.append((1, org))
+        elif short and len(short) >= 3 and short in key.split():
+            found.append((2, org))
+    found.sort(key=lambda pair: (pair[0], pair[1].name))
+    candidates = [org for _rank, org in found[:limit]]
+    contacts = partner_contacts_of([org.pk for org in candidates])
+    for org in candidates:
+        org.current_contacts = contacts.get(org.pk, [])
+    return candidates
 
 
 def registrations_for(user):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cohorts import selectors, services
 from cohorts.forms import (
+    AcceptForm,
     CohortForm,
     DeclineForm,
     InterestForm,
@@ -346,7 +347,17 @@ def registration_detail(request, pk):
     return _registration_page(request, registration, is_office)
 
 
-def _registration_page(request, registration, is_office, decline_form=None, note_form=None):
+def _accept_form(registration, data=None):
+    return AcceptForm(
+        data,
+        registration=registration,
+        candidates=selectors.organisation_candidates(registration),
+    )
+
+
+def _registration_page(
+    request, registration, is_office, decline_form=None, note_form=None, accept_form=None
+):
     context = {"registration": registration, "is_office": is_office}
     if is_office:
         context["notes"] = RegistrationNote.objects.filter(
@@ -354,7 +365,15 @@ def _registration_page(request, registration, is_office, decline_form=None, note
         ).select_related("author")
         context["decline_form"] = decline_form or DeclineForm()
         context["note_form"] = note_form or NoteForm()
-    bad = (decline_form and decline_form.errors) or (note_form and note_form.errors)
+        if registration.state == InterestRegistration.State.CONFIRMED:
+            accept_form = accept_form or _accept_form(registration)
+            context["accept_form"] = accept_form
+            context["candidates"] = list(accept_form.candidates.values())
+    bad = (
+        (decline_form and decline_form.errors)
+        or (note_form and note_form.errors)
+        or (accept_form and accept_form.errors)
+    )
     return render(
         request,
         "cohorts/registration_detail.html",
@@ -371,17 +390,33 @@ def _office_registration(request, pk):
 @require_POST
 def registration_accept(request, pk):
     registration = _office_registration(request, pk)
-    try:
-        registration = services.registration_accept(registration=registration, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Accepted. %(name)s has been invited as partner contact of %(organisation)s.")
-            % {"name": registration.contact_name, "organisation": registration.organisation},
-        )
-    return redirect("cohorts:registration_detail", pk=pk)
+    form = _accept_form(registration, request.POST)
+    if form.is_valid():
+        try:
+            registration = services.registration_accept(
+                registration=registration,
+                by=request.user,
+                organisation=form.organisation(),
+                create=form.cleaned_data["choice"] == AcceptForm.NEW,
+                make_contact=form.cleaned_data["make_contact"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            if registration.contact_user_id:
+                message = _(
+                    "Accepted and linked to %(organisation)s. %(name)s has been invited as "
+                    "its partner contact."
+                )
+            else:
+                message = _("Accepted and linked to %(organisation)s.")
+            messages.success(
+                request,
+                message
+                % {"name": registration.contact_name, "organisation": registration.organisation},
+            )
+            return redirect("cohorts:registration_detail", pk=pk)
+    return _registration_page(request, registration, True, accept_form=form)
 
 
 @role_required(OFFICE)

@@ -37,6 +37,7 @@ from cohorts.participations import (
 from cohorts.selectors import cohorts_for
 from pioneer.models import Role
 from pioneer.permissions import role_required, scoped_object_or_404
+from pioneer.selectors import organisations_for_office
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 PAGE_SIZE = 50
@@ -90,7 +91,10 @@ def participation_list(request, cohort_pk):
 @role_required(OFFICE)
 def participation_add(request, cohort_pk):
     cohort = _cohort(request, cohort_pk)
-    form = ParticipationAddForm(request.POST if request.method == "POST" else None)
+    form = ParticipationAddForm(
+        request.POST if request.method == "POST" else None,
+        organisations=organisations_for_office(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             participation = participation_add_service(
@@ -162,7 +166,9 @@ def participation_edit(request, cohort_pk, pk):
     cohort, participation = _participation(request, cohort_pk, pk)
     initial = {name: getattr(participation, name) for name in ParticipationEditForm.base_fields}
     form = ParticipationEditForm(
-        request.POST if request.method == "POST" else None, initial=initial
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        organisations=organisations_for_office(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,6 +10,7 @@ from pioneer.rules import roles_of
 NAVIGATION = [
     (None, "home", _("My overview")),
     (Role.Kind.PROGRAMME_OFFICE, "invite", _("Invite people")),
+    (Role.Kind.PROGRAMME_OFFICE, "organisation_list", _("Organisations")),
     (None, "notifications", _("Notifications")),
 ]
 

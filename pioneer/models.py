@@ -280,3 +280,48 @@ class BarrierReport(models.Model):
 
     def __str__(self):
         return f"{self.page} ({self.created_at:%Y-%m-%d})"
+
+
+class PartnerLink(models.Model):
+    """An office's explicit decision that it acts for a partner organisation.
+
+    Made when the office accepts a registration and links it to an organisation, or when
+    it adds an organisation on its organisation pages; never by matching names. The
+    office of `office_organisation` (and nobody else) may then invite the partner's
+    contacts, add its people to its cohorts and edit it; the partner's contacts see
+    their people and registrations in the programmes that `office_organisation` runs.
+    """
+
+    office_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organiser"),
+        on_delete=models.CASCADE,
+        related_name="partner_links",
+    )
+    partner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("partner organisation"),
+        on_delete=models.CASCADE,
+        related_name="office_links",
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("linked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    linked_at = models.DateTimeField(_("linked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("partner link")
+        verbose_name_plural = _("partner links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office_organisation", "partner"], name="partner_link_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.office_organisation_id} → {self.partner_id}"

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from pioneer import health, views
+from pioneer import health, views, views_organisations
 
 # The admin signs in through allauth too, so its rate limits and the second factor apply.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -39,6 +39,27 @@ urlpatterns = [
     path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("invite/", views.invite, name="invite"),
+    path("organisations/", views_organisations.organisation_list, name="organisation_list"),
+    path(
+        "organisations/new/",
+        views_organisations.organisation_create,
+        name="organisation_create",
+    ),
+    path(
+        "organisations/<int:pk>/",
+        views_organisations.organisation_detail,
+        name="organisation_detail",
+    ),
+    path(
+        "organisations/<int:pk>/edit/",
+        views_organisations.organisation_update,
+        name="organisation_update",
+    ),
+    path(
+        "organisations/<int:pk>/contacts/",
+        views_organisations.organisation_contact_invite,
+        name="organisation_contact_invite",
+    ),
     path("accounts/", include("allauth.urls")),
     path("health/", health.health, name="health"),
     path("admin/", admin.site.urls),

@@ -9,7 +9,13 @@ from django.core import mail
 from cohorts.models import Cohort, CohortTransition, InterestRegistration, Programme
 from pioneer.models import Role
 from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
-from tests.factories.core import OrganisationFactory, office_user, participant_user, partner_user
+from tests.factories.core import (
+    OrganisationFactory,
+    office_user,
+    participant_user,
+    partner_of,
+    partner_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -263,7 +269,9 @@ def test_accept_invites_the_contact(client, world, django_capture_on_commit_call
     client.force_login(world["owner"])
     registration = world["registration"]
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/registrations/{registration.pk}/accept/")
+        response = client.post(
+            f"/registrations/{registration.pk}/accept/", {"choice": "new", "make_contact": "on"}
+        )
     assert response.status_code == 302
     registration.refresh_from_db()
     assert registration.state == "accepted"
@@ -309,7 +317,9 @@ def test_note_is_kept_and_shown_to_the_office_only(client, world):
     # The partner contact of the accepted organisation sees the registration, not the notes.
     from cohorts import services
 
-    services.registration_accept(registration=registration, by=world["owner"])
+    services.registration_accept(
+        registration=registration, by=world["owner"], create=True, make_contact=False
+    )
     registration.refresh_from_db()
     contact = partner_user(org=registration.organisation)
     client.force_login(contact)
@@ -320,7 +330,7 @@ def test_note_is_kept_and_shown_to_the_office_only(client, world):
 
 
 def test_partner_sees_only_own_registrations(client, world):
-    own_org = OrganisationFactory(name="Firma Eigen GmbH", kind="company")
+    own_org = partner_of(world["ministry"], name="Firma Eigen GmbH")
     own = InterestRegistrationFactory(
         cohort=world["cohort"], organisation=own_org, state="accepted"
     )
@@ -394,7 +404,7 @@ def test_office_lists_keep_a_flat_query_count(client, world, url):
 
 
 def test_partner_list_keeps_a_flat_query_count(client, world):
-    org = OrganisationFactory(name="Firma Viel GmbH", kind="company")
+    org = partner_of(world["ministry"], name="Firma Viel GmbH")
     InterestRegistrationFactory(cohort=world["cohort"], organisation=org, state="accepted")
     client.force_login(partner_user(org=org))
     from django.db import connection

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.test import RequestFactory
 
 from pioneer import rules as pioneer_rules
+from pioneer.access import SYSTEM
 from pioneer.models import Organisation, Role
 from pioneer.permissions import role_required, scoped_object_or_404
 from pioneer.rules import (
@@ -106,7 +107,7 @@ def test_roles_are_read_once_and_refreshed_after_a_change(django_assert_num_quer
         for _ in range(5):
             assert is_participant(user)
             assert not is_evaluator(user)
-    role_grant(user=user, kind=Role.Kind.EVALUATOR)
+    role_grant(user=user, kind=Role.Kind.EVALUATOR, by=SYSTEM)
     assert is_evaluator(user)
     role_revoke(user=user, kind=Role.Kind.EVALUATOR)
     assert not is_evaluator(user)
