@@ -2,6 +2,7 @@
 registration of interest, and the review queue. Permission, form, one service call,
 response. Someone else's object answers 404 (the querysets come from the selectors)."""
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -24,7 +25,7 @@ from cohorts.forms import (
 )
 from cohorts.models import Cohort, CohortTransition, InterestRegistration, RegistrationNote
 from pioneer.models import Organisation, Role
-from pioneer.permissions import role_required, scoped_object_or_404
+from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.ratelimit import client_ip
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
@@ -62,6 +63,7 @@ def programme_list(request):
 
 @role_required(OFFICE)
 def programme_create(request):
+    require("cohorts.add_programme", request.user)
     organisations = list(
         Organisation.objects.filter(pk__in=selectors.office_organisation_ids(request.user))
     )
@@ -94,6 +96,7 @@ def programme_detail(request, slug):
 @role_required(OFFICE)
 def programme_update(request, slug):
     programme = scoped_object_or_404(selectors.programmes_for(request.user), slug=slug)
+    require("cohorts.change_programme", request.user, programme)
     form = ProgrammeForm(request.POST or None, instance=programme)
     if request.method == "POST" and form.is_valid():
         services.programme_update(programme=programme, by=request.user, **form.cleaned_data)
@@ -110,6 +113,7 @@ def programme_update(request, slug):
 @role_required(OFFICE)
 def cohort_create(request, slug):
     programme = scoped_object_or_404(selectors.programmes_for(request.user), slug=slug)
+    require("cohorts.add_cohort", request.user, programme)
     form = CohortForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
@@ -173,6 +177,7 @@ def _cohort_page(request, cohort, transition_form):
 @role_required(OFFICE)
 def cohort_update(request, pk):
     cohort = _cohort_for_office(request, pk)
+    require("cohorts.change_cohort", request.user, cohort)
     form = CohortForm(request.POST or None, instance=cohort, programme=cohort.programme)
     if request.method == "POST" and form.is_valid():
         try:
@@ -195,6 +200,7 @@ def cohort_update(request, pk):
 @require_POST
 def cohort_transition(request, pk):
     cohort = _cohort_for_office(request, pk)
+    require("cohorts.transition_cohort", request.user, cohort)
     form = TransitionForm(request.POST)
     if form.is_valid():
         try:
@@ -343,7 +349,8 @@ def _registration_for(request, pk):
 @role_required(OFFICE, PARTNER)
 def registration_detail(request, pk):
     registration = _registration_for(request, pk)
-    is_office = bool(selectors.office_organisation_ids(request.user))
+    require("cohorts.view_registration", request.user, registration)
+    is_office = rules.has_perm("cohorts.review_registration", request.user, registration)
     return _registration_page(request, registration, is_office)
 
 
@@ -383,7 +390,9 @@ def _registration_page(
 
 
 def _office_registration(request, pk):
-    return scoped_object_or_404(selectors.registrations_for_office(request.user), pk=pk)
+    registration = scoped_object_or_404(selectors.registrations_for_office(request.user), pk=pk)
+    require("cohorts.review_registration", request.user, registration)
+    return registration
 
 
 @role_required(OFFICE)

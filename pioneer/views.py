@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from pioneer import pages, ratelimit, selectors, services
 from pioneer.forms import BarrierReportForm, InviteForm, LanguageForm
 from pioneer.models import Role
-from pioneer.permissions import role_required, scoped_object_or_404
+from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.rules import roles_of
 
 
@@ -135,6 +135,7 @@ def notification_read_all(request):
 
 @role_required(Role.Kind.PROGRAMME_OFFICE)
 def invite(request):
+    require("pioneer.invite_people", request.user)
     form = InviteForm(
         request.POST if request.method == "POST" else None,
         office_organisations=selectors.office_organisations(request.user),

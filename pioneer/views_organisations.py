@@ -8,7 +8,7 @@ office role 403.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,8 +17,7 @@ from django.views.decorators.http import require_POST
 from pioneer import selectors, services
 from pioneer.forms import ContactInviteForm, OrganisationForm
 from pioneer.models import Organisation, Role
-from pioneer.permissions import role_required, scoped_object_or_404
-from pioneer.rules import is_programme_office, may_act_for
+from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.views import _apply_errors
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
@@ -32,14 +31,14 @@ def _organisation(request, pk):
     organisation = scoped_object_or_404(
         selectors.organisations_for_office(request.user).select_related("parent"), pk=pk
     )
-    # The scope decides what is seen (404 above); the predicate what may be done.
-    if not may_act_for(request.user, organisation):
-        raise PermissionDenied
+    # The scope decides what is seen (404 above); the rule what may be done.
+    require("pioneer.change_organisation", request.user, organisation)
     return organisation
 
 
 @role_required(OFFICE)
 def organisation_list(request):
+    require("pioneer.manage_organisations", request.user)
     organisations = (
         selectors.organisations_for_office(request.user)
         .select_related("parent")
@@ -50,8 +49,7 @@ def organisation_list(request):
 
 @role_required(OFFICE)
 def organisation_create(request):
-    if not is_programme_office(request.user):
-        raise PermissionDenied
+    require("pioneer.manage_organisations", request.user)
     form = OrganisationForm(
         request.POST if request.method == "POST" else None,
         own_ministries=_own_ministries(request.user),

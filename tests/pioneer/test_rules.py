@@ -174,3 +174,40 @@ def test_has_totp_is_read_once_per_user_object(django_assert_num_queries):
         assert not has_totp(user)
     TOTP.activate(user, generate_totp_secret())
     assert has_totp(type(user).objects.get(pk=user.pk))
+
+
+def test_every_registered_rule_is_checked_somewhere():
+    """A rule that no view or template checks promises a protection that does not exist:
+    each one registered must be named (or its predicate called) outside the rules
+    modules."""
+    from pathlib import Path
+
+    from rules.permissions import permissions
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [
+        path.read_text(encoding="utf-8")
+        for pattern in ("*/views*.py", "*/views/*.py", "*/panels*.py", "templates/**/*.html")
+        for path in root.glob(pattern)
+        if ".venv" not in path.parts
+    ]
+    unchecked = [
+        name
+        for name, predicate in permissions.items()
+        if not any(name in text or f"{predicate.name}(" in text for text in sources)
+    ]
+    assert unchecked == []
+
+
+def test_may_act_for_is_the_offices_own_authorities_and_linked_partners():
+    from pioneer.rules import may_act_for
+    from tests.factories.core import partner_of
+
+    ministry, other = OrganisationFactory(), OrganisationFactory()
+    authority = OrganisationFactory(kind=Organisation.Kind.AUTHORITY, parent=ministry)
+    linked, foreign = partner_of(ministry), partner_of(other)
+    office = office_user(ministry)
+    assert all(may_act_for(office, org) for org in (ministry, authority, linked))
+    assert not any(may_act_for(office, org) for org in (other, foreign, None))
+    assert not may_act_for(partner_user(linked), linked)
+    assert not may_act_for(AnonymousUser(), ministry)
