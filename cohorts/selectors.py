@@ -7,10 +7,10 @@ and registrations; a partner contact sees only its organisation's registrations.
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from cohorts.models import Cohort, InterestRegistration, Programme, organisation_key
-from pioneer.models import Organisation, Role
+from cohorts.models import Cohort, InterestRegistration, Programme
+from pioneer.models import Role
 from pioneer.rules import roles_of
-from pioneer.selectors import linked_office_ids, partner_contacts_of
+from pioneer.selectors import linked_office_ids, organisations_resembling
 
 
 def office_organisation_ids(user):
@@ -71,28 +71,10 @@ def registrations_for_partner(user):
 
 
 def organisation_candidates(registration, limit=10):
-    """Existing organisations that resemble the registration's: the same normalised name
-    in any kind, or one name containing the other. A suggestion for the office to
-    decide on, never a link (two queries: organisations, then their contacts)."""
-    key = registration.organisation_key or organisation_key(registration.organisation_name)
-    if not key:
-        return []
-    found = []
-    for org in Organisation.objects.only("id", "name", "short_name", "kind", "parent_id"):
-        other = organisation_key(org.name)
-        short = organisation_key(org.short_name)
-        if other == key:
-            found.append((0, org))
-        elif len(key) >= 4 and len(other) >= 4 and (key in other or other in key):
-            found.append((1, org))
-        elif short and len(short) >= 3 and short in key.split():
-            found.append((2, org))
-    found.sort(key=lambda pair: (pair[0], pair[1].name))
-    candidates = [org for _rank, org in found[:limit]]
-    contacts = partner_contacts_of([org.pk for org in candidates])
-    for org in candidates:
-        org.current_contacts = contacts.get(org.pk, [])
-    return candidates
+    """Existing organisations that resemble the registration's (see
+    `pioneer.selectors.organisations_resembling`): a suggestion for the office, never a
+    link."""
+    return organisations_resembling(registration.organisation_name, limit=limit)
 
 
 def registrations_for(user):

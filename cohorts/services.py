@@ -30,6 +30,7 @@ from pioneer import mail, ratelimit
 from pioneer import services as core_services
 from pioneer.access import SYSTEM, actor, check_may_act_for, check_own_office
 from pioneer.models import Organisation, Role, User
+from pioneer.selectors import is_duplicate
 
 # How long the confirmation link of a registration of interest stays valid.
 CONFIRM_LINK_VALID = timedelta(hours=72)
@@ -404,10 +405,10 @@ def registration_accept(*, registration, by, organisation=None, create=False, ma
     )
     if create:
         # The same normalised name in the same kind is the same organisation twice.
-        if any(
-            org.kind == registration.organisation_kind
-            and organisation_key(org.name) == registration.organisation_key
-            for org in organisation_candidates(registration)
+        if is_duplicate(
+            registration.organisation_name,
+            registration.organisation_kind,
+            organisation_candidates(registration),
         ):
             raise ValidationError({"choice": duplicate})
         try:

@@ -153,3 +153,10 @@ class ContactInviteForm(forms.Form):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+
+class LinkForm(forms.Form):
+    """Link an organisation offered as resembling the name the office typed."""
+
+    organisation = forms.IntegerField(min_value=1)
+    name = forms.CharField(max_length=200)

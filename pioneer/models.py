@@ -1,5 +1,8 @@
 """Core models: people, organisations, roles and the notification ledger."""
 
+import re
+import unicodedata
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -79,6 +82,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return (self.name.split(" ")[0] if self.name else "") or self.email
+
+
+def organisation_key(name):
+    """A normalised organisation name, so "Muster GmbH" and "muster  gmbh." are one.
+
+    Used to recognise a second registration of the same organisation for a cohort, and
+    to suggest (never to decide) that a new organisation may be an existing one.
+    """
+    text = unicodedata.normalize("NFKD", name or "").casefold()
+    text = text.replace("ß", "ss")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[^\w]+", " ", text)
+    return " ".join(text.split())
 
 
 class Organisation(models.Model):

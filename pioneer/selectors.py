@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from pioneer.models import Notification, Organisation, PartnerLink, Role
+from pioneer.models import Notification, Organisation, PartnerLink, Role, organisation_key
 from pioneer.rules import roles_of
 
 
@@ -58,3 +58,35 @@ def linked_office_ids(organisation_ids):
     return PartnerLink.objects.filter(partner_id__in=organisation_ids).values(
         "office_organisation_id"
     )
+
+
+def organisations_resembling(name, limit=10):
+    """Existing organisations whose name resembles `name`: the same normalised name in
+    any kind, or one name containing the other, or the short name as a word of it. A
+    suggestion for a person to decide on, never a link. Each carries its current partner
+    contacts as `current_contacts` (two queries whatever the number)."""
+    key = organisation_key(name)
+    if not key:
+        return []
+    found = []
+    for org in Organisation.objects.only("id", "name", "short_name", "kind", "parent_id"):
+        other = organisation_key(org.name)
+        short = organisation_key(org.short_name)
+        if other == key:
+            found.append((0, org))
+        elif len(key) >= 4 and len(other) >= 4 and (key in other or other in key):
+            found.append((1, org))
+        elif short and len(short) >= 3 and short in key.split():
+            found.append((2, org))
+    found.sort(key=lambda pair: (pair[0], pair[1].name))
+    candidates = [org for _rank, org in found[:limit]]
+    contacts = partner_contacts_of([org.pk for org in candidates])
+    for org in candidates:
+        org.current_contacts = contacts.get(org.pk, [])
+    return candidates
+
+
+def is_duplicate(name, kind, candidates):
+    """One of `candidates` has the same normalised name and kind: the same organisation."""
+    key = organisation_key(name)
+    return any(org.kind == kind and organisation_key(org.name) == key for org in candidates)

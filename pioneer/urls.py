@@ -46,6 +46,11 @@ urlpatterns = [
         name="organisation_create",
     ),
     path(
+        "organisations/link/",
+        views_organisations.organisation_link,
+        name="organisation_link",
+    ),
+    path(
         "organisations/<int:pk>/",
         views_organisations.organisation_detail,
         name="organisation_detail",

@@ -10,12 +10,13 @@ office role 403.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pioneer import selectors, services
-from pioneer.forms import ContactInviteForm, OrganisationForm
+from pioneer.forms import ContactInviteForm, LinkForm, OrganisationForm
 from pioneer.models import Organisation, Role
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.views import _apply_errors
@@ -49,14 +50,27 @@ def organisation_list(request):
 
 @role_required(OFFICE)
 def organisation_create(request):
+    """Add an organisation. When existing ones resemble the name, the office is shown
+    them (with their partner contacts) and chooses: link to one of them, or create a new
+    one (not when it is the same name and kind: that is the same organisation)."""
     require("pioneer.manage_organisations", request.user)
     form = OrganisationForm(
         request.POST if request.method == "POST" else None,
         own_ministries=_own_ministries(request.user),
     )
+    context = {"form": form}
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        acting = set(selectors.organisations_for_office(request.user).values_list("pk", flat=True))
+        candidates = [
+            org for org in selectors.organisations_resembling(data["name"]) if org.pk not in acting
+        ]
+        duplicate = selectors.is_duplicate(data["name"], data["kind"], candidates)
+        if candidates and (duplicate or not request.POST.get("create_anyway")):
+            context.update(candidates=candidates, duplicate=duplicate)
+            return render(request, "pioneer/organisation_form.html", context)
         try:
-            organisation = services.organisation_create(by=request.user, **form.cleaned_data)
+            organisation = services.organisation_create(by=request.user, **data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -68,9 +82,35 @@ def organisation_create(request):
     return render(
         request,
         "pioneer/organisation_form.html",
-        {"form": form},
+        context,
         status=400 if form.errors else 200,
     )
+
+
+@role_required(OFFICE)
+@require_POST
+def organisation_link(request):
+    """Link an existing organisation that was offered as resembling the name the office
+    typed (the office's explicit decision; no name is ever linked by itself)."""
+    require("pioneer.manage_organisations", request.user)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    offered = {
+        org.pk: org
+        for org in selectors.organisations_resembling(form.cleaned_data["name"])
+        if org.kind != Organisation.Kind.MINISTRY
+    }
+    organisation = offered.get(form.cleaned_data["organisation"])
+    if organisation is None:
+        raise Http404
+    for office in selectors.office_organisations(request.user):
+        services.partner_link(office_organisation=office, partner=organisation, by=request.user)
+    messages.success(
+        request,
+        _("%(name)s has been linked to your programmes.") % {"name": organisation},
+    )
+    return redirect("organisation_detail", pk=organisation.pk)
 
 
 def _detail(request, organisation, contact_form=None):

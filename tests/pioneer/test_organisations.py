@@ -302,3 +302,63 @@ def test_invite_form_offers_and_accepts_only_the_offices_organisations(client, w
         assert response.status_code == 400
         assert "organisation" in response.context["form"].errors
     assert not User.objects.filter(email="fremd@example.org").exists()
+
+
+def test_adding_an_existing_organisation_offers_to_link_it(client, world):
+    """The import's old dead end: the organisation exists, but for another ministry."""
+    partner_user(world["foreign_partner"], email="fremd@fremd.example")
+    client.force_login(world["office"])
+    data = {"name": "Fremd GmbH", "kind": "company"}
+    response = client.post("/organisations/new/", data)
+    assert response.status_code == 200
+    assert response.context["duplicate"] is True
+    assert response.context["candidates"] == [world["foreign_partner"]]
+    assert "fremd@fremd.example" in response.content.decode()
+    # Asking to create it anyway does not make a second one.
+    response = client.post("/organisations/new/", {**data, "create_anyway": "1"})
+    assert Organisation.objects.filter(name="Fremd GmbH").count() == 1
+    response = client.post(
+        "/organisations/link/", {"organisation": world["foreign_partner"].pk, "name": "Fremd GmbH"}
+    )
+    assert response.status_code == 302
+    assert world["foreign_partner"] in selectors.organisations_for_office(world["office"])
+    assert (
+        PartnerLink.objects.get(
+            office_organisation=world["ministry"], partner=world["foreign_partner"]
+        ).linked_by
+        == world["office"]
+    )
+
+
+def test_a_similar_name_may_still_become_a_new_organisation(client, world):
+    client.force_login(world["office"])
+    data = {"name": "Fremd GmbH Cottbus", "kind": "company"}
+    response = client.post("/organisations/new/", data)
+    assert response.status_code == 200
+    assert response.context["duplicate"] is False
+    assert Organisation.objects.filter(name="Fremd GmbH Cottbus").count() == 0
+    response = client.post("/organisations/new/", {**data, "create_anyway": "1"})
+    assert response.status_code == 302
+    assert Organisation.objects.filter(name="Fremd GmbH Cottbus").count() == 1
+
+
+def test_link_only_what_was_offered(client, world):
+    client.force_login(world["office"])
+    for data in (
+        {"organisation": world["unlinked"].pk, "name": "Fremd GmbH"},  # not resembling
+        {"organisation": world["other"].pk, "name": "Anderes Ministerium"},  # a ministry
+        {"organisation": "x", "name": ""},
+    ):
+        assert client.post("/organisations/link/", data).status_code == 404
+    assert not PartnerLink.objects.filter(office_organisation=world["ministry"]).exclude(
+        partner=world["partner"]
+    )
+    assert_access(
+        "/organisations/link/",
+        method="post",
+        data={"organisation": world["foreign_partner"].pk, "name": "Fremd GmbH"},
+        owner=world["office"],
+        wrong_role=participant_user(),
+        foreign_partner=partner_user(world["foreign_partner"]),
+        owner_status=302,
+    )
