@@ -299,3 +299,23 @@ def test_accept_refuses_an_id_that_was_not_offered(client, world, resembling):
     assert "choice" in response.context["accept_form"].errors
     registration.refresh_from_db()
     assert (registration.state, registration.organisation) == ("confirmed", None)
+
+
+def test_the_review_page_with_candidates_keeps_its_query_budget(client, world, resembling):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["office"])
+    url = f"/registrations/{resembling['registration'].pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(20):
+        partner_user(
+            OrganisationFactory(name=f"Gemeinwohl Lab e. V. Standort {n}", kind="nonprofit")
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(response.context["candidates"]) == 10  # the closest ten
+    assert len(few) <= 10
+    assert len(many) == len(few)
