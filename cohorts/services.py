@@ -72,8 +72,10 @@ class DuplicateRegistration(ValidationError):
 
 
 @transaction.atomic
-def programme_create(*, organisation, name, slug, by=None, **fields):
-    """Create a programme run by `organisation`'s programme office. No side effects."""
+def programme_create(*, organisation, name, slug, by, **fields):
+    """Create a programme run by `organisation`'s programme office, which must be one of
+    `by`'s own (a programme decides whose office sees its cohorts). No side effects."""
+    check_own_office(by, organisation)
     programme = Programme(organisation=organisation, name=name, slug=slug, **fields)
     programme.full_clean()
     programme.save()

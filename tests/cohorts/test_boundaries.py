@@ -319,3 +319,16 @@ def test_the_review_page_with_candidates_keeps_its_query_budget(client, world, r
     assert len(response.context["candidates"]) == 10  # the closest ten
     assert len(few) <= 10
     assert len(many) == len(few)
+
+
+def test_programme_create_only_for_the_offices_own_organisation(world):
+    from cohorts import services
+
+    with pytest.raises(OrganisationRefused):
+        services.programme_create(
+            organisation=world["other"], name="Fremd", slug="fremd", by=world["office"]
+        )
+    programme = services.programme_create(
+        organisation=world["ministry"], name="Eigen", slug="eigen", by=world["office"]
+    )
+    assert programme.organisation == world["ministry"]
