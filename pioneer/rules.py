@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import rules
 
-from pioneer.models import Role
+from pioneer.models import Organisation, Role
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,21 @@ def may_act_for(user, organisation):
     return cache[org_id]
 
 
+@rules.predicate
+def may_edit_organisation(user, organisation):
+    """The office may change this organisation's details: it acts for it, and it is no
+    other ministry's public body (a partner authority of another ministry is linked to
+    work with, not to be re-parented)."""
+    if not may_act_for(user, organisation):
+        return False
+    if organisation.kind not in (Organisation.Kind.MINISTRY, Organisation.Kind.AUTHORITY):
+        return True
+    own = roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
+    return organisation.pk in own or organisation.parent_id in own
+
+
 # One predicate per action, checked in the view (and templates through the same name).
 rules.add_perm("pioneer.invite_people", is_programme_office)
 rules.add_perm("pioneer.manage_organisations", is_programme_office)
-rules.add_perm("pioneer.change_organisation", may_act_for)
+rules.add_perm("pioneer.view_organisation", may_act_for)
+rules.add_perm("pioneer.change_organisation", may_edit_organisation)

@@ -16,7 +16,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pioneer import mail, notifications
-from pioneer.access import SYSTEM, actor, check_may_act_for, check_own_office
+from pioneer.access import (
+    SYSTEM,
+    OrganisationRefused,
+    actor,
+    check_may_act_for,
+    check_own_office,
+)
 from pioneer.models import Notification, Organisation, PartnerLink, Role, User
 from pioneer.rules import forget_roles, roles_of
 
@@ -82,6 +88,12 @@ def organisation_update(*, organisation, by, name, kind, parent=None, **fields):
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
     check_may_act_for(by, organisation)
     if actor(by) is not None:
+        from pioneer.rules import may_edit_organisation
+
+        if not may_edit_organisation(by, organisation):
+            raise OrganisationRefused(
+                {"name": _("Another ministry's authority is changed by that ministry.")}
+            )
         if Organisation.Kind.MINISTRY in (kind, organisation.kind) and kind != organisation.kind:
             raise ValidationError({"kind": _("Ministries are set up by the administrators.")})
         if kind == Organisation.Kind.AUTHORITY:

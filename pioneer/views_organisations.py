@@ -7,6 +7,7 @@ for answers 404 (`organisations_for_office` scopes it); a signed-in person witho
 office role 403.
 """
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -28,12 +29,12 @@ def _own_ministries(user):
     return selectors.office_organisations(user).filter(kind=Organisation.Kind.MINISTRY)
 
 
-def _organisation(request, pk):
+def _organisation(request, pk, perm="pioneer.view_organisation"):
     organisation = scoped_object_or_404(
         selectors.organisations_for_office(request.user).select_related("parent"), pk=pk
     )
     # The scope decides what is seen (404 above); the rule what may be done.
-    require("pioneer.change_organisation", request.user, organisation)
+    require(perm, request.user, organisation)
     return organisation
 
 
@@ -99,7 +100,7 @@ def organisation_link(request):
     offered = {
         org.pk: org
         for org in selectors.organisations_resembling(form.cleaned_data["name"])
-        if org.kind != Organisation.Kind.MINISTRY
+        if not org.is_public_body
     }
     organisation = offered.get(form.cleaned_data["organisation"])
     if organisation is None:
@@ -120,6 +121,7 @@ def _detail(request, organisation, contact_form=None):
         "pioneer/organisation_detail.html",
         {
             "organisation": organisation,
+            "can_edit": rules.has_perm("pioneer.change_organisation", request.user, organisation),
             "contacts": contacts,
             "contact_form": contact_form or ContactInviteForm(),
         },
@@ -134,7 +136,7 @@ def organisation_detail(request, pk):
 
 @role_required(OFFICE)
 def organisation_update(request, pk):
-    organisation = _organisation(request, pk)
+    organisation = _organisation(request, pk, perm="pioneer.change_organisation")
     form = OrganisationForm(
         request.POST if request.method == "POST" else None,
         own_ministries=_own_ministries(request.user),

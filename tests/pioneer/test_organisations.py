@@ -362,3 +362,29 @@ def test_link_only_what_was_offered(client, world):
         foreign_partner=partner_user(world["foreign_partner"]),
         owner_status=302,
     )
+
+
+def test_a_linked_authority_of_another_ministry_is_seen_but_not_edited(client, world):
+    foreign_authority = OrganisationFactory(
+        kind="authority", parent=world["other"], name="Fremdes Landesamt"
+    )
+    services.partner_link(
+        office_organisation=world["ministry"], partner=foreign_authority, by=world["office"]
+    )
+    client.force_login(world["office"])
+    page = client.get(f"/organisations/{foreign_authority.pk}/")
+    assert page.status_code == 200
+    assert page.context["can_edit"] is False
+    assert client.get(f"/organisations/{foreign_authority.pk}/edit/").status_code == 403
+    with pytest.raises(OrganisationRefused):
+        services.organisation_update(
+            organisation=foreign_authority,
+            by=world["office"],
+            name="Umgehängt",
+            kind="authority",
+            parent=world["ministry"],
+        )
+    foreign_authority.refresh_from_db()
+    assert foreign_authority.parent == world["other"]
+    # The office's own authority stays editable.
+    assert client.get(f"/organisations/{world['authority'].pk}/").context["can_edit"] is True
