@@ -5,7 +5,7 @@ the URLs with an object id by itself.
 
     owner                                  -> owner_status (200, or 302 after a POST ...)
     another ministry's office (stranger)   -> 404 (someone else's object does not exist)
-    partner contact of another organisation-> 404 (or 403 where partners have no pages)
+    partner contact of another organisation-> 404 (403 where partners have no such pages)
     anonymous                              -> the login page, with ?next= this URL
     a role that may not (wrong_role)       -> 403
 
@@ -56,9 +56,13 @@ def access_problems(
     method="get",
     data=None,
     owner_status=200,
+    foreign_partner_status=404,
     check_anonymous=True,
 ):
     """What is wrong with who gets what for `url` ([] when all is as it should be).
+
+    `foreign_partner_status`: 404 where partner contacts have pages of this kind (someone
+    else's answers 404), 403 where the role gate stops them before any lookup.
 
     Each person asks with a client of their own. The owner's request runs last, so that
     a POST by the owner (which may change things) cannot hide a stranger's answer.
@@ -73,7 +77,7 @@ def access_problems(
             )
     for label, user, allowed in (
         ("another ministry's office", stranger, {404}),
-        ("a partner contact of another organisation", foreign_partner, {403, 404}),
+        ("a partner contact of another organisation", foreign_partner, {foreign_partner_status}),
         ("a role that may not", wrong_role, {403}),
     ):
         if user is None:

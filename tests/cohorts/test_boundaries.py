@@ -332,3 +332,22 @@ def test_programme_create_only_for_the_offices_own_organisation(world):
         organisation=world["ministry"], name="Eigen", slug="eigen", by=world["office"]
     )
     assert programme.organisation == world["ministry"]
+
+
+def test_registration_page_who_gets_what(world):
+    from tests.access import assert_access
+    from tests.factories.core import participant_user
+
+    registration = InterestRegistrationFactory(
+        cohort=CohortFactory(programme__organisation=world["ministry"], state="open"),
+        organisation=world["partner"],
+        state="accepted",
+    )
+    url = f"/registrations/{registration.pk}/"
+    everyone_else = {
+        "stranger": world["stranger"],
+        "foreign_partner": partner_user(world["foreign_partner"]),
+        "wrong_role": participant_user(),
+    }
+    assert_access(url, owner=world["office"], **everyone_else)
+    assert_access(url, owner=partner_user(world["partner"]), **everyone_else)

@@ -161,6 +161,7 @@ def test_organisation_pages_who_gets_what(world):
         "owner": world["office"],
         "stranger": world["stranger"],
         "foreign_partner": partner_user(world["foreign_partner"]),
+        "foreign_partner_status": 403,  # office pages: the role gate answers first
         "wrong_role": participant_user(),
     }
     for url in (
@@ -360,6 +361,7 @@ def test_link_only_what_was_offered(client, world):
         owner=world["office"],
         wrong_role=participant_user(),
         foreign_partner=partner_user(world["foreign_partner"]),
+        foreign_partner_status=403,
         owner_status=302,
     )
 
