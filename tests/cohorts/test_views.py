@@ -8,6 +8,7 @@ from django.core import mail
 
 from cohorts.models import Cohort, CohortTransition, InterestRegistration, Programme
 from pioneer.models import Role
+from tests.access import assert_access
 from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
 from tests.factories.core import (
     OrganisationFactory,
@@ -81,6 +82,21 @@ def _fill(url, w):
 def test_owner_sees_scoped_pages(client, world, url):
     client.force_login(world["owner"])
     assert client.get(_fill(url, world)).status_code == 200
+
+
+@pytest.mark.parametrize("url", SCOPED)
+def test_who_gets_what_on_the_offices_pages(world, url):
+    """The shared rule (tests/access.py): owner 200, another ministry's office 404, a
+    partner contact of another organisation 404 on a registration (partners have those
+    pages) and 403 elsewhere, anonymous to the login, a participant 403."""
+    assert_access(
+        _fill(url, world),
+        owner=world["owner"],
+        stranger=world["stranger"],
+        foreign_partner=partner_user(),
+        foreign_partner_status=404 if url.startswith("/registrations/") else 403,
+        wrong_role=world["participant"],
+    )
 
 
 @pytest.mark.parametrize("url", SCOPED)
