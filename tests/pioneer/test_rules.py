@@ -176,10 +176,8 @@ def test_has_totp_is_read_once_per_user_object(django_assert_num_queries):
     assert has_totp(type(user).objects.get(pk=user.pk))
 
 
-def test_every_registered_rule_is_checked_somewhere():
-    """A rule that no view or template checks promises a protection that does not exist:
-    each one registered must be named (or its predicate called) outside the rules
-    modules."""
+def _unchecked_rules():
+    """Registered rules that no view, panel or template names (nor calls the predicate)."""
     from pathlib import Path
 
     from rules.permissions import permissions
@@ -191,12 +189,32 @@ def test_every_registered_rule_is_checked_somewhere():
         for path in root.glob(pattern)
         if ".venv" not in path.parts
     ]
-    unchecked = [
+    return [
         name
         for name, predicate in permissions.items()
         if not any(name in text or f"{predicate.name}(" in text for text in sources)
     ]
-    assert unchecked == []
+
+
+def test_every_registered_rule_is_checked_somewhere():
+    """A rule that no view or template checks promises a protection that does not exist:
+    each one registered must be named (or its predicate called) outside the rules
+    modules."""
+    assert _unchecked_rules() == []
+
+
+def test_an_unchecked_rule_is_noticed():
+    import rules
+
+    @rules.predicate
+    def nobody_asks_this(user):
+        return True
+
+    rules.add_perm("pioneer.forgotten_action", nobody_asks_this)
+    try:
+        assert _unchecked_rules() == ["pioneer.forgotten_action"]
+    finally:
+        rules.remove_perm("pioneer.forgotten_action")
 
 
 def test_may_act_for_is_the_offices_own_authorities_and_linked_partners():
