@@ -191,11 +191,29 @@ REGISTRATIONS = [
 ]
 
 
+# The partner organisations the MLUK office linked to its programmes (explicitly, as an
+# office does when it accepts a registration; never by their names).
+PARTNER_LINKS = [("mluk", "partner"), ("mluk", "gemeinwohl"), ("mluk", "digitalagentur")]
+
+
 def build(world):
     build_programmes(world)
+    build_partner_links(world)
     build_registrations(world)
     build_participations(world)
     return world
+
+
+def build_partner_links(world):
+    from pioneer.access import SYSTEM
+    from pioneer.services import partner_link
+
+    for office_key, partner_key in PARTNER_LINKS:
+        partner_link(
+            office_organisation=world[f"org:{office_key}"],
+            partner=world[f"org:{partner_key}"],
+            by=SYSTEM,
+        )
 
 
 def _aware(day):

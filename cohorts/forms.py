@@ -333,3 +333,51 @@ class RegistrationFilter(django_filters.FilterSet):
             | Q(contact_email__icontains=value)
             | Q(city__icontains=value)
         )
+
+
+class AcceptForm(forms.Form):
+    """Accept a registration: link it to an existing organisation or create a new one.
+
+    The choices are the organisations the office acts for already that resemble the
+    registration, and the other resembling ones (`selectors.organisation_candidates`);
+    any other id is refused. Nothing is chosen for the office.
+    """
+
+    NEW = "new"
+
+    choice = forms.ChoiceField(label=_("Organisation"), widget=forms.RadioSelect)
+    make_contact = forms.BooleanField(
+        label=_("Make the contact person a partner contact of this organisation"),
+        required=False,
+        help_text=_(
+            "They receive an invitation and then see the organisation's registrations "
+            "and people in your programmes."
+        ),
+    )
+
+    def __init__(self, *args, registration, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = {str(org.pk): org for org in candidates}
+        choices = [
+            (
+                pk,
+                _("Link to %(name)s (%(kind)s)")
+                % {"name": org.name, "kind": org.get_kind_display()},
+            )
+            for pk, org in self.candidates.items()
+        ]
+        choices.append(
+            (
+                self.NEW,
+                _("Create a new organisation “%(name)s”")
+                % {"name": registration.organisation_name},
+            )
+        )
+        self.fields["choice"].choices = choices
+        if not candidates:
+            self.fields["choice"].initial = self.NEW
+            self.fields["make_contact"].initial = True
+
+    def organisation(self):
+        """The chosen organisation, or None for a new one."""
+        return self.candidates.get(self.cleaned_data["choice"])

@@ -21,8 +21,11 @@ class ParticipationEditForm(forms.Form):
     )
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
-        queryset=Organisation.objects.order_by("name"),
+        queryset=Organisation.objects.none(),
         help_text=_("Administration side: a ministry or authority; external side: any other."),
+        error_messages={
+            "invalid_choice": _("Choose one of the organisations your programme office acts for.")
+        },
     )
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
     topics = forms.CharField(
@@ -34,6 +37,12 @@ class ParticipationEditForm(forms.Form):
     goals = forms.CharField(
         label=_("Goals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args, organisations, **kwargs):
+        """`organisations`: those the office may act for
+        (`pioneer.selectors.organisations_for_office`); any other id is refused."""
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
 
 
 class ParticipationAddForm(ParticipationEditForm):

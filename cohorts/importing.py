@@ -34,7 +34,8 @@ from simple_history.utils import bulk_create_with_history
 from cohorts.models import Cohort, Participation
 from cohorts.participations import side_mismatch
 from pioneer import bulk, jobs
-from pioneer.models import Organisation, Role
+from pioneer.models import Role
+from pioneer.selectors import organisations_for_office
 
 log = logging.getLogger(__name__)
 
@@ -362,19 +363,16 @@ def _language_lookup():
     return lookup
 
 
-def organisations_for_import(cohort):
-    """The organisations whose people the office may import into this cohort.
-
-    The one place that decides it, so that it can be narrowed to the office's own
-    organisations and their partners without touching the rest of the import.
-    """
-    return Organisation.objects.only("id", "name", "short_name", "kind")
+def organisations_for_import(by):
+    """The organisations whose people `by`'s office may import: those it may act for
+    (`organisations_for_office`); another ministry's organisation is "not known"."""
+    return organisations_for_office(by).only("id", "name", "short_name", "kind")
 
 
-def organisation_lookup(cohort):
+def organisation_lookup(by):
     """{squashed name or short name: organisation} for the names a file may use."""
     organisations = {}
-    for org in organisations_for_import(cohort):
+    for org in organisations_for_import(by):
         organisations.setdefault(_squash(org.name), org)
         if org.short_name:
             organisations.setdefault(_squash(org.short_name), org)
@@ -396,13 +394,15 @@ def _invisible_problem(key, value):
     return ""
 
 
-def check_rows(*, cohort, rows):
+def check_rows(*, cohort, rows, by):
     """Check every row; returns RowResults (errors empty where the row is good).
 
+    Organisations are looked up among those `by`'s office may act for only
+    (`organisations_for_office`): another ministry's organisation is "not known".
     Three queries whatever the file's size: organisations, people already in the cohort,
     and nothing per row.
     """
-    organisations = organisation_lookup(cohort)
+    organisations = organisation_lookup(by)
     taken = {
         email.lower()
         for email in Participation.objects.filter(cohort=cohort).values_list(
@@ -446,8 +446,9 @@ def check_rows(*, cohort, rows):
             if organisation is None:
                 result.errors.append(
                     _(
-                        "Organisation: “%(value)s” is not known. Add the organisation first "
-                        "or use its name as it is written in Pioneer."
+                        "Organisation: “%(value)s” is not one of your organisations. Add it "
+                        "on the page “Organisations” first or use its name as it is "
+                        "written there."
                     )
                     % {"value": data["organisation"]}
                 )
@@ -495,7 +496,7 @@ def participations_import_check(*, cohort, upload, by):
     except ImportFileError as exc:
         report.file_errors.append(str(exc))
         return report, None
-    report.rows = check_rows(cohort=cohort, rows=rows)
+    report.rows = check_rows(cohort=cohort, rows=rows, by=by)
     if not report.ok:
         return report, None
     if cohort.state == Cohort.State.CLOSED:
@@ -569,7 +570,10 @@ def run_import(job, progress):
         if cohort is None or cohort.state == Cohort.State.CLOSED:
             raise jobs.JobError(_("The cohort is closed; nobody can join it any more."))
         _recheck(cohort, rows)
-        organisations = Organisation.objects.in_bulk({row["organisation"] for row in rows})
+        # Checked again as the requester: a link withdrawn since the preview stops it.
+        organisations = organisations_for_import(job.requested_by).in_bulk(
+            {row["organisation"] for row in rows}
+        )
         created = accounts = invitations = held = 0
         for start in range(0, len(rows), BATCH_SIZE):
             batch = rows[start : start + BATCH_SIZE]

@@ -5,15 +5,14 @@ Every write goes through `cohorts.services`; these classes hold fields, constrai
 and cheap properties only.
 """
 
-import re
-import unicodedata
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from pioneer.models import organisation_key  # noqa: F401  (kept here for the cohorts app)
 
 
 class Programme(models.Model):
@@ -167,18 +166,6 @@ class CohortTransition(models.Model):
 
     def __str__(self):
         return f"{self.cohort_id}: {self.from_state} → {self.to_state}"
-
-
-def organisation_key(name):
-    """A normalised organisation name, so "Muster GmbH" and "muster  gmbh." are one.
-
-    Used to recognise a second registration of the same organisation for a cohort.
-    """
-    text = unicodedata.normalize("NFKD", name or "").casefold()
-    text = text.replace("ß", "ss")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"[^\w]+", " ", text)
-    return " ".join(text.split())
 
 
 class InterestRegistration(models.Model):

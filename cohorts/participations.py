@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 
 from cohorts import hooks
 from cohorts.models import Cohort, Participation
+from pioneer.access import actor, check_may_act_for
 from pioneer.models import Role
 from pioneer.rules import roles_of
+from pioneer.selectors import linked_office_ids
 from pioneer.services import user_invite
 
 State = Participation.State
@@ -60,14 +62,16 @@ def participation_add(
     expertise="",
     goals="",
     language="de",
-    added_by=None,
+    added_by,
 ):
     """Add a person to a cohort (nominated), creating their account if needed.
 
-    Guards: the cohort is not closed; the side fits the organisation; the person is not
-    in the cohort yet. Side effects: a participant role and an invitation e-mail with a
-    link to set the password (sent after commit, in the person's language).
+    Guards: `added_by`'s office may act for the organisation (`by=SYSTEM` for work
+    without a person); the cohort is not closed; the side fits the organisation; the
+    person is not in the cohort yet. Side effects: a participant role and an invitation
+    e-mail with a link to set the password (sent after commit, in the person's language).
     """
+    check_may_act_for(added_by, organisation)
     if cohort.state == Cohort.State.CLOSED:
         raise ValidationError(_("The cohort is closed; nobody can join it any more."))
     problem = side_mismatch(side, organisation)
@@ -81,7 +85,7 @@ def participation_add(
         name=name,
         language=language,
         kind=Role.Kind.PARTICIPANT,
-        invited_by=added_by,
+        by=added_by,
     )
     participation = Participation(
         cohort=cohort,
@@ -94,7 +98,7 @@ def participation_add(
         goals=goals,
     )
     participation.full_clean(validate_unique=False)
-    participation._history_user = added_by
+    participation._history_user = actor(added_by)
     participation.save()
     return participation
 
@@ -129,20 +133,24 @@ def participation_set_state(*, participation, state, reason="", by=None):
 
 
 @transaction.atomic
-def participation_update(*, participation, by=None, **fields):
+def participation_update(*, participation, by, **fields):
     """Change a participation's details (position, topics, expertise, goals, side,
-    organisation). No side effects."""
+    organisation). A new organisation must be one `by`'s office may act for. No side
+    effects."""
     allowed = {"position", "topics", "expertise", "goals", "side", "organisation"}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    new_org = fields.get("organisation")
+    if new_org is not None and new_org.pk != participation.organisation_id:
+        check_may_act_for(by, new_org)
     for key, value in fields.items():
         setattr(participation, key, value)
     problem = side_mismatch(participation.side, participation.organisation)
     if problem:
         raise ValidationError({"side": problem})
     participation.full_clean(validate_unique=False)
-    participation._history_user = by
+    participation._history_user = actor(by)
     participation.save()
     return participation
 
@@ -160,12 +168,16 @@ def participations_of(cohort):
 
 
 def participations_for_partner(user):
-    """The people of the organisations a partner contact speaks for, in every cohort."""
+    """The people of the organisations a partner contact speaks for, in the cohorts of
+    programmes whose office linked the organisation as its partner (`PartnerLink`)."""
     organisations = roles_of(user).organisation_ids(Role.Kind.PARTNER_CONTACT)
     if not organisations:
         return Participation.objects.none()
     return (
-        Participation.objects.filter(organisation_id__in=organisations)
+        Participation.objects.filter(
+            organisation_id__in=organisations,
+            cohort__programme__organisation_id__in=linked_office_ids(organisations),
+        )
         .select_related("user", "organisation", "cohort", "cohort__programme")
         .order_by("-cohort__start_date", "cohort_id", "user__name", "user__email")
     )

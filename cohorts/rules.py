@@ -1,12 +1,15 @@
-"""Who may do what in the cohorts app (django-rules predicates). Deny by default.
+"""Who may do what in the cohorts app: one predicate per action (django-rules), checked
+in the view with `pioneer.permissions.require` and handed to the template from there.
+Deny by default.
 
-Views check these as well as scoping their querysets through `cohorts.selectors`, so a
-stranger's object answers 404 before a permission is ever asked.
+The selectors scope first (someone else's object answers 404 before a permission is
+ever asked); these say what the person may do with an object they can see.
 """
 
 import rules
 
-from pioneer.rules import is_contact_of, is_office_of, is_programme_office
+from pioneer.models import PartnerLink
+from pioneer.rules import is_contact_of, is_office_of, is_partner_contact, is_programme_office
 
 
 def _organiser_id(obj):
@@ -29,8 +32,17 @@ def runs(user, obj):
 
 @rules.predicate
 def is_registrant_contact(user, registration):
-    """The user is a partner contact of the organisation the registration was accepted for."""
-    return registration is not None and is_contact_of(user, registration.organisation_id)
+    """The user is a partner contact of the organisation an office linked the
+    registration to, and that office linked the organisation as its partner (never by
+    name)."""
+    if registration is None or not registration.organisation_id:
+        return False
+    return is_contact_of(user, registration.organisation_id) and (
+        PartnerLink.objects.filter(
+            office_organisation_id=_organiser_id(registration),
+            partner_id=registration.organisation_id,
+        ).exists()
+    )
 
 
 rules.add_perm("cohorts.add_programme", is_programme_office)
@@ -40,3 +52,5 @@ rules.add_perm("cohorts.change_cohort", runs)
 rules.add_perm("cohorts.transition_cohort", runs)
 rules.add_perm("cohorts.review_registration", runs)
 rules.add_perm("cohorts.view_registration", runs | is_registrant_contact)
+rules.add_perm("cohorts.manage_participations", runs)
+rules.add_perm("cohorts.view_partner_people", is_partner_contact)

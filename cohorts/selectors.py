@@ -7,9 +7,10 @@ and registrations; a partner contact sees only its organisation's registrations.
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from cohorts.models import Cohort, InterestRegistration, Programme, organisation_key
-from pioneer.models import Organisation, Role
+from cohorts.models import Cohort, InterestRegistration, Programme
+from pioneer.models import Role
 from pioneer.rules import roles_of
+from pioneer.selectors import linked_office_ids, organisations_resembling
 
 
 def office_organisation_ids(user):
@@ -52,27 +53,28 @@ def registrations_for_office(user):
 
 
 def registrations_for_partner(user):
-    """Registrations of the partner contact's own organisations: those linked to them,
-    and confirmed ones under the same name (a new cohort, not yet accepted)."""
+    """Registrations that an office explicitly linked to the partner contact's
+    organisations (accepting and linking them), in programmes whose office linked the
+    organisation as its partner. A registration under the same name that nobody linked
+    is not theirs: a name proves nothing."""
     org_ids = partner_organisation_ids(user)
     if not org_ids:
         return InterestRegistration.objects.none()
-    keys = {
-        organisation_key(name)
-        for name in Organisation.objects.filter(pk__in=org_ids).values_list("name", flat=True)
-    }
     return (
         InterestRegistration.objects.filter(
-            Q(organisation_id__in=org_ids)
-            | Q(
-                organisation_key__in=keys,
-                organisation__isnull=True,
-                state__in=InterestRegistration.COUNTING,
-            )
+            organisation_id__in=org_ids,
+            cohort__programme__organisation_id__in=linked_office_ids(org_ids),
         )
         .select_related("cohort", "cohort__programme")
         .order_by("-created_at", "-id")
     )
+
+
+def organisation_candidates(registration, limit=10):
+    """Existing organisations that resemble the registration's (see
+    `pioneer.selectors.organisations_resembling`): a suggestion for the office, never a
+    link."""
+    return organisations_resembling(registration.organisation_name, limit=limit)
 
 
 def registrations_for(user):

@@ -28,7 +28,9 @@ from cohorts.models import (
 )
 from pioneer import mail, ratelimit
 from pioneer import services as core_services
+from pioneer.access import SYSTEM, actor, check_may_act_for, check_own_office
 from pioneer.models import Organisation, Role, User
+from pioneer.selectors import is_duplicate
 
 # How long the confirmation link of a registration of interest stays valid.
 CONFIRM_LINK_VALID = timedelta(hours=72)
@@ -70,8 +72,10 @@ class DuplicateRegistration(ValidationError):
 
 
 @transaction.atomic
-def programme_create(*, organisation, name, slug, by=None, **fields):
-    """Create a programme run by `organisation`'s programme office. No side effects."""
+def programme_create(*, organisation, name, slug, by, **fields):
+    """Create a programme run by `organisation`'s programme office, which must be one of
+    `by`'s own (a programme decides whose office sees its cohorts). No side effects."""
+    check_own_office(by, organisation)
     programme = Programme(organisation=organisation, name=name, slug=slug, **fields)
     programme.full_clean()
     programme.save()
@@ -379,53 +383,82 @@ def registration_confirm(*, token, now=None):
     return ConfirmResult.CONFIRMED, registration
 
 
-def _find_organisation(registration):
-    """An existing organisation with the same (normalised) name and kind, or None."""
-    key = registration.organisation_key
-    for pk, name in Organisation.objects.filter(kind=registration.organisation_kind).values_list(
-        "pk", "name"
-    ):
-        if organisation_key(name) == key:
-            return Organisation.objects.get(pk=pk)
-    return None
-
-
 @transaction.atomic
-def registration_accept(*, registration, by, organisation=None):
-    """Accept a confirmed registration: create or link its organisation and invite the
-    contact as the organisation's partner contact.
+def registration_accept(*, registration, by, organisation=None, create=False, make_contact):
+    """Accept a confirmed registration and link it to an organisation the office chose.
 
-    Side effects: the contact receives the `account.invitation` e-mail (set a password).
+    Exactly one of: `organisation` (an existing one: one the office acts for already, or
+    one of `selectors.organisation_candidates`, the organisations that resemble the
+    registration's) or `create=True` (a new organisation from the registration's
+    details). A matching name is never used on its own: the office decides.
+
+    Side effects: the programme's organiser is linked to the organisation
+    (`PartnerLink`); with `make_contact`, the contact is invited as the organisation's
+    partner contact (the `account.invitation` e-mail, or `account.role_granted` for an
+    existing account). Raises ValidationError (nothing saved) otherwise.
     """
-    registration = InterestRegistration.objects.select_for_update().get(pk=registration.pk)
+    from cohorts.selectors import organisation_candidates
+
+    registration = (
+        InterestRegistration.objects.select_for_update()
+        .select_related("cohort__programme")
+        .get(pk=registration.pk)
+    )
     if registration.state != InterestRegistration.State.CONFIRMED:
         raise ValidationError(
             _("Only confirmed registrations that are not decided can be accepted.")
         )
-    organisation = organisation or registration.organisation or _find_organisation(registration)
-    if organisation is None:
-        organisation = core_services.organisation_create(
-            name=registration.organisation_name,
-            kind=registration.organisation_kind,
-            parent=registration.parent_ministry
-            if registration.organisation_kind == Organisation.Kind.AUTHORITY
-            else None,
-            street=registration.street,
-            postcode=registration.postcode,
-            city=registration.city,
-        )
-    contact, _created = core_services.user_invite(
-        email=registration.contact_email,
-        name=registration.contact_name,
-        language=registration.language,
-        kind=Role.Kind.PARTNER_CONTACT,
-        organisation=organisation,
-        invited_by=by,
+    office_organisation = registration.cohort.programme.organisation
+    check_own_office(by, office_organisation)
+    if (organisation is None) == (not create):
+        raise ValidationError({"choice": _("Choose an existing organisation or create a new one.")})
+    duplicate = _(
+        "An organisation of this name and kind exists already; link the registration to it instead."
     )
+    if create:
+        # The same normalised name in the same kind is the same organisation twice.
+        if is_duplicate(
+            registration.organisation_name,
+            registration.organisation_kind,
+            organisation_candidates(registration),
+        ):
+            raise ValidationError({"choice": duplicate})
+        try:
+            organisation = core_services.organisation_create(
+                name=registration.organisation_name,
+                kind=registration.organisation_kind,
+                parent=registration.parent_ministry
+                if registration.organisation_kind == Organisation.Kind.AUTHORITY
+                else None,
+                street=registration.street,
+                postcode=registration.postcode,
+                city=registration.city,
+                # The registrant's own organisation, linked below by this very decision.
+                by=SYSTEM,
+            )
+        except ValidationError as error:
+            if "__all__" in getattr(error, "error_dict", {}):
+                raise ValidationError({"choice": duplicate}) from None
+            raise
+    else:
+        allowed = {org.pk for org in organisation_candidates(registration)}
+        if organisation.pk not in allowed:
+            check_may_act_for(by, organisation, field="choice")
+    core_services.partner_link(office_organisation=office_organisation, partner=organisation, by=by)
+    contact = None
+    if make_contact:
+        contact, _created = core_services.user_invite(
+            email=registration.contact_email,
+            name=registration.contact_name,
+            language=registration.language,
+            kind=Role.Kind.PARTNER_CONTACT,
+            organisation=organisation,
+            by=by,
+        )
     registration.organisation = organisation
     registration.contact_user = contact
     registration.state = InterestRegistration.State.ACCEPTED
-    registration.decided_by = by
+    registration.decided_by = actor(by)
     registration.decided_at = timezone.now()
     registration.save(
         update_fields=["organisation", "contact_user", "state", "decided_by", "decided_at"]

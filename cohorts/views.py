@@ -2,6 +2,7 @@
 registration of interest, and the review queue. Permission, form, one service call,
 response. Someone else's object answers 404 (the querysets come from the selectors)."""
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from cohorts import selectors, services
 from cohorts.forms import (
+    AcceptForm,
     CohortForm,
     DeclineForm,
     InterestForm,
@@ -23,7 +25,7 @@ from cohorts.forms import (
 )
 from cohorts.models import Cohort, CohortTransition, InterestRegistration, RegistrationNote
 from pioneer.models import Organisation, Role
-from pioneer.permissions import role_required, scoped_object_or_404
+from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.ratelimit import client_ip
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
@@ -61,6 +63,7 @@ def programme_list(request):
 
 @role_required(OFFICE)
 def programme_create(request):
+    require("cohorts.add_programme", request.user)
     organisations = list(
         Organisation.objects.filter(pk__in=selectors.office_organisation_ids(request.user))
     )
@@ -93,6 +96,7 @@ def programme_detail(request, slug):
 @role_required(OFFICE)
 def programme_update(request, slug):
     programme = scoped_object_or_404(selectors.programmes_for(request.user), slug=slug)
+    require("cohorts.change_programme", request.user, programme)
     form = ProgrammeForm(request.POST or None, instance=programme)
     if request.method == "POST" and form.is_valid():
         services.programme_update(programme=programme, by=request.user, **form.cleaned_data)
@@ -109,6 +113,7 @@ def programme_update(request, slug):
 @role_required(OFFICE)
 def cohort_create(request, slug):
     programme = scoped_object_or_404(selectors.programmes_for(request.user), slug=slug)
+    require("cohorts.add_cohort", request.user, programme)
     form = CohortForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
@@ -172,6 +177,7 @@ def _cohort_page(request, cohort, transition_form):
 @role_required(OFFICE)
 def cohort_update(request, pk):
     cohort = _cohort_for_office(request, pk)
+    require("cohorts.change_cohort", request.user, cohort)
     form = CohortForm(request.POST or None, instance=cohort, programme=cohort.programme)
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,6 +200,7 @@ def cohort_update(request, pk):
 @require_POST
 def cohort_transition(request, pk):
     cohort = _cohort_for_office(request, pk)
+    require("cohorts.transition_cohort", request.user, cohort)
     form = TransitionForm(request.POST)
     if form.is_valid():
         try:
@@ -342,11 +349,22 @@ def _registration_for(request, pk):
 @role_required(OFFICE, PARTNER)
 def registration_detail(request, pk):
     registration = _registration_for(request, pk)
-    is_office = bool(selectors.office_organisation_ids(request.user))
+    require("cohorts.view_registration", request.user, registration)
+    is_office = rules.has_perm("cohorts.review_registration", request.user, registration)
     return _registration_page(request, registration, is_office)
 
 
-def _registration_page(request, registration, is_office, decline_form=None, note_form=None):
+def _accept_form(registration, data=None):
+    return AcceptForm(
+        data,
+        registration=registration,
+        candidates=selectors.organisation_candidates(registration),
+    )
+
+
+def _registration_page(
+    request, registration, is_office, decline_form=None, note_form=None, accept_form=None
+):
     context = {"registration": registration, "is_office": is_office}
     if is_office:
         context["notes"] = RegistrationNote.objects.filter(
@@ -354,7 +372,15 @@ def _registration_page(request, registration, is_office, decline_form=None, note
         ).select_related("author")
         context["decline_form"] = decline_form or DeclineForm()
         context["note_form"] = note_form or NoteForm()
-    bad = (decline_form and decline_form.errors) or (note_form and note_form.errors)
+        if registration.state == InterestRegistration.State.CONFIRMED:
+            accept_form = accept_form or _accept_form(registration)
+            context["accept_form"] = accept_form
+            context["candidates"] = list(accept_form.candidates.values())
+    bad = (
+        (decline_form and decline_form.errors)
+        or (note_form and note_form.errors)
+        or (accept_form and accept_form.errors)
+    )
     return render(
         request,
         "cohorts/registration_detail.html",
@@ -364,24 +390,42 @@ def _registration_page(request, registration, is_office, decline_form=None, note
 
 
 def _office_registration(request, pk):
-    return scoped_object_or_404(selectors.registrations_for_office(request.user), pk=pk)
+    registration = scoped_object_or_404(selectors.registrations_for_office(request.user), pk=pk)
+    require("cohorts.review_registration", request.user, registration)
+    return registration
 
 
 @role_required(OFFICE)
 @require_POST
 def registration_accept(request, pk):
     registration = _office_registration(request, pk)
-    try:
-        registration = services.registration_accept(registration=registration, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Accepted. %(name)s has been invited as partner contact of %(organisation)s.")
-            % {"name": registration.contact_name, "organisation": registration.organisation},
-        )
-    return redirect("cohorts:registration_detail", pk=pk)
+    form = _accept_form(registration, request.POST)
+    if form.is_valid():
+        try:
+            registration = services.registration_accept(
+                registration=registration,
+                by=request.user,
+                organisation=form.organisation(),
+                create=form.cleaned_data["choice"] == AcceptForm.NEW,
+                make_contact=form.cleaned_data["make_contact"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            if registration.contact_user_id:
+                message = _(
+                    "Accepted and linked to %(organisation)s. %(name)s has been invited as "
+                    "its partner contact."
+                )
+            else:
+                message = _("Accepted and linked to %(organisation)s.")
+            messages.success(
+                request,
+                message
+                % {"name": registration.contact_name, "organisation": registration.organisation},
+            )
+            return redirect("cohorts:registration_detail", pk=pk)
+    return _registration_page(request, registration, True, accept_form=form)
 
 
 @role_required(OFFICE)

@@ -39,14 +39,18 @@ from cohorts.participations import (
 from cohorts.selectors import cohorts_for
 from pioneer import jobs
 from pioneer.models import Job, Role
-from pioneer.permissions import role_required, scoped_object_or_404
+from pioneer.permissions import require, role_required, scoped_object_or_404
+from pioneer.selectors import organisations_for_office
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 PAGE_SIZE = 50
 
 
-def _cohort(request, cohort_pk):
-    return scoped_object_or_404(cohorts_for(request.user), pk=cohort_pk)
+def _cohort(request, cohort_pk, perm="cohorts.manage_participations"):
+    """The office's cohort (404 for anyone else's), if the rule for `perm` allows."""
+    cohort = scoped_object_or_404(cohorts_for(request.user), pk=cohort_pk)
+    require(perm, request.user, cohort)
+    return cohort
 
 
 def _apply_errors(form, error):
@@ -94,7 +98,10 @@ def participation_list(request, cohort_pk):
 @role_required(OFFICE)
 def participation_add(request, cohort_pk):
     cohort = _cohort(request, cohort_pk)
-    form = ParticipationAddForm(request.POST if request.method == "POST" else None)
+    form = ParticipationAddForm(
+        request.POST if request.method == "POST" else None,
+        organisations=organisations_for_office(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             participation = participation_add_service(
@@ -166,7 +173,9 @@ def participation_edit(request, cohort_pk, pk):
     cohort, participation = _participation(request, cohort_pk, pk)
     initial = {name: getattr(participation, name) for name in ParticipationEditForm.base_fields}
     form = ParticipationEditForm(
-        request.POST if request.method == "POST" else None, initial=initial
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        organisations=organisations_for_office(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -288,7 +297,7 @@ def participation_export(request, cohort_pk, fmt):
 
 @role_required(OFFICE)
 def cohort_copy(request, cohort_pk):
-    cohort = _cohort(request, cohort_pk)
+    cohort = _cohort(request, cohort_pk, perm="cohorts.add_cohort")
     form = CohortCopyForm(
         request.POST if request.method == "POST" else None,
         initial={"start_date": suggested_start(cohort)},
@@ -316,6 +325,7 @@ def cohort_copy(request, cohort_pk):
 @role_required(Role.Kind.PARTNER_CONTACT)
 def partner_people(request):
     """A partner contact's organisation's people in every cohort (read only)."""
+    require("cohorts.view_partner_people", request.user)
     page = Paginator(participations_for_partner(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

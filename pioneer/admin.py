@@ -9,7 +9,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from pioneer.models import BarrierReport, Notification, Organisation, Role, User
+from pioneer.models import BarrierReport, Notification, Organisation, PartnerLink, Role, User
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -74,6 +74,18 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ("name", "short_name", "city")
     list_select_related = ("parent",)
     autocomplete_fields = ["parent"]
+
+
+@admin.register(PartnerLink)
+class PartnerLinkAdmin(admin.ModelAdmin):
+    """Which office acts for which partner (made by the offices in the application; the
+    administrator may correct a link by hand)."""
+
+    list_display = ("office_organisation", "partner", "linked_by", "linked_at")
+    search_fields = ("office_organisation__name", "partner__name")
+    list_select_related = ("office_organisation", "partner", "linked_by")
+    autocomplete_fields = ["office_organisation", "partner"]
+    readonly_fields = ("linked_by", "linked_at")
 
 
 @admin.register(Role)

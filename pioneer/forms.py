@@ -26,12 +26,18 @@ class InviteForm(forms.Form):
         queryset=Organisation.objects.none(),
         required=False,
         help_text=_("Required for partner contacts: the organisation they speak for."),
+        error_messages={
+            "invalid_choice": _("Choose one of the organisations your programme office acts for.")
+        },
     )
 
-    def __init__(self, *args, office_organisations, **kwargs):
+    def __init__(self, *args, office_organisations, acting_organisations, **kwargs):
+        """`acting_organisations`: the organisations the office may act for
+        (`selectors.organisations_for_office`); any other id is refused as an invalid
+        choice. `office_organisations`: its own (for programme office colleagues)."""
         super().__init__(*args, **kwargs)
-        self.office_organisations = office_organisations
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        self.office_organisations = list(office_organisations)
+        self.fields["organisation"].queryset = acting_organisations
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
@@ -83,3 +89,74 @@ class BarrierReportForm(forms.Form):
         required=False,
         help_text=_("Only if you would like an answer."),
     )
+
+
+class OrganisationForm(forms.Form):
+    """An organisation the office acts for. Offices add subordinate authorities of their
+    own ministries and partner organisations; ministries are set up by administrators."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), widget=forms.RadioSelect)
+    parent = forms.ModelChoiceField(
+        label=_("Parent ministry"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Only for a subordinate authority: one of your own ministries."),
+        error_messages={"invalid_choice": _("Choose one of your own ministries.")},
+    )
+    street = forms.CharField(label=_("Street and number"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    def __init__(self, *args, own_ministries, instance=None, **kwargs):
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": instance.name,
+                    "short_name": instance.short_name,
+                    "kind": instance.kind,
+                    "parent": instance.parent_id,
+                    "street": instance.street,
+                    "postcode": instance.postcode,
+                    "city": instance.city,
+                    "website": instance.website,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        kinds = [(v, label) for v, label in Organisation.Kind.choices if v != "ministry"]
+        if instance is not None and instance.kind == Organisation.Kind.MINISTRY:
+            kinds = [(Organisation.Kind.MINISTRY.value, Organisation.Kind.MINISTRY.label)]
+        self.fields["kind"].choices = kinds
+        self.fields["parent"].queryset = own_ministries
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Organisation.Kind.AUTHORITY:
+            if data.get("parent") is None and "parent" not in self.errors:
+                self.add_error("parent", _("A subordinate authority needs its parent ministry."))
+        else:
+            data["parent"] = None
+        return data
+
+
+class ContactInviteForm(forms.Form):
+    """Invite another partner contact of an organisation."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"))
+    language = forms.ChoiceField(
+        label=_("Language of the e-mail"), choices=settings.LANGUAGES, initial="de"
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class LinkForm(forms.Form):
+    """Link an organisation offered as resembling the name the office typed."""
+
+    organisation = forms.IntegerField(min_value=1)
+    name = forms.CharField(max_length=200)

@@ -1,5 +1,7 @@
 """Core models: people, organisations, roles and the notification ledger."""
 
+import re
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -81,6 +83,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return (self.name.split(" ")[0] if self.name else "") or self.email
+
+
+def organisation_key(name):
+    """A normalised organisation name, so "Muster GmbH" and "muster  gmbh." are one.
+
+    Used to recognise a second registration of the same organisation for a cohort, and
+    to suggest (never to decide) that a new organisation may be an existing one.
+    """
+    text = unicodedata.normalize("NFKD", name or "").casefold()
+    text = text.replace("ß", "ss")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[^\w]+", " ", text)
+    return " ".join(text.split())
 
 
 class Organisation(models.Model):
@@ -405,3 +420,48 @@ class Job(models.Model):
         if not self.progress_total:
             return 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class PartnerLink(models.Model):
+    """An office's explicit decision that it acts for a partner organisation.
+
+    Made when the office accepts a registration and links it to an organisation, or when
+    it adds an organisation on its organisation pages; never by matching names. The
+    office of `office_organisation` (and nobody else) may then invite the partner's
+    contacts, add its people to its cohorts and edit it; the partner's contacts see
+    their people and registrations in the programmes that `office_organisation` runs.
+    """
+
+    office_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organiser"),
+        on_delete=models.CASCADE,
+        related_name="partner_links",
+    )
+    partner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("partner organisation"),
+        on_delete=models.CASCADE,
+        related_name="office_links",
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("linked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    linked_at = models.DateTimeField(_("linked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("partner link")
+        verbose_name_plural = _("partner links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office_organisation", "partner"], name="partner_link_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.office_organisation_id} → {self.partner_id}"

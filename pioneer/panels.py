@@ -49,5 +49,6 @@ def navigation(sender, request, roles, **kwargs):
         NavItem("notifications", _("Notifications"), order=900),
     ]
     if roles.has(OFFICE):
+        items.append(NavItem("organisation_list", _("Organisations"), order=700))
         items.append(NavItem("invite", _("Invite people"), order=800))
     return items

@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+import rules
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -35,3 +36,13 @@ def scoped_object_or_404(queryset, **lookups):
     stranger cannot learn that it exists.
     """
     return get_object_or_404(queryset, **lookups)
+
+
+def require(perm, user, obj=None):
+    """Raise PermissionDenied unless the rule registered for `perm` allows it.
+
+    The rule itself (`rules.has_perm`), not `user.has_perm`: a technical administrator
+    (superuser) is no programme office either.
+    """
+    if not rules.has_perm(perm, user, obj):
+        raise PermissionDenied

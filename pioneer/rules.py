@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import rules
 
-from pioneer.models import Role
+from pioneer.models import Organisation, Role
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,9 @@ def has_totp(user):
 
 def forget_roles(user):
     """Drop the cached roles after they changed (services call this)."""
-    if hasattr(user, "_pioneer_roles"):
-        del user._pioneer_roles
+    for name in ("_pioneer_roles", "_pioneer_acting"):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 @rules.predicate
@@ -112,5 +113,39 @@ def is_contact_of(user, organisation):
     return org_id in roles_of(user).organisation_ids(Role.Kind.PARTNER_CONTACT)
 
 
+@rules.predicate
+def may_act_for(user, organisation):
+    """The user's programme office may act for this organisation: its own, a subordinate
+    authority of it, or a partner it linked (`selectors.organisations_for_office`)."""
+    if organisation is None:
+        return False
+    from pioneer.selectors import organisations_for_office
+
+    org_id = getattr(organisation, "pk", organisation)
+    cache = getattr(user, "_pioneer_acting", None)
+    if cache is None:
+        cache = {}
+        user._pioneer_acting = cache
+    if org_id not in cache:
+        cache[org_id] = organisations_for_office(user).filter(pk=org_id).exists()
+    return cache[org_id]
+
+
+@rules.predicate
+def may_edit_organisation(user, organisation):
+    """The office may change this organisation's details: it acts for it, and it is no
+    other ministry's public body (a partner authority of another ministry is linked to
+    work with, not to be re-parented)."""
+    if not may_act_for(user, organisation):
+        return False
+    if organisation.kind not in (Organisation.Kind.MINISTRY, Organisation.Kind.AUTHORITY):
+        return True
+    own = roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
+    return organisation.pk in own or organisation.parent_id in own
+
+
+# One predicate per action, checked in the view (and templates through the same name).
 rules.add_perm("pioneer.invite_people", is_programme_office)
-rules.add_perm("pioneer.view_notifications", rules.is_authenticated)
+rules.add_perm("pioneer.manage_organisations", is_programme_office)
+rules.add_perm("pioneer.view_organisation", may_act_for)
+rules.add_perm("pioneer.change_organisation", may_edit_organisation)

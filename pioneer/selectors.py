@@ -1,6 +1,9 @@
 """Reads of the core, scoped to the person asking."""
 
-from pioneer.models import Notification, Organisation, Role
+from django.db.models import Q
+
+from pioneer.models import Notification, Organisation, PartnerLink, Role, organisation_key
+from pioneer.rules import roles_of
 
 
 def notifications_for(user):
@@ -15,8 +18,75 @@ def unread_count(user):
 
 
 def office_organisations(user):
-    return list(
-        Organisation.objects.filter(
-            roles__user=user, roles__kind=Role.Kind.PROGRAMME_OFFICE
-        ).distinct()
+    """The organisations whose programme office the user works in (their own)."""
+    ids = roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
+    return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+
+def organisations_for_office(user):
+    """THE answer to "which organisations may this office act for?" (one query).
+
+    Its own organisations, their subordinate authorities, and the partner organisations
+    it linked explicitly (`PartnerLink`). Every form that offers an organisation, the
+    import's lookup and every service that grants access ask this; nothing else does.
+    """
+    ids = roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
+    if not ids:
+        return Organisation.objects.none()
+    linked = PartnerLink.objects.filter(office_organisation_id__in=ids).values("partner_id")
+    return Organisation.objects.filter(
+        Q(pk__in=ids) | Q(kind=Organisation.Kind.AUTHORITY, parent_id__in=ids) | Q(pk__in=linked)
+    ).order_by("name")
+
+
+def partner_contacts_of(organisations):
+    """{organisation id: [users]} of the partner contacts of these organisations (one
+    query)."""
+    out = {}
+    roles = (
+        Role.objects.filter(kind=Role.Kind.PARTNER_CONTACT, organisation__in=organisations)
+        .select_related("user")
+        .order_by("user__name", "user__email")
     )
+    for role in roles:
+        out.setdefault(role.organisation_id, []).append(role.user)
+    return out
+
+
+def linked_office_ids(organisation_ids):
+    """The organisations whose offices linked any of these partners (a subquery)."""
+    return PartnerLink.objects.filter(partner_id__in=organisation_ids).values(
+        "office_organisation_id"
+    )
+
+
+def organisations_resembling(name, limit=10):
+    """Existing organisations whose name resembles `name`: the same normalised name in
+    any kind, or one name containing the other, or the short name as a word of it. A
+    suggestion for a person to decide on, never a link. Each carries its current partner
+    contacts as `current_contacts` (two queries whatever the number)."""
+    key = organisation_key(name)
+    if not key:
+        return []
+    found = []
+    for org in Organisation.objects.only("id", "name", "short_name", "kind", "parent_id"):
+        other = organisation_key(org.name)
+        short = organisation_key(org.short_name)
+        if other == key:
+            found.append((0, org))
+        elif len(key) >= 4 and len(other) >= 4 and (key in other or other in key):
+            found.append((1, org))
+        elif short and len(short) >= 3 and short in key.split():
+            found.append((2, org))
+    found.sort(key=lambda pair: (pair[0], pair[1].name))
+    candidates = [org for _rank, org in found[:limit]]
+    contacts = partner_contacts_of([org.pk for org in candidates])
+    for org in candidates:
+        org.current_contacts = contacts.get(org.pk, [])
+    return candidates
+
+
+def is_duplicate(name, kind, candidates):
+    """One of `candidates` has the same normalised name and kind: the same organisation."""
+    key = organisation_key(name)
+    return any(org.kind == kind and organisation_key(org.name) == key for org in candidates)

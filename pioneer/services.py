@@ -10,6 +10,7 @@ from datetime import timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
@@ -18,10 +19,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pioneer import mail, notifications
+from pioneer.access import (
+    SYSTEM,
+    OrganisationRefused,
+    actor,
+    check_may_act_for,
+    check_own_office,
+)
 from pioneer.celery import app as celery_app
 from pioneer.celery import publish
-from pioneer.models import Notification, Organisation, OutgoingMail, Role, User
-from pioneer.rules import forget_roles
+from pioneer.models import Notification, Organisation, OutgoingMail, PartnerLink, Role, User
+from pioneer.rules import forget_roles, roles_of
 
 log = logging.getLogger(__name__)
 
@@ -35,32 +43,114 @@ DISPATCH_BATCH = 200
 RETRY_DELAY = timedelta(minutes=5)
 
 
+ORGANISATION_FIELDS = ("short_name", "street", "postcode", "city", "website")
+
+
 @transaction.atomic
-def organisation_create(*, name, kind, parent=None, **fields):
-    """Create an organisation after full validation. No side effects.
+def organisation_create(*, name, kind, by, parent=None, **fields):
+    """Create an organisation after full validation, and let `by`'s office act for it.
+
+    A person creates only subordinate authorities of their own ministries and partner
+    organisations (company, non-profit, other); the new partner is linked to every
+    organisation whose programme office `by` works in (`PartnerLink`). `by=SYSTEM`
+    (demo, commands, the acceptance of a registration that links it itself) may create
+    any kind and links nothing.
 
     Raises ValidationError (nothing saved) for a subordinate authority without its parent
-    ministry, a parent that is not a ministry, or a name already taken for this kind.
+    ministry, a parent that is not one of the actor's ministries, a kind the actor may not
+    create, or a name already taken for this kind.
     """
+    unknown = set(fields) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    person = actor(by)
+    if person is not None:
+        if kind == Organisation.Kind.MINISTRY:
+            raise ValidationError({"kind": _("Ministries are set up by the administrators.")})
+        if kind == Organisation.Kind.AUTHORITY:
+            check_own_office(by, parent, field="parent")
     organisation = Organisation(name=name, kind=kind, parent=parent, **fields)
+    organisation.full_clean()
+    organisation.save()
+    if person is not None and kind != Organisation.Kind.AUTHORITY:
+        for office_id in roles_of(person).organisation_ids(Role.Kind.PROGRAMME_OFFICE):
+            PartnerLink.objects.get_or_create(
+                office_organisation_id=office_id,
+                partner=organisation,
+                defaults={"linked_by": person},
+            )
+        forget_roles(person)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, organisation, by, name, kind, parent=None, **fields):
+    """Change an organisation the actor's office may act for. No side effects.
+
+    The guards of `organisation_create` hold: an authority's parent is one of the actor's
+    ministries; a ministry's kind does not change here. Raises ValidationError.
+    """
+    unknown = set(fields) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    check_may_act_for(by, organisation)
+    if actor(by) is not None:
+        from pioneer.rules import may_edit_organisation
+
+        if not may_edit_organisation(by, organisation):
+            raise OrganisationRefused(
+                {"name": _("Another ministry's authority is changed by that ministry.")}
+            )
+        if Organisation.Kind.MINISTRY in (kind, organisation.kind) and kind != organisation.kind:
+            raise ValidationError({"kind": _("Ministries are set up by the administrators.")})
+        if kind == Organisation.Kind.AUTHORITY:
+            check_own_office(by, parent, field="parent")
+    organisation.name, organisation.kind, organisation.parent = name, kind, parent
+    for key, value in fields.items():
+        setattr(organisation, key, value)
     organisation.full_clean()
     organisation.save()
     return organisation
 
 
 @transaction.atomic
-def role_grant(*, user, kind, organisation=None):
+def partner_link(*, office_organisation, partner, by):
+    """Let `office_organisation`'s programme office act for `partner` (idempotent).
+
+    The office decides this explicitly (accepting a registration and linking it, or on
+    its organisation pages); nothing links by matching names. `by` must work in
+    `office_organisation`'s office. Returns (link, created). No e-mails.
+    """
+    check_own_office(by, office_organisation)
+    link, created = PartnerLink.objects.get_or_create(
+        office_organisation=office_organisation,
+        partner=partner,
+        defaults={"linked_by": actor(by)},
+    )
+    if by is not SYSTEM:
+        forget_roles(by)
+    return link, created
+
+
+@transaction.atomic
+def role_grant(*, user, kind, by, organisation=None):
     """Give a user a role (idempotent: granting it again changes nothing). No side effects.
 
-    Raises ValidationError (nothing saved) for an unknown kind, or an office or partner
-    role without an organisation. Participants and evaluators act for no organisation.
+    Raises ValidationError (nothing saved) for an unknown kind, an office or partner
+    role without an organisation, or an organisation `by` may not grant it for: office
+    roles only for `by`'s own organisations, partner roles only for organisations `by`'s
+    office may act for. Participants and evaluators act for no organisation.
     """
-    return _role_grant(user=user, kind=kind, organisation=organisation)[0]
+    return _role_grant(user=user, kind=kind, organisation=organisation, by=by)[0]
 
 
-def _role_grant(*, user, kind, organisation):
+def _role_grant(*, user, kind, organisation, by):
     if kind not in Role.ORGANISATION_BOUND:
         organisation = None
+    elif kind == Role.Kind.PROGRAMME_OFFICE:
+        check_own_office(by, organisation)
+    else:
+        check_may_act_for(by, organisation)
     role = Role(user=user, kind=kind, organisation=organisation)
     # Uniqueness is not an error here (granting twice is allowed); everything else is.
     role.full_clean(validate_unique=False, validate_constraints=False)
@@ -85,7 +175,7 @@ def role_revoke(*, user, kind, organisation=None):
 
 
 @transaction.atomic
-def user_invite(*, email, name, language, kind, organisation=None, invited_by=None):
+def user_invite(*, email, name, language, kind, by, organisation=None):
     """Create (or find) a person, give them a role and tell them by e-mail.
 
     - a new person, or one who has never set a password: the `account.invitation`
@@ -93,7 +183,8 @@ def user_invite(*, email, name, language, kind, organisation=None, invited_by=No
     - a person who already has a password: it is left alone; the `account.role_granted`
       e-mail tells them about the new role (nothing is sent if they held it already).
 
-    Raises ValidationError (nothing saved) for an invalid address or role. Returns
+    Raises ValidationError (nothing saved) for an invalid address or role, or an
+    organisation `by` may not grant the role for (see `role_grant`). Returns
     (user, created). Side effects: schedules the notification for now; the e-mail goes
     out after commit (inline without a broker). The ledger sends each at most once a day,
     so inviting the same person twice on one day sends one e-mail.
@@ -106,7 +197,7 @@ def user_invite(*, email, name, language, kind, organisation=None, invited_by=No
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
         user.save()
-    role, role_created = _role_grant(user=user, kind=kind, organisation=organisation)
+    role, role_created = _role_grant(user=user, kind=kind, organisation=organisation, by=by)
     if user.has_usable_password():
         if role_created:
             notification_schedule(

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from pioneer import health, views, views_jobs
+from pioneer import health, views, views_jobs, views_organisations
 
 # The admin signs in through allauth too, so its rate limits and the second factor apply.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -41,6 +41,32 @@ urlpatterns = [
     path("invite/", views.invite, name="invite"),
     path("jobs/<uuid:public_id>/", views_jobs.job_detail, name="job_detail"),
     path("jobs/<uuid:public_id>/download/", views_jobs.job_download, name="job_download"),
+    path("organisations/", views_organisations.organisation_list, name="organisation_list"),
+    path(
+        "organisations/new/",
+        views_organisations.organisation_create,
+        name="organisation_create",
+    ),
+    path(
+        "organisations/link/",
+        views_organisations.organisation_link,
+        name="organisation_link",
+    ),
+    path(
+        "organisations/<int:pk>/",
+        views_organisations.organisation_detail,
+        name="organisation_detail",
+    ),
+    path(
+        "organisations/<int:pk>/edit/",
+        views_organisations.organisation_update,
+        name="organisation_update",
+    ),
+    path(
+        "organisations/<int:pk>/contacts/",
+        views_organisations.organisation_contact_invite,
+        name="organisation_contact_invite",
+    ),
     path("accounts/", include("allauth.urls")),
     path("health/", health.health, name="health"),
     path("admin/", admin.site.urls),

@@ -4,6 +4,7 @@ invitations. Permission, form, one service call, response."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -15,8 +16,17 @@ from django.views.decorators.http import require_POST
 from pioneer import hooks, ratelimit, selectors, services
 from pioneer.forms import BarrierReportForm, InviteForm, LanguageForm
 from pioneer.models import Role
-from pioneer.permissions import role_required, scoped_object_or_404
+from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.rules import roles_of
+
+
+def _apply_errors(form, error):
+    """Show a service's ValidationError on the form's fields (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
 
 
 def landing(request):
@@ -125,20 +135,26 @@ def notification_read_all(request):
 
 @role_required(Role.Kind.PROGRAMME_OFFICE)
 def invite(request):
-    offices = selectors.office_organisations(request.user)
+    require("pioneer.invite_people", request.user)
     form = InviteForm(
-        request.POST if request.method == "POST" else None, office_organisations=offices
+        request.POST if request.method == "POST" else None,
+        office_organisations=selectors.office_organisations(request.user),
+        acting_organisations=selectors.organisations_for_office(request.user),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user, created = services.user_invite(
-            email=data["email"],
-            name=data["name"],
-            language=data["language"],
-            kind=data["kind"],
-            organisation=data["organisation"],
-            invited_by=request.user,
-        )
+        try:
+            user, created = services.user_invite(
+                email=data["email"],
+                name=data["name"],
+                language=data["language"],
+                kind=data["kind"],
+                organisation=data["organisation"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+            return render(request, "pioneer/invite.html", {"form": form}, status=400)
         if created:
             message = _("%(email)s has been invited.")
         elif user.has_usable_password():

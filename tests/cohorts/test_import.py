@@ -14,7 +14,13 @@ from cohorts.models import Cohort, Participation
 from pioneer import jobs
 from pioneer.models import Job, Notification, Organisation, Role, User
 from tests.factories.cohorts import CohortFactory, ParticipationFactory
-from tests.factories.core import OrganisationFactory, UserFactory, office_user, participant_user
+from tests.factories.core import (
+    OrganisationFactory,
+    UserFactory,
+    office_user,
+    participant_user,
+    partner_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +34,15 @@ def cohort():
 
 
 @pytest.fixture
-def company():
-    return OrganisationFactory(name="Partner Digital GmbH", kind=Organisation.Kind.COMPANY)
+def company(cohort):
+    return partner_of(
+        cohort.programme.organisation, name="Partner Digital GmbH", kind=Organisation.Kind.COMPANY
+    )
+
+
+@pytest.fixture
+def office(cohort):
+    return office_user(cohort.programme.organisation)
 
 
 def _rows(company):
@@ -70,9 +83,8 @@ def participations_import(*, cohort, upload, by, hold=False):
 
 
 def test_a_good_csv_is_imported_and_everyone_invited(
-    cohort, company, django_capture_on_commit_callbacks
+    cohort, company, django_capture_on_commit_callbacks, office
 ):
-    office = office_user(cohort.programme.organisation)
     with django_capture_on_commit_callbacks(execute=True):
         report = participations_import(cohort=cohort, upload=_csv(_rows(company)), by=office)
     assert report.ok and report.created == 2
@@ -86,33 +98,33 @@ def test_a_good_csv_is_imported_and_everyone_invited(
     assert sorted(m.to[0] for m in mail.outbox) == ["anna@mft.example", "ben@partner.example"]
 
 
-def test_a_good_xlsx_is_imported(cohort, company):
-    report = participations_import(cohort=cohort, upload=_xlsx(_rows(company)), by=None)
+def test_a_good_xlsx_is_imported(cohort, company, office):
+    report = participations_import(cohort=cohort, upload=_xlsx(_rows(company)), by=office)
     assert report.ok and report.created == 2
     assert Participation.objects.filter(cohort=cohort).count() == 2
 
 
-def test_a_comma_separated_cp1252_csv_with_english_headings(cohort, company):
+def test_a_comma_separated_cp1252_csv_with_english_headings(cohort, company, office):
     rows = [
         ["name", "email", "side", "organisation", "goals"],
         ["Jörg Müller", "joerg@mft.example", "administration", "Ministerium für Test", "Lernen"],
     ]
     report = participations_import(
-        cohort=cohort, upload=_csv(rows, delimiter=",", encoding="cp1252"), by=None
+        cohort=cohort, upload=_csv(rows, delimiter=",", encoding="cp1252"), by=office
     )
     assert report.ok
     assert User.objects.get(email="joerg@mft.example").name == "Jörg Müller"
 
 
 def test_a_broken_row_imports_nothing_and_names_the_row(
-    cohort, company, django_capture_on_commit_callbacks
+    cohort, company, django_capture_on_commit_callbacks, office
 ):
     rows = _rows(company) + [
         ["", "kaputt", "irgendwo", "Unbekannte AG", "", "", "fr"],
         ["Clara Conrad", "clara@mft.example", "external", "MfT", "", "", ""],
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        report = participations_import(cohort=cohort, upload=_csv(rows), by=None)
+        report = participations_import(cohort=cohort, upload=_csv(rows), by=office)
     assert not report.ok
     assert [row.line for row in report.error_rows] == [4, 5]
     assert len(report.error_rows[0].errors) >= 3  # name, e-mail, and the rest
@@ -121,13 +133,13 @@ def test_a_broken_row_imports_nothing_and_names_the_row(
     assert mail.outbox == []
 
 
-def test_the_same_address_twice_or_already_in_the_cohort(cohort, company):
+def test_the_same_address_twice_or_already_in_the_cohort(cohort, company, office):
     existing = ParticipationFactory(cohort=cohort)
     rows = _rows(company) + [
         ["Anna Again", "ANNA@mft.example", "administration", "MfT"],
         ["Known", existing.user.email, "administration", "MfT"],
     ]
-    report = participations_import(cohort=cohort, upload=_xlsx(rows), by=None)
+    report = participations_import(cohort=cohort, upload=_xlsx(rows), by=office)
     assert [row.line for row in report.error_rows] == [4, 5]
     assert "line 2" in report.error_rows[0].errors[0] or "Zeile 2" in report.error_rows[0].errors[0]
     assert Participation.objects.filter(cohort=cohort).count() == 1
@@ -143,17 +155,17 @@ def test_the_same_address_twice_or_already_in_the_cohort(cohort, company):
         (SimpleUploadedFile("people.csv", b"  \r\n"), "empty"),
     ],
 )
-def test_unreadable_files_are_refused_whole(cohort, upload, fragment):
+def test_unreadable_files_are_refused_whole(cohort, upload, fragment, office):
     from django.utils import translation
 
     with translation.override("en"):
-        report = participations_import(cohort=cohort, upload=upload, by=None)
+        report = participations_import(cohort=cohort, upload=upload, by=office)
     assert not report.ok
     assert fragment in report.file_errors[0]
     assert not Participation.objects.exists()
 
 
-def test_a_workbook_that_unpacks_too_large_is_refused(cohort):
+def test_a_workbook_that_unpacks_too_large_is_refused(cohort, office):
     """A zip bomb: a small upload that would unpack to more than the limit."""
     import zipfile
 
@@ -168,7 +180,7 @@ def test_a_workbook_that_unpacks_too_large_is_refused(cohort):
     assert len(data) < importing.MAX_UPLOAD_BYTES
     with translation.override("en"):
         report = participations_import(
-            cohort=cohort, upload=SimpleUploadedFile("people.xlsx", data), by=None
+            cohort=cohort, upload=SimpleUploadedFile("people.xlsx", data), by=office
         )
     assert not report.ok
     assert "too large when unpacked" in report.file_errors[0]

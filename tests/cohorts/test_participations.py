@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cohorts.models import Cohort, Participation
 from cohorts.participations import participation_add, participation_set_state
+from pioneer.access import SYSTEM
 from pioneer.models import Organisation, Role, User
 from tests.factories.cohorts import CohortFactory, ParticipationFactory, external_participation
 from tests.factories.core import (
@@ -15,6 +16,7 @@ from tests.factories.core import (
     UserFactory,
     office_user,
     participant_user,
+    partner_of,
     partner_user,
 )
 
@@ -71,6 +73,7 @@ def test_add_refuses_a_closed_cohort(office):
             name="X",
             organisation=cohort.programme.organisation,
             side=Participation.Side.ADMINISTRATION,
+            added_by=SYSTEM,
         )
     assert not User.objects.filter(email="x@example.org").exists()
 
@@ -84,6 +87,7 @@ def test_add_refuses_a_side_that_does_not_fit_the_organisation(cohort):
             name="X",
             organisation=company,
             side=Participation.Side.ADMINISTRATION,
+            added_by=SYSTEM,
         )
     assert "side" in error.value.error_dict
     with pytest.raises(ValidationError):
@@ -93,6 +97,7 @@ def test_add_refuses_a_side_that_does_not_fit_the_organisation(cohort):
             name="Y",
             organisation=cohort.programme.organisation,
             side=Participation.Side.EXTERNAL,
+            added_by=SYSTEM,
         )
     assert not Participation.objects.exists()
 
@@ -106,6 +111,7 @@ def test_add_refuses_someone_already_in_the_cohort(cohort):
             name="Again",
             organisation=cohort.programme.organisation,
             side=Participation.Side.ADMINISTRATION,
+            added_by=SYSTEM,
         )
     assert Participation.objects.count() == 1
 
@@ -247,7 +253,7 @@ def test_add_view_adds_and_invites(client, cohort, office, django_capture_on_com
 
 
 def test_add_view_with_bad_input_changes_nothing(client, cohort, office):
-    company = OrganisationFactory(kind=Organisation.Kind.COMPANY)
+    company = partner_of(cohort.programme.organisation)
     client.force_login(office)
     client.cookies["django_language"] = "en"
     response = client.post(
@@ -351,7 +357,7 @@ def test_edit_saves_the_details(client, cohort, office):
 
 def test_edit_with_a_side_that_does_not_fit_changes_nothing(client, cohort, office):
     participation = ParticipationFactory(cohort=cohort, position="Referentin")
-    company = OrganisationFactory(kind=Organisation.Kind.COMPANY)
+    company = partner_of(cohort.programme.organisation)
     url = _url("participation_edit", cohort, pk=participation.pk)
     client.force_login(office)
     response = client.post(

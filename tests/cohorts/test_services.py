@@ -7,11 +7,12 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from cohorts import hooks, services
+from cohorts import hooks, selectors, services
 from cohorts.models import Cohort, CohortTransition, InterestRegistration, organisation_key
-from pioneer.models import Notification, Organisation, Role, User
+from pioneer.access import SYSTEM
+from pioneer.models import Notification, Organisation, PartnerLink, Role, User
 from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
-from tests.factories.core import OrganisationFactory, office_user
+from tests.factories.core import OrganisationFactory, office_user, partner_user
 from tests.hooks import connected
 
 pytestmark = pytest.mark.django_db
@@ -328,13 +329,19 @@ def test_accept_creates_the_organisation_and_invites_the_contact(
     registration = InterestRegistrationFactory(contact_email="lea@firma.example", language="en")
     office = office_user(org=registration.cohort.programme.organisation)
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_accept(registration=registration, by=office)
+        services.registration_accept(
+            registration=registration, by=office, create=True, make_contact=True
+        )
     registration.refresh_from_db()
     assert registration.state == "accepted"
     assert (registration.decided_by, registration.decided_at is not None) == (office, True)
     organisation = registration.organisation
     assert organisation.name == registration.organisation_name
     assert organisation.kind == "company"
+    # The office now acts for it: the link was made by this decision.
+    assert PartnerLink.objects.filter(
+        office_organisation=registration.cohort.programme.organisation, partner=organisation
+    ).exists()
     contact = User.objects.get(email="lea@firma.example")
     assert contact.language == "en"
     assert Role.objects.filter(user=contact, kind="partner", organisation=organisation).exists()
@@ -342,15 +349,92 @@ def test_accept_creates_the_organisation_and_invites_the_contact(
     assert any("invited" in m.subject for m in mail.outbox)
 
 
-def test_accept_links_an_existing_organisation_of_the_same_name():
-    existing = OrganisationFactory(name="Gemeinwohl Lab e. V.", kind="nonprofit")
+def test_accept_never_links_by_name_on_its_own():
+    OrganisationFactory(name="Gemeinwohl Lab e. V.", kind="nonprofit")
     registration = InterestRegistrationFactory(
         organisation_name="Gemeinwohl Lab e.V.", organisation_kind="nonprofit"
     )
-    services.registration_accept(registration=registration, by=None)
+    with pytest.raises(ValidationError) as excinfo:
+        services.registration_accept(registration=registration, by=SYSTEM, make_contact=True)
+    assert "choice" in excinfo.value.message_dict
+    # Creating a second one of the same name and kind is refused with a hint to link.
+    with pytest.raises(ValidationError) as excinfo:
+        services.registration_accept(
+            registration=registration, by=SYSTEM, create=True, make_contact=True
+        )
+    assert "choice" in excinfo.value.message_dict
     registration.refresh_from_db()
-    assert registration.organisation == existing
-    assert Organisation.objects.filter(kind="nonprofit").count() == 1
+    assert (registration.state, registration.organisation) == ("confirmed", None)
+    assert not PartnerLink.objects.exists()
+    assert not Role.objects.filter(kind="partner").exists()
+
+
+def test_accept_links_a_resembling_organisation_without_making_a_contact(
+    django_capture_on_commit_callbacks,
+):
+    existing = OrganisationFactory(name="Gemeinwohl Lab e. V.", kind="nonprofit")
+    earlier = partner_user(existing, email="old@gemeinwohl.example")
+    registration = InterestRegistrationFactory(
+        organisation_name="Gemeinwohl Lab e.V.",
+        organisation_kind="nonprofit",
+        contact_email="stranger@example.org",
+    )
+    office = office_user(registration.cohort.programme.organisation)
+    candidates = selectors.organisation_candidates(registration)
+    assert candidates == [existing]
+    assert candidates[0].current_contacts == [earlier]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_accept(
+            registration=registration, by=office, organisation=existing, make_contact=False
+        )
+    registration.refresh_from_db()
+    assert (registration.state, registration.organisation) == ("accepted", existing)
+    assert registration.contact_user is None
+    assert not User.objects.filter(email="stranger@example.org").exists()
+    assert mail.outbox == []
+    assert PartnerLink.objects.filter(partner=existing).count() == 1
+
+
+def test_accept_links_a_resembling_organisation_and_makes_the_contact_partner_contact():
+    existing = OrganisationFactory(name="Digital Agentur Brandenburg GmbH", kind="company")
+    registration = InterestRegistrationFactory(
+        organisation_name="Digital Agentur Brandenburg", contact_email="neu@da.example"
+    )
+    office = office_user(registration.cohort.programme.organisation)
+    assert selectors.organisation_candidates(registration) == [existing]
+    services.registration_accept(
+        registration=registration, by=office, organisation=existing, make_contact=True
+    )
+    assert Role.objects.filter(
+        user__email="neu@da.example", kind="partner", organisation=existing
+    ).exists()
+
+
+def test_accept_refuses_an_organisation_that_neither_resembles_nor_is_the_offices():
+    foreign = OrganisationFactory(name="Ganz Anders AG", kind="company")
+    registration = InterestRegistrationFactory(organisation_name="Firma Eins GmbH")
+    office = office_user(registration.cohort.programme.organisation)
+    with pytest.raises(ValidationError) as excinfo:
+        services.registration_accept(
+            registration=registration, by=office, organisation=foreign, make_contact=True
+        )
+    assert "choice" in excinfo.value.message_dict
+    assert not PartnerLink.objects.exists()
+    assert InterestRegistration.objects.get(pk=registration.pk).state == "confirmed"
+
+
+def test_accept_refuses_another_ministrys_office():
+    registration = InterestRegistrationFactory()
+    with pytest.raises(ValidationError):
+        services.registration_accept(
+            registration=registration, by=office_user(), create=True, make_contact=True
+        )
+    with pytest.raises(TypeError):  # no silent bypass: the system path is named
+        services.registration_accept(
+            registration=registration, by=None, create=True, make_contact=True
+        )
+    assert InterestRegistration.objects.get(pk=registration.pk).state == "confirmed"
+    assert not Organisation.objects.filter(name=registration.organisation_name).exists()
 
 
 def test_accept_an_authority_keeps_its_parent_ministry():
@@ -358,7 +442,9 @@ def test_accept_an_authority_keeps_its_parent_ministry():
     registration = InterestRegistrationFactory(
         organisation_name="Landesamt X", organisation_kind="authority", parent_ministry=ministry
     )
-    services.registration_accept(registration=registration, by=None)
+    services.registration_accept(
+        registration=registration, by=SYSTEM, create=True, make_contact=False
+    )
     registration.refresh_from_db()
     assert registration.organisation.parent == ministry
 
@@ -367,7 +453,9 @@ def test_accept_an_authority_keeps_its_parent_ministry():
 def test_only_confirmed_registrations_can_be_decided(state):
     registration = InterestRegistrationFactory(state=state)
     with pytest.raises(ValidationError):
-        services.registration_accept(registration=registration, by=None)
+        services.registration_accept(
+            registration=registration, by=SYSTEM, create=True, make_contact=True
+        )
     with pytest.raises(ValidationError):
         services.registration_decline(registration=registration, by=None, reason="Nein")
     registration.refresh_from_db()

@@ -8,8 +8,15 @@ from django.core import mail
 
 from cohorts.models import Cohort, CohortTransition, InterestRegistration, Programme
 from pioneer.models import Role
+from tests.access import assert_access
 from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
-from tests.factories.core import OrganisationFactory, office_user, participant_user, partner_user
+from tests.factories.core import (
+    OrganisationFactory,
+    office_user,
+    participant_user,
+    partner_of,
+    partner_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +82,21 @@ def _fill(url, w):
 def test_owner_sees_scoped_pages(client, world, url):
     client.force_login(world["owner"])
     assert client.get(_fill(url, world)).status_code == 200
+
+
+@pytest.mark.parametrize("url", SCOPED)
+def test_who_gets_what_on_the_offices_pages(world, url):
+    """The shared rule (tests/access.py): owner 200, another ministry's office 404, a
+    partner contact of another organisation 404 on a registration (partners have those
+    pages) and 403 elsewhere, anonymous to the login, a participant 403."""
+    assert_access(
+        _fill(url, world),
+        owner=world["owner"],
+        stranger=world["stranger"],
+        foreign_partner=partner_user(),
+        foreign_partner_status=404 if url.startswith("/registrations/") else 403,
+        wrong_role=world["participant"],
+    )
 
 
 @pytest.mark.parametrize("url", SCOPED)
@@ -263,7 +285,9 @@ def test_accept_invites_the_contact(client, world, django_capture_on_commit_call
     client.force_login(world["owner"])
     registration = world["registration"]
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/registrations/{registration.pk}/accept/")
+        response = client.post(
+            f"/registrations/{registration.pk}/accept/", {"choice": "new", "make_contact": "on"}
+        )
     assert response.status_code == 302
     registration.refresh_from_db()
     assert registration.state == "accepted"
@@ -309,7 +333,9 @@ def test_note_is_kept_and_shown_to_the_office_only(client, world):
     # The partner contact of the accepted organisation sees the registration, not the notes.
     from cohorts import services
 
-    services.registration_accept(registration=registration, by=world["owner"])
+    services.registration_accept(
+        registration=registration, by=world["owner"], create=True, make_contact=False
+    )
     registration.refresh_from_db()
     contact = partner_user(org=registration.organisation)
     client.force_login(contact)
@@ -320,7 +346,7 @@ def test_note_is_kept_and_shown_to_the_office_only(client, world):
 
 
 def test_partner_sees_only_own_registrations(client, world):
-    own_org = OrganisationFactory(name="Firma Eigen GmbH", kind="company")
+    own_org = partner_of(world["ministry"], name="Firma Eigen GmbH")
     own = InterestRegistrationFactory(
         cohort=world["cohort"], organisation=own_org, state="accepted"
     )
@@ -394,7 +420,7 @@ def test_office_lists_keep_a_flat_query_count(client, world, url):
 
 
 def test_partner_list_keeps_a_flat_query_count(client, world):
-    org = OrganisationFactory(name="Firma Viel GmbH", kind="company")
+    org = partner_of(world["ministry"], name="Firma Viel GmbH")
     InterestRegistrationFactory(cohort=world["cohort"], organisation=org, state="accepted")
     client.force_login(partner_user(org=org))
     from django.db import connection

@@ -13,7 +13,7 @@ import factory
 
 from cohorts.models import Cohort, InterestRegistration, Participation, Programme
 from pioneer.models import Organisation
-from tests.factories.core import OrganisationFactory, RoleFactory, UserFactory
+from tests.factories.core import OrganisationFactory, RoleFactory, UserFactory, link_partner
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):
@@ -78,8 +78,10 @@ class ParticipationFactory(factory.django.DjangoModelFactory):
 
 
 def external_participation(cohort, organisation=None, **fields):
-    """An external expert (from a new company unless given)."""
+    """An external expert (from a new company unless given); the company is linked to
+    the cohort's organiser, as an office links the partners whose people it adds."""
     organisation = organisation or OrganisationFactory(kind=Organisation.Kind.COMPANY)
+    link_partner(cohort.programme.organisation, organisation)
     return ParticipationFactory(
         cohort=cohort, organisation=organisation, side=Participation.Side.EXTERNAL, **fields
     )

@@ -8,6 +8,8 @@ office_user(org=None)              a programme-office person for org (or a new m
 partner_user(org=None)             a partner contact
 participant_user()                 a participant
 evaluator_user()                   an evaluator
+link_partner(office_org, partner)  the office of office_org acts for partner (PartnerLink)
+partner_of(office_org, **fields)   a new company that office_org's office linked
 """
 
 import factory
@@ -15,7 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from pioneer.models import Notification, Organisation, Role, User
+from pioneer.models import Notification, Organisation, PartnerLink, Role, User
 
 PASSWORD = "pioneer-demo"
 # Hashed once: the test hasher is fast, but there is no need to hash per user.
@@ -127,3 +129,16 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     due_at = factory.LazyFunction(timezone.now)
     due_date = factory.LazyAttribute(lambda o: timezone.localdate(o.due_at))
     state = Notification.State.PENDING
+
+
+def link_partner(office_organisation, partner):
+    """The office of `office_organisation` linked `partner` (as accepting a registration
+    and linking it does)."""
+    PartnerLink.objects.get_or_create(office_organisation=office_organisation, partner=partner)
+    return partner
+
+
+def partner_of(office_organisation, **fields):
+    """A new company (or fields["kind"]) linked to `office_organisation`'s office."""
+    fields.setdefault("kind", Organisation.Kind.COMPANY)
+    return link_partner(office_organisation, OrganisationFactory(**fields))

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pioneer import services
+from pioneer.access import SYSTEM
 from pioneer.models import Notification, Role
 from tests.factories.core import (
     NotificationFactory,
@@ -199,7 +200,7 @@ def test_invitation_in_the_recipients_language(
             name="Ada Muster",
             language=language,
             kind=Role.Kind.PARTICIPANT,
-            invited_by=office,
+            by=office,
         )
     assert created is True
     (message,) = mail.outbox
@@ -214,7 +215,11 @@ def test_the_secret_invitation_link_is_e_mailed_but_never_stored(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         user, _ = services.user_invite(
-            email="neu@example.org", name="Neu", language="de", kind=Role.Kind.PARTICIPANT
+            email="neu@example.org",
+            name="Neu",
+            language="de",
+            kind=Role.Kind.PARTICIPANT,
+            by=SYSTEM,
         )
     (message,) = mail.outbox
     path = next(
@@ -335,7 +340,11 @@ def test_inviting_twice_on_one_day_sends_one_email(django_capture_on_commit_call
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
             services.user_invite(
-                email="twice@example.org", name="Zwei", language="de", kind=Role.Kind.PARTICIPANT
+                email="twice@example.org",
+                name="Zwei",
+                language="de",
+                kind=Role.Kind.PARTICIPANT,
+                by=SYSTEM,
             )
     assert len(mail.outbox) == 1
     assert Notification.objects.count() == 1

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.test import RequestFactory
 
 from pioneer import rules as pioneer_rules
+from pioneer.access import SYSTEM
 from pioneer.models import Organisation, Role
 from pioneer.permissions import role_required, scoped_object_or_404
 from pioneer.rules import (
@@ -106,7 +107,7 @@ def test_roles_are_read_once_and_refreshed_after_a_change(django_assert_num_quer
         for _ in range(5):
             assert is_participant(user)
             assert not is_evaluator(user)
-    role_grant(user=user, kind=Role.Kind.EVALUATOR)
+    role_grant(user=user, kind=Role.Kind.EVALUATOR, by=SYSTEM)
     assert is_evaluator(user)
     role_revoke(user=user, kind=Role.Kind.EVALUATOR)
     assert not is_evaluator(user)
@@ -173,3 +174,58 @@ def test_has_totp_is_read_once_per_user_object(django_assert_num_queries):
         assert not has_totp(user)
     TOTP.activate(user, generate_totp_secret())
     assert has_totp(type(user).objects.get(pk=user.pk))
+
+
+def _unchecked_rules():
+    """Registered rules that no view, panel or template names (nor calls the predicate)."""
+    from pathlib import Path
+
+    from rules.permissions import permissions
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [
+        path.read_text(encoding="utf-8")
+        for pattern in ("*/views*.py", "*/views/*.py", "*/panels*.py", "templates/**/*.html")
+        for path in root.glob(pattern)
+        if ".venv" not in path.parts
+    ]
+    return [
+        name
+        for name, predicate in permissions.items()
+        if not any(name in text or f"{predicate.name}(" in text for text in sources)
+    ]
+
+
+def test_every_registered_rule_is_checked_somewhere():
+    """A rule that no view or template checks promises a protection that does not exist:
+    each one registered must be named (or its predicate called) outside the rules
+    modules."""
+    assert _unchecked_rules() == []
+
+
+def test_an_unchecked_rule_is_noticed():
+    import rules
+
+    @rules.predicate
+    def nobody_asks_this(user):
+        return True
+
+    rules.add_perm("pioneer.forgotten_action", nobody_asks_this)
+    try:
+        assert _unchecked_rules() == ["pioneer.forgotten_action"]
+    finally:
+        rules.remove_perm("pioneer.forgotten_action")
+
+
+def test_may_act_for_is_the_offices_own_authorities_and_linked_partners():
+    from pioneer.rules import may_act_for
+    from tests.factories.core import partner_of
+
+    ministry, other = OrganisationFactory(), OrganisationFactory()
+    authority = OrganisationFactory(kind=Organisation.Kind.AUTHORITY, parent=ministry)
+    linked, foreign = partner_of(ministry), partner_of(other)
+    office = office_user(ministry)
+    assert all(may_act_for(office, org) for org in (ministry, authority, linked))
+    assert not any(may_act_for(office, org) for org in (other, foreign, None))
+    assert not may_act_for(partner_user(linked), linked)
+    assert not may_act_for(AnonymousUser(), ministry)

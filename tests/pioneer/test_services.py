@@ -6,6 +6,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from pioneer import services
+from pioneer.access import SYSTEM
 from pioneer.models import BarrierReport, Notification, Organisation, Role, User
 from tests.factories.core import OrganisationFactory, UserFactory, office_user
 
@@ -16,8 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_organisation_create_stores_a_valid_organisation():
-    ministry = services.organisation_create(name="Ministerium A", kind="ministry", city="Potsdam")
-    authority = services.organisation_create(name="Landesamt A", kind="authority", parent=ministry)
+    ministry = services.organisation_create(
+        name="Ministerium A", kind="ministry", city="Potsdam", by=SYSTEM
+    )
+    authority = services.organisation_create(
+        name="Landesamt A", kind="authority", parent=ministry, by=SYSTEM
+    )
     assert authority.parent == ministry
     assert list(ministry.authorities.all()) == [authority]
     assert ministry.is_public_body and authority.is_public_body
@@ -37,17 +42,17 @@ def test_organisation_create_refuses_a_wrong_parent(kind, parent_kind):
     parent = OrganisationFactory(kind=parent_kind) if parent_kind else None
     before = Organisation.objects.count()
     with pytest.raises(ValidationError) as excinfo:
-        services.organisation_create(name="Neu", kind=kind, parent=parent)
+        services.organisation_create(name="Neu", kind=kind, parent=parent, by=SYSTEM)
     assert "parent" in excinfo.value.message_dict
     assert Organisation.objects.count() == before
 
 
 def test_organisation_create_refuses_an_unknown_kind_and_a_duplicate():
-    services.organisation_create(name="Gemeinwohl e. V.", kind="nonprofit")
+    services.organisation_create(name="Gemeinwohl e. V.", kind="nonprofit", by=SYSTEM)
     with pytest.raises(ValidationError):
-        services.organisation_create(name="Gemeinwohl e. V.", kind="nonprofit")
+        services.organisation_create(name="Gemeinwohl e. V.", kind="nonprofit", by=SYSTEM)
     with pytest.raises(ValidationError) as excinfo:
-        services.organisation_create(name="Irgendwas", kind="club")
+        services.organisation_create(name="Irgendwas", kind="club", by=SYSTEM)
     assert "kind" in excinfo.value.message_dict
     assert Organisation.objects.count() == 1
 
@@ -57,8 +62,8 @@ def test_organisation_create_refuses_an_unknown_kind_and_a_duplicate():
 
 def test_role_grant_is_idempotent():
     user, org = UserFactory(), OrganisationFactory()
-    first = services.role_grant(user=user, kind="office", organisation=org)
-    second = services.role_grant(user=user, kind="office", organisation=org)
+    first = services.role_grant(user=user, kind="office", organisation=org, by=SYSTEM)
+    second = services.role_grant(user=user, kind="office", organisation=org, by=SYSTEM)
     assert first.pk == second.pk
     assert Role.objects.filter(user=user).count() == 1
 
@@ -67,20 +72,22 @@ def test_role_grant_validates_before_saving():
     user = UserFactory()
     for kind in ("office", "partner"):
         with pytest.raises(ValidationError) as excinfo:
-            services.role_grant(user=user, kind=kind)
+            services.role_grant(user=user, kind=kind, by=SYSTEM)
         assert "organisation" in excinfo.value.message_dict
     with pytest.raises(ValidationError) as excinfo:
-        services.role_grant(user=user, kind="superhero")
+        services.role_grant(user=user, kind="superhero", by=SYSTEM)
     assert "kind" in excinfo.value.message_dict
     assert not Role.objects.filter(user=user).exists()
 
 
 def test_participant_and_evaluator_roles_act_for_no_organisation():
     user, org = UserFactory(), OrganisationFactory()
-    role = services.role_grant(user=user, kind="participant", organisation=org)
+    role = services.role_grant(user=user, kind="participant", organisation=org, by=SYSTEM)
     assert role.organisation is None
     # Granting it again "for" another organisation does not make a second role.
-    services.role_grant(user=user, kind="participant", organisation=OrganisationFactory())
+    services.role_grant(
+        user=user, kind="participant", organisation=OrganisationFactory(), by=SYSTEM
+    )
     assert Role.objects.filter(user=user).count() == 1
     services.role_revoke(user=user, kind="participant", organisation=org)
     assert not Role.objects.filter(user=user).exists()
@@ -89,9 +96,9 @@ def test_participant_and_evaluator_roles_act_for_no_organisation():
 def test_role_revoke_takes_only_that_role():
     user = UserFactory()
     ours, theirs = OrganisationFactory(), OrganisationFactory()
-    services.role_grant(user=user, kind="office", organisation=ours)
-    services.role_grant(user=user, kind="office", organisation=theirs)
-    services.role_grant(user=user, kind="evaluator")
+    services.role_grant(user=user, kind="office", organisation=ours, by=SYSTEM)
+    services.role_grant(user=user, kind="office", organisation=theirs, by=SYSTEM)
+    services.role_grant(user=user, kind="evaluator", by=SYSTEM)
     services.role_revoke(user=user, kind="office", organisation=theirs)
     assert set(Role.objects.filter(user=user).values_list("kind", "organisation")) == {
         ("office", ours.pk),
@@ -103,6 +110,7 @@ def test_role_revoke_takes_only_that_role():
 
 
 def _invite(captured, **kwargs):
+    kwargs.setdefault("by", SYSTEM)
     with captured(execute=True):
         return services.user_invite(**kwargs)
 

@@ -1,0 +1,186 @@
+"""The programme office's organisation pages: the organisations it may act for (its
+own, their subordinate authorities, the partners it linked), adding and editing them,
+and their partner contacts.
+
+Permission, form, one service call, response. An organisation the office may not act
+for answers 404 (`organisations_for_office` scopes it); a signed-in person without the
+office role 403.
+"""
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pioneer import selectors, services
+from pioneer.forms import ContactInviteForm, LinkForm, OrganisationForm
+from pioneer.models import Organisation, Role
+from pioneer.permissions import require, role_required, scoped_object_or_404
+from pioneer.views import _apply_errors
+
+OFFICE = Role.Kind.PROGRAMME_OFFICE
+
+
+def _own_ministries(user):
+    return selectors.office_organisations(user).filter(kind=Organisation.Kind.MINISTRY)
+
+
+def _organisation(request, pk, perm="pioneer.view_organisation"):
+    organisation = scoped_object_or_404(
+        selectors.organisations_for_office(request.user).select_related("parent"), pk=pk
+    )
+    # The scope decides what is seen (404 above); the rule what may be done.
+    require(perm, request.user, organisation)
+    return organisation
+
+
+@role_required(OFFICE)
+def organisation_list(request):
+    require("pioneer.manage_organisations", request.user)
+    organisations = (
+        selectors.organisations_for_office(request.user)
+        .select_related("parent")
+        .annotate(contact_count=Count("roles", filter=Q(roles__kind=Role.Kind.PARTNER_CONTACT)))
+    )
+    return render(request, "pioneer/organisation_list.html", {"organisations": organisations})
+
+
+@role_required(OFFICE)
+def organisation_create(request):
+    """Add an organisation. When existing ones resemble the name, the office is shown
+    them (with their partner contacts) and chooses: link to one of them, or create a new
+    one (not when it is the same name and kind: that is the same organisation)."""
+    require("pioneer.manage_organisations", request.user)
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None,
+        own_ministries=_own_ministries(request.user),
+    )
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        acting = set(selectors.organisations_for_office(request.user).values_list("pk", flat=True))
+        candidates = [
+            org for org in selectors.organisations_resembling(data["name"]) if org.pk not in acting
+        ]
+        duplicate = selectors.is_duplicate(data["name"], data["kind"], candidates)
+        if candidates and (duplicate or not request.POST.get("create_anyway")):
+            context.update(candidates=candidates, duplicate=duplicate)
+            return render(request, "pioneer/organisation_form.html", context)
+        try:
+            organisation = services.organisation_create(by=request.user, **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s has been added to your organisations.") % {"name": organisation},
+            )
+            return redirect("organisation_detail", pk=organisation.pk)
+    return render(
+        request,
+        "pioneer/organisation_form.html",
+        context,
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(OFFICE)
+@require_POST
+def organisation_link(request):
+    """Link an existing organisation that was offered as resembling the name the office
+    typed (the office's explicit decision; no name is ever linked by itself)."""
+    require("pioneer.manage_organisations", request.user)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    offered = {
+        org.pk: org
+        for org in selectors.organisations_resembling(form.cleaned_data["name"])
+        if not org.is_public_body
+    }
+    organisation = offered.get(form.cleaned_data["organisation"])
+    if organisation is None:
+        raise Http404
+    for office in selectors.office_organisations(request.user):
+        services.partner_link(office_organisation=office, partner=organisation, by=request.user)
+    messages.success(
+        request,
+        _("%(name)s has been linked to your programmes.") % {"name": organisation},
+    )
+    return redirect("organisation_detail", pk=organisation.pk)
+
+
+def _detail(request, organisation, contact_form=None):
+    contacts = selectors.partner_contacts_of([organisation.pk]).get(organisation.pk, [])
+    return render(
+        request,
+        "pioneer/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "can_edit": rules.has_perm("pioneer.change_organisation", request.user, organisation),
+            "contacts": contacts,
+            "contact_form": contact_form or ContactInviteForm(),
+        },
+        status=400 if contact_form is not None and contact_form.errors else 200,
+    )
+
+
+@role_required(OFFICE)
+def organisation_detail(request, pk):
+    return _detail(request, _organisation(request, pk))
+
+
+@role_required(OFFICE)
+def organisation_update(request, pk):
+    organisation = _organisation(request, pk, perm="pioneer.change_organisation")
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None,
+        own_ministries=_own_ministries(request.user),
+        instance=organisation,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(
+                organisation=organisation, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            organisation.refresh_from_db()
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The organisation has been saved."))
+            return redirect("organisation_detail", pk=organisation.pk)
+    return render(
+        request,
+        "pioneer/organisation_form.html",
+        {"form": form, "organisation": organisation},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(OFFICE)
+@require_POST
+def organisation_contact_invite(request, pk):
+    organisation = _organisation(request, pk)
+    form = ContactInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            user, _created = services.user_invite(
+                kind=Role.Kind.PARTNER_CONTACT,
+                organisation=organisation,
+                by=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(email)s has been invited as partner contact of %(organisation)s.")
+                % {"email": user.email, "organisation": organisation},
+            )
+            return redirect("organisation_detail", pk=organisation.pk)
+    return _detail(request, organisation, contact_form=form)
