@@ -95,7 +95,7 @@ def user_invite(*, email, name, language, kind, organisation=None, invited_by=No
 
     Raises ValidationError (nothing saved) for an invalid address or role. Returns
     (user, created). Side effects: schedules the notification for now; the e-mail goes
-    out after commit (inline without a broker). The ledger sends each at most once a day,
+    out after commit (inline without a broker). The ledger holds one row per key and day,
     so inviting the same person twice on one day sends one e-mail.
     """
     email = User.objects.normalize_email(email).strip().lower()

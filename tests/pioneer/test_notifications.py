@@ -1,4 +1,4 @@
-"""The notification ledger: at most once per key, due ones sent once, in the recipient's
+"""The notification ledger: one row per key, due ones sent once, in the recipient's
 language, retried and finally failed, stale claims recovered, and the in-app list."""
 
 import threading
