@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
 
+from pioneer.services import mail_schedule
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
@@ -18,10 +20,6 @@ class AccountAdapter(DefaultAccountAdapter):
         after the commit or by the dispatcher, so neither a slow mail server nor a broker
         outage holds up or fails the request. The body, which may hold the key, is
         blanked once sent (pioneer.models.OutgoingMail)."""
-        # Function-level: pioneer.services imports the models, which this module
-        # (loaded by allauth while settings are read) must not import at import time.
-        from pioneer.services import mail_schedule
-
         request = allauth_context.request
         # The same context allauth's own send_mail gives its templates.
         context = {

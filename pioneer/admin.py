@@ -109,9 +109,9 @@ class BarrierReportAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     """Read-only: the ledger is written by the dispatcher alone."""
 
-    list_display = ("kind", "recipient", "due_at", "state", "attempts", "sent_at")
+    list_display = ("kind", "recipient", "email", "due_at", "state", "attempts", "sent_at")
     list_filter = ("state", "kind")
-    search_fields = ("recipient__email", "subject")
+    search_fields = ("recipient__email", "email", "subject")
     list_select_related = ("recipient",)
 
     def has_add_permission(self, request):

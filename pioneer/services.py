@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -186,7 +186,7 @@ def user_invite(*, email, name, language, kind, by, organisation=None):
     Raises ValidationError (nothing saved) for an invalid address or role, or an
     organisation `by` may not grant the role for (see `role_grant`). Returns
     (user, created). Side effects: schedules the notification for now; the e-mail goes
-    out after commit (inline without a broker). The ledger sends each at most once a day,
+    out after commit (inline without a broker). The ledger holds one row per key and day,
     so inviting the same person twice on one day sends one e-mail.
     """
     email = User.objects.normalize_email(email).strip().lower()
@@ -334,10 +334,34 @@ def notification_claim(*, notification_id, now=None):
     whose sending kills the worker every time still ends FAILED.
     """
     now = now or timezone.now()
-    won = Notification.objects.filter(_claimable(now), pk=notification_id).update(
-        state=Notification.State.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
-    return now if won else None
+    return now if _claim(notification_id, now) is not None else None
+
+
+def _claim(notification_id, now):
+    """The claim itself: the row's attempts after it, or None if another has it.
+
+    Written out in SQL (the same condition as _claimable) because it runs once per
+    e-mail: the ORM's compilation cost more than the statement."""
+    ops = db_connection.ops
+    table = ops.quote_name(Notification._meta.db_table)
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET state = %s, claimed_at = %s, attempts = attempts + 1 "  # noqa: S608
+            "WHERE id = %s AND due_at <= %s AND (state = %s "
+            "OR (state = %s AND claimed_at < %s AND attempts < %s)) RETURNING attempts",
+            [
+                Notification.State.SENDING,
+                ops.adapt_datetimefield_value(now),
+                notification_id,
+                ops.adapt_datetimefield_value(now),
+                Notification.State.PENDING,
+                Notification.State.SENDING,
+                ops.adapt_datetimefield_value(now - stale_claim_after()),
+                MAX_ATTEMPTS,
+            ],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def notification_send(*, notification_id, now=None, connection=None):
@@ -376,11 +400,19 @@ def notification_send(*, notification_id, now=None, connection=None):
         _unlock_row(notification_id)
 
 
-def _send_locked(notification_id, *, now, connection):
-    claimed_at = notification_claim(notification_id=notification_id, now=now)
-    if claimed_at is None:
+def _send_locked(notification_id, *, now, connection, preloaded=None):
+    """Claim and send; `preloaded` is the row with its recipient and target, read by a
+    dispatcher for its whole batch (only the claim's outcome is read anew)."""
+    claimed_at = now or timezone.now()
+    attempts = _claim(notification_id, claimed_at)
+    if attempts is None:
         return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    if preloaded is None:
+        notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    else:
+        notification = preloaded
+        notification.state, notification.claimed_at = Notification.State.SENDING, claimed_at
+        notification.attempts = attempts
     # Every write below is guarded by our claim: a sender that lost it writes nothing.
     ours = Notification.objects.filter(
         pk=notification_id, state=Notification.State.SENDING, claimed_at=claimed_at
@@ -632,15 +664,25 @@ def notification_dispatch_due(
 
 
 def _send_batch(batch, *, now):
-    """Send a batch over one mail connection; the ids of those this call sent."""
+    """Send a batch over one mail connection; the ids of those this call sent.
+
+    The rows, their recipients and targets are read for the whole batch in three
+    queries; each row is still locked and claimed on its own, just before it is sent."""
+    rows = Notification.objects.select_related("recipient").prefetch_related("target")
+    rows = {row.pk: row for row in rows.filter(pk__in=batch)}
     connection = get_connection(fail_silently=False)
     sent = set()
     try:
         for pk in batch:
-            # Each claim carries its own time (not the batch's): a claim made late in a
-            # slow batch must not look stale early to another dispatcher.
-            if notification_send(notification_id=pk, now=now, connection=connection):
-                sent.add(pk)
+            if not _lock_row(pk):
+                continue
+            try:
+                # Each claim carries its own time (not the batch's): a claim made late
+                # in a slow batch must not look stale early to another dispatcher.
+                if _send_locked(pk, now=now, connection=connection, preloaded=rows.get(pk)):
+                    sent.add(pk)
+            finally:
+                _unlock_row(pk)
     finally:
         _close_quietly(connection)
     return sent

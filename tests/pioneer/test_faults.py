@@ -143,14 +143,15 @@ def _dead(pid):
 
 
 def _kill_while_sending(sink, pids, kill, timeout=10):
-    """Call `kill(pid)` as soon as one of `pids()` waits for the mail server's answer."""
+    """As soon as one of `pids()` waits for the mail server's answer, call `kill(pid)`
+    (which returns the processes it killed) and wait until they are all dead."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         victims = _senders_waiting(sink, set(pids()))
         if victims:
-            kill(victims[0])
-            while not _dead(victims[0]):
-                time.sleep(0.001)
+            for pid in kill(victims[0]):
+                while not _dead(pid):
+                    time.sleep(0.001)
             return victims[0]
         time.sleep(0.005)
     return None
@@ -288,13 +289,19 @@ def test_nothing_is_lost_and_duplicates_stay_in_the_window_when_senders_die(faul
             what, _ = plan.pop(0)
             pool = worker.pid
 
+            def one_process(pid):
+                os.kill(pid, signal.SIGKILL)
+                return [pid]
+
             def whole_worker(_pid, pool=pool):
+                processes = [pool, *_children(pool)]
                 os.killpg(pool, signal.SIGKILL)
+                return processes
 
             killed = _kill_while_sending(
                 sink,
                 lambda pool=pool: _children(pool),
-                (lambda pid: os.kill(pid, signal.SIGKILL)) if what == "pool" else whole_worker,
+                one_process if what == "pool" else whole_worker,
             )
             kills.append(time.monotonic())
             assert killed, f"no process of the worker was sending ({what})"

@@ -1,4 +1,4 @@
-"""The notification ledger: at most once per key, due ones sent once, in the recipient's
+"""The notification ledger: one row per key, due ones sent once, in the recipient's
 language, retried and finally failed, stale claims recovered, and the in-app list."""
 
 import threading
@@ -473,3 +473,29 @@ def test_the_list_costs_the_same_queries_for_1_and_30(client, django_assert_num_
 
 # Session, user, count for the pager, roles (navigation), the page of notifications.
 QUERIES_FOR_THE_LIST = 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stale_claim_is_taken_up_only_once_its_sender_is_gone():
+    if connection.vendor != "postgresql":
+        pytest.skip("the senders' locks are PostgreSQL advisory locks: set DATABASE_URL")
+    now = timezone.now()
+    row = NotificationFactory(
+        state=SENDING,
+        attempts=1,
+        claimed_at=now - services.stale_claim_after() - timedelta(minutes=1),
+        due_at=now - timedelta(hours=1),
+    )
+    sender = connections.create_connection("default")  # a slow sender, still alive
+    with sender.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [services.SENDER_LOCK_CLASS, row.pk])
+    try:
+        assert services.notification_dispatch_due(inline=True) == 0
+        row.refresh_from_db()
+        assert (row.state, row.attempts) == (SENDING, 1)
+    finally:
+        sender.close()  # the sender dies: the database drops its lock with its session
+    assert services.notification_dispatch_due(inline=True) == 1
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == (SENT, 2)
+    assert len(mail.outbox) == 1

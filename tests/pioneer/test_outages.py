@@ -277,3 +277,12 @@ def test_a_user_row_keeps_a_users_address(outage):
             due_at=timezone.now(),
             due_date=timezone.localdate(),
         )
+
+
+def test_the_beat_dispatcher_sends_here_what_it_cannot_queue(broker_down):
+    from tests.factories.core import NotificationFactory
+
+    rows = NotificationFactory.create_batch(3, due_at=timezone.now() - timedelta(minutes=1))
+    assert services.notification_dispatch_due(inline=False) == 3
+    assert {r.state for r in Notification.objects.filter(pk__in=[r.pk for r in rows])} == {SENT}
+    assert len(mail.outbox) == 3
