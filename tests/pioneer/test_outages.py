@@ -200,7 +200,9 @@ def test_registration_accept(client, outage, commit, confirmed_registration):
     office, registration = confirmed_registration
     client.force_login(office)
     with commit():
-        response = client.post(f"/registrations/{registration.pk}/accept/")
+        response = client.post(
+            f"/registrations/{registration.pk}/accept/", {"choice": "new", "make_contact": "on"}
+        )
     assert response.status_code == 302
     _delivered(outage, "account.invitation", registration.contact_email)
 
