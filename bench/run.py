@@ -45,7 +45,7 @@ from bench import pages as key_pages  # noqa: E402
 
 
 def log(message):
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
 
 
 def bench_env():
