@@ -49,6 +49,7 @@ def markdown(results):
         f"{meta['python']}, load average {meta.get('load_average_start')} at the start and "
         f"{meta.get('load_average_end')} at the end; whole run {meta.get('run_seconds')} s.",
         f"Server: {meta['server']}. Client: {meta['client']}.",
+        *([f"Note: {meta['note']}"] if meta.get("note") else []),
         "",
         "## Floor (the least a page of this stack costs)",
         "",
