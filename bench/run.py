@@ -278,6 +278,13 @@ def measure_scale(n, env, timing, *, largest):
 
         floor = "/__bench__/floor/"
         result["floor_start"] = page(floor, "", "floor (start)")
+        one = result["floor_start"]["c1"]
+        spread = one["p95_ms"] / one["p50_ms"] if one["p50_ms"] else float("inf")
+        # A trivial page whose p95 is many times its p50 at one client: the client (or a
+        # busy machine) is what is being measured. Say so beside the figures.
+        result["client_check"] = {"floor_p95_over_p50": round(spread, 2), "ok": spread < 30}
+        if spread >= 30:
+            log(f"  WARNING: the floor's p95 is {spread:.0f}× its p50; figures are unreliable")
         for label, role, path in key_pages.pages(ids):
             measured = page(path, cookies[role], f"{label} [{role}]")
             result["pages"].append({"label": label, "role": role, "path": path, **measured})
