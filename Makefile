@@ -5,7 +5,7 @@ PY := $(BIN)/python
 # `make run` is the embedded shape: DEBUG, SQLite, inline tasks, no second factor.
 RUN_ENV := DJANGO_DEBUG=1
 
-.PHONY: help setup run test lint format messages worker beat check-deploy lock clean
+.PHONY: help setup run test lint format messages worker beat check-deploy lock clean bench
 
 help:
 	@echo "make run      set up, migrate, load the demo world, serve http://127.0.0.1:$(PORT)"
@@ -13,6 +13,7 @@ help:
 	@echo "make worker   a Celery worker (needs REDIS_URL)"
 	@echo "make beat     Celery beat with the one static schedule (needs REDIS_URL)"
 	@echo "make messages refresh the .po files after changing strings"
+	@echo "make bench    measure pages and jobs at N=1 and N=50 (PostgreSQL, Redis; see bench/)"
 
 setup:
 	@scripts/setup.sh
@@ -53,6 +54,12 @@ check-deploy: setup
 # Rewrite requirements.txt and requirements-dev.txt (hashed) from pyproject.toml's ranges.
 lock:
 	@scripts/lock.sh
+
+# The app as in production (gunicorn, PostgreSQL pioneer_bench, Redis db 5) over the N = 1 and
+# N = 50 worlds; writes bench/results.json, bench/results.md, bench/p95.png. BENCH_ARGS=--quick
+# for a short try, BENCH_SCALES=1,10 for other sizes.
+bench:
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv node_modules staticfiles db.sqlite3

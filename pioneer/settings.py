@@ -71,6 +71,11 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
+# The benchmark's query counter and floor page (pioneer/bench.py): only `make bench` sets it.
+PIONEER_BENCH = env.bool("PIONEER_BENCH", default=False)
+if PIONEER_BENCH:
+    MIDDLEWARE.insert(0, "pioneer.bench.QueryCountMiddleware")
+
 ROOT_URLCONF = "pioneer.urls"
 WSGI_APPLICATION = "pioneer.wsgi.application"
 

@@ -81,3 +81,8 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+if settings.PIONEER_BENCH:
+    from pioneer import bench
+
+    urlpatterns.insert(0, path("__bench__/floor/", bench.floor, name="bench_floor"))

@@ -1,5 +1,6 @@
 """Load the demo world (idempotent: a second run changes nothing)."""
 
+import time
 from importlib import import_module
 
 from django.apps import apps
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from pioneer import demo
+from pioneer import scale as scale_world
 
 # The password printed in the README: everyone knows it.
 PUBLIC_DEMO_PASSWORD = "pioneer-demo"  # noqa: S105
@@ -22,8 +24,18 @@ class Command(BaseCommand):
             action="store_true",
             help="Seed a production-shaped installation with the README's demo password.",
         )
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Then add a realistic world N times the demo's size (pioneer.scale; once).",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=1, help="The random seed of the scale world."
+        )
 
-    def handle(self, *args, allow_public_password=False, **options):
+    def handle(self, *args, allow_public_password=False, scale=0, seed=1, **options):
         # A demo world on a server reachable by HTTPS with the README's password would give
         # anyone a superuser and a programme office: refuse unless told so explicitly.
         if (
@@ -36,6 +48,13 @@ class Command(BaseCommand):
                 "Refusing to seed the demo world with the public demo password on a "
                 "production-shaped installation (DJANGO_DEBUG off, HTTPS on). Set "
                 "DEMO_PASSWORD to a secret of your own, or pass --allow-public-password."
+            )
+        if scale < 0:
+            raise CommandError("--scale is a whole number from 1.")
+        if scale and scale_world.already_scaled():
+            raise CommandError(
+                "This database holds a scale world already; it is added once. Start from an "
+                "empty database to build another size."
             )
         world = demo.World()
         with transaction.atomic():
@@ -50,6 +69,15 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.build(world)
+        if scale:
+            started = time.monotonic()
+            with transaction.atomic():
+                built = scale_world.build_world(world, n=scale, seed=seed)
+            added = ", ".join(f"{count} {name}" for name, count in built.counts.items())
+            self.stdout.write(
+                f"Scale world N={scale} (seed {seed}) added in "
+                f"{time.monotonic() - started:.1f} s: {added}."
+            )
         logins = sorted(key[5:] for key in world if key.startswith("user:"))
         self.stdout.write(self.style.SUCCESS("Demo world ready. Logins:"))
         for email in logins:

@@ -1,0 +1,186 @@
+"""The jobs `make bench` times, one per process (`python -m bench.jobs NAME`), so each job's
+peak memory is its own. Prints one JSON line: seconds, first byte where the result
+streams, peak resident memory and how much the job added to it, and what it did.
+
+Tasks run inline (no broker) and e-mails go to a backend that drops them, so the time is
+the work of the job itself. Later apps add their jobs (matching, PDFs, answer exports) to
+JOBS below; when a job's service changes shape, its function here changes with it.
+"""
+
+import io
+import json
+import os
+import resource
+import sys
+import time
+
+
+def _rss_mb():
+    # ru_maxrss is in kilobytes on Linux: the peak of this process so far.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _big_cohort():
+    from cohorts.models import Cohort
+    from cohorts.scale import BIG_COHORT_SLUG
+
+    return Cohort.objects.select_related("programme").get(
+        programme__slug="pioneer4bb", slug=BIG_COHORT_SLUG
+    )
+
+
+def _office():
+    from pioneer.models import User
+
+    return User.objects.get(email="office@mluk.example")
+
+
+def _consume(result, started):
+    """Bytes, or an iterable of chunks (a streamed result): (size, first byte seconds)."""
+    if isinstance(result, bytes | str):
+        return len(result), time.perf_counter() - started
+    if hasattr(result, "streaming_content"):
+        result = result.streaming_content
+    size, first = 0, None
+    for chunk in result:
+        if first is None:
+            first = time.perf_counter() - started
+        size += len(chunk)
+    return size, first
+
+
+def job_import(rows=1000):
+    """A file of 1,000 new people imported into a new open cohort of the demo office."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from cohorts.importing import participations_import
+    from cohorts.models import Cohort
+    from pioneer.models import Notification
+
+    big = _big_cohort()
+    today = timezone.localdate()
+    run = int(time.time())  # new people on every run, so each run invites 1,000 strangers
+    cohort = Cohort.objects.create(
+        programme=big.programme,
+        title="Import-Durchgang",
+        slug=f"import-{run}",
+        state=Cohort.State.OPEN,
+        interest_opens=today,
+        interest_closes=today + timedelta(days=30),
+        start_date=today + timedelta(days=60),
+        end_date=today + timedelta(days=240),
+    )
+    lines = ["Name;E-Mail;Seite;Organisation;Position;Themen;Sprache"]
+    for i in range(rows):
+        if i % 2:
+            side, org = "Verwaltung", "Ministerium für Landwirtschaft, Umwelt und Klimaschutz"
+        else:
+            side, org = "Extern", "Partner Digital GmbH"
+        lines.append(
+            f"Person Import {i};import{run}-{i:05d}@skala.example;{side};{org};Referent/in;"
+            f"Digitalisierung;{'en' if i % 5 == 0 else 'de'}"
+        )
+    data = ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+    upload = SimpleUploadedFile("people.csv", data, content_type="text/csv")
+    started = time.perf_counter()
+    report = participations_import(cohort=cohort, upload=upload, by=_office())
+    seconds = time.perf_counter() - started
+    invitations = Notification.objects.filter(
+        kind="account.invitation", recipient__email__startswith=f"import{run}-"
+    )
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "ok": getattr(report, "ok", None),
+        "created": getattr(report, "created", None),
+        # The invitations go out inline after the commit (no broker): part of the time.
+        "invitations_sent": invitations.filter(state=Notification.State.SENT).count(),
+        "invitations_pending": invitations.exclude(state=Notification.State.SENT).count(),
+    }
+
+
+def _export(fmt):
+    from cohorts import exports
+    from cohorts.models import Participation
+
+    cohort = _big_cohort()
+    function = exports.participants_csv if fmt == "csv" else exports.participants_xlsx
+    started = time.perf_counter()
+    size, first = _consume(function(cohort), started)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "first_byte_s": round(first, 3) if first is not None else None,
+        "bytes": size,
+        "rows": Participation.objects.filter(cohort=cohort).count(),
+        "cap": getattr(exports, "INLINE_LIMIT", None),
+    }
+
+
+def job_export_csv():
+    """The participants of the largest cohort as CSV."""
+    return _export("csv")
+
+
+def job_export_xlsx():
+    """The participants of the largest cohort as XLSX."""
+    return _export("xlsx")
+
+
+def job_dispatch():
+    """Send every due notification (at N = 50: 10,000) as the dispatcher does, in rounds."""
+    from django.utils import timezone
+
+    from pioneer import services
+    from pioneer.models import Notification
+
+    due = Notification.objects.filter(state=Notification.State.PENDING, due_at__lte=timezone.now())
+    before = due.count()
+    started = time.perf_counter()
+    rounds = sent = 0
+    while due.exists() and rounds < 1000:
+        sent += services.notification_dispatch_due() or 0
+        rounds += 1
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "due": before,
+        "sent": sent,
+        "rounds": rounds,
+        "per_second": round(before / seconds, 1) if seconds else None,
+        "left_pending": due.count(),
+        "failed": Notification.objects.filter(state=Notification.State.FAILED).count(),
+    }
+
+
+JOBS = {
+    "import": job_import,
+    "export_csv": job_export_csv,
+    "export_xlsx": job_export_xlsx,
+    "dispatch": job_dispatch,
+}
+
+
+def main(name):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pioneer.settings")
+    import django
+
+    django.setup()
+    before = _rss_mb()
+    try:
+        result = JOBS[name]()
+    except Exception as exc:  # reported in the table, the run goes on
+        result = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+    result["peak_rss_mb"] = round(_rss_mb(), 1)
+    result["peak_growth_mb"] = round(_rss_mb() - before, 1)
+    if "seconds" in result:
+        result["seconds"] = round(result["seconds"], 3)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    sys.stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", line_buffering=True)
+    main(sys.argv[1])

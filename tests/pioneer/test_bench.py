@@ -1,0 +1,58 @@
+"""What only `make bench` switches on (pioneer/bench.py), and the bench's own arithmetic."""
+
+import pytest
+from django.test import RequestFactory
+
+from bench import load, report
+from pioneer.bench import QueryCountMiddleware, floor
+from tests.factories.core import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_floor_page_is_not_served_without_the_bench_switch(client):
+    assert client.get("/__bench__/floor/").status_code == 404
+
+
+def test_the_query_counter_counts_the_floor_pages_one_query():
+    OrganisationFactory.create_batch(12)
+    response = QueryCountMiddleware(floor)(RequestFactory().get("/__bench__/floor/"))
+    assert response.status_code == 200
+    assert response["X-Query-Count"] == "1"
+    assert response.content.count(b"<li>") == 10
+
+
+def test_nearest_rank_percentiles():
+    values = sorted(range(1, 101))
+    assert load.percentile(values, 0.5) == 50
+    assert load.percentile(values, 0.95) == 95
+    assert load.percentile([7], 0.95) == 7
+
+
+def _stats(p50, p95, queries):
+    one = {"p50_ms": p50, "p95_ms": p95, "rps": 10.0, "queries": queries, "status": 200}
+    return {"c1": one, "c10": dict(one)}
+
+
+def _scale(page_p95, queries):
+    return {
+        "floor_start": _stats(5, 10, 1),
+        "floor_end": _stats(5, 10, 1),
+        "pages": [
+            {"label": "List", "role": "office", "path": "/x/", **_stats(8, page_p95, queries)}
+        ],
+        "seed_seconds": 1.0,
+        "world": "",
+    }
+
+
+def test_the_table_marks_missed_targets():
+    meta = {"date": "d", "commit": "c", "cpus": 2, "python": "3", "server": "s", "client": "c"}
+    flat = {"meta": meta, "scales": {"1": _scale(20, 5), "50": _scale(21, 5)}}
+    grown = {"meta": meta, "scales": {"1": _scale(20, 5), "50": _scale(60, 6)}}
+
+    def row(results):
+        return next(line for line in report.markdown(results).splitlines() if "| List" in line)
+
+    assert "✗" not in row(flat)
+    assert row(grown).count("✗") == 3  # queries not flat, p95 over 3× the floor, grew 1.3×

@@ -1,0 +1,149 @@
+"""Every key page keeps its query budget at 1 and at 50 rows (tests/queries.py)."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from cohorts.models import Cohort, RegistrationNote
+from pioneer.models import Notification, Organisation
+from tests.factories.blueprints import BlueprintFactory
+from tests.factories.cohorts import (
+    CohortFactory,
+    InterestRegistrationFactory,
+    ParticipationFactory,
+    ProgrammeFactory,
+    external_participation,
+)
+from tests.factories.core import (
+    NotificationFactory,
+    OrganisationFactory,
+    UserFactory,
+    office_user,
+    participant_user,
+    partner_user,
+)
+from tests.queries import assert_flat_queries
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ministry():
+    return OrganisationFactory(kind=Organisation.Kind.MINISTRY)
+
+
+@pytest.fixture
+def office(client, ministry):
+    user = office_user(ministry)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def cohort(ministry):
+    return CohortFactory(programme=ProgrammeFactory(organisation=ministry))
+
+
+def _times(factory):
+    def make(count):
+        for _ in range(count):
+            factory()
+
+    return make
+
+
+def test_landing_and_interest_form_with_open_cohorts(client):
+    def open_cohort():
+        CohortFactory(state=Cohort.State.OPEN, interest_opens=None, interest_closes=None)
+
+    assert_flat_queries(client, "/", _times(open_cohort))
+    assert_flat_queries(client, "/interest/", _times(open_cohort))
+
+
+def test_blueprint_library(client):
+    assert_flat_queries(client, "/blueprints/", _times(BlueprintFactory))
+
+
+def test_office_home_and_review_queue(client, office, cohort):
+    make = _times(lambda: InterestRegistrationFactory(cohort=cohort))
+    assert_flat_queries(client, "/home/", make)
+    assert_flat_queries(client, "/registrations/", make)
+    assert_flat_queries(client, f"/registrations/?cohort={cohort.pk}", make)
+
+
+def test_programme_list_and_detail(client, office, ministry):
+    programme = ProgrammeFactory(organisation=ministry)
+    assert_flat_queries(
+        client, "/programmes/", _times(lambda: ProgrammeFactory(organisation=ministry))
+    )
+    assert_flat_queries(
+        client,
+        f"/programmes/{programme.slug}/",
+        _times(lambda: CohortFactory(programme=programme)),
+    )
+
+
+def test_cohort_page_and_its_tabs(client, office, cohort):
+    def person():
+        ParticipationFactory(cohort=cohort)
+        external_participation(cohort)
+
+    for url in (
+        f"/cohorts/{cohort.pk}/",
+        f"/cohorts/{cohort.pk}/dashboard/",
+        f"/cohorts/{cohort.pk}/participants/",
+        f"/cohorts/{cohort.pk}/copy/",
+    ):
+        assert_flat_queries(client, url, _times(person))
+
+
+def test_registration_with_notes(client, office, cohort):
+    registration = InterestRegistrationFactory(cohort=cohort)
+
+    def note():
+        RegistrationNote.objects.create(registration=registration, author=office, text="Notiz")
+
+    assert_flat_queries(client, f"/registrations/{registration.pk}/", _times(note))
+
+
+def test_participant_detail_with_history(client, office, cohort):
+    participation = ParticipationFactory(cohort=cohort)
+
+    def change():
+        participation.position = f"{participation.position}+"
+        participation.save()
+
+    assert_flat_queries(
+        client, f"/cohorts/{cohort.pk}/participants/{participation.pk}/", _times(change)
+    )
+
+
+def test_partner_pages(client, cohort):
+    company = OrganisationFactory(kind=Organisation.Kind.COMPANY)
+    client.force_login(partner_user(company))
+
+    def row():
+        InterestRegistrationFactory(
+            cohort=CohortFactory(state=Cohort.State.OPEN), organisation=company, state="accepted"
+        )
+        external_participation(cohort, organisation=company)
+
+    for url in ("/home/", "/registrations/", "/partner/people/"):
+        assert_flat_queries(client, url, _times(row))
+
+
+def test_notifications_and_participant_home(client):
+    user = participant_user()
+    client.force_login(user)
+    target_type = ContentType.objects.get_for_model(user)
+
+    def notification():
+        NotificationFactory(
+            recipient=user,
+            target_object=UserFactory(),
+            content_type=target_type,
+            state=Notification.State.SENT,
+            subject="Betreff",
+        )
+
+    assert_flat_queries(client, "/notifications/", _times(notification))
+    assert_flat_queries(client, "/home/", _times(notification))
