@@ -7,4 +7,4 @@ class PioneerConfig(AppConfig):
     verbose_name = _("Pioneer core")
 
     def ready(self):
-        from pioneer import panels, receivers, signals  # noqa: F401
+        from pioneer import notification_kinds, signals  # noqa: F401

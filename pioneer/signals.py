@@ -1,18 +1,75 @@
-"""Registers the core's notification kinds."""
+"""The core's signal receivers: allauth's password reset, and the core's own answers to its
+plug-in points (pioneer.hooks): home panels and the navigation items every signed-in
+person or the programme office gets. Imported once from PioneerConfig.ready()."""
 
-from django.urls import reverse
+from allauth.account.models import EmailAddress
+from allauth.account.signals import password_reset
+from django.conf import settings
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 
-from pioneer import notifications
-from pioneer.services import invitation_link
+from pioneer import hooks
+from pioneer.hooks import NavItem, Panel
+from pioneer.models import Role, User
+from pioneer.rules import has_staff_role, has_totp
 
-notifications.register(
-    "account.invitation",
-    template="notifications/account_invitation",
-    link=lambda user: invitation_link(user),
-    secret_link=True,
-)
-notifications.register(
-    "account.role_granted",
-    template="notifications/account_role_granted",
-    link=lambda user: reverse("home"),
-)
+OFFICE = Role.Kind.PROGRAMME_OFFICE
+
+
+@receiver(hooks.home_panels, dispatch_uid="pioneer.mfa_panel")
+def mfa_panel(sender, request, roles, **kwargs):
+    if not has_staff_role(request.user) or has_totp(request.user):
+        return None
+    return Panel(
+        "core.mfa",
+        "pioneer/panel_mfa.html",
+        {"required": settings.REQUIRE_STAFF_MFA},
+        order=1,
+    )
+
+
+@receiver(hooks.home_panels, dispatch_uid="pioneer.office_panel")
+def office_panel(sender, request, roles, **kwargs):
+    if not roles.has(OFFICE):
+        return None
+    # Invited people of the office's organisations who have not set a password yet.
+    pending = (
+        User.objects.filter(
+            roles__organisation_id__in=roles.organisation_ids(OFFICE), last_login__isnull=True
+        )
+        .filter(password__startswith="!")  # Django's mark of an unusable password
+        .values("pk")
+        .distinct()
+        .count()
+    )
+    return Panel("core.office", "pioneer/panel_office_invite.html", {"pending": pending}, order=90)
+
+
+@receiver(hooks.navigation, dispatch_uid="pioneer.navigation")
+def navigation(sender, request, roles, **kwargs):
+    items = [
+        NavItem("home", _("My overview"), order=0),
+        NavItem("notifications", _("Notifications"), order=900),
+    ]
+    if roles.has(OFFICE):
+        items.append(NavItem("organisation_list", _("Organisations"), order=700))
+        items.append(NavItem("invite", _("Invite people"), order=800))
+    return items
+
+
+@receiver(password_reset, dispatch_uid="pioneer.verify_email_on_password_reset")
+def verify_email_on_password_reset(sender, request, user, **kwargs):
+    """Following a password link proves the person reads that mailbox.
+
+    Invited people set their first password this way; without this, mandatory e-mail
+    verification would stop them at their first login and send yet another e-mail.
+    """
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        has_primary = EmailAddress.objects.filter(user=user, primary=True).exists()
+        EmailAddress.objects.create(
+            user=user, email=user.email, verified=True, primary=not has_primary
+        )
+    elif not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
