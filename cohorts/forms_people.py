@@ -11,9 +11,10 @@ from cohorts.importing import ALLOWED_TYPES, MAX_UPLOAD_BYTES
 from cohorts.models import Participation
 from cohorts.participations import TRANSITIONS, search
 from pioneer.models import Organisation
+from pioneer.validators import SafeForm
 
 
-class ParticipationEditForm(forms.Form):
+class ParticipationEditForm(SafeForm):
     """A participation's details; the person's name and address stay with their account."""
 
     side = forms.ChoiceField(
@@ -47,7 +48,7 @@ class ParticipationAddForm(ParticipationEditForm):
     field_order = ["name", "email", "language"]
 
 
-class ParticipationStateForm(forms.Form):
+class ParticipationStateForm(SafeForm):
     state = forms.ChoiceField(label=_("New state"), choices=())
     reason = forms.CharField(
         label=_("Reason for withdrawal"),
@@ -73,7 +74,7 @@ class ParticipationStateForm(forms.Form):
         return data
 
 
-class ImportForm(forms.Form):
+class ImportForm(SafeForm):
     file = forms.FileField(
         label=_("File (CSV or XLSX)"),
         help_text=_(
@@ -85,7 +86,9 @@ class ImportForm(forms.Form):
     )
 
 
-class CohortCopyForm(forms.Form):
+class CohortCopyForm(SafeForm):
+    name_fields = ("title",)
+
     title = forms.CharField(label=_("Title of the new cohort"), max_length=200)
     start_date = forms.DateField(
         label=_("Start of the new cohort"),
@@ -121,6 +124,7 @@ class ParticipationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Participation
+        form = SafeForm
         fields = ["q", "side", "state", "organisation"]
 
     def __init__(self, *args, cohort, **kwargs):

@@ -16,6 +16,7 @@ from cohorts.forms import (
     CohortForm,
     DeclineForm,
     InterestForm,
+    InterestPreselectForm,
     NoteForm,
     ProgrammeForm,
     RegistrationFilter,
@@ -224,8 +225,9 @@ HONEYPOT = "homepage"
 def interest(request):
     cohorts = selectors.open_cohorts()
     initial = {}
-    if request.GET.get("cohort", "").isdigit():
-        initial["cohort"] = int(request.GET["cohort"])
+    query = InterestPreselectForm(request.GET)
+    if query.is_valid() and query.cleaned_data["cohort"]:
+        initial["cohort"] = query.cleaned_data["cohort"]
     form = InterestForm(request.POST or None, cohorts=cohorts, initial=initial)
     if request.method == "POST":
         if request.POST.get(HONEYPOT):

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from pioneer import health, views
+from pioneer import enrolment, health, views
 
 # The admin signs in through allauth too, so its rate limits and the second factor apply.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -39,6 +39,8 @@ urlpatterns = [
     path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("invite/", views.invite, name="invite"),
+    # Before allauth's own pages: under /accounts/ so the second-factor guard lets it by.
+    path("accounts/2fa/confirm-by-email/", enrolment.confirm, name="mfa_enrol_confirm"),
     path("accounts/", include("allauth.urls")),
     path("health/", health.health, name="health"),
     path("admin/", admin.site.urls),
