@@ -159,7 +159,7 @@ def confirm(request):
                 _("We have sent a code to %(email)s.") % {"email": request.user.email},
             )
             return redirect(f"{reverse('mfa_enrol_confirm')}?{urlencode({'next': target})}")
-        form.add_error(None, _("Too many codes were requested. Please try again in an hour."))
+        messages.error(request, _("Too many codes were requested. Please try again in an hour."))
         status = 429
     elif request.method == "POST":
         form = CodeForm(request.POST)
