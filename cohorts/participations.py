@@ -118,6 +118,9 @@ def _participation_add(
         kind=Role.Kind.PARTICIPANT,
         invited_by=added_by,
     )
+    # Checked again with the account in hand: a twin request may have added it meanwhile.
+    if Participation.objects.filter(cohort=cohort, user=user).exists():
+        raise ValidationError({"email": _("This person is already in the cohort.")})
     participation = Participation(
         cohort=cohort,
         user=user,
