@@ -13,6 +13,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,12 @@ from django.utils.translation import gettext_lazy as _
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Explicit direction marks, embeddings, overrides and isolates.
 BIDI_CHARACTERS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+
+# The widest integer column (PostgreSQL integer); a bigger number is refused as input, not
+# left to overflow in the database.
+MAX_INTEGER = 2**31 - 1
+# The longest address the database keeps (the models' EmailField).
+MAX_EMAIL = 254
 
 MIN_YEAR = 1990
 MAX_YEAR = 2100
@@ -123,7 +130,8 @@ def _add(field, validator):
 
 class SafeInputMixin:
     """Every form of the project: no control characters in any text, no direction
-    controls in the fields named in `name_fields`, dates within MIN_YEAR..MAX_YEAR.
+    controls in the fields named in `name_fields`, dates within MIN_YEAR..MAX_YEAR,
+    whole numbers within what a database column holds, addresses as long as stored.
 
     Declared once here so that a new form cannot forget one of them; a test walks all
     forms of the project and checks they use it.
@@ -134,10 +142,18 @@ class SafeInputMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            if isinstance(field, forms.EmailField) and not field.max_length:
+                field.max_length = MAX_EMAIL
+                _add(field, MaxLengthValidator(MAX_EMAIL))
             if isinstance(field, forms.CharField):
                 _add(field, validate_no_control_characters)
                 if name in self.name_fields:
                     _add(field, validate_no_bidi_characters)
+            elif isinstance(field, forms.IntegerField):
+                if field.max_value is None:
+                    _add(field, MaxValueValidator(MAX_INTEGER))
+                if field.min_value is None:
+                    _add(field, MinValueValidator(-MAX_INTEGER))
             elif isinstance(field, forms.DateField):
                 _add(field, validate_date_range)
                 # A six-digit year is no date anybody means; "invalid" beats an overflow.

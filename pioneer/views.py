@@ -4,6 +4,7 @@ invitations. Permission, form, one service call, response."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -133,14 +134,23 @@ def invite(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user, created = services.user_invite(
-            email=data["email"],
-            name=data["name"],
-            language=data["language"],
-            kind=data["kind"],
-            organisation=data["organisation"],
-            invited_by=request.user,
-        )
+        try:
+            user, created = services.user_invite(
+                email=data["email"],
+                name=data["name"],
+                language=data["language"],
+                kind=data["kind"],
+                organisation=data["organisation"],
+                invited_by=request.user,
+            )
+        except ValidationError as error:
+            # What only the model knows (an address too long to store ...): on the form.
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
+            return render(request, "pioneer/invite.html", {"form": form}, status=400)
         if created:
             message = _("%(email)s has been invited.")
         elif user.has_usable_password():

@@ -92,7 +92,10 @@ SPECIAL = st.sampled_from(
 HOSTILE = st.one_of(
     SPECIAL,
     st.text(max_size=40),
-    st.text(alphabet=st.one_of(CONTROL, BIDI, UNICODE_DIGITS, st.characters()), max_size=40),
+    st.text(
+        alphabet=st.one_of(CONTROL, BIDI, UNICODE_DIGITS, st.characters(codec="utf-8")),
+        max_size=40,
+    ),
     st.integers().map(str),
     st.integers(min_value=10**18, max_value=10**400).map(str),
 )

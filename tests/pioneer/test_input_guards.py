@@ -346,3 +346,38 @@ def test_the_names_really_appear_in_the_e_mails():
         render_to_string(t, _context()) for t in _txt_templates() if not t.endswith("_subject.txt")
     ]
     assert sum(NAME in text for text in texts) >= 4
+
+
+# Numbers and addresses beyond what the database holds -----------------------------------
+
+
+def test_an_address_too_long_to_store_is_refused_by_the_form(client):
+    ministry = OrganisationFactory()
+    client.force_login(office_user(org=ministry))
+    email = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".de"
+    assert 254 < len(email) <= 320
+    response = client.post(
+        "/invite/", {"name": "Lang", "email": email, "language": "de", "kind": "evaluator"}
+    )
+    assert response.status_code == 400
+    assert "email" in response.context["form"].errors
+
+
+def test_a_huge_number_is_refused_by_the_form(client):
+    programme = ProgrammeFactory()
+    client.force_login(office_user(org=programme.organisation))
+    response = client.post(
+        f"/programmes/{programme.slug}/cohorts/new/",
+        {"title": "T", "slug": "t", "planned_tandems": "9" * 400},
+    )
+    assert response.status_code == 400
+    assert "planned_tandems" in response.context["form"].errors
+    assert not Cohort.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/cohorts/{n}/", "/cohorts/{n}/participants/", "/registrations/{n}/"]
+)
+def test_ids_beyond_any_column_answer_404(client, path):
+    client.force_login(office_user())
+    assert client.get(path.format(n="9" * 400)).status_code == 404
