@@ -145,6 +145,13 @@ def participation_set_state(*, participation, state, reason="", by=None):
     whatever the `hooks.participation_state_changed` functions do. No e-mails.
     """
     state = State(state)
+    # Lock and re-read: the same change clicked twice (or by two colleagues) happens once,
+    # and the hooks react once.
+    participation.state = (
+        Participation.objects.select_for_update()
+        .values_list("state", flat=True)
+        .get(pk=participation.pk)
+    )
     current = State(participation.state)
     if state == current:
         return participation

@@ -223,3 +223,37 @@ def test_a_note_posted_twice_at_once_is_kept_once():
     assert not isinstance(ours, Exception), ours
     assert ours.pk == rival.pk
     assert RegistrationNote.objects.filter(registration=registration).count() == 1
+
+
+def test_a_participation_confirmed_twice_at_once_changes_once():
+    from cohorts.participations import participation_set_state
+    from tests.factories.cohorts import ParticipationFactory
+
+    participation = ParticipationFactory(state=Participation.State.NOMINATED)
+
+    def confirm():
+        return participation_set_state(
+            participation=Participation.objects.get(pk=participation.pk), state="confirmed"
+        )
+
+    ours, rival = race(confirm, confirm)
+    assert not isinstance(ours, Exception), ours
+    assert ours.state == "confirmed"
+    # One history row for the creation, one for the change: not two changes.
+    assert participation.history.count() == 2
+
+
+def test_the_same_role_granted_twice_at_once():
+    from pioneer.models import Role
+    from tests.factories.core import UserFactory
+
+    user = UserFactory()
+    organisation = OrganisationFactory()
+
+    def grant():
+        return core_services.role_grant(user=user, kind="office", organisation=organisation)
+
+    ours, rival = race(grant, grant)
+    assert not isinstance(ours, Exception), ours
+    assert ours.pk == rival.pk
+    assert Role.objects.filter(user=user).count() == 1
