@@ -92,6 +92,9 @@ class StaffMFAMiddleware:
     (allauth, where the set-up happens), the language switch, the health check and the
     legal pages (accessibility statement, privacy notice, imprint, easy language) stay
     reachable; everything else redirects to the TOTP set-up.
+
+    Always (switch or not): a staff account without a second factor reaches the pages
+    that enrol one only after confirming a code sent to its address (`pioneer.enrolment`).
     """
 
     ALLOWED_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/", "/media/")
