@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from blueprints.models import Blueprint
+from pioneer.validators import SafeForm
 
 
-class BlueprintFilter(forms.Form):
+class BlueprintFilter(SafeForm):
     kind = forms.ChoiceField(
         label=_("Kind"),
         required=False,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cohorts import hooks
 from cohorts.models import Cohort
 from cohorts.services import cohort_create
+from pioneer.validators import MAX_DATE, RESERVED_SLUGS, check_date
 
 
 def shift_for(source, start_date):
@@ -32,6 +33,8 @@ def suggested_start(source):
     if not source.start_date:
         return None
     start = source.start_date
+    if start.year >= MAX_DATE.year:
+        return None
     try:
         return start.replace(year=start.year + 1)
     except ValueError:
@@ -50,7 +53,7 @@ def _free_slug(programme, title):
         )
     )
     slug, number = base, 2
-    while slug in taken:
+    while slug in taken or slug in RESERVED_SLUGS:
         slug = f"{base}-{number}"
         number += 1
     return slug
@@ -68,8 +71,18 @@ def cohort_copy_next(*, cohort, title, start_date=None, by=None):
         raise ValidationError({"title": _("Please give the new cohort a title.")})
     if Cohort.objects.filter(programme=cohort.programme, title__iexact=title).exists():
         raise ValidationError({"title": _("The programme already has a cohort of this title.")})
+    if start_date is not None:
+        check_date(start_date, "start_date")
     start_date = start_date or suggested_start(cohort)
     shift = shift_for(cohort, start_date)
+    try:
+        _shifted(cohort.end_date, shift)
+        _shifted(cohort.interest_opens, shift)
+    except OverflowError:
+        # Only a source with dates beyond any sensible range gets here.
+        raise ValidationError(
+            {"start_date": _("The dates of the new cohort would lie outside any calendar.")}
+        ) from None
     new = cohort_create(
         programme=cohort.programme,
         title=title,

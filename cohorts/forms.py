@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort, InterestRegistration, Programme
 from pioneer.models import Organisation
+from pioneer.validators import SafeForm, SafeModelForm
 
 MAX_PLACES = 50
 
@@ -18,7 +19,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(SafeModelForm):
     class Meta:
         model = Programme
         fields = [
@@ -73,7 +74,9 @@ class ProgrammeForm(forms.ModelForm):
         return self.organisations[0]
 
 
-class CohortForm(forms.ModelForm):
+class CohortForm(SafeModelForm):
+    name_fields = ("title",)
+
     class Meta:
         model = Cohort
         fields = [
@@ -128,7 +131,7 @@ class CohortForm(forms.ModelForm):
         super()._post_clean()
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(SafeForm):
     to_state = forms.ChoiceField(label=_("Next stage"), choices=Cohort.State.choices)
     note = forms.CharField(
         label=_("Note"),
@@ -155,8 +158,10 @@ def _places_field(label):
     )
 
 
-class InterestForm(forms.Form):
+class InterestForm(SafeForm):
     """The public registration of interest (no login)."""
+
+    name_fields = ("organisation_name", "contact_name")
 
     cohort = forms.ModelChoiceField(
         label=_("Cohort"),
@@ -284,7 +289,14 @@ class InterestForm(forms.Form):
         return data
 
 
-class DeclineForm(forms.Form):
+class InterestPreselectForm(SafeForm):
+    """The query of a link to the interest form (`?cohort=<id>` from the landing page)."""
+
+    # Larger ids than a bigint would fail in the database instead of here.
+    cohort = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
+class DeclineForm(SafeForm):
     reason = forms.CharField(
         label=_("Reason (the contact is told)"),
         max_length=2000,
@@ -293,7 +305,7 @@ class DeclineForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(SafeForm):
     text = forms.CharField(
         label=_("Internal note"),
         max_length=4000,
@@ -317,6 +329,7 @@ class RegistrationFilter(django_filters.FilterSet):
 
     class Meta:
         model = InterestRegistration
+        form = SafeForm
         fields = ["q", "cohort", "organisation_kind", "state"]
 
     def __init__(self, *args, cohorts, **kwargs):

@@ -11,9 +11,10 @@ from cohorts.importing import ALLOWED_TYPES, MAX_UPLOAD_BYTES
 from cohorts.models import Cohort, Participation
 from cohorts.participations import TRANSITIONS, search
 from pioneer.models import Organisation
+from pioneer.validators import SafeForm
 
 
-class ParticipationEditForm(forms.Form):
+class ParticipationEditForm(SafeForm):
     """A participation's details; the person's name and address stay with their account."""
 
     side = forms.ChoiceField(
@@ -56,7 +57,7 @@ class ParticipationAddForm(ParticipationEditForm):
     field_order = ["name", "email", "language"]
 
 
-class ParticipationStateForm(forms.Form):
+class ParticipationStateForm(SafeForm):
     state = forms.ChoiceField(label=_("New state"), choices=())
     reason = forms.CharField(
         label=_("Reason for withdrawal"),
@@ -82,7 +83,7 @@ class ParticipationStateForm(forms.Form):
         return data
 
 
-class ImportForm(forms.Form):
+class ImportForm(SafeForm):
     file = forms.FileField(
         label=_("File (CSV or XLSX)"),
         help_text=_(
@@ -94,7 +95,7 @@ class ImportForm(forms.Form):
     )
 
 
-class ImportConfirmForm(forms.Form):
+class ImportConfirmForm(SafeForm):
     hold_invitations = forms.BooleanField(
         label=_("Hold the invitations"),
         required=False,
@@ -105,7 +106,9 @@ class ImportConfirmForm(forms.Form):
     )
 
 
-class CohortCopyForm(forms.Form):
+class CohortCopyForm(SafeForm):
+    name_fields = ("title",)
+
     title = forms.CharField(label=_("Title of the new cohort"), max_length=200)
     start_date = forms.DateField(
         label=_("Start of the new cohort"),
@@ -141,6 +144,7 @@ class ParticipationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Participation
+        form = SafeForm
         fields = ["q", "side", "state", "organisation"]
 
     def __init__(self, *args, cohort, **kwargs):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pioneer.models import organisation_key  # noqa: F401  (kept here for the cohorts app)
+from pioneer.validators import NAME_VALIDATORS, validate_date_range, validate_not_reserved_slug
 
 
 class Programme(models.Model):
@@ -22,8 +23,13 @@ class Programme(models.Model):
         TANDEM = "tandem", _("Tandem exchange")
         JOURNEY = "journey", _("Learning journey without tandems")
 
-    name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200, validators=NAME_VALIDATORS)
+    slug = models.SlugField(
+        _("short name in addresses"),
+        max_length=80,
+        unique=True,
+        validators=[validate_not_reserved_slug],
+    )
     organisation = models.ForeignKey(
         "pioneer.Organisation",
         verbose_name=_("organiser"),
@@ -80,12 +86,20 @@ class Cohort(models.Model):
         on_delete=models.PROTECT,
         related_name="cohorts",
     )
-    title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("short name in addresses"), max_length=80)
-    start_date = models.DateField(_("start"), null=True, blank=True)
-    end_date = models.DateField(_("end"), null=True, blank=True)
-    interest_opens = models.DateField(_("interest window opens"), null=True, blank=True)
-    interest_closes = models.DateField(_("interest window closes"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=NAME_VALIDATORS)
+    slug = models.SlugField(
+        _("short name in addresses"), max_length=80, validators=[validate_not_reserved_slug]
+    )
+    start_date = models.DateField(
+        _("start"), null=True, blank=True, validators=[validate_date_range]
+    )
+    end_date = models.DateField(_("end"), null=True, blank=True, validators=[validate_date_range])
+    interest_opens = models.DateField(
+        _("interest window opens"), null=True, blank=True, validators=[validate_date_range]
+    )
+    interest_closes = models.DateField(
+        _("interest window closes"), null=True, blank=True, validators=[validate_date_range]
+    )
     planned_tandems = models.PositiveSmallIntegerField(_("planned tandems"), default=0)
     state = models.CharField(
         _("stage"), max_length=16, choices=State.choices, default=State.DRAFT, db_index=True
@@ -196,7 +210,9 @@ class InterestRegistration(models.Model):
         related_name="interest_registrations",
         help_text=_("Set when the registration is accepted."),
     )
-    organisation_name = models.CharField(_("name of the organisation"), max_length=200)
+    organisation_name = models.CharField(
+        _("name of the organisation"), max_length=200, validators=NAME_VALIDATORS
+    )
     organisation_kind = models.CharField(
         _("kind of organisation"),
         max_length=16,
@@ -221,7 +237,7 @@ class InterestRegistration(models.Model):
     street = models.CharField(_("street and number"), max_length=200)
     postcode = models.CharField(_("postcode"), max_length=10)
     city = models.CharField(_("city"), max_length=100)
-    contact_name = models.CharField(_("contact person"), max_length=200)
+    contact_name = models.CharField(_("contact person"), max_length=200, validators=NAME_VALIDATORS)
     contact_email = models.EmailField(_("e-mail address"))
     contact_phone = models.CharField(_("telephone"), max_length=40, blank=True)
     language = models.CharField(

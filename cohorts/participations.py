@@ -5,7 +5,7 @@ effects. Imports of many people at once live in `cohorts.importing`.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -78,6 +78,41 @@ def participation_add(
     if problem:
         raise ValidationError({"side": problem})
     email = email.strip().lower()
+    details = {
+        "name": name,
+        "organisation": organisation,
+        "side": side,
+        "position": position,
+        "topics": topics,
+        "expertise": expertise,
+        "goals": goals,
+        "language": language,
+        "added_by": added_by,
+    }
+    try:
+        with transaction.atomic():
+            return _participation_add(cohort=cohort, email=email, **details)
+    except IntegrityError:
+        # The same person added twice at once: the other request's account or
+        # participation committed while ours waited. Once more, now seeing theirs: it
+        # ends in "already in the cohort" (or joins the account the other one created).
+        return _participation_add(cohort=cohort, email=email, **details)
+
+
+def _participation_add(
+    *,
+    cohort,
+    email,
+    name,
+    organisation,
+    side,
+    position,
+    topics,
+    expertise,
+    goals,
+    language,
+    added_by,
+):
     if Participation.objects.filter(cohort=cohort, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already in the cohort.")})
     user, _created = user_invite(
@@ -87,6 +122,9 @@ def participation_add(
         kind=Role.Kind.PARTICIPANT,
         by=added_by,
     )
+    # Checked again with the account in hand: a twin request may have added it meanwhile.
+    if Participation.objects.filter(cohort=cohort, user=user).exists():
+        raise ValidationError({"email": _("This person is already in the cohort.")})
     participation = Participation(
         cohort=cohort,
         user=user,
@@ -111,6 +149,13 @@ def participation_set_state(*, participation, state, reason="", by=None):
     whatever the receivers of `hooks.participation_state_changed` do. No e-mails.
     """
     state = State(state)
+    # Lock and re-read: the same change clicked twice (or by two colleagues) happens once,
+    # and the hooks react once.
+    participation.state = (
+        Participation.objects.select_for_update()
+        .values_list("state", flat=True)
+        .get(pk=participation.pk)
+    )
     current = State(participation.state)
     if state == current:
         return participation

@@ -68,6 +68,17 @@ class DuplicateRegistration(ValidationError):
     """The organisation has registered for this cohort already."""
 
 
+def _save_unique(obj, field, message):
+    """Save `obj`; a concurrent twin that took the same unique value first (both passed
+    full_clean, only one INSERT can win) becomes a ValidationError on `field` instead
+    of a server error."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise ValidationError({field: message}) from None
+
+
 # --------------------------------------------------------------------------- programmes
 
 
@@ -78,7 +89,7 @@ def programme_create(*, organisation, name, slug, by, **fields):
     check_own_office(by, organisation)
     programme = Programme(organisation=organisation, name=name, slug=slug, **fields)
     programme.full_clean()
-    programme.save()
+    _save_unique(programme, "slug", _("Another programme has this short name."))
     return programme
 
 
@@ -89,7 +100,7 @@ def programme_update(*, programme, by=None, **fields):
     for name, value in fields.items():
         setattr(programme, name, value)
     programme.full_clean()
-    programme.save()
+    _save_unique(programme, "slug", _("Another programme has this short name."))
     return programme
 
 
@@ -120,7 +131,7 @@ def cohort_create(*, programme, title, slug, by=None, **fields):
     cohort = Cohort(programme=programme, title=title, slug=slug, state=State.DRAFT, **fields)
     _check_dates(cohort)
     cohort.full_clean()
-    cohort.save()
+    _save_unique(cohort, "slug", _("Another cohort of this programme has this short name."))
     return cohort
 
 
@@ -134,7 +145,7 @@ def cohort_update(*, cohort, by=None, **fields):
         setattr(cohort, name, value)
     _check_dates(cohort)
     cohort.full_clean()
-    cohort.save()
+    _save_unique(cohort, "slug", _("Another cohort of this programme has this short name."))
     return cohort
 
 
@@ -180,6 +191,9 @@ def cohort_transition(*, cohort, to_state, by, note=""):
     # Lock the row: two office members clicking at once must not both move it.
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     to_state = State(to_state)
+    if cohort.state == to_state:
+        # The same click twice (or two colleagues at once): the first one did it.
+        return cohort
     problems = cohort_transition_problems(cohort, to_state, reason=note)
     if problems:
         raise ValidationError(problems)
@@ -404,6 +418,9 @@ def registration_accept(*, registration, by, organisation=None, create=False, ma
         .select_related("cohort__programme")
         .get(pk=registration.pk)
     )
+    if registration.state == InterestRegistration.State.ACCEPTED:
+        # Accepted a moment ago (a second click, or a colleague): that is the result.
+        return registration
     if registration.state != InterestRegistration.State.CONFIRMED:
         raise ValidationError(
             _("Only confirmed registrations that are not decided can be accepted.")
@@ -473,6 +490,9 @@ def registration_decline(*, registration, by, reason):
     Side effects: one e-mail to the contact, in their language, after commit.
     """
     registration = InterestRegistration.objects.select_for_update().get(pk=registration.pk)
+    if registration.state == InterestRegistration.State.DECLINED:
+        # Declined a moment ago: the contact has been told once, which is the result.
+        return registration
     if registration.state != InterestRegistration.State.CONFIRMED:
         raise ValidationError(
             _("Only confirmed registrations that are not decided can be declined.")
@@ -488,11 +508,31 @@ def registration_decline(*, registration, by, reason):
     return registration
 
 
+# A note with the same text by the same person within this time is the same submission.
+NOTE_REPEAT_WINDOW = timedelta(minutes=2)
+
+
 @transaction.atomic
 def registration_note_add(*, registration, author, text):
-    """Add an internal note of the programme office. No side effects."""
+    """Add an internal note of the programme office. No side effects.
+
+    The same note posted twice at once (a double click, a resent form) is kept once:
+    the registration's row is locked, so the second sees the first and returns it.
+    """
     if not text or not text.strip():
         raise ValidationError({"text": _("The note is empty.")})
-    return RegistrationNote.objects.create(
-        registration=registration, author=author, text=text.strip()
+    text = text.strip()
+    InterestRegistration.objects.select_for_update().filter(pk=registration.pk).first()
+    twin = (
+        RegistrationNote.objects.filter(
+            registration=registration,
+            author=author,
+            text=text,
+            created_at__gte=timezone.now() - NOTE_REPEAT_WINDOW,
+        )
+        .order_by("-pk")
+        .first()
     )
+    if twin is not None:
+        return twin
+    return RegistrationNote.objects.create(registration=registration, author=author, text=text)

@@ -18,6 +18,7 @@ from cohorts.forms import (
     CohortForm,
     DeclineForm,
     InterestForm,
+    InterestPreselectForm,
     NoteForm,
     ProgrammeForm,
     RegistrationFilter,
@@ -70,11 +71,15 @@ def programme_create(request):
     form = ProgrammeForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "organisation"}
-        programme = services.programme_create(
-            organisation=form.organisation(), by=request.user, **data
-        )
-        messages.success(request, _("The programme has been created."))
-        return redirect("cohorts:programme_detail", slug=programme.slug)
+        try:
+            programme = services.programme_create(
+                organisation=form.organisation(), by=request.user, **data
+            )
+        except ValidationError as error:  # a twin request took the short name meanwhile
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The programme has been created."))
+            return redirect("cohorts:programme_detail", slug=programme.slug)
     return _render(request, "cohorts/programme_form.html", {"form": form}, form)
 
 
@@ -99,9 +104,14 @@ def programme_update(request, slug):
     require("cohorts.change_programme", request.user, programme)
     form = ProgrammeForm(request.POST or None, instance=programme)
     if request.method == "POST" and form.is_valid():
-        services.programme_update(programme=programme, by=request.user, **form.cleaned_data)
-        messages.success(request, _("The programme has been saved."))
-        return redirect("cohorts:programme_detail", slug=programme.slug)
+        try:
+            services.programme_update(programme=programme, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            programme.refresh_from_db()
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The programme has been saved."))
+            return redirect("cohorts:programme_detail", slug=programme.slug)
     return _render(
         request, "cohorts/programme_form.html", {"form": form, "programme": programme}, form
     )
@@ -231,8 +241,9 @@ HONEYPOT = "homepage"
 def interest(request):
     cohorts = selectors.open_cohorts()
     initial = {}
-    if request.GET.get("cohort", "").isdigit():
-        initial["cohort"] = int(request.GET["cohort"])
+    query = InterestPreselectForm(request.GET)
+    if query.is_valid() and query.cleaned_data["cohort"]:
+        initial["cohort"] = query.cleaned_data["cohort"]
     form = InterestForm(request.POST or None, cohorts=cohorts, initial=initial)
     if request.method == "POST":
         if request.POST.get(HONEYPOT):

@@ -1,5 +1,6 @@
-"""allauth glue: no open sign-up (people are invited or register interest), and e-mails
-in the recipient's own language, through the ledger."""
+"""allauth glue: no open sign-up (people are invited or register interest), e-mails in
+the recipient's own language through the ledger, and failed sign-ins counted per client
+and address."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
@@ -47,3 +48,13 @@ class AccountAdapter(DefaultAccountAdapter):
             text=text,
             html=html,
         )
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """The "login_failed" lock's key: the client's address together with the login.
+
+        allauth keys it by the login alone, so five wrong passwords from anywhere would
+        lock the programme office out of its own account. Per (client, address), only the
+        client that guesses is locked; the per-IP limit still caps each client overall.
+        """
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{self.get_client_ip(request)}:{key}"

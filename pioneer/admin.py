@@ -10,15 +10,16 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from pioneer.models import BarrierReport, Notification, Organisation, PartnerLink, Role, User
+from pioneer.validators import SafeInputMixin
 
 
-class UserCreationAdminForm(AdminUserCreationForm):
+class UserCreationAdminForm(SafeInputMixin, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "name", "language")
 
 
-class UserChangeAdminForm(UserChangeForm):
+class UserChangeAdminForm(SafeInputMixin, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"

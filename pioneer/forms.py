@@ -5,9 +5,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from pioneer.models import Organisation, Role
+from pioneer.validators import SafeForm
 
 
-class InviteForm(forms.Form):
+class InviteForm(SafeForm):
     """The programme office invites a person by e-mail to set a password."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -65,12 +66,12 @@ class InviteForm(forms.Form):
         return data
 
 
-class LanguageForm(forms.Form):
+class LanguageForm(SafeForm):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False)
 
 
-class BarrierReportForm(forms.Form):
+class BarrierReportForm(SafeForm):
     """Report a barrier (Erklärung zur Barrierefreiheit, feedback mechanism of BITV 2.0)."""
 
     page = forms.CharField(

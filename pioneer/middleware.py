@@ -4,8 +4,10 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.http import urlencode
 
+from pioneer import enrolment
 from pioneer.rules import has_staff_role, has_totp
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
@@ -38,6 +40,51 @@ class UserLanguageMiddleware:
         return response
 
 
+# Nothing of this sort is used anywhere; a script that slipped in could not ask for it.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+class PrivacyHeadersMiddleware:
+    """A restrictive Permissions-Policy everywhere, and `Cache-Control: no-store` on
+    whatever may hold personal data: every response to a signed-in person and every
+    download. A shared computer's browser cache or a proxy must not keep them. Public
+    pages for anonymous visitors stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        download = "attachment" in response.get("Content-Disposition", "")
+        if signed_in or download:
+            add_never_cache_headers(response)
+        return response
+
+
 class StaffMFAMiddleware:
     """Programme office and evaluators must set up TOTP before they see anything else.
 
@@ -45,6 +92,9 @@ class StaffMFAMiddleware:
     (allauth, where the set-up happens), the language switch, the health check and the
     legal pages (accessibility statement, privacy notice, imprint, easy language) stay
     reachable; everything else redirects to the TOTP set-up.
+
+    Always (switch or not): a staff account without a second factor reaches the pages
+    that enrol one only after confirming a code sent to its address (`pioneer.enrolment`).
     """
 
     ALLOWED_PREFIXES = ("/accounts/", "/static/", "/health/", "/i18n/", "/media/")
@@ -57,11 +107,16 @@ class StaffMFAMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        url_name = getattr(request.resolver_match, "url_name", None)
+        if url_name in enrolment.ENROLMENT_URL_NAMES and enrolment.needs_confirmation(request):
+            # Whether or not the factor is required: adding one needs the mailbox too.
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('mfa_enrol_confirm')}?{query}")
         if (
             settings.REQUIRE_STAFF_MFA
             and request.user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and getattr(request.resolver_match, "url_name", None) not in self.ALLOWED_URL_NAMES
+            and url_name not in self.ALLOWED_URL_NAMES
             and has_staff_role(request.user)
             and not has_totp(request.user)
         ):

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pioneer.validators import NAME_VALIDATORS
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -44,7 +46,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person; the e-mail address is the login."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
-    name = models.CharField(_("name"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True, validators=NAME_VALIDATORS)
     language = models.CharField(
         _("preferred language"),
         max_length=8,
@@ -108,8 +110,10 @@ class Organisation(models.Model):
         NONPROFIT = "nonprofit", _("Non-profit organisation")
         OTHER = "other", _("Other organisation")
 
-    name = models.CharField(_("name"), max_length=200)
-    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=NAME_VALIDATORS)
+    short_name = models.CharField(
+        _("short name"), max_length=40, blank=True, validators=NAME_VALIDATORS
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     parent = models.ForeignKey(
         "self",

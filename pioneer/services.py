@@ -196,7 +196,11 @@ def user_invite(*, email, name, language, kind, by, organisation=None):
         user = User(email=email, name=name, language=language)
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # the same address invited twice at once: theirs stands
+            user, created = User.objects.get(email__iexact=email), False
     role, role_created = _role_grant(user=user, kind=kind, organisation=organisation, by=by)
     if user.has_usable_password():
         if role_created:

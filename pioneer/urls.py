@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from pioneer import health, views, views_jobs, views_organisations
+from pioneer import enrolment, health, views, views_jobs, views_organisations
 
 # The admin signs in through allauth too, so its rate limits and the second factor apply.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -67,6 +67,8 @@ urlpatterns = [
         views_organisations.organisation_contact_invite,
         name="organisation_contact_invite",
     ),
+    # Before allauth's own pages: under /accounts/ so the second-factor guard lets it by.
+    path("accounts/2fa/confirm-by-email/", enrolment.confirm, name="mfa_enrol_confirm"),
     path("accounts/", include("allauth.urls")),
     path("health/", health.health, name="health"),
     path("admin/", admin.site.urls),

@@ -87,11 +87,13 @@ def accessibility(request):
 def set_language(request):
     """The language switch: a cookie for everyone, and the preference of a signed-in person."""
     form = LanguageForm(request.POST)
-    target = request.POST.get("next") or "/"
+    valid = form.is_valid()
+    # A broken return address (control characters ...) is dropped; the switch still works.
+    target = form.cleaned_data.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = "/"
     response = HttpResponseRedirect(target)
-    if form.is_valid():
+    if valid:
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:
             services.user_set_language(user=request.user, language=language)

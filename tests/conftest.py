@@ -1,5 +1,21 @@
+import os
+
 import pytest
 from django.core.cache import cache
+from hypothesis import HealthCheck, settings
+
+# Every form is tried with 300 examples (tests/test_forms_hypothesis.py). Fixtures are
+# function-scoped on purpose: one world and one signed-in client serve all examples of a
+# test. No deadline: a shared CI machine may pause any single request.
+settings.register_profile(
+    "pioneer",
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+# A quick look while working on a form: HYPOTHESIS_PROFILE=quick.
+settings.register_profile("quick", parent=settings.get_profile("pioneer"), max_examples=30)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "pioneer"))
 
 
 @pytest.fixture(autouse=True)

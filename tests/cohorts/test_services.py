@@ -452,12 +452,16 @@ def test_accept_an_authority_keeps_its_parent_ministry():
 @pytest.mark.parametrize("state", ["unconfirmed", "accepted", "declined", "expired"])
 def test_only_confirmed_registrations_can_be_decided(state):
     registration = InterestRegistrationFactory(state=state)
-    with pytest.raises(ValidationError):
-        services.registration_accept(
-            registration=registration, by=SYSTEM, create=True, make_contact=True
-        )
-    with pytest.raises(ValidationError):
-        services.registration_decline(registration=registration, by=None, reason="Nein")
+    # Accepting an accepted one (declining a declined one) is the same decision again:
+    # the result, not an error. Every other move is refused.
+    if state != "accepted":
+        with pytest.raises(ValidationError):
+            services.registration_accept(
+                registration=registration, by=SYSTEM, create=True, make_contact=True
+            )
+    if state != "declined":
+        with pytest.raises(ValidationError):
+            services.registration_decline(registration=registration, by=None, reason="Nein")
     registration.refresh_from_db()
     assert registration.state == state
     assert registration.decided_at is None
@@ -489,3 +493,15 @@ def test_note_must_not_be_empty():
         services.registration_note_add(registration=registration, author=None, text=" ")
     note = services.registration_note_add(registration=registration, author=None, text="Anrufen")
     assert note.text == "Anrufen"
+
+
+def test_deciding_twice_returns_the_first_decision(django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    accepted = InterestRegistrationFactory(state="accepted")
+    assert services.registration_accept(registration=accepted, by=None).pk == accepted.pk
+    declined = InterestRegistrationFactory(state="declined", decline_reason="Erst")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.registration_decline(registration=declined, by=None, reason="Zweit")
+    assert again.decline_reason == "Erst"
+    assert not mail.outbox  # the contact was told once, the first time

@@ -1,5 +1,6 @@
 """Middleware: the second factor for staff roles, and the language of each request."""
 
+import re
 import time
 
 import pytest
@@ -13,6 +14,7 @@ from allauth.mfa.totp.internal.auth import (
     generate_totp_secret,
     hotp_value,
 )
+from django.core import mail
 from django.urls import reverse
 
 from tests.factories.core import (
@@ -120,7 +122,15 @@ def test_office_sets_up_totp_after_login_and_then_gets_in(client, mfa_required):
     assert response.status_code == 302
     response = client.get("/home/")
     assert response.url == ACTIVATE
-    # allauth asks for the password once more before adding a second factor.
+    # First a code sent to the account's address (a password alone is not enough) ...
+    response = client.get(ACTIVATE)
+    assert response.url.startswith(reverse("mfa_enrol_confirm"))
+    mail.outbox.clear()
+    client.post(response.url, {"send": "1", "next": ACTIVATE})
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    response = client.post(reverse("mfa_enrol_confirm"), {"code": code, "next": ACTIVATE})
+    assert response.url == ACTIVATE
+    # ... then allauth asks for the password once more before adding a second factor.
     response = client.get(ACTIVATE)
     assert response.url.startswith(reverse("account_reauthenticate"))
     response = client.post(response.url, {"password": PASSWORD})
