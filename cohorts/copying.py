@@ -76,8 +76,8 @@ def cohort_copy_next(*, cohort, title, start_date=None, by=None):
     start_date = start_date or suggested_start(cohort)
     shift = shift_for(cohort, start_date)
     try:
-        _shifted(cohort.end_date, shift)
-        _shifted(cohort.interest_opens, shift)
+        for value in (cohort.end_date, cohort.interest_opens, cohort.interest_closes):
+            _shifted(value, shift)
     except OverflowError:
         # Only a source with dates beyond any sensible range gets here.
         raise ValidationError(
