@@ -348,7 +348,7 @@ class RegistrationFilter(django_filters.FilterSet):
         )
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(SafeForm):
     """Accept a registration: link it to an existing organisation or create a new one.
 
     The choices are the organisations the office acts for already that resemble the

@@ -92,9 +92,11 @@ class BarrierReportForm(SafeForm):
     )
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(SafeForm):
     """An organisation the office acts for. Offices add subordinate authorities of their
     own ministries and partner organisations; ministries are set up by administrators."""
+
+    name_fields = ("name", "short_name")
 
     name = forms.CharField(label=_("Name"), max_length=200)
     short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
@@ -143,7 +145,7 @@ class OrganisationForm(forms.Form):
         return data
 
 
-class ContactInviteForm(forms.Form):
+class ContactInviteForm(SafeForm):
     """Invite another partner contact of an organisation."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -156,7 +158,7 @@ class ContactInviteForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-class LinkForm(forms.Form):
+class LinkForm(SafeForm):
     """Link an organisation offered as resembling the name the office typed."""
 
     organisation = forms.IntegerField(min_value=1)

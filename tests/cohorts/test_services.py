@@ -499,7 +499,10 @@ def test_deciding_twice_returns_the_first_decision(django_capture_on_commit_call
     from django.core import mail
 
     accepted = InterestRegistrationFactory(state="accepted")
-    assert services.registration_accept(registration=accepted, by=None).pk == accepted.pk
+    again = services.registration_accept(
+        registration=accepted, by=SYSTEM, create=True, make_contact=True
+    )
+    assert again.pk == accepted.pk
     declined = InterestRegistrationFactory(state="declined", decline_reason="Erst")
     with django_capture_on_commit_callbacks(execute=True):
         again = services.registration_decline(registration=declined, by=None, reason="Zweit")

@@ -19,12 +19,25 @@ from cohorts.copying import cohort_copy_next, suggested_start
 from cohorts.forms import CohortForm, InterestForm, ProgrammeForm
 from cohorts.forms_people import CohortCopyForm
 from cohorts.models import Cohort, Programme
+from pioneer.access import SYSTEM
 from pioneer.forms import InviteForm
+from pioneer.models import Organisation
 from pioneer.validators import SafeInputMixin
 from tests.factories.cohorts import CohortFactory, ProgrammeFactory
 from tests.factories.core import OrganisationFactory, office_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The messages are matched in English (the source language), on forms and pages."""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
 
 PROJECT_APPS = ("pioneer", "cohorts", "tandems", "companion", "evaluation", "blueprints")
 # The import's row form belongs to the import being rewritten as a job (helper "jobs"); the
@@ -126,6 +139,7 @@ def test_direction_controls_are_refused_in_names_of_people_programmes_cohorts(ch
     invite = InviteForm(
         {"name": f"Eve{char}", "email": "eve@x.example", "language": "de", "kind": "participant"},
         office_organisations=[],
+        acting_organisations=Organisation.objects.none(),
     )
     assert "name" in invite.errors
     programme = ProgrammeForm(
@@ -146,7 +160,7 @@ def test_direction_controls_are_refused_in_names_of_people_programmes_cohorts(ch
     # ... and the services refuse them too, whoever calls them.
     with pytest.raises(ValidationError) as caught:
         services.programme_create(
-            organisation=OrganisationFactory(), name=f"P{char}", slug="p-bidi"
+            organisation=OrganisationFactory(), name=f"P{char}", slug="p-bidi", by=SYSTEM
         )
     assert "name" in caught.value.message_dict
     with pytest.raises(ValidationError):
@@ -154,7 +168,7 @@ def test_direction_controls_are_refused_in_names_of_people_programmes_cohorts(ch
     with pytest.raises(ValidationError):
         from pioneer.services import organisation_create
 
-        organisation_create(name=f"Org{char}", kind="company")
+        organisation_create(name=f"Org{char}", kind="company", by=SYSTEM)
 
 
 # Dates -------------------------------------------------------------------------------
@@ -268,7 +282,7 @@ def test_programme_slugs_of_fixed_paths_are_refused(client, slug):
     assert "word of the addresses" in str(response.context["form"].errors["slug"])
     assert not Programme.objects.exists()
     with pytest.raises(ValidationError):
-        services.programme_create(organisation=ministry, name="Neu", slug=slug)
+        services.programme_create(organisation=ministry, name="Neu", slug=slug, by=SYSTEM)
 
 
 def test_cohort_slugs_of_fixed_paths_are_refused():

@@ -2,7 +2,7 @@
 language, retried and finally failed, stale claims recovered, and the in-app list."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core import mail
@@ -53,7 +53,10 @@ def schedule_role_granted(role, due_at):
 @pytest.mark.django_db
 def test_scheduling_twice_with_the_same_key_keeps_one_row():
     role = RoleFactory()
-    tomorrow = timezone.now() + timedelta(days=1)
+    # Morning of a local day, so that an hour later is still the same due date.
+    tomorrow = timezone.make_aware(
+        datetime.combine(timezone.localdate() + timedelta(days=1), time(8, 0))
+    )
     first, created = schedule_role_granted(role, tomorrow)
     second, created_again = schedule_role_granted(role, tomorrow + timedelta(hours=1))
     assert created is True

@@ -8,6 +8,7 @@ import runpy
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -21,7 +22,15 @@ from tests.factories.core import (
     participant_user,
 )
 
-pytestmark = pytest.mark.django_db
+# Transactional: the code e-mail goes through the ledger after the commit, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    # Messages are matched in English (the source language).
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
 
 ACTIVATE = "/accounts/2fa/totp/activate/"
 CONFIRM = "/accounts/2fa/confirm-by-email/"
