@@ -148,7 +148,6 @@ def organisation_update(request, pk):
                 organisation=organisation, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            organisation.refresh_from_db()
             _apply_errors(form, error)
         else:
             messages.success(request, _("The organisation has been saved."))

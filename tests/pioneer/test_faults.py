@@ -327,7 +327,7 @@ def test_nothing_is_lost_and_duplicates_stay_in_the_window_when_senders_die(faul
     assert len(kills) == 4  # every fault really happened while sending
 
     # The ledger and the mailbox agree: every row's Message-ID arrived, nothing else did.
-    expected = {services._message_id(row): row for row in ledger.values()}
+    expected = {services.notification_message_id(row): row for row in ledger.values()}
     arrivals = {}
     for message_id, at in sink.accepted:
         arrivals.setdefault(message_id, []).append(at)
@@ -366,7 +366,7 @@ def test_nothing_is_lost_and_duplicates_stay_in_the_window_when_senders_die(faul
     retaken = [row for row in ledger.values() if row.attempts >= 2]
     waits = []
     for row in retaken:
-        sent = max(arrivals[services._message_id(row)])
+        sent = max(arrivals[services.notification_message_id(row)])
         before = [kill for kill in kills if kill <= sent]
         if before:
             waits.append(sent - before[-1])

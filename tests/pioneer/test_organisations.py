@@ -152,6 +152,19 @@ def test_organisation_update_refuses_another_ministrys_organisation(world):
     assert world["foreign_partner"].name == "Fremd GmbH"
 
 
+def test_a_refused_update_leaves_the_callers_organisation_as_it_was(world):
+    partner = world["partner"]
+    name, city = partner.name, partner.city
+    with pytest.raises(ValidationError):
+        # A partner cannot become a ministry: refused after the values were given.
+        services.organisation_update(
+            organisation=partner, by=world["office"], name="Neu", kind="ministry", city="X"
+        )
+    assert (partner.name, partner.city, partner.kind) == (name, city, "company")
+    partner.refresh_from_db()
+    assert partner.name == name
+
+
 # the pages -------------------------------------------------------------------------------
 
 

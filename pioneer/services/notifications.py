@@ -1,6 +1,5 @@
-"""Every write of the core: organisations, roles, invitations and notifications.
-
-Functions are keyword-only, named <entity>_<verb>, atomic, and say their side effects.
+"""The notification ledger: the outbox of every e-mail (scheduling, claiming, sending,
+dispatching, reading). See the README's "Background work and the delivery guarantee".
 """
 
 import logging
@@ -10,7 +9,6 @@ from datetime import timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
@@ -19,17 +17,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pioneer import mail, notifications
-from pioneer.access import (
-    SYSTEM,
-    OrganisationRefused,
-    actor,
-    check_may_act_for,
-    check_own_office,
-)
 from pioneer.celery import app as celery_app
 from pioneer.celery import publish
-from pioneer.models import Notification, Organisation, OutgoingMail, PartnerLink, Role, User
-from pioneer.rules import forget_roles, roles_of
+from pioneer.models import Notification, OutgoingMail
 
 log = logging.getLogger(__name__)
 
@@ -41,195 +31,6 @@ SEND_TASK = "pioneer.tasks.send_notification"
 DISPATCH_BATCH = 200
 # A failed send is due again after this, doubling with each attempt (5, 10, 20, 40 min).
 RETRY_DELAY = timedelta(minutes=5)
-
-
-ORGANISATION_FIELDS = ("short_name", "street", "postcode", "city", "website")
-
-
-@transaction.atomic
-def organisation_create(*, name, kind, by, parent=None, **fields):
-    """Create an organisation after full validation, and let `by`'s office act for it.
-
-    A person creates only subordinate authorities of their own ministries and partner
-    organisations (company, non-profit, other); the new partner is linked to every
-    organisation whose programme office `by` works in (`PartnerLink`). `by=SYSTEM`
-    (demo, commands, the acceptance of a registration that links it itself) may create
-    any kind and links nothing.
-
-    Raises ValidationError (nothing saved) for a subordinate authority without its parent
-    ministry, a parent that is not one of the actor's ministries, a kind the actor may not
-    create, or a name already taken for this kind.
-    """
-    unknown = set(fields) - set(ORGANISATION_FIELDS)
-    if unknown:
-        raise TypeError(f"unexpected fields: {sorted(unknown)}")
-    person = actor(by)
-    if person is not None:
-        if kind == Organisation.Kind.MINISTRY:
-            raise ValidationError({"kind": _("Ministries are set up by the administrators.")})
-        if kind == Organisation.Kind.AUTHORITY:
-            check_own_office(by, parent, field="parent")
-    organisation = Organisation(name=name, kind=kind, parent=parent, **fields)
-    organisation.full_clean()
-    organisation.save()
-    if person is not None and kind != Organisation.Kind.AUTHORITY:
-        for office_id in roles_of(person).organisation_ids(Role.Kind.PROGRAMME_OFFICE):
-            PartnerLink.objects.get_or_create(
-                office_organisation_id=office_id,
-                partner=organisation,
-                defaults={"linked_by": person},
-            )
-        forget_roles(person)
-    return organisation
-
-
-@transaction.atomic
-def organisation_update(*, organisation, by, name, kind, parent=None, **fields):
-    """Change an organisation the actor's office may act for. No side effects.
-
-    The guards of `organisation_create` hold: an authority's parent is one of the actor's
-    ministries; a ministry's kind does not change here. Raises ValidationError.
-    """
-    unknown = set(fields) - set(ORGANISATION_FIELDS)
-    if unknown:
-        raise TypeError(f"unexpected fields: {sorted(unknown)}")
-    check_may_act_for(by, organisation)
-    if actor(by) is not None:
-        from pioneer.rules import may_edit_organisation
-
-        if not may_edit_organisation(by, organisation):
-            raise OrganisationRefused(
-                {"name": _("Another ministry's authority is changed by that ministry.")}
-            )
-        if Organisation.Kind.MINISTRY in (kind, organisation.kind) and kind != organisation.kind:
-            raise ValidationError({"kind": _("Ministries are set up by the administrators.")})
-        if kind == Organisation.Kind.AUTHORITY:
-            check_own_office(by, parent, field="parent")
-    organisation.name, organisation.kind, organisation.parent = name, kind, parent
-    for key, value in fields.items():
-        setattr(organisation, key, value)
-    organisation.full_clean()
-    organisation.save()
-    return organisation
-
-
-@transaction.atomic
-def partner_link(*, office_organisation, partner, by):
-    """Let `office_organisation`'s programme office act for `partner` (idempotent).
-
-    The office decides this explicitly (accepting a registration and linking it, or on
-    its organisation pages); nothing links by matching names. `by` must work in
-    `office_organisation`'s office. Returns (link, created). No e-mails.
-    """
-    check_own_office(by, office_organisation)
-    link, created = PartnerLink.objects.get_or_create(
-        office_organisation=office_organisation,
-        partner=partner,
-        defaults={"linked_by": actor(by)},
-    )
-    if by is not SYSTEM:
-        forget_roles(by)
-    return link, created
-
-
-@transaction.atomic
-def role_grant(*, user, kind, by, organisation=None):
-    """Give a user a role (idempotent: granting it again changes nothing). No side effects.
-
-    Raises ValidationError (nothing saved) for an unknown kind, an office or partner
-    role without an organisation, or an organisation `by` may not grant it for: office
-    roles only for `by`'s own organisations, partner roles only for organisations `by`'s
-    office may act for. Participants and evaluators act for no organisation.
-    """
-    return _role_grant(user=user, kind=kind, organisation=organisation, by=by)[0]
-
-
-def _role_grant(*, user, kind, organisation, by):
-    if kind not in Role.ORGANISATION_BOUND:
-        organisation = None
-    elif kind == Role.Kind.PROGRAMME_OFFICE:
-        check_own_office(by, organisation)
-    else:
-        check_may_act_for(by, organisation)
-    role = Role(user=user, kind=kind, organisation=organisation)
-    # Uniqueness is not an error here (granting twice is allowed); everything else is.
-    role.full_clean(validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            role, created = Role.objects.get_or_create(
-                user=user, kind=kind, organisation=organisation
-            )
-    except IntegrityError:  # a concurrent grant won the race; the role exists
-        role, created = Role.objects.get(user=user, kind=kind, organisation=organisation), False
-    forget_roles(user)
-    return role, created
-
-
-@transaction.atomic
-def role_revoke(*, user, kind, organisation=None):
-    """Take a role away (nothing happens if the user does not hold it). No side effects."""
-    if kind not in Role.ORGANISATION_BOUND:
-        organisation = None
-    Role.objects.filter(user=user, kind=kind, organisation=organisation).delete()
-    forget_roles(user)
-
-
-@transaction.atomic
-def user_invite(*, email, name, language, kind, by, organisation=None):
-    """Create (or find) a person, give them a role and tell them by e-mail.
-
-    - a new person, or one who has never set a password: the `account.invitation`
-      e-mail with a link to set a password (valid for PASSWORD_RESET_TIMEOUT, three days);
-    - a person who already has a password: it is left alone; the `account.role_granted`
-      e-mail tells them about the new role (nothing is sent if they held it already).
-
-    Raises ValidationError (nothing saved) for an invalid address or role, or an
-    organisation `by` may not grant the role for (see `role_grant`). Returns
-    (user, created). Side effects: schedules the notification for now; the e-mail goes
-    out after commit (inline without a broker). The ledger holds one row per key and day,
-    so inviting the same person twice on one day sends one e-mail.
-    """
-    email = User.objects.normalize_email(email).strip().lower()
-    user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if created:
-        user = User(email=email, name=name, language=language)
-        user.set_unusable_password()
-        user.full_clean(exclude=["password"])
-        try:
-            with transaction.atomic():
-                user.save()
-        except IntegrityError:  # the same address invited twice at once: theirs stands
-            user, created = User.objects.get(email__iexact=email), False
-    role, role_created = _role_grant(user=user, kind=kind, organisation=organisation, by=by)
-    if user.has_usable_password():
-        if role_created:
-            notification_schedule(
-                kind="account.role_granted", target=role, recipient=user, due_at=timezone.now()
-            )
-    else:
-        notification_schedule(
-            kind="account.invitation", target=user, recipient=user, due_at=timezone.now()
-        )
-    return user, created
-
-
-def invitation_link(user):
-    """A password-set link for an invited person: allauth's password-reset key.
-
-    The key is made when the e-mail is sent and expires after PASSWORD_RESET_TIMEOUT
-    (three days); it stops working as soon as a password is set or the person signs in,
-    because the key hashes the password and the last login.
-    """
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-    from django.urls import reverse
-
-    key = default_token_generator.make_token(user)
-    return reverse(
-        "account_reset_password_from_key",
-        kwargs={"uidb36": user_pk_to_url_str(user), "key": key},
-    )
 
 
 def notification_schedule(*, kind, target, recipient, due_at):
@@ -524,7 +325,7 @@ def _record_failure(ours, notification, exc):
         ours.update(state=Notification.State.PENDING, due_at=retry_at, last_error=repr(exc)[:2000])
 
 
-def _message_id(notification):
+def notification_message_id(notification):
     return mail.message_id(
         f"pioneer.{notification.pk}.{notification.created_at:%Y%m%d%H%M%S}.notification"
     )
@@ -538,7 +339,7 @@ def _prerendered(notification, content):
         text=content.text,
         html=content.html or None,
         reply_to=[content.reply_to] if content.reply_to else None,
-        message_id=_message_id(notification),
+        message_id=notification_message_id(notification),
     )
     return message, {"subject": content.subject[:255]}
 
@@ -572,7 +373,7 @@ def _render(notification, target):
         subject=subject,
         text=text,
         html=html,
-        message_id=_message_id(notification),
+        message_id=notification_message_id(notification),
     )
     stored = {
         "subject": subject[:255],
@@ -709,43 +510,3 @@ def notification_mark_all_read(*, user):
     return Notification.objects.filter(
         recipient=user, state=Notification.State.SENT, read_at__isnull=True
     ).update(read_at=timezone.now())
-
-
-@transaction.atomic
-def user_set_language(*, user, language):
-    """Remember a person's language for pages, e-mails and documents."""
-    if language not in dict(settings.LANGUAGES):
-        raise ValueError(language)
-    if user.language != language:
-        user.language = language
-        user.save(update_fields=["language"])
-
-
-@transaction.atomic
-def barrier_report_submit(*, page, description, name="", email="", language="de"):
-    """Record a reported barrier and tell the accessibility contact.
-
-    Side effects: one plain-text e-mail (German and English, the contact may read either)
-    to settings.ACCESSIBILITY_CONTACT_EMAIL in the ledger, sent after commit or by the
-    dispatcher; replies go to the reporter.
-    """
-    from pioneer.models import BarrierReport
-
-    report = BarrierReport.objects.create(
-        page=page, description=description, name=name, email=email, language=language
-    )
-    mail_schedule(
-        kind="mail.barrier_report",
-        to=settings.ACCESSIBILITY_CONTACT_EMAIL,
-        language=settings.LANGUAGE_CODE,
-        subject="Barriere gemeldet / barrier reported",
-        text=(
-            f"Seite / page: {page}\n\n{description}\n\n"
-            f"Von / from: {name or '-'} <{email or '-'}>\n"
-            f"Sprache / language: {language}\n"
-            f"Nr. / no.: {report.pk}\n"
-        ),
-        reply_to=email,
-        cause=report,
-    )
-    return report
