@@ -17,18 +17,9 @@ import time
 from datetime import timedelta
 
 from allauth.account.adapter import get_adapter
-from django import forms
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from pioneer import ratelimit
 from pioneer.rules import has_staff_role, has_totp
-from pioneer.validators import SafeForm
 
 CODE_VALID = timedelta(minutes=10)
 # How long a confirmation lasts: long enough to install an app and scan the code.
@@ -55,6 +46,11 @@ def _digest(user, code):
 
 def _state(request):
     return request.session.get(SESSION_KEY) or {}
+
+
+def code_sent(request):
+    """A code was sent in this session and may be entered."""
+    return bool(_state(request).get("digest"))
 
 
 def is_confirmed(request):
@@ -112,66 +108,3 @@ def code_verify(*, request, code):
         return Result.CONFIRMED
     request.session[SESSION_KEY] = state
     return Result.LOCKED if state["attempts"] >= MAX_ATTEMPTS else Result.WRONG
-
-
-class CodeForm(SafeForm):
-    code = forms.RegexField(
-        label=gettext_lazy("Code from the e-mail"),
-        regex=r"^\s*\d{6}\s*$",
-        max_length=20,
-        error_messages={
-            "required": gettext_lazy("Enter the six-digit code from the e-mail."),
-            "invalid": gettext_lazy("Enter the six-digit code from the e-mail."),
-        },
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
-
-
-MESSAGES = {
-    Result.WRONG: gettext_lazy("This code is not right. Please check the e-mail."),
-    Result.EXPIRED: gettext_lazy("This code has expired. Please ask for a new one."),
-    Result.LOCKED: gettext_lazy("Too many wrong codes. Please ask for a new one."),
-    Result.NONE: gettext_lazy("Please ask for a code first."),
-}
-
-
-def _next_url(request):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, request.is_secure()
-    ):
-        return target
-    return reverse("mfa_activate_totp")
-
-
-@login_required
-def confirm(request):
-    """The page between a staff account and the second factor's set-up."""
-    target = _next_url(request)
-    if not needs_confirmation(request):
-        return redirect(target)
-    form = CodeForm()
-    status = 200
-    if request.method == "POST" and "send" in request.POST:
-        if code_send(request=request):
-            messages.success(
-                request,
-                _("We have sent a code to %(email)s.") % {"email": request.user.email},
-            )
-            return redirect(f"{reverse('mfa_enrol_confirm')}?{urlencode({'next': target})}")
-        messages.error(request, _("Too many codes were requested. Please try again in an hour."))
-        status = 429
-    elif request.method == "POST":
-        form = CodeForm(request.POST)
-        if form.is_valid():
-            result = code_verify(request=request, code=form.cleaned_data["code"].strip())
-            if result == Result.CONFIRMED:
-                return redirect(target)
-            form.add_error("code", MESSAGES[result])
-        status = 400
-    return render(
-        request,
-        "pioneer/mfa_enrol_confirm.html",
-        {"form": form, "next": target, "sent": bool(_state(request).get("digest"))},
-        status=status,
-    )

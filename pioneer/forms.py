@@ -163,3 +163,25 @@ class LinkForm(SafeForm):
 
     organisation = forms.IntegerField(min_value=1)
     name = forms.CharField(max_length=200)
+
+
+def apply_errors(form, error):
+    """Show a service's ValidationError on the form's fields (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class CodeForm(SafeForm):
+    code = forms.RegexField(
+        label=_("Code from the e-mail"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=20,
+        error_messages={
+            "required": _("Enter the six-digit code from the e-mail."),
+            "invalid": _("Enter the six-digit code from the e-mail."),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

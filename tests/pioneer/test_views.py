@@ -421,7 +421,7 @@ def test_accessibility_statement_names_the_contact(client, settings):
 def test_barrier_reports_are_rate_limited(
     client, fresh_barrier_limit, django_capture_on_commit_callbacks
 ):
-    from pioneer.views import BARRIER_REPORTS_PER_HOUR
+    from pioneer.views.pages import BARRIER_REPORTS_PER_HOUR
 
     data = {"page": "/", "description": "Zu wenig Kontrast."}
     with django_capture_on_commit_callbacks(execute=True):

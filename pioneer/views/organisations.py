@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pioneer import selectors, services
-from pioneer.forms import ContactInviteForm, LinkForm, OrganisationForm
+from pioneer.forms import ContactInviteForm, LinkForm, OrganisationForm, apply_errors
 from pioneer.models import Organisation, Role
 from pioneer.permissions import require, role_required, scoped_object_or_404
-from pioneer.views import _apply_errors
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 
@@ -73,7 +72,7 @@ def organisation_create(request):
         try:
             organisation = services.organisation_create(by=request.user, **data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -148,7 +147,7 @@ def organisation_update(request, pk):
                 organisation=organisation, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The organisation has been saved."))
             return redirect("organisation_detail", pk=organisation.pk)
@@ -174,7 +173,7 @@ def organisation_contact_invite(request, pk):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,

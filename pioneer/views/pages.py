@@ -1,32 +1,19 @@
-"""Views of the core: landing, home per role, static pages, language, notifications,
-invitations. Permission, form, one service call, response."""
+"""Public pages and each person's home: landing, home per role, static pages, the
+accessibility statement with its barrier report, the language switch."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pioneer import hooks, ratelimit, selectors, services
-from pioneer.forms import BarrierReportForm, InviteForm, LanguageForm
+from pioneer.forms import BarrierReportForm, LanguageForm
 from pioneer.models import Role
-from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.rules import roles_of
-
-
-def _apply_errors(form, error):
-    """Show a service's ValidationError on the form's fields (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def landing(request):
@@ -105,67 +92,3 @@ def set_language(request):
             secure=settings.SESSION_COOKIE_SECURE,
         )
     return response
-
-
-@login_required
-def notification_list(request):
-    page = Paginator(selectors.notifications_for(request.user).select_related(None), 25).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "pioneer/notification_list.html", {"page": page})
-
-
-@login_required
-@require_POST
-def notification_read(request, pk):
-    notification = scoped_object_or_404(selectors.notifications_for(request.user), pk=pk)
-    services.notification_mark_read(notification=notification, user=request.user)
-    if notification.link and url_has_allowed_host_and_scheme(
-        notification.link, {request.get_host()}, request.is_secure()
-    ):
-        return redirect(notification.link)
-    return redirect("notifications")
-
-
-@login_required
-@require_POST
-def notification_read_all(request):
-    services.notification_mark_all_read(user=request.user)
-    messages.success(request, _("All notifications are marked as read."))
-    return redirect("notifications")
-
-
-@role_required(Role.Kind.PROGRAMME_OFFICE)
-def invite(request):
-    require("pioneer.invite_people", request.user)
-    form = InviteForm(
-        request.POST if request.method == "POST" else None,
-        office_organisations=selectors.office_organisations(request.user),
-        acting_organisations=selectors.organisations_for_office(request.user),
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user, created = services.user_invite(
-                email=data["email"],
-                name=data["name"],
-                language=data["language"],
-                kind=data["kind"],
-                organisation=data["organisation"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-            return render(request, "pioneer/invite.html", {"form": form}, status=400)
-        if created:
-            message = _("%(email)s has been invited.")
-        elif user.has_usable_password():
-            # Their password stays as it is; they were told about the role.
-            message = _("%(email)s already has an account; the role was added.")
-        else:
-            message = _("%(email)s had not set a password yet and has been invited again.")
-        messages.success(request, message % {"email": user.email})
-        return redirect(reverse("invite"))
-    return render(
-        request, "pioneer/invite.html", {"form": form}, status=400 if form.errors else 200
-    )

@@ -1,0 +1,1 @@
+"""Views of the core, split by entity. Permission, form, one service call, response."""
