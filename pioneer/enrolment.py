@@ -19,7 +19,7 @@ from datetime import timedelta
 from allauth.account.adapter import get_adapter
 
 from pioneer import ratelimit
-from pioneer.rules import has_staff_role, has_totp
+from pioneer.rules import has_totp, needs_second_factor
 
 CODE_VALID = timedelta(minutes=10)
 # How long a confirmation lasts: long enough to install an app and scan the code.
@@ -63,7 +63,7 @@ def needs_confirmation(request):
     user = request.user
     return (
         user.is_authenticated
-        and has_staff_role(user)
+        and needs_second_factor(user)
         and not has_totp(user)
         and not is_confirmed(request)
     )

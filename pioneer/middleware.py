@@ -1,4 +1,5 @@
-"""Request middleware: the user's language, and the second factor for staff roles."""
+"""Request middleware: the user's language, privacy headers, and the second factor for the
+roles that must use one."""
 
 from django.conf import settings
 from django.shortcuts import redirect
@@ -8,7 +9,7 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import urlencode
 
 from pioneer import enrolment
-from pioneer.rules import has_staff_role, has_totp
+from pioneer.rules import has_totp, needs_second_factor
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -85,7 +86,7 @@ class PrivacyHeadersMiddleware:
         return response
 
 
-class StaffMFAMiddleware:
+class SecondFactorMiddleware:
     """Programme office and evaluators must set up TOTP before they see anything else.
 
     Only when settings.REQUIRE_STAFF_MFA is on (production's default). Account pages
@@ -117,7 +118,7 @@ class StaffMFAMiddleware:
             and request.user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
             and url_name not in self.ALLOWED_URL_NAMES
-            and has_staff_role(request.user)
+            and needs_second_factor(request.user)
             and not has_totp(request.user)
         ):
             return redirect(reverse("mfa_activate_totp"))

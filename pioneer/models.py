@@ -176,7 +176,7 @@ class Role(models.Model):
     # Roles that must be bound to an organisation (they act on its behalf).
     ORGANISATION_BOUND = {Kind.PROGRAMME_OFFICE, Kind.PARTNER_CONTACT}
     # Roles that see personal data of many people: two-factor login required.
-    STAFF = {Kind.PROGRAMME_OFFICE, Kind.EVALUATOR}
+    SECOND_FACTOR_ROLES = {Kind.PROGRAMME_OFFICE, Kind.EVALUATOR}
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"

@@ -87,12 +87,13 @@ def is_evaluator(user):
 
 
 @rules.predicate
-def has_staff_role(user):
-    """Roles that see many people's data and must log in with a second factor. Technical
-    administrators (the Django admin sees everything) count as such too."""
+def needs_second_factor(user):
+    """The person holds a role that sees many people's data (Role.SECOND_FACTOR_ROLES) or
+    is a technical administrator (`is_staff`, the Django admin sees everything): they must
+    sign in with a second factor. ("Staff" in this project means only `is_staff`.)"""
     if getattr(user, "is_staff", False) and user.is_active:
         return True
-    return bool(roles_of(user).kinds & Role.STAFF)
+    return bool(roles_of(user).kinds & Role.SECOND_FACTOR_ROLES)
 
 
 @rules.predicate

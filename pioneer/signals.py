@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from pioneer import hooks
 from pioneer.hooks import NavItem, Panel
 from pioneer.models import Role, User
-from pioneer.rules import has_staff_role, has_totp
+from pioneer.rules import has_totp, needs_second_factor
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 
 
 @receiver(hooks.home_panels, dispatch_uid="pioneer.mfa_panel")
 def mfa_panel(sender, request, roles, **kwargs):
-    if not has_staff_role(request.user) or has_totp(request.user):
+    if not needs_second_factor(request.user) or has_totp(request.user):
         return None
     return Panel(
         "core.mfa",

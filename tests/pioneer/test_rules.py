@@ -11,13 +11,13 @@ from pioneer.access import SYSTEM
 from pioneer.models import Organisation, Role
 from pioneer.permissions import role_required, scoped_object_or_404
 from pioneer.rules import (
-    has_staff_role,
     is_contact_of,
     is_evaluator,
     is_office_of,
     is_participant,
     is_partner_contact,
     is_programme_office,
+    needs_second_factor,
     roles_of,
 )
 from pioneer.services import role_grant, role_revoke
@@ -38,7 +38,7 @@ PREDICATES = [
     is_partner_contact,
     is_participant,
     is_evaluator,
-    has_staff_role,
+    needs_second_factor,
 ]
 
 
@@ -65,10 +65,10 @@ def test_each_role_answers_only_its_own_predicate():
     for expected, user in people.items():
         for predicate in PREDICATES[:4]:
             assert predicate(user) is (predicate is expected), (predicate, user)
-    assert has_staff_role(people[is_programme_office])
-    assert has_staff_role(people[is_evaluator])
-    assert not has_staff_role(people[is_participant])
-    assert not has_staff_role(people[is_partner_contact])
+    assert needs_second_factor(people[is_programme_office])
+    assert needs_second_factor(people[is_evaluator])
+    assert not needs_second_factor(people[is_participant])
+    assert not needs_second_factor(people[is_partner_contact])
 
 
 def test_office_and_contact_are_scoped_to_their_organisation():
@@ -98,7 +98,7 @@ def test_a_person_can_hold_several_roles():
 def test_an_inactive_person_has_no_roles():
     user = office_user(is_active=False)
     assert not is_programme_office(user)
-    assert not has_staff_role(user)
+    assert not needs_second_factor(user)
 
 
 def test_roles_are_read_once_and_refreshed_after_a_change(django_assert_num_queries):
