@@ -10,6 +10,9 @@ error, never a silent bypass.
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from pioneer.models import Role
+from pioneer.rules import may_act_for, roles_of
+
 
 class _System:
     """The actor of work that no person started (seeding, commands)."""
@@ -41,8 +44,6 @@ def _require_actor(by):
 
 def check_may_act_for(by, organisation, *, field="organisation"):
     """Raise OrganisationRefused unless `by` may act for `organisation` (or is SYSTEM)."""
-    from pioneer.rules import may_act_for
-
     _require_actor(by)
     if by is SYSTEM:
         return
@@ -60,9 +61,6 @@ def check_may_act_for(by, organisation, *, field="organisation"):
 
 def check_own_office(by, organisation, *, field="organisation"):
     """Raise OrganisationRefused unless `organisation` is one of `by`'s own offices."""
-    from pioneer.models import Role
-    from pioneer.rules import roles_of
-
     _require_actor(by)
     if by is SYSTEM:
         return

@@ -14,7 +14,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from pioneer.celery import app as celery_app
+from pioneer.celery import publish
 from pioneer.models import Notification, Role, User
+from pioneer.services.notifications import notification_dispatch_due
 
 
 @dataclass
@@ -112,9 +115,13 @@ def invitations_schedule_in_bulk(*, invitees, now=None):
     return len(rows)
 
 
-def _queue_dispatch():
-    from pioneer.tasks import dispatch_due_notifications
+DISPATCH_TASK = "pioneer.tasks.dispatch_due_notifications"
 
+
+def _queue_dispatch():
     # One dispatcher run sends them all (with a broker: one task per e-mail); a broker
     # that is down fails nothing, the beat schedule's next run sends them.
-    transaction.on_commit(lambda: dispatch_due_notifications.delay(), robust=True)
+    if celery_app.conf.task_always_eager:
+        transaction.on_commit(lambda: notification_dispatch_due(inline=True), robust=True)
+    else:
+        transaction.on_commit(lambda: publish(DISPATCH_TASK, args=[]), robust=True)

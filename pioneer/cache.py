@@ -18,6 +18,7 @@ fallback.
 import logging
 import time
 
+import redis
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
@@ -31,8 +32,6 @@ _down_until = [0.0]  # shared by the threads of one process; a list to be assign
 
 
 def _redis_errors():
-    import redis
-
     return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 

@@ -11,6 +11,7 @@ Accept: application/json.
 import dataclasses
 import datetime
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models import Q
@@ -19,6 +20,11 @@ from health_check import checks as stock_checks
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
+from kombu import Connection
+
+from pioneer.cache import FallbackRedisCache
+from pioneer.models import Notification
+from pioneer.services import stale_claim_after
 
 
 @dataclasses.dataclass
@@ -29,8 +35,6 @@ class Broker(HealthCheck):
     timeout = datetime.timedelta(seconds=3)
 
     def run(self):
-        from kombu import Connection
-
         try:
             with Connection(self.url, connect_timeout=self.timeout.total_seconds()) as conn:
                 conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
@@ -44,10 +48,6 @@ class Cache(stock_checks.Cache):
     would answer set/get and the outage would be hidden."""
 
     async def run(self):
-        from asgiref.sync import sync_to_async
-
-        from pioneer.cache import FallbackRedisCache
-
         cache = caches[self.alias]
         if not isinstance(cache, FallbackRedisCache):
             return await super().run()
@@ -64,9 +64,6 @@ class NotificationBacklog(HealthCheck):
     not taken up again."""
 
     def run(self):
-        from pioneer.models import Notification
-        from pioneer.services import stale_claim_after
-
         now = timezone.now()
         grace = datetime.timedelta(seconds=2 * settings.NOTIFICATION_DISPATCH_SECONDS)
         grace += stale_claim_after()

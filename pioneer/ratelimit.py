@@ -6,12 +6,11 @@ reverse proxy applies here too. With Redis down the counters live in each proces
 memory (pioneer.cache): the limits still hold, per process, and nothing fails.
 """
 
+from allauth.account.adapter import get_adapter
 from django.core.cache import cache
 
 
 def client_ip(request):
-    from allauth.account.adapter import get_adapter
-
     try:
         return get_adapter(request).get_client_ip(request)
     except Exception:  # no address at all: share one bucket rather than fail open

@@ -7,6 +7,7 @@ views can ask as often as they like without extra queries.
 from dataclasses import dataclass
 
 import rules
+from allauth.mfa.models import Authenticator
 
 from pioneer.models import Organisation, Role
 
@@ -52,8 +53,6 @@ def has_totp(user):
         return False
     cached = getattr(user, "_pioneer_has_totp", None)
     if cached is None:
-        from allauth.mfa.models import Authenticator
-
         cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         user._pioneer_has_totp = cached
     return cached
@@ -120,6 +119,7 @@ def may_act_for(user, organisation):
     authority of it, or a partner it linked (`selectors.organisations_for_office`)."""
     if organisation is None:
         return False
+    # Here, not at the top: pioneer.selectors reads the roles from this module.
     from pioneer.selectors import organisations_for_office
 
     org_id = getattr(organisation, "pk", organisation)

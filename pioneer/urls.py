@@ -85,11 +85,11 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    from django.conf.urls.static import static  # only the development server serves media
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 if settings.PIONEER_BENCH:
-    from pioneer import bench
+    from pioneer import bench  # the benchmark's floor page exists only when it runs
 
     urlpatterns.insert(0, path("__bench__/floor/", bench.floor, name="bench_floor"))
