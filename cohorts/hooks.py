@@ -90,3 +90,11 @@ class UpcomingDate:
     date: object
     label: str
     url: str = ""
+
+
+@dataclass(frozen=True)
+class Stage:
+    value: str
+    label: str
+    done: bool
+    current: bool

@@ -22,8 +22,8 @@ def _participant_list(job):
 
 
 def run_export(job, progress):
-    from cohorts import exports
     from cohorts.models import Cohort
+    from cohorts.services import exports
 
     cohort = Cohort.objects.select_related("programme").filter(pk=job.object_id).first()
     if cohort is None:
@@ -38,15 +38,15 @@ def run_export(job, progress):
 
 
 def register():
-    from cohorts import exports, importing
+    from cohorts.services import exports, imports
 
     jobs.register(
-        importing.IMPORT_KIND,
-        run=importing.run_import,
+        imports.IMPORT_KIND,
+        run=imports.run_import,
         may_see=_office_of_cohort,
         label=_("Import of participants"),
         back=_participant_list,
-        describe=importing.import_outcome,
+        describe=imports.import_outcome,
     )
     jobs.register(
         exports.EXPORT_KIND,

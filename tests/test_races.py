@@ -23,7 +23,7 @@ from cohorts.models import (
     Programme,
     RegistrationNote,
 )
-from cohorts.participations import participation_add
+from cohorts.services.participations import participation_add
 from pioneer import services as core_services
 from pioneer.models import Organisation, User
 from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
@@ -226,7 +226,7 @@ def test_a_note_posted_twice_at_once_is_kept_once():
 
 
 def test_a_participation_confirmed_twice_at_once_changes_once():
-    from cohorts.participations import participation_set_state
+    from cohorts.services.participations import participation_set_state
     from tests.factories.cohorts import ParticipationFactory
 
     participation = ParticipationFactory(state=Participation.State.NOMINATED)

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from cohorts.models import Cohort, InterestRegistration, Participation
-from cohorts.participations import participation_add, participation_update
+from cohorts.services.participations import participation_add, participation_update
 from pioneer.access import OrganisationRefused
 from pioneer.models import Organisation, PartnerLink, Role, User
 from tests.cohorts.test_import import _csv, participations_import

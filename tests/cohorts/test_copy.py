@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cohorts import hooks
-from cohorts.copying import cohort_copy_next, suggested_start
 from cohorts.models import Cohort, Participation
+from cohorts.services.cohorts import cohort_copy_next, suggested_start
 from tests.factories.cohorts import CohortFactory, ParticipationFactory
 from tests.factories.core import office_user, participant_user
 from tests.hooks import connected

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from cohorts import importing
 from cohorts.models import Cohort, Participation
+from cohorts.services import imports as importing
 from pioneer import jobs
 from pioneer.models import Job, Notification, Organisation, Role, User
 from tests.factories.cohorts import CohortFactory, ParticipationFactory
@@ -171,7 +171,7 @@ def test_a_workbook_that_unpacks_too_large_is_refused(cohort, office):
 
     from django.utils import translation
 
-    from cohorts import importing
+    from cohorts.services import imports as importing
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

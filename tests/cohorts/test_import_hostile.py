@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook
 
-from cohorts import importing
 from cohorts.models import Cohort, Participation
+from cohorts.services import imports as importing
 from pioneer.models import Job, Organisation, User
 from tests.factories.cohorts import CohortFactory
 from tests.factories.core import OrganisationFactory, office_user

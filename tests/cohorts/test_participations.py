@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cohorts.models import Cohort, Participation
-from cohorts.participations import participation_add, participation_set_state
+from cohorts.services.participations import participation_add, participation_set_state
 from pioneer.access import SYSTEM
 from pioneer.models import Organisation, Role, User
 from tests.factories.cohorts import CohortFactory, ParticipationFactory, external_participation

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from cohorts import hooks, selectors, services
 from cohorts.models import Cohort, CohortTransition, InterestRegistration, organisation_key
+from cohorts.services import registrations
 from pioneer.access import SYSTEM
 from pioneer.models import Notification, Organisation, PartnerLink, Role, User
 from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
@@ -279,7 +280,7 @@ def _submitted(cohort=None, **data):
     )
     token = "known-token"
     InterestRegistration.objects.filter(pk=registration.pk).update(
-        confirm_token_hash=services._hash(token)
+        confirm_token_hash=registrations._hash(token)
     )
     return registration, token
 

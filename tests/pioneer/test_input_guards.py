@@ -15,10 +15,9 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 
 from cohorts import services
-from cohorts.copying import cohort_copy_next, suggested_start
-from cohorts.forms import CohortForm, InterestForm, ProgrammeForm
-from cohorts.forms_people import CohortCopyForm
+from cohorts.forms import CohortCopyForm, CohortForm, InterestForm, ProgrammeForm
 from cohorts.models import Cohort, Programme
+from cohorts.services.cohorts import cohort_copy_next, suggested_start
 from pioneer.access import SYSTEM
 from pioneer.forms import InviteForm
 from pioneer.models import Organisation
@@ -42,15 +41,20 @@ def _english(client):
 PROJECT_APPS = ("pioneer", "cohorts", "tandems", "companion", "evaluation", "blueprints")
 # The import's row form belongs to the import being rewritten as a job (helper "jobs"); the
 # names it creates are checked by the models' validators all the same.
-NOT_YET = {"cohorts.importing.ParticipantRowForm"}
+NOT_YET = {"cohorts.services.imports.ParticipantRowForm"}
 
 
 def _project_classes(base):
     found = []
     for label in PROJECT_APPS:
         app_path = pathlib.Path(apps.get_app_config(label).path)
-        for path in app_path.glob("*.py"):
-            module = importlib.import_module(f"{label}.{path.stem}")
+        # Packages too (cohorts/services/, cohorts/views/), migrations aside.
+        for path in sorted(app_path.rglob("*.py")):
+            parts = path.relative_to(app_path).with_suffix("").parts
+            if "migrations" in parts:
+                continue
+            name = ".".join((label, *(p for p in parts if p != "__init__")))
+            module = importlib.import_module(name)
             for obj in vars(module).values():
                 if (
                     inspect.isclass(obj)

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from cohorts.models import Cohort, Participation
-from cohorts.participations import side_mismatch
+from cohorts.services.participations import side_mismatch
 from pioneer import bulk, jobs
 from pioneer.models import Role
 from pioneer.selectors import organisations_for_office

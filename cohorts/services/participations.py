@@ -1,20 +1,18 @@
-"""Participations: who takes part in a cohort. Services (writes) and selectors (reads).
+"""Writes of participations: who takes part in a cohort.
 
 Services are keyword-only, named participation_<verb>, atomic, and name their side
-effects. Imports of many people at once live in `cohorts.importing`.
+effects. Imports of many people at once live in `cohorts.services.imports`; the reads
+in `cohorts.selectors`.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from cohorts import hooks
 from cohorts.models import Cohort, Participation
 from pioneer.access import actor, check_may_act_for
 from pioneer.models import Role
-from pioneer.rules import roles_of
-from pioneer.selectors import linked_office_ids
 from pioneer.services import user_invite
 
 State = Participation.State
@@ -198,46 +196,3 @@ def participation_update(*, participation, by, **fields):
     participation._history_user = actor(by)
     participation.save()
     return participation
-
-
-# --- selectors --------------------------------------------------------------------------
-
-
-def participations_of(cohort):
-    """A cohort's people with what the lists show (one query)."""
-    return (
-        Participation.objects.filter(cohort=cohort)
-        .select_related("user", "organisation")
-        .order_by("side", "user__name", "user__email")
-    )
-
-
-def participations_for_partner(user):
-    """The people of the organisations a partner contact speaks for, in the cohorts of
-    programmes whose office linked the organisation as its partner (`PartnerLink`)."""
-    organisations = roles_of(user).organisation_ids(Role.Kind.PARTNER_CONTACT)
-    if not organisations:
-        return Participation.objects.none()
-    return (
-        Participation.objects.filter(
-            organisation_id__in=organisations,
-            cohort__programme__organisation_id__in=linked_office_ids(organisations),
-        )
-        .select_related("user", "organisation", "cohort", "cohort__programme")
-        .order_by("-cohort__start_date", "cohort_id", "user__name", "user__email")
-    )
-
-
-def search(queryset, text):
-    text = (text or "").strip()
-    if not text:
-        return queryset
-    return queryset.filter(
-        Q(user__name__icontains=text)
-        | Q(user__email__icontains=text)
-        | Q(organisation__name__icontains=text)
-        | Q(organisation__short_name__icontains=text)
-        | Q(position__icontains=text)
-        | Q(topics__icontains=text)
-        | Q(expertise__icontains=text)
-    )

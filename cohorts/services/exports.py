@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from cohorts.models import Participation
-from cohorts.participations import participations_of
+from cohorts.selectors import participations_of
 
 EXPORT_KIND = "cohorts.participant_export"
 CHUNK_SIZE = 500

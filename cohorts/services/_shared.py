@@ -1,0 +1,15 @@
+"""Helpers shared by the cohorts services."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+
+def save_unique(obj, field, message):
+    """Save `obj`; a concurrent twin that took the same unique value first (both passed
+    full_clean, only one INSERT can win) becomes a ValidationError on `field` instead
+    of a server error."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise ValidationError({field: message}) from None
