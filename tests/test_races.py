@@ -25,6 +25,7 @@ from cohorts.models import (
 )
 from cohorts.services.participations import participation_add
 from pioneer import services as core_services
+from pioneer.access import SYSTEM
 from pioneer.models import Organisation, User
 from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
 from tests.factories.core import OrganisationFactory, office_user
@@ -101,7 +102,11 @@ def test_the_same_cohort_created_twice_at_once():
 
     def create():
         return services.cohort_create(
-            programme=programme, title="Zweiter", slug="zweiter", start_date=date(2030, 1, 1)
+            by=SYSTEM,
+            programme=programme,
+            title="Zweiter",
+            slug="zweiter",
+            start_date=date(2030, 1, 1),
         )
 
     ours, rival = race(create, create)
@@ -233,7 +238,9 @@ def test_a_participation_confirmed_twice_at_once_changes_once():
 
     def confirm():
         return participation_set_state(
-            participation=Participation.objects.get(pk=participation.pk), state="confirmed"
+            by=SYSTEM,
+            participation=Participation.objects.get(pk=participation.pk),
+            state="confirmed",
         )
 
     ours, rival = race(confirm, confirm)

@@ -13,3 +13,23 @@ def save_unique(obj, field, message):
             obj.save()
     except IntegrityError:
         raise ValidationError({field: message}) from None
+
+
+class _Unchanged:
+    """The default of an update service's fields: keep the stored value."""
+
+    def __repr__(self):
+        return "UNCHANGED"
+
+    def __bool__(self):
+        return False
+
+
+UNCHANGED = _Unchanged()
+
+
+def apply_changes(obj, **values):
+    """Set the values that were given (not UNCHANGED) on `obj`."""
+    for name, value in values.items():
+        if value is not UNCHANGED:
+            setattr(obj, name, value)

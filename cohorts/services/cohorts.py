@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from cohorts import hooks
 from cohorts.models import Cohort, CohortTransition
-from cohorts.services._shared import save_unique
+from cohorts.services._shared import UNCHANGED, apply_changes, save_unique
+from pioneer.access import actor
 from pioneer.validators import MAX_DATE, RESERVED_SLUGS, check_date
 
 State = Cohort.State
@@ -62,25 +63,69 @@ def _check_dates(cohort):
 
 
 @transaction.atomic
-def cohort_create(*, programme, title, slug, by=None, **fields):
-    """Create a cohort in the draft stage. No side effects."""
-    cohort = Cohort(programme=programme, title=title, slug=slug, state=State.DRAFT, **fields)
+def cohort_create(
+    *,
+    programme,
+    title,
+    slug,
+    by,
+    start_date=None,
+    end_date=None,
+    interest_opens=None,
+    interest_closes=None,
+    planned_tandems=0,
+    created_from=None,
+):
+    """Create a cohort in the draft stage (`created_from`: the cohort it was copied
+    from). The history records `by`. No side effects."""
+    cohort = Cohort(
+        programme=programme,
+        title=title,
+        slug=slug,
+        state=State.DRAFT,
+        start_date=start_date,
+        end_date=end_date,
+        interest_opens=interest_opens,
+        interest_closes=interest_closes,
+        planned_tandems=planned_tandems,
+        created_from=created_from,
+    )
     _check_dates(cohort)
     cohort.full_clean()
+    cohort._history_user = actor(by)
     save_unique(cohort, "slug", _("Another cohort of this programme has this short name."))
     return cohort
 
 
 @transaction.atomic
-def cohort_update(*, cohort, by=None, **fields):
-    """Change a cohort's title, dates, window and plan; the stage changes only through
-    `cohort_transition`. No side effects."""
-    for name in ("state", "programme", "closed_reason", "created_from"):
-        fields.pop(name, None)
-    for name, value in fields.items():
-        setattr(cohort, name, value)
+def cohort_update(
+    *,
+    cohort,
+    by,
+    title=UNCHANGED,
+    slug=UNCHANGED,
+    start_date=UNCHANGED,
+    end_date=UNCHANGED,
+    interest_opens=UNCHANGED,
+    interest_closes=UNCHANGED,
+    planned_tandems=UNCHANGED,
+):
+    """Change a cohort's title, dates, window and plan; the fields not given keep their
+    values, and the stage changes only through `cohort_transition`. The history records
+    `by`. No side effects."""
+    apply_changes(
+        cohort,
+        title=title,
+        slug=slug,
+        start_date=start_date,
+        end_date=end_date,
+        interest_opens=interest_opens,
+        interest_closes=interest_closes,
+        planned_tandems=planned_tandems,
+    )
     _check_dates(cohort)
     cohort.full_clean()
+    cohort._history_user = actor(by)
     save_unique(cohort, "slug", _("Another cohort of this programme has this short name."))
     return cohort
 
@@ -135,13 +180,14 @@ def cohort_transition(*, cohort, to_state, by, note=""):
         raise ValidationError(problems)
     from_state = cohort.state
     cohort.state = to_state
+    cohort._history_user = actor(by)
     update_fields = ["state"]
     if to_state == State.CLOSED and note.strip():
         cohort.closed_reason = note.strip()
         update_fields.append("closed_reason")
     cohort.save(update_fields=update_fields)
     CohortTransition.objects.create(
-        cohort=cohort, from_state=from_state, to_state=to_state, by=by, note=note.strip()
+        cohort=cohort, from_state=from_state, to_state=to_state, by=actor(by), note=note.strip()
     )
     return cohort
 
@@ -188,11 +234,12 @@ def _free_slug(programme, title):
 
 
 @transaction.atomic
-def cohort_copy_next(*, cohort, title, start_date=None, by=None):
+def cohort_copy_next(*, cohort, title, by, start_date=None):
     """Create a draft cohort of the same programme with the source's structure, its dates
     shifted so that it starts on `start_date` (a year later when not given).
 
-    Side effects: whatever the receivers of `hooks.cohort_copied` copy. No e-mails.
+    Side effects: whatever the receivers of `hooks.cohort_copied` copy (told `by`). No
+    e-mails.
     """
     title = (title or "").strip()
     if not title:
@@ -223,5 +270,5 @@ def cohort_copy_next(*, cohort, title, start_date=None, by=None):
         planned_tandems=cohort.planned_tandems,
         created_from=cohort,
     )
-    hooks.cohort_copied.send(sender=Cohort, source=cohort, target=new, shift=shift, by=by)
+    hooks.cohort_copied.send(sender=Cohort, source=cohort, target=new, shift=shift, by=actor(by))
     return new

@@ -321,7 +321,7 @@ def registration_decline(*, registration, by, reason):
         raise ValidationError({"reason": _("Please give the reason; the contact is told.")})
     registration.state = InterestRegistration.State.DECLINED
     registration.decline_reason = reason.strip()
-    registration.decided_by = by
+    registration.decided_by = actor(by)
     registration.decided_at = timezone.now()
     registration.save(update_fields=["state", "decline_reason", "decided_by", "decided_at"])
     _send_mail(registration, "mail.interest_declined", "cohorts/email/interest_declined", {})

@@ -64,7 +64,7 @@ def participation_add(request, cohort_pk):
     if request.method == "POST" and form.is_valid():
         try:
             participation = services.participation_add(
-                cohort=cohort, added_by=request.user, **form.cleaned_data
+                cohort=cohort, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             apply_errors(form, error)

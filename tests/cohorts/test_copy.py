@@ -9,6 +9,7 @@ from django.urls import reverse
 from cohorts import hooks
 from cohorts.models import Cohort, Participation
 from cohorts.services.cohorts import cohort_copy_next, suggested_start
+from pioneer.access import SYSTEM
 from tests.factories.cohorts import CohortFactory, ParticipationFactory
 from tests.factories.core import office_user, participant_user
 from tests.hooks import connected
@@ -50,7 +51,7 @@ def test_copy_shifts_every_date_to_the_new_start(cohort):
 
 
 def test_copy_without_a_start_moves_a_year(cohort):
-    new = cohort_copy_next(cohort=cohort, title="3. Durchgang 2024")
+    new = cohort_copy_next(by=SYSTEM, cohort=cohort, title="3. Durchgang 2024")
     assert new.start_date == date(2024, 4, 1) == suggested_start(cohort)
 
 
@@ -61,7 +62,7 @@ def test_copy_calls_the_hooks_of_later_apps(cohort):
         seen.append((source.pk, target.pk, shift))
 
     with connected(hooks.cohort_copied, copy_events):
-        new = cohort_copy_next(cohort=cohort, title="Next", start_date=date(2023, 4, 8))
+        new = cohort_copy_next(by=SYSTEM, cohort=cohort, title="Next", start_date=date(2023, 4, 8))
     assert seen == [(cohort.pk, new.pk, timedelta(days=7))]
 
 
@@ -70,15 +71,15 @@ def test_a_failing_hook_leaves_nothing_behind(cohort):
         raise RuntimeError("event plan could not be copied")
 
     with connected(hooks.cohort_copied, broken), pytest.raises(RuntimeError):
-        cohort_copy_next(cohort=cohort, title="Next")
+        cohort_copy_next(by=SYSTEM, cohort=cohort, title="Next")
     assert Cohort.objects.count() == 1
 
 
 def test_copy_needs_a_new_title(cohort):
     with pytest.raises(ValidationError):
-        cohort_copy_next(cohort=cohort, title=" ")
+        cohort_copy_next(by=SYSTEM, cohort=cohort, title=" ")
     with pytest.raises(ValidationError):
-        cohort_copy_next(cohort=cohort, title="2. durchgang 2023")
+        cohort_copy_next(by=SYSTEM, cohort=cohort, title="2. durchgang 2023")
     assert Cohort.objects.count() == 1
 
 

@@ -168,7 +168,9 @@ def test_direction_controls_are_refused_in_names_of_people_programmes_cohorts(ch
         )
     assert "name" in caught.value.message_dict
     with pytest.raises(ValidationError):
-        services.cohort_create(programme=ProgrammeFactory(), title=f"T{char}", slug="t-bidi")
+        services.cohort_create(
+            by=SYSTEM, programme=ProgrammeFactory(), title=f"T{char}", slug="t-bidi"
+        )
     with pytest.raises(ValidationError):
         from pioneer.services import organisation_create
 
@@ -203,13 +205,13 @@ def test_copy_form_refuses_dates_outside_the_range():
 def test_services_refuse_absurd_dates(day):
     programme = ProgrammeFactory()
     with pytest.raises(ValidationError) as caught:
-        services.cohort_create(programme=programme, title="T", slug="t", start_date=day)
+        services.cohort_create(by=SYSTEM, programme=programme, title="T", slug="t", start_date=day)
     assert "start_date" in caught.value.message_dict
     cohort = CohortFactory(programme=programme)
     with pytest.raises(ValidationError):
-        services.cohort_update(cohort=cohort, end_date=day)
+        services.cohort_update(by=SYSTEM, cohort=cohort, end_date=day)
     with pytest.raises(ValidationError):
-        cohort_copy_next(cohort=cohort, title="Nächster", start_date=day)
+        cohort_copy_next(by=SYSTEM, cohort=cohort, title="Nächster", start_date=day)
     assert Cohort.objects.filter(programme=programme).count() == 1
 
 
@@ -222,7 +224,7 @@ def test_copy_of_a_cohort_at_the_end_of_the_range_is_refused_not_an_error():
     )
     assert suggested_start(cohort) is None
     with pytest.raises(ValidationError):
-        cohort_copy_next(cohort=cohort, title="Danach")
+        cohort_copy_next(by=SYSTEM, cohort=cohort, title="Danach")
 
 
 def test_copy_view_with_a_date_far_away_answers_400(client):
@@ -294,12 +296,12 @@ def test_cohort_slugs_of_fixed_paths_are_refused():
     form = CohortForm({"title": "T", "slug": "new", "planned_tandems": 1}, programme=programme)
     assert "slug" in form.errors
     with pytest.raises(ValidationError):
-        services.cohort_create(programme=programme, title="T", slug="new")
+        services.cohort_create(by=SYSTEM, programme=programme, title="T", slug="new")
 
 
 def test_a_copy_titled_like_a_fixed_path_gets_another_slug():
     cohort = CohortFactory()
-    new = cohort_copy_next(cohort=cohort, title="New")
+    new = cohort_copy_next(by=SYSTEM, cohort=cohort, title="New")
     assert new.slug != "new"
 
 
