@@ -44,20 +44,29 @@ NEXT_STEP = {
 }
 
 
-def _check_dates(cohort):
+def check_cohort(cohort):
+    """The rules of a cohort, keyed by field, whoever calls (a form, the copy, a
+    command): the end after the start, the interest window closing after it opens and
+    before the cohort starts, a running cohort with both dates, and a short name of its
+    own within the programme."""
     errors = {}
-    if cohort.start_date and cohort.end_date and cohort.end_date <= cohort.start_date:
+    start, end = cohort.start_date, cohort.end_date
+    opens, closes = cohort.interest_opens, cohort.interest_closes
+    if start and end and end <= start:
         errors["end_date"] = _("The end must be after the start.")
-    if (
-        cohort.interest_opens
-        and cohort.interest_closes
-        and cohort.interest_closes < cohort.interest_opens
-    ):
+    if opens and closes and closes < opens:
         errors["interest_closes"] = _("The interest window must close after it opens.")
-    if cohort.state in {State.RUNNING, State.EVALUATION} and not (
-        cohort.start_date and cohort.end_date
-    ):
+    elif closes and start and closes > start:
+        errors["interest_closes"] = _("The interest window must close before the cohort starts.")
+    if cohort.state in {State.RUNNING, State.EVALUATION} and not (start and end):
         errors["start_date"] = _("A running cohort needs a start and an end date.")
+    if (
+        cohort.slug
+        and Cohort.objects.filter(programme_id=cohort.programme_id, slug=cohort.slug)
+        .exclude(pk=cohort.pk)
+        .exists()
+    ):
+        errors["slug"] = _("Another cohort of this programme has this short name.")
     if errors:
         raise ValidationError(errors)
 
@@ -90,7 +99,7 @@ def cohort_create(
         planned_tandems=planned_tandems,
         created_from=created_from,
     )
-    _check_dates(cohort)
+    check_cohort(cohort)
     cohort.full_clean()
     cohort._history_user = actor(by)
     save_unique(cohort, "slug", _("Another cohort of this programme has this short name."))
@@ -123,7 +132,7 @@ def cohort_update(
         interest_closes=interest_closes,
         planned_tandems=planned_tandems,
     )
-    _check_dates(cohort)
+    check_cohort(cohort)
     cohort.full_clean()
     cohort._history_user = actor(by)
     save_unique(cohort, "slug", _("Another cohort of this programme has this short name."))

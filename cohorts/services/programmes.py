@@ -1,11 +1,30 @@
 """Writes of programmes."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cohorts.models import Programme
 from cohorts.services._shared import UNCHANGED, apply_changes, save_unique
 from pioneer.access import actor, check_own_office
+
+# The lengths a programme may plan with, in months.
+MIN_MONTHS, MAX_MONTHS = 1, 36
+
+
+def check_programme(programme):
+    """The rules of a programme's plan, keyed by field, whoever calls: each length
+    within MIN_MONTHS..MAX_MONTHS, a phase no longer than the whole cohort."""
+    errors = {}
+    for field in ("default_cohort_months", "default_phase_months"):
+        value = getattr(programme, field)
+        if value is not None and not MIN_MONTHS <= value <= MAX_MONTHS:
+            errors[field] = _("Enter a length between 1 and 36 months.")
+    cohort, phase = programme.default_cohort_months, programme.default_phase_months
+    if not errors and cohort and phase and phase > cohort:
+        errors["default_phase_months"] = _("A phase cannot be longer than the whole cohort.")
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -35,6 +54,7 @@ def programme_create(
         default_phase_months=default_phase_months,
         is_public=is_public,
     )
+    check_programme(programme)
     programme.full_clean()
     programme._history_user = actor(by)
     save_unique(programme, "slug", _("Another programme has this short name."))
@@ -66,6 +86,7 @@ def programme_update(
         default_phase_months=default_phase_months,
         is_public=is_public,
     )
+    check_programme(programme)
     programme.full_clean()
     programme._history_user = actor(by)
     save_unique(programme, "slug", _("Another programme has this short name."))

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from cohorts import hooks
 from cohorts.models import Cohort, Participation
@@ -115,4 +116,43 @@ def test_view_permissions(client, cohort):
     assert client.post(url, {"title": "X"}).status_code == 404
     client.force_login(participant_user())
     assert client.post(url, {"title": "X"}).status_code == 403
+    assert Cohort.objects.count() == 1
+
+
+def test_a_copy_whose_shifted_end_falls_before_its_start_is_refused():
+    # Without a start of its own, the source's end moves by a year while the new start
+    # is the one asked for: the end would come first. The service refuses, as a form would.
+    source = CohortFactory(
+        state=Cohort.State.DRAFT,
+        start_date=None,
+        end_date=date(2030, 6, 1),
+        interest_opens=None,
+        interest_closes=None,
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        cohort_copy_next(by=SYSTEM, cohort=source, title="Nächster", start_date=date(2032, 1, 1))
+    assert caught.value.message_dict == {"end_date": ["The end must be after the start."]}
+    assert Cohort.objects.count() == 1
+
+
+def test_a_copy_whose_window_would_close_after_its_start_is_refused(client):
+    source = CohortFactory(
+        state=Cohort.State.DRAFT,
+        start_date=None,
+        end_date=None,
+        interest_opens=date(2030, 1, 1),
+        interest_closes=date(2031, 1, 1),
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        cohort_copy_next(by=SYSTEM, cohort=source, title="Nächster", start_date=date(2031, 6, 1))
+    assert caught.value.message_dict == {
+        "interest_closes": ["The interest window must close before the cohort starts."]
+    }
+    # Through the page the refusal is a message above the form, and nothing is created.
+    client.force_login(office_user(source.programme.organisation))
+    response = client.post(_url(source), {"title": "Nächster", "start_date": "2031-06-01"})
+    assert response.status_code == 400
+    with translation.override("de"):
+        message = translation.gettext("The interest window must close before the cohort starts.")
+    assert message in response.content.decode()
     assert Cohort.objects.count() == 1
