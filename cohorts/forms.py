@@ -1,5 +1,7 @@
 """Forms of the cohorts app: validation only; the views call services to save."""
 
+import copy
+
 import django_filters
 from django import forms
 from django.conf import settings
@@ -23,7 +25,22 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ProgrammeForm(SafeModelForm):
+class ParseOnlyModelForm(SafeModelForm):
+    """A ModelForm that only parses. ModelForm's own checks (the model's fields and
+    constraints, unique values) run on a copy of the instance: Django's `_post_clean`
+    writes the cleaned data onto the instance it checks, and the live one given for
+    editing must stay as it is until the service has accepted the change."""
+
+    def _post_clean(self):
+        live = self.instance
+        self.instance = copy.copy(live)
+        try:
+            super()._post_clean()
+        finally:
+            self.instance = live
+
+
+class ProgrammeForm(ParseOnlyModelForm):
     class Meta:
         model = Programme
         fields = [
@@ -78,7 +95,7 @@ class ProgrammeForm(SafeModelForm):
         return self.organisations[0]
 
 
-class CohortForm(SafeModelForm):
+class CohortForm(ParseOnlyModelForm):
     name_fields = ("title",)
 
     class Meta:
@@ -102,6 +119,9 @@ class CohortForm(SafeModelForm):
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.programme = programme
+        if self.instance.pk is None:
+            # The programme is not on the form; ModelForm's checks of a new cohort need it.
+            self.instance.programme = programme
         if not programme.has_tandems:
             self.fields["planned_tandems"].label = _("Planned participants")
 
@@ -127,12 +147,6 @@ class CohortForm(SafeModelForm):
                 "interest_closes", _("The interest window must close before the cohort starts.")
             )
         return data
-
-    def _post_clean(self):
-        # The model's constraints are checked by the service; here the form's own
-        # messages suffice, and the programme is not on the form.
-        self.instance.programme = self.programme
-        super()._post_clean()
 
 
 class TransitionForm(SafeForm):

@@ -1,5 +1,7 @@
 """Helpers shared by the cohorts services."""
 
+import copy
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -33,3 +35,12 @@ def apply_changes(obj, **values):
     for name, value in values.items():
         if value is not UNCHANGED:
             setattr(obj, name, value)
+
+
+def changed_copy(obj, **values):
+    """A copy of `obj` with the given values: an update checks and saves the copy, so
+    that a refusal leaves the caller's instance as it was (`apply_changes` to it after
+    the save)."""
+    changed = copy.copy(obj)
+    apply_changes(changed, **values)
+    return changed

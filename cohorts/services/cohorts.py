@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from cohorts import hooks
 from cohorts.models import Cohort, CohortTransition
-from cohorts.services._shared import UNCHANGED, apply_changes, save_unique
+from cohorts.services._shared import UNCHANGED, apply_changes, changed_copy, save_unique
 from pioneer.access import actor
 from pioneer.validators import MAX_DATE, RESERVED_SLUGS, check_date
 
@@ -120,22 +120,23 @@ def cohort_update(
     planned_tandems=UNCHANGED,
 ):
     """Change a cohort's title, dates, window and plan; the fields not given keep their
-    values, and the stage changes only through `cohort_transition`. The history records
-    `by`. No side effects."""
-    apply_changes(
-        cohort,
-        title=title,
-        slug=slug,
-        start_date=start_date,
-        end_date=end_date,
-        interest_opens=interest_opens,
-        interest_closes=interest_closes,
-        planned_tandems=planned_tandems,
-    )
-    check_cohort(cohort)
-    cohort.full_clean()
-    cohort._history_user = actor(by)
-    save_unique(cohort, "slug", _("Another cohort of this programme has this short name."))
+    values, and the stage changes only through `cohort_transition`. A refusal leaves
+    `cohort` as it was. The history records `by`. No side effects."""
+    changes = {
+        "title": title,
+        "slug": slug,
+        "start_date": start_date,
+        "end_date": end_date,
+        "interest_opens": interest_opens,
+        "interest_closes": interest_closes,
+        "planned_tandems": planned_tandems,
+    }
+    changed = changed_copy(cohort, **changes)
+    check_cohort(changed)
+    changed.full_clean()
+    changed._history_user = actor(by)
+    save_unique(changed, "slug", _("Another cohort of this programme has this short name."))
+    apply_changes(cohort, **changes)
     return cohort
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from cohorts import hooks
 from cohorts.models import Cohort, Participation
-from cohorts.services._shared import UNCHANGED, apply_changes
+from cohorts.services._shared import UNCHANGED, apply_changes, changed_copy
 from pioneer.access import actor, check_may_act_for
 from pioneer.models import Role
 from pioneer.services import user_invite
@@ -189,23 +189,24 @@ def participation_update(
     organisation=UNCHANGED,
 ):
     """Change a participation's details; the fields not given keep their values. A new
-    organisation must be one `by`'s office may act for. The history records `by`. No
-    side effects."""
+    organisation must be one `by`'s office may act for. A refusal leaves `participation`
+    as it was. The history records `by`. No side effects."""
     if organisation is not UNCHANGED and organisation.pk != participation.organisation_id:
         check_may_act_for(by, organisation)
-    apply_changes(
-        participation,
-        position=position,
-        topics=topics,
-        expertise=expertise,
-        goals=goals,
-        side=side,
-        organisation=organisation,
-    )
-    problem = side_mismatch(participation.side, participation.organisation)
+    changes = {
+        "position": position,
+        "topics": topics,
+        "expertise": expertise,
+        "goals": goals,
+        "side": side,
+        "organisation": organisation,
+    }
+    changed = changed_copy(participation, **changes)
+    problem = side_mismatch(changed.side, changed.organisation)
     if problem:
         raise ValidationError({"side": problem})
-    participation.full_clean(validate_unique=False)
-    participation._history_user = actor(by)
-    participation.save()
+    changed.full_clean(validate_unique=False)
+    changed._history_user = actor(by)
+    changed.save()
+    apply_changes(participation, **changes)
     return participation

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cohorts.models import Programme
-from cohorts.services._shared import UNCHANGED, apply_changes, save_unique
+from cohorts.services._shared import UNCHANGED, apply_changes, changed_copy, save_unique
 from pioneer.access import actor, check_own_office
 
 # The lengths a programme may plan with, in months.
@@ -75,19 +75,21 @@ def programme_update(
     is_public=UNCHANGED,
 ):
     """Change a programme's details (never its organiser); the fields not given keep
-    their values. The history records `by`. No side effects."""
-    apply_changes(
-        programme,
-        name=name,
-        slug=slug,
-        description=description,
-        format=format,
-        default_cohort_months=default_cohort_months,
-        default_phase_months=default_phase_months,
-        is_public=is_public,
-    )
-    check_programme(programme)
-    programme.full_clean()
-    programme._history_user = actor(by)
-    save_unique(programme, "slug", _("Another programme has this short name."))
+    their values; a refusal leaves `programme` as it was. The history records `by`.
+    No side effects."""
+    changes = {
+        "name": name,
+        "slug": slug,
+        "description": description,
+        "format": format,
+        "default_cohort_months": default_cohort_months,
+        "default_phase_months": default_phase_months,
+        "is_public": is_public,
+    }
+    changed = changed_copy(programme, **changes)
+    check_programme(changed)
+    changed.full_clean()
+    changed._history_user = actor(by)
+    save_unique(changed, "slug", _("Another programme has this short name."))
+    apply_changes(programme, **changes)
     return programme

@@ -88,7 +88,6 @@ def cohort_update(request, pk):
         try:
             services.cohort_update(cohort=cohort, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            cohort.refresh_from_db()
             apply_errors(form, error)
         else:
             messages.success(request, _("The cohort has been saved."))

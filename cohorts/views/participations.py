@@ -142,7 +142,6 @@ def participation_edit(request, cohort_pk, pk):
                 participation=participation, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            participation.refresh_from_db()
             apply_errors(form, error)
         else:
             messages.success(

@@ -69,7 +69,6 @@ def programme_update(request, slug):
         try:
             services.programme_update(programme=programme, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            programme.refresh_from_db()
             apply_errors(form, error)
         else:
             messages.success(request, _("The programme has been saved."))

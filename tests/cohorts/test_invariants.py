@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from cohorts import services
+from cohorts.forms import CohortForm, ProgrammeForm
 from cohorts.models import Cohort, CohortTransition, Programme
 from pioneer.access import SYSTEM
 from tests.factories.cohorts import CohortFactory, ProgrammeFactory
@@ -133,3 +134,83 @@ def test_writes_record_their_actor():
     assert cohort.history.latest().history_user is None
     with pytest.raises(TypeError):
         services.cohort_update(cohort=cohort, by=None, planned_tandems=6)
+
+
+# ------------------------------------------------------------- forms only parse
+
+
+def _cohort_data(cohort, **changes):
+    data = {
+        "title": cohort.title,
+        "slug": cohort.slug,
+        "start_date": cohort.start_date.isoformat(),
+        "end_date": cohort.end_date.isoformat(),
+        "interest_opens": cohort.interest_opens.isoformat(),
+        "interest_closes": cohort.interest_closes.isoformat(),
+        "planned_tandems": cohort.planned_tandems,
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_refused_cohort_edit_leaves_the_instance_in_memory_unchanged():
+    cohort = CohortFactory(state=Cohort.State.RUNNING, title="Alt")
+    # The form accepts a running cohort without dates; the service does not.
+    form = CohortForm(
+        _cohort_data(cohort, title="Neu", start_date="", end_date=""),
+        instance=cohort,
+        programme=cohort.programme,
+    )
+    assert form.is_valid(), form.errors
+    assert (cohort.title, cohort.start_date) == ("Alt", date(2023, 4, 1))
+    with pytest.raises(ValidationError):
+        services.cohort_update(cohort=cohort, by=SYSTEM, **form.cleaned_data)
+    assert (cohort.title, cohort.start_date, cohort.end_date) == (
+        "Alt",
+        date(2023, 4, 1),
+        date(2023, 9, 30),
+    )
+    # A form that refuses leaves it alone too.
+    form = CohortForm(
+        _cohort_data(cohort, title="Neu", end_date="2023-01-01"),
+        instance=cohort,
+        programme=cohort.programme,
+    )
+    assert not form.is_valid()
+    assert (cohort.title, cohort.end_date) == ("Alt", date(2023, 9, 30))
+
+
+def test_an_accepted_cohort_edit_reaches_the_instance_after_the_service():
+    cohort = CohortFactory(title="Alt")
+    form = CohortForm(
+        _cohort_data(cohort, title="Neu"), instance=cohort, programme=cohort.programme
+    )
+    assert form.is_valid(), form.errors
+    assert cohort.title == "Alt"
+    services.cohort_update(cohort=cohort, by=SYSTEM, **form.cleaned_data)
+    assert cohort.title == "Neu"
+    assert Cohort.objects.get(pk=cohort.pk).title == "Neu"
+
+
+def test_a_refused_programme_edit_leaves_the_instance_in_memory_unchanged():
+    programme = ProgrammeFactory(name="Alt", slug="alt")
+    data = {
+        "name": "Neu",
+        "slug": "neu",
+        "description": "",
+        "format": Programme.Format.TANDEM,
+        "default_cohort_months": 6,
+        "default_phase_months": 3,
+        "is_public": True,
+    }
+    form = ProgrammeForm(data, instance=programme)
+    assert form.is_valid(), form.errors
+    assert (programme.name, programme.slug) == ("Alt", "alt")
+    # A colleague takes the short name between the check and the save.
+    ProgrammeFactory(slug="neu")
+    with pytest.raises(ValidationError):
+        services.programme_update(programme=programme, by=SYSTEM, **form.cleaned_data)
+    assert (programme.name, programme.slug) == ("Alt", "alt")
+    form = ProgrammeForm({**data, "default_phase_months": 9}, instance=programme)
+    assert not form.is_valid()
+    assert (programme.name, programme.default_phase_months) == ("Alt", 3)
