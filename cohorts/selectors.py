@@ -132,6 +132,11 @@ def participations_for_partner(user):
     )
 
 
+def held_invitations(cohort):
+    """How many of the cohort's people an import added with their invitation held."""
+    return Participation.objects.filter(cohort=cohort, invitation_held=True).count()
+
+
 def search(queryset, text):
     text = (text or "").strip()
     if not text:

@@ -693,7 +693,3 @@ def participations_send_held_invitations(*, cohort, by):
         count = bulk.invitations_schedule_in_bulk(invitees=invitees)
         Participation.objects.filter(pk__in=[p.pk for p in held]).update(invitation_held=False)
     return count
-
-
-def held_invitations(cohort):
-    return Participation.objects.filter(cohort=cohort, invitation_held=True).count()

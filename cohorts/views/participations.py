@@ -49,7 +49,7 @@ def participation_list(request, cohort_pk):
             "page": page,
             "query": query.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k != "page"),
-            "held": imports.held_invitations(cohort),
+            "held": selectors.held_invitations(cohort),
         },
     )
 
