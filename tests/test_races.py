@@ -83,7 +83,7 @@ def race(rival, ours):
 
 
 def _programme_args(organisation):
-    return {"organisation": organisation, "name": "Zwilling", "slug": "zwilling"}
+    return {"organisation": organisation, "name": "Zwilling", "slug": "zwilling", "by": SYSTEM}
 
 
 def test_the_same_programme_created_twice_at_once():
@@ -126,6 +126,7 @@ def test_the_same_person_added_twice_at_once():
             name="Neu",
             organisation=organisation,
             side="administration",
+            by=SYSTEM,
         )
 
     ours, rival = race(add, add)
@@ -138,7 +139,11 @@ def test_the_same_person_added_twice_at_once():
 def test_the_same_person_invited_twice_at_once():
     def invite():
         return core_services.user_invite(
-            email="zwei@ministerium.example", name="Zwei", language="de", kind="evaluator"
+            email="zwei@ministerium.example",
+            name="Zwei",
+            language="de",
+            kind="evaluator",
+            by=SYSTEM,
         )
 
     ours, rival = race(invite, invite)
@@ -194,7 +199,9 @@ def test_a_registration_accepted_twice_at_once_is_accepted_once():
     office = office_user(org=registration.cohort.programme.organisation)
 
     def accept():
-        return services.registration_accept(registration=registration, by=office)
+        return services.registration_accept(
+            registration=registration, by=office, create=True, make_contact=True
+        )
 
     ours, rival = race(accept, accept)
     assert not isinstance(ours, Exception), ours
@@ -258,7 +265,9 @@ def test_the_same_role_granted_twice_at_once():
     organisation = OrganisationFactory()
 
     def grant():
-        return core_services.role_grant(user=user, kind="office", organisation=organisation)
+        return core_services.role_grant(
+            user=user, kind="office", organisation=organisation, by=SYSTEM
+        )
 
     ours, rival = race(grant, grant)
     assert not isinstance(ours, Exception), ours
