@@ -56,8 +56,8 @@ def job_import(rows=1000):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
-    from cohorts.importing import participations_import_check
     from cohorts.models import Cohort
+    from cohorts.services.imports import participations_import_check
     from pioneer import jobs
     from pioneer.models import Notification
 
@@ -112,8 +112,8 @@ def job_import(rows=1000):
 
 
 def _export(fmt):
-    from cohorts import exports
     from cohorts.models import Participation
+    from cohorts.services import exports
 
     cohort = _big_cohort()
     started = time.perf_counter()

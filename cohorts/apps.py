@@ -7,7 +7,8 @@ class CohortsConfig(AppConfig):
     verbose_name = _("Cohorts")
 
     def ready(self):
-        # Receivers of the core's plug-in points, the notification and job kinds.
+        # Receivers of the core's plug-in points, the notification and job kinds: they
+        # use the models, so they are imported once the app registry is ready.
         from cohorts import jobs, notification_kinds, signals  # noqa: F401
 
         jobs.register()

@@ -8,9 +8,14 @@ Participations are added by `build_participations` (below), which `build` calls 
 import hashlib
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
-from cohorts.models import Cohort, CohortTransition, InterestRegistration, Programme
+from cohorts.models import Cohort, CohortTransition, InterestRegistration, Participation, Programme
+from pioneer.access import SYSTEM
+from pioneer.demo import person
+from pioneer.models import Role
+from pioneer.services import partner_link
 
 PIONEER4BB_DESCRIPTION = (
     "Duales Hospitationsprogramm: Mitarbeitende der Verwaltung und Expertinnen und Experten "
@@ -205,9 +210,6 @@ def build(world):
 
 
 def build_partner_links(world):
-    from pioneer.access import SYSTEM
-    from pioneer.services import partner_link
-
     for office_key, partner_key in PARTNER_LINKS:
         partner_link(
             office_organisation=world[f"org:{office_key}"],
@@ -475,12 +477,6 @@ PARTICIPATIONS = [
 def build_participations(world):
     """Participations of the demo cohorts: the 2022 pilot (completed) and the running 2023
     cohort (Anna, Ben and Clara among them). Idempotent."""
-    from django.conf import settings
-
-    from cohorts.models import Participation
-    from pioneer.demo import person
-    from pioneer.models import Role
-
     for row in PARTICIPATIONS:
         cohort_key, email, name, language, side, org_key, position, state, reason = row
         user = world.get(f"user:{email}") or person(email, name, language, settings.DEMO_PASSWORD)

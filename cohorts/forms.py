@@ -1,11 +1,17 @@
 """Forms of the cohorts app: validation only; the views call services to save."""
 
+import copy
+
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.models import Cohort, InterestRegistration, Programme
+from cohorts import hooks, selectors
+from cohorts.models import Cohort, InterestRegistration, Participation, Programme
+from cohorts.services.imports import ALLOWED_TYPES, MAX_UPLOAD_BYTES
+from cohorts.services.participations import TRANSITIONS as PARTICIPATION_TRANSITIONS
 from pioneer.models import Organisation
 from pioneer.validators import SafeForm, SafeModelForm
 
@@ -19,7 +25,22 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ProgrammeForm(SafeModelForm):
+class ParseOnlyModelForm(SafeModelForm):
+    """A ModelForm that only parses. ModelForm's own checks (the model's fields and
+    constraints, unique values) run on a copy of the instance: Django's `_post_clean`
+    writes the cleaned data onto the instance it checks, and the live one given for
+    editing must stay as it is until the service has accepted the change."""
+
+    def _post_clean(self):
+        live = self.instance
+        self.instance = copy.copy(live)
+        try:
+            super()._post_clean()
+        finally:
+            self.instance = live
+
+
+class ProgrammeForm(ParseOnlyModelForm):
     class Meta:
         model = Programme
         fields = [
@@ -74,7 +95,7 @@ class ProgrammeForm(SafeModelForm):
         return self.organisations[0]
 
 
-class CohortForm(SafeModelForm):
+class CohortForm(ParseOnlyModelForm):
     name_fields = ("title",)
 
     class Meta:
@@ -98,6 +119,9 @@ class CohortForm(SafeModelForm):
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.programme = programme
+        if self.instance.pk is None:
+            # The programme is not on the form; ModelForm's checks of a new cohort need it.
+            self.instance.programme = programme
         if not programme.has_tandems:
             self.fields["planned_tandems"].label = _("Planned participants")
 
@@ -123,12 +147,6 @@ class CohortForm(SafeModelForm):
                 "interest_closes", _("The interest window must close before the cohort starts.")
             )
         return data
-
-    def _post_clean(self):
-        # The model's constraints are checked by the service; here the form's own
-        # messages suffice, and the programme is not on the form.
-        self.instance.programme = self.programme
-        super()._post_clean()
 
 
 class TransitionForm(SafeForm):
@@ -394,3 +412,162 @@ class AcceptForm(SafeForm):
     def organisation(self):
         """The chosen organisation, or None for a new one."""
         return self.candidates.get(self.cleaned_data["choice"])
+
+
+# --------------------------------------------------------------- participations
+
+
+class ParticipationEditForm(SafeForm):
+    """A participation's details; the person's name and address stay with their account."""
+
+    side = forms.ChoiceField(
+        label=_("Side"), choices=Participation.Side.choices, widget=forms.RadioSelect
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        help_text=_("Administration side: a ministry or authority; external side: any other."),
+        error_messages={
+            "invalid_choice": _("Choose one of the organisations your programme office acts for.")
+        },
+    )
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    topics = forms.CharField(
+        label=_("Topics"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    expertise = forms.CharField(
+        label=_("Expertise"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    goals = forms.CharField(
+        label=_("Goals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        """`organisations`: those the office may act for
+        (`pioneer.selectors.organisations_for_office`); any other id is refused."""
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class ParticipationAddForm(ParticipationEditForm):
+    """A new person: their account (name, address, language) and the details."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"))
+    language = forms.ChoiceField(
+        label=_("Language of e-mails and pages"), choices=settings.LANGUAGES, initial="de"
+    )
+    field_order = ["name", "email", "language"]
+
+
+class ParticipationStateForm(SafeForm):
+    state = forms.ChoiceField(label=_("New state"), choices=())
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the person withdraws."),
+    )
+
+    def __init__(self, *args, participation, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = PARTICIPATION_TRANSITIONS[Participation.State(participation.state)]
+        self.fields["state"].choices = [
+            (value, label) for value, label in Participation.State.choices if value in allowed
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("state") == Participation.State.WITHDRAWN
+            and not data.get("reason", "").strip()
+        ):
+            self.add_error("reason", _("Please give the reason for the withdrawal."))
+        return data
+
+
+class ImportForm(SafeForm):
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        help_text=_(
+            "At most %(size)s MB. The first line names the columns: name, e-mail, side, "
+            "organisation, and optionally position, topics, expertise, goals, language."
+        )
+        % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_TYPES)}),
+    )
+
+
+class ImportConfirmForm(SafeForm):
+    hold_invitations = forms.BooleanField(
+        label=_("Hold the invitations"),
+        required=False,
+        help_text=_(
+            "Import the people now and send their invitations later, from the participant "
+            "list (for instance once the cohort's dates are fixed)."
+        ),
+    )
+
+
+class CohortCopyForm(SafeForm):
+    name_fields = ("title",)
+
+    title = forms.CharField(label=_("Title of the new cohort"), max_length=200)
+    start_date = forms.DateField(
+        label=_("Start of the new cohort"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("All dates move by the same time. Empty: a year later."),
+    )
+
+
+SIGNED_IN = [("yes", _("Signed in at least once")), ("no", _("Not signed in yet"))]
+TANDEM = [("none", _("Without a tandem"))]
+
+
+class ParticipationFilter(django_filters.FilterSet):
+    """The participant list's filter; every choice keeps the page at a fixed query count."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    side = django_filters.ChoiceFilter(
+        label=_("Side"), choices=Participation.Side.choices, empty_label=_("All")
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("State"), choices=Participation.State.choices, empty_label=_("All")
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisation"), queryset=Organisation.objects.none(), empty_label=_("All")
+    )
+    signed_in = django_filters.ChoiceFilter(
+        label=_("Signed in"), choices=SIGNED_IN, method="filter_signed_in", empty_label=_("All")
+    )
+    tandem = django_filters.ChoiceFilter(
+        label=_("Tandem"), choices=TANDEM, method="filter_tandem", empty_label=_("All")
+    )
+
+    class Meta:
+        model = Participation
+        form = SafeForm
+        fields = ["q", "side", "state", "organisation"]
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+        self.filters["organisation"].queryset = Organisation.objects.filter(
+            participations__cohort=cohort
+        ).distinct()
+        if not (cohort.programme.has_tandems and hooks.people_without_tandem.has_listeners()):
+            del self.filters["tandem"]
+
+    def filter_search(self, queryset, name, value):
+        return selectors.search(queryset, value)
+
+    def filter_signed_in(self, queryset, name, value):
+        return queryset.filter(user__last_login__isnull=(value == "no"))
+
+    def filter_tandem(self, queryset, name, value):
+        for without in hooks.answers(
+            hooks.people_without_tandem, sender=Cohort, cohort=self.cohort
+        ):
+            queryset = queryset.filter(pk__in=without.values("pk"))
+        return queryset

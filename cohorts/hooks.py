@@ -18,7 +18,8 @@ All are sent with sender=Cohort (or Participation) and keyword arguments:
   while any guard answers.
 - cohort_copied(source, target, shift, by) after `cohort_copy_next` created `target` from
   `source`, inside its transaction; `shift` is a timedelta to add to the source's dates
-  (event plan, survey set). An exception rolls the whole copy back.
+  (event plan, survey set). An exception rolls the whole copy back. `by` (here and
+  below) is the person who did it, or None for work without a person (`SYSTEM`).
 - people_without_tandem(cohort) -> QuerySet of the cohort's participations that have no
   tandem yet (the tandems app answers it). The dashboard counts it (one query) and the
   participant list filters by it (a subquery). Without a receiver nobody is "without tandem".
@@ -90,3 +91,11 @@ class UpcomingDate:
     date: object
     label: str
     url: str = ""
+
+
+@dataclass(frozen=True)
+class Stage:
+    value: str
+    label: str
+    done: bool
+    current: bool

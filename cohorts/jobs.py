@@ -3,6 +3,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cohorts.models import Cohort
+from cohorts.selectors import cohorts_for
+from cohorts.services import exports, imports
 from pioneer import jobs
 from pioneer.models import Role
 from pioneer.rules import roles_of
@@ -10,8 +13,6 @@ from pioneer.rules import roles_of
 
 def _office_of_cohort(user, job):
     """The requester is (still) the programme office of the job's cohort."""
-    from cohorts.selectors import cohorts_for
-
     if not roles_of(user).has(Role.Kind.PROGRAMME_OFFICE):
         return False
     return cohorts_for(user).filter(pk=job.object_id).exists()
@@ -22,9 +23,6 @@ def _participant_list(job):
 
 
 def run_export(job, progress):
-    from cohorts import exports
-    from cohorts.models import Cohort
-
     cohort = Cohort.objects.select_related("programme").filter(pk=job.object_id).first()
     if cohort is None:
         raise jobs.JobError(_("The cohort no longer exists."))
@@ -38,15 +36,13 @@ def run_export(job, progress):
 
 
 def register():
-    from cohorts import exports, importing
-
     jobs.register(
-        importing.IMPORT_KIND,
-        run=importing.run_import,
+        imports.IMPORT_KIND,
+        run=imports.run_import,
         may_see=_office_of_cohort,
         label=_("Import of participants"),
         back=_participant_list,
-        describe=importing.import_outcome,
+        describe=imports.import_outcome,
     )
     jobs.register(
         exports.EXPORT_KIND,

@@ -1,13 +1,27 @@
 """Reads of the cohorts app, scoped to the person asking (deny by default).
 
-A programme office sees only the programmes its organisation runs, and their cohorts
-and registrations; a partner contact sees only its organisation's registrations.
+A programme office sees only the programmes its organisation runs, and their cohorts,
+registrations and people; a partner contact sees only its organisation's registrations
+and people.
+
+The office's cohort dashboard (`cohort_dashboard`) costs three queries of its own
+whatever the cohort's size (the cohort, registrations by state, participations grouped),
+plus what the hooks of later apps add (one each, see `cohorts.hooks`). The page's budget
+is 10.
 """
 
-from django.db.models import Count, Q
-from django.utils import timezone
+from datetime import timedelta
+from urllib.parse import urlencode
 
-from cohorts.models import Cohort, InterestRegistration, Programme
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cohorts import hooks
+from cohorts.hooks import Attention, Figure, FigureRow, Stage, UpcomingDate
+from cohorts.models import Cohort, InterestRegistration, Participation, Programme
 from pioneer.models import Role
 from pioneer.rules import roles_of
 from pioneer.selectors import linked_office_ids, organisations_resembling
@@ -88,3 +102,307 @@ def registration_counts(queryset):
     """{state: count} in one query."""
     rows = queryset.order_by().values("state").annotate(n=Count("id"))
     return {row["state"]: row["n"] for row in rows}
+
+
+# ------------------------------------------------------------------- participations
+
+
+def participations_of(cohort):
+    """A cohort's people with what the lists show (one query)."""
+    return (
+        Participation.objects.filter(cohort=cohort)
+        .select_related("user", "organisation")
+        .order_by("side", "user__name", "user__email")
+    )
+
+
+def participations_for_partner(user):
+    """The people of the organisations a partner contact speaks for, in the cohorts of
+    programmes whose office linked the organisation as its partner (`PartnerLink`)."""
+    organisations = roles_of(user).organisation_ids(Role.Kind.PARTNER_CONTACT)
+    if not organisations:
+        return Participation.objects.none()
+    return (
+        Participation.objects.filter(
+            organisation_id__in=organisations,
+            cohort__programme__organisation_id__in=linked_office_ids(organisations),
+        )
+        .select_related("user", "organisation", "cohort", "cohort__programme")
+        .order_by("-cohort__start_date", "cohort_id", "user__name", "user__email")
+    )
+
+
+def held_invitations(cohort):
+    """How many of the cohort's people an import added with their invitation held."""
+    return Participation.objects.filter(cohort=cohort, invitation_held=True).count()
+
+
+def search(queryset, text):
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(user__name__icontains=text)
+        | Q(user__email__icontains=text)
+        | Q(organisation__name__icontains=text)
+        | Q(organisation__short_name__icontains=text)
+        | Q(position__icontains=text)
+        | Q(topics__icontains=text)
+        | Q(expertise__icontains=text)
+    )
+
+
+# ------------------------------------------------------------------------ dashboard
+
+UPCOMING_DAYS = 120
+
+NEXT_STEPS = {
+    Cohort.State.DRAFT: gettext_lazy(
+        "Set the dates and the interest window, then open the cohort for interest."
+    ),
+    Cohort.State.OPEN: gettext_lazy(
+        "Review the registrations of interest and add the people; when the window has "
+        "closed, start matching."
+    ),
+    Cohort.State.MATCHING: gettext_lazy(
+        "Confirm the people and form the tandems, then start the cohort."
+    ),
+    Cohort.State.RUNNING: gettext_lazy(
+        "Follow the tandems and the companion programme; after the end date, move the "
+        "cohort to evaluation."
+    ),
+    Cohort.State.EVALUATION: gettext_lazy(
+        "Send the surveys, mark the people who completed, and close the cohort when the "
+        "results are in."
+    ),
+    Cohort.State.CLOSED: gettext_lazy(
+        "This cohort is closed. You can start the next cohort from it."
+    ),
+}
+JOURNEY_MATCHING = gettext_lazy("Confirm the people, then start the cohort.")
+
+
+def url_or_blank(name, *args, query=None, **kwargs):
+    """A link to a list that another part of the app may not have yet: '' then."""
+    try:
+        url = reverse(name, args=args or None, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return ""
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _participants_url(cohort, **query):
+    return url_or_blank("cohorts:participation_list", cohort_pk=cohort.pk, query=query)
+
+
+def _registrations_url(cohort, **query):
+    return url_or_blank("cohorts:registration_list", query={"cohort": cohort.pk, **query})
+
+
+def stages(cohort):
+    order = list(Cohort.State)
+    position = order.index(Cohort.State(cohort.state))
+    return [
+        Stage(state.value, state.label, index < position, index == position)
+        for index, state in enumerate(order)
+    ]
+
+
+def next_step(cohort):
+    if cohort.state == Cohort.State.MATCHING and not cohort.programme.has_tandems:
+        return str(JOURNEY_MATCHING)
+    return str(NEXT_STEPS[Cohort.State(cohort.state)])
+
+
+def registration_figure(cohort, counts):
+    rows = [
+        FigureRow(str(label), counts.get(value, 0), _registrations_url(cohort, state=value))
+        for value, label in InterestRegistration.State.choices
+    ]
+    return Figure(
+        key="registrations",
+        title=_("Registrations of interest by state"),
+        rows=rows,
+        url=_registrations_url(cohort),
+        order=10,
+    )
+
+
+def participation_figures(cohort, groups):
+    """Figures from the grouped participations: by side, by organisation, by state.
+
+    Withdrawn people count in "by state" only.
+    """
+    by_side, by_org, by_state = {}, {}, {}
+    for group in groups:
+        by_state[group["state"]] = by_state.get(group["state"], 0) + group["n"]
+        if group["state"] == Participation.State.WITHDRAWN:
+            continue
+        by_side[group["side"]] = by_side.get(group["side"], 0) + group["n"]
+        key = group["organisation_id"]
+        name = group["organisation__short_name"] or group["organisation__name"]
+        count = by_org.get(key, (name, 0))[1] + group["n"]
+        by_org[key] = (name, count)
+    side_rows = [
+        FigureRow(str(label), by_side.get(value, 0), _participants_url(cohort, side=value))
+        for value, label in Participation.Side.choices
+    ]
+    org_rows = [
+        FigureRow(name, count, _participants_url(cohort, organisation=org_id))
+        for org_id, (name, count) in sorted(by_org.items(), key=lambda i: (-i[1][1], i[1][0]))
+    ]
+    state_rows = [
+        FigureRow(str(label), by_state.get(value, 0), _participants_url(cohort, state=value))
+        for value, label in Participation.State.choices
+    ]
+    url = _participants_url(cohort)
+    return [
+        Figure("participants_side", _("Participants by side"), side_rows, url, 20),
+        Figure("participants_organisation", _("Participants by organisation"), org_rows, url, 21),
+        Figure("participants_state", _("Participants by state"), state_rows, url, 22),
+    ]
+
+
+def attention(cohort, registration_counts, groups, today):
+    items = []
+    unconfirmed = registration_counts.get(InterestRegistration.State.UNCONFIRMED, 0)
+    if unconfirmed:
+        items.append(
+            Attention(
+                "registrations_unconfirmed",
+                _("Registrations whose e-mail address is not yet confirmed"),
+                unconfirmed,
+                _registrations_url(cohort, state=InterestRegistration.State.UNCONFIRMED),
+                "info",
+            )
+        )
+    unreviewed = registration_counts.get(InterestRegistration.State.CONFIRMED, 0)
+    if unreviewed:
+        items.append(
+            Attention(
+                "registrations_unreviewed",
+                _("Confirmed registrations waiting for your decision"),
+                unreviewed,
+                _registrations_url(cohort, state=InterestRegistration.State.CONFIRMED),
+            )
+        )
+    live = [g for g in groups if g["state"] != Participation.State.WITHDRAWN]
+    nominated = sum(g["n"] for g in live if g["state"] == Participation.State.NOMINATED)
+    if nominated and cohort.state in {Cohort.State.MATCHING, Cohort.State.RUNNING}:
+        items.append(
+            Attention(
+                "participants_nominated",
+                _("People nominated but not yet confirmed"),
+                nominated,
+                _participants_url(cohort, state=Participation.State.NOMINATED),
+            )
+        )
+    no_password = sum(g["no_login"] for g in live)
+    if no_password:
+        items.append(
+            Attention(
+                "participants_not_signed_in",
+                _("People who have not signed in yet (invitation not taken up)"),
+                no_password,
+                _participants_url(cohort, signed_in="no"),
+                "info",
+            )
+        )
+    items.extend(overdue(cohort, today))
+    if cohort.programme.has_tandems:
+        for without in hooks.answers(hooks.people_without_tandem, sender=Cohort, cohort=cohort):
+            count = without.count()
+            if count:
+                items.append(
+                    Attention(
+                        "participants_without_tandem",
+                        _("People without a tandem"),
+                        count,
+                        _participants_url(cohort, tandem="none"),
+                    )
+                )
+    items.extend(hooks.answers(hooks.dashboard_attention, sender=Cohort, cohort=cohort))
+    return items
+
+
+def overdue(cohort, today):
+    """Lifecycle steps whose date has passed while the cohort stayed behind."""
+    state = Cohort.State
+    items = []
+    if cohort.state == state.OPEN and cohort.interest_closes and cohort.interest_closes < today:
+        items.append(
+            Attention(
+                "overdue_interest_closed",
+                _("The interest window has closed, but the cohort is still open for interest."),
+                1,
+                level="danger",
+            )
+        )
+    if (
+        cohort.state in {state.DRAFT, state.OPEN, state.MATCHING}
+        and cohort.start_date
+        and cohort.start_date < today
+    ):
+        items.append(
+            Attention(
+                "overdue_start",
+                _("The start date has passed, but the cohort is not running yet."),
+                1,
+                level="danger",
+            )
+        )
+    if cohort.state == state.RUNNING and cohort.end_date and cohort.end_date < today:
+        items.append(
+            Attention(
+                "overdue_end",
+                _("The end date has passed; move the cohort to evaluation."),
+                1,
+                level="danger",
+            )
+        )
+    return items
+
+
+def upcoming_dates(cohort, today):
+    horizon = today + timedelta(days=UPCOMING_DAYS)
+    dates = [
+        UpcomingDate(cohort.interest_opens, _("Interest window opens")),
+        UpcomingDate(cohort.interest_closes, _("Interest window closes")),
+        UpcomingDate(cohort.start_date, _("Cohort starts")),
+        UpcomingDate(cohort.end_date, _("Cohort ends")),
+    ]
+    dates.extend(hooks.answers(hooks.dashboard_dates, sender=Cohort, cohort=cohort))
+    return sorted((d for d in dates if d.date and today <= d.date <= horizon), key=lambda d: d.date)
+
+
+def cohort_dashboard(cohort, today=None):
+    """Everything the dashboard shows, in two queries (plus the hooks')."""
+    today = today or timezone.localdate()
+    registration_counts = dict(
+        InterestRegistration.objects.filter(cohort=cohort)
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    groups = list(
+        Participation.objects.filter(cohort=cohort)
+        .values(
+            "side", "state", "organisation_id", "organisation__name", "organisation__short_name"
+        )
+        .annotate(n=Count("id"), no_login=Count("id", filter=Q(user__last_login__isnull=True)))
+        .order_by()
+    )
+    figures = [registration_figure(cohort, registration_counts)]
+    figures += participation_figures(cohort, groups)
+    figures.extend(hooks.answers(hooks.dashboard_figures, sender=Cohort, cohort=cohort))
+    figures.sort(key=lambda f: (f.order, f.key))
+    return {
+        "stages": stages(cohort),
+        "next_step": next_step(cohort),
+        "figures": figures,
+        "attention": attention(cohort, registration_counts, groups, today),
+        "upcoming": upcoming_dates(cohort, today),
+        "participant_count": sum(
+            g["n"] for g in groups if g["state"] != Participation.State.WITHDRAWN
+        ),
+    }

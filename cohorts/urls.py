@@ -1,33 +1,81 @@
-from django.urls import include, path
+from django.urls import path
 
-from cohorts import views
+from cohorts.views import cohorts, interest, participations, programmes, registrations
 
 app_name = "cohorts"
 
 urlpatterns = [
     # Public: registration of interest (no login).
-    path("interest/", views.interest, name="interest"),
-    path("interest/sent/", views.interest_sent, name="interest_sent"),
-    path("interest/confirm/<str:token>/", views.interest_confirm, name="interest_confirm"),
+    path("interest/", interest.interest, name="interest"),
+    path("interest/sent/", interest.interest_sent, name="interest_sent"),
+    path("interest/confirm/<str:token>/", interest.interest_confirm, name="interest_confirm"),
     # Programme office: programmes and cohorts.
-    path("programmes/", views.programme_list, name="programme_list"),
-    path("programmes/new/", views.programme_create, name="programme_create"),
-    path("programmes/<slug:slug>/", views.programme_detail, name="programme_detail"),
-    path("programmes/<slug:slug>/edit/", views.programme_update, name="programme_update"),
-    path("programmes/<slug:slug>/cohorts/new/", views.cohort_create, name="cohort_create"),
-    path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
-    path("cohorts/<int:pk>/edit/", views.cohort_update, name="cohort_update"),
-    path("cohorts/<int:pk>/stage/", views.cohort_transition, name="cohort_transition"),
+    path("programmes/", programmes.programme_list, name="programme_list"),
+    path("programmes/new/", programmes.programme_create, name="programme_create"),
+    path("programmes/<slug:slug>/", programmes.programme_detail, name="programme_detail"),
+    path("programmes/<slug:slug>/edit/", programmes.programme_update, name="programme_update"),
+    path("programmes/<slug:slug>/cohorts/new/", cohorts.cohort_create, name="cohort_create"),
+    path("cohorts/<int:pk>/", cohorts.cohort_detail, name="cohort_detail"),
+    path("cohorts/<int:pk>/edit/", cohorts.cohort_update, name="cohort_update"),
+    path("cohorts/<int:pk>/stage/", cohorts.cohort_transition, name="cohort_transition"),
     # Review queue (office) and own registrations (partner contacts).
-    path("registrations/", views.registration_list, name="registration_list"),
-    path("registrations/<int:pk>/", views.registration_detail, name="registration_detail"),
-    path("registrations/<int:pk>/accept/", views.registration_accept, name="registration_accept"),
+    path("registrations/", registrations.registration_list, name="registration_list"),
+    path("registrations/<int:pk>/", registrations.registration_detail, name="registration_detail"),
+    path(
+        "registrations/<int:pk>/accept/",
+        registrations.registration_accept,
+        name="registration_accept",
+    ),
     path(
         "registrations/<int:pk>/decline/",
-        views.registration_decline,
+        registrations.registration_decline,
         name="registration_decline",
     ),
-    path("registrations/<int:pk>/notes/", views.registration_note, name="registration_note"),
-    # People, dashboard, copy (cohorts/views_people.py).
-    path("", include("cohorts.urls_people")),
+    path(
+        "registrations/<int:pk>/notes/", registrations.registration_note, name="registration_note"
+    ),
+    # A cohort's dashboard, its copy, and its people (office); partner contacts' people.
+    path("cohorts/<int:cohort_pk>/dashboard/", cohorts.cohort_dashboard, name="cohort_dashboard"),
+    path("cohorts/<int:cohort_pk>/copy/", cohorts.cohort_copy, name="cohort_copy"),
+    path(
+        "cohorts/<int:cohort_pk>/participants/",
+        participations.participation_list,
+        name="participation_list",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/add/",
+        participations.participation_add,
+        name="participation_add",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/import/",
+        participations.participation_import,
+        name="participation_import",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/import/<uuid:job_id>/",
+        participations.participation_import_preview,
+        name="participation_import_preview",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/send-invitations/",
+        participations.participation_send_invitations,
+        name="participation_send_invitations",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/export.<str:fmt>",
+        participations.participation_export,
+        name="participation_export",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/<int:pk>/",
+        participations.participation_detail,
+        name="participation_detail",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/<int:pk>/edit/",
+        participations.participation_edit,
+        name="participation_edit",
+    ),
+    path("partner/people/", participations.partner_people, name="partner_people"),
 ]

@@ -23,7 +23,7 @@ from cohorts.models import (
     Programme,
     RegistrationNote,
 )
-from cohorts.participations import participation_add
+from cohorts.services.participations import participation_add
 from pioneer import services as core_services
 from pioneer.access import SYSTEM
 from pioneer.models import Organisation, User
@@ -102,7 +102,11 @@ def test_the_same_cohort_created_twice_at_once():
 
     def create():
         return services.cohort_create(
-            programme=programme, title="Zweiter", slug="zweiter", start_date=date(2030, 1, 1)
+            by=SYSTEM,
+            programme=programme,
+            title="Zweiter",
+            slug="zweiter",
+            start_date=date(2030, 1, 1),
         )
 
     ours, rival = race(create, create)
@@ -122,7 +126,7 @@ def test_the_same_person_added_twice_at_once():
             name="Neu",
             organisation=organisation,
             side="administration",
-            added_by=SYSTEM,
+            by=SYSTEM,
         )
 
     ours, rival = race(add, add)
@@ -234,14 +238,16 @@ def test_a_note_posted_twice_at_once_is_kept_once():
 
 
 def test_a_participation_confirmed_twice_at_once_changes_once():
-    from cohorts.participations import participation_set_state
+    from cohorts.services.participations import participation_set_state
     from tests.factories.cohorts import ParticipationFactory
 
     participation = ParticipationFactory(state=Participation.State.NOMINATED)
 
     def confirm():
         return participation_set_state(
-            participation=Participation.objects.get(pk=participation.pk), state="confirmed"
+            by=SYSTEM,
+            participation=Participation.objects.get(pk=participation.pk),
+            state="confirmed",
         )
 
     ours, rival = race(confirm, confirm)

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from cohorts.models import Cohort, InterestRegistration, Participation
-from cohorts.participations import participation_add, participation_update
+from cohorts.services.participations import participation_add, participation_update
 from pioneer.access import OrganisationRefused
 from pioneer.models import Organisation, PartnerLink, Role, User
 from tests.cohorts.test_import import _csv, participations_import
@@ -65,7 +65,7 @@ def test_participation_add_refuses_a_foreign_organisation(world):
                 name="X",
                 organisation=organisation,
                 side=side,
-                added_by=world["office"],
+                by=world["office"],
             )
     with pytest.raises(TypeError):
         participation_add(
@@ -74,7 +74,7 @@ def test_participation_add_refuses_a_foreign_organisation(world):
             name="X",
             organisation=world["partner"],
             side="external",
-            added_by=None,
+            by=None,
         )
     assert not Participation.objects.exists()
     assert not User.objects.filter(email="x@example.org").exists()

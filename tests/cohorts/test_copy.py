@@ -5,10 +5,12 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from cohorts import hooks
-from cohorts.copying import cohort_copy_next, suggested_start
 from cohorts.models import Cohort, Participation
+from cohorts.services.cohorts import cohort_copy_next, suggested_start
+from pioneer.access import SYSTEM
 from tests.factories.cohorts import CohortFactory, ParticipationFactory
 from tests.factories.core import office_user, participant_user
 from tests.hooks import connected
@@ -50,7 +52,7 @@ def test_copy_shifts_every_date_to_the_new_start(cohort):
 
 
 def test_copy_without_a_start_moves_a_year(cohort):
-    new = cohort_copy_next(cohort=cohort, title="3. Durchgang 2024")
+    new = cohort_copy_next(by=SYSTEM, cohort=cohort, title="3. Durchgang 2024")
     assert new.start_date == date(2024, 4, 1) == suggested_start(cohort)
 
 
@@ -61,7 +63,7 @@ def test_copy_calls_the_hooks_of_later_apps(cohort):
         seen.append((source.pk, target.pk, shift))
 
     with connected(hooks.cohort_copied, copy_events):
-        new = cohort_copy_next(cohort=cohort, title="Next", start_date=date(2023, 4, 8))
+        new = cohort_copy_next(by=SYSTEM, cohort=cohort, title="Next", start_date=date(2023, 4, 8))
     assert seen == [(cohort.pk, new.pk, timedelta(days=7))]
 
 
@@ -70,15 +72,15 @@ def test_a_failing_hook_leaves_nothing_behind(cohort):
         raise RuntimeError("event plan could not be copied")
 
     with connected(hooks.cohort_copied, broken), pytest.raises(RuntimeError):
-        cohort_copy_next(cohort=cohort, title="Next")
+        cohort_copy_next(by=SYSTEM, cohort=cohort, title="Next")
     assert Cohort.objects.count() == 1
 
 
 def test_copy_needs_a_new_title(cohort):
     with pytest.raises(ValidationError):
-        cohort_copy_next(cohort=cohort, title=" ")
+        cohort_copy_next(by=SYSTEM, cohort=cohort, title=" ")
     with pytest.raises(ValidationError):
-        cohort_copy_next(cohort=cohort, title="2. durchgang 2023")
+        cohort_copy_next(by=SYSTEM, cohort=cohort, title="2. durchgang 2023")
     assert Cohort.objects.count() == 1
 
 
@@ -114,4 +116,43 @@ def test_view_permissions(client, cohort):
     assert client.post(url, {"title": "X"}).status_code == 404
     client.force_login(participant_user())
     assert client.post(url, {"title": "X"}).status_code == 403
+    assert Cohort.objects.count() == 1
+
+
+def test_a_copy_whose_shifted_end_falls_before_its_start_is_refused():
+    # Without a start of its own, the source's end moves by a year while the new start
+    # is the one asked for: the end would come first. The service refuses, as a form would.
+    source = CohortFactory(
+        state=Cohort.State.DRAFT,
+        start_date=None,
+        end_date=date(2030, 6, 1),
+        interest_opens=None,
+        interest_closes=None,
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        cohort_copy_next(by=SYSTEM, cohort=source, title="Nächster", start_date=date(2032, 1, 1))
+    assert caught.value.message_dict == {"end_date": ["The end must be after the start."]}
+    assert Cohort.objects.count() == 1
+
+
+def test_a_copy_whose_window_would_close_after_its_start_is_refused(client):
+    source = CohortFactory(
+        state=Cohort.State.DRAFT,
+        start_date=None,
+        end_date=None,
+        interest_opens=date(2030, 1, 1),
+        interest_closes=date(2031, 1, 1),
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        cohort_copy_next(by=SYSTEM, cohort=source, title="Nächster", start_date=date(2031, 6, 1))
+    assert caught.value.message_dict == {
+        "interest_closes": ["The interest window must close before the cohort starts."]
+    }
+    # Through the page the refusal is a message above the form, and nothing is created.
+    client.force_login(office_user(source.programme.organisation))
+    response = client.post(_url(source), {"title": "Nächster", "start_date": "2031-06-01"})
+    assert response.status_code == 400
+    with translation.override("de"):
+        message = translation.gettext("The interest window must close before the cohort starts.")
+    assert message in response.content.decode()
     assert Cohort.objects.count() == 1

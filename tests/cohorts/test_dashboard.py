@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts import hooks
-from cohorts.dashboard import cohort_dashboard
 from cohorts.models import Cohort, InterestRegistration, Participation
+from cohorts.selectors import cohort_dashboard
 from tests.factories.cohorts import (
     CohortFactory,
     InterestRegistrationFactory,

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cohorts.exports import participants_csv, participants_xlsx
+from cohorts.services.exports import participants_csv, participants_xlsx
 from pioneer.models import Job
 from tests.factories.cohorts import CohortFactory, ParticipationFactory, external_participation
 from tests.factories.core import UserFactory, office_user, participant_user, partner_user

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from cohorts import importing
 from cohorts.models import Cohort, Participation
+from cohorts.services import imports
 from pioneer import jobs
 from pioneer.models import Job, Notification, Organisation, Role, User
 from tests.factories.cohorts import CohortFactory, ParticipationFactory
@@ -71,7 +71,7 @@ def participations_import(*, cohort, upload, by, hold=False):
     """Check, confirm and run as the pages do; returns the report, with how many were
     created (the job's summary) as .created."""
     by = by or office_user(cohort.programme.organisation)
-    report, job = importing.participations_import_check(cohort=cohort, upload=upload, by=by)
+    report, job = imports.participations_import_check(cohort=cohort, upload=upload, by=by)
     report.created = 0
     report.job = job
     if job is not None:
@@ -171,13 +171,11 @@ def test_a_workbook_that_unpacks_too_large_is_refused(cohort, office):
 
     from django.utils import translation
 
-    from cohorts import importing
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (importing.MAX_UNPACKED_BYTES + 1))
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (imports.MAX_UNPACKED_BYTES + 1))
     data = buffer.getvalue()
-    assert len(data) < importing.MAX_UPLOAD_BYTES
+    assert len(data) < imports.MAX_UPLOAD_BYTES
     with translation.override("en"):
         report = participations_import(
             cohort=cohort, upload=SimpleUploadedFile("people.xlsx", data), by=office
@@ -209,7 +207,7 @@ def test_view_previews_then_imports_on_confirmation(
     client.force_login(office)
     assert client.get(_url(cohort)).status_code == 200
     response = client.post(_url(cohort), {"file": _xlsx(_rows(company))})
-    job = Job.objects.get(kind=importing.IMPORT_KIND)
+    job = Job.objects.get(kind=imports.IMPORT_KIND)
     assert response.status_code == 302 and response.url == _preview_url(cohort, job)
     assert job.state == Job.State.AWAITING
     assert not Participation.objects.exists()  # nothing before the confirmation
@@ -240,7 +238,7 @@ def test_the_preview_never_takes_rows_from_the_browser(
     office = office_user(cohort.programme.organisation)
     client.force_login(office)
     client.post(_url(cohort), {"file": _csv(_rows(company))})
-    job = Job.objects.get(kind=importing.IMPORT_KIND)
+    job = Job.objects.get(kind=imports.IMPORT_KIND)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             _preview_url(cohort, job),
@@ -254,7 +252,7 @@ def test_the_preview_is_the_uploaders_own(client, cohort, company):
     office = office_user(cohort.programme.organisation)
     client.force_login(office)
     client.post(_url(cohort), {"file": _csv(_rows(company))})
-    job = Job.objects.get(kind=importing.IMPORT_KIND)
+    job = Job.objects.get(kind=imports.IMPORT_KIND)
     colleague = office_user(cohort.programme.organisation)
     client.force_login(colleague)
     assert client.get(_preview_url(cohort, job)).status_code == 404
@@ -275,7 +273,7 @@ def test_held_invitations_are_sent_later_from_the_list(
     office = office_user(cohort.programme.organisation, language="en")
     client.force_login(office)
     client.post(_url(cohort), {"file": _csv(_rows(company))})
-    job = Job.objects.get(kind=importing.IMPORT_KIND)
+    job = Job.objects.get(kind=imports.IMPORT_KIND)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(_preview_url(cohort, job), {"hold_invitations": "on"})
     job.refresh_from_db()
@@ -313,7 +311,7 @@ def test_sending_held_invitations_is_the_cohorts_office_only(client, cohort):
 
 def test_someone_joining_between_preview_and_confirmation_stops_the_import(cohort, company):
     office = office_user(cohort.programme.organisation, language="en")
-    report, job = importing.participations_import_check(
+    report, job = imports.participations_import_check(
         cohort=cohort, upload=_csv(_rows(company)), by=office
     )
     ParticipationFactory(cohort=cohort, user=UserFactory(email="anna@mft.example"))
@@ -327,7 +325,7 @@ def test_someone_joining_between_preview_and_confirmation_stops_the_import(cohor
 
 def test_an_import_job_run_twice_imports_once(cohort, company):
     office = office_user(cohort.programme.organisation)
-    report, job = importing.participations_import_check(
+    report, job = imports.participations_import_check(
         cohort=cohort, upload=_csv(_rows(company)), by=office
     )
     jobs.job_confirm(job=job, by=office)
@@ -372,7 +370,7 @@ def test_the_import_needs_the_same_queries_for_10_and_50_rows(
     counts = []
     for size, other in ((10, None), (50, CohortFactory(programme=cohort.programme))):
         target = other or cohort
-        report, job = importing.participations_import_check(
+        report, job = imports.participations_import_check(
             cohort=target, upload=_csv(_many(size, company)), by=office
         )
         assert report.ok
@@ -430,7 +428,7 @@ def test_preview_job_page_and_list_keep_to_the_query_budget(
     for size in (1, 50):
         target = CohortFactory(programme=cohort.programme, state=Cohort.State.MATCHING)
         client.post(_url(target), {"file": _csv(_many(size, company))})
-        job = Job.objects.get(kind=importing.IMPORT_KIND, object_id=target.pk)
+        job = Job.objects.get(kind=imports.IMPORT_KIND, object_id=target.pk)
         urls = {"preview": _preview_url(target, job)}
         client.get(urls["preview"])  # warm up per-process caches (content types ...)
         with CaptureQueriesContext(connection) as preview_queries:

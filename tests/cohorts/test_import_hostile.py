@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook
 
-from cohorts import importing
 from cohorts.models import Cohort, Participation
+from cohorts.services import imports
 from pioneer.models import Job, Organisation, User
 from tests.factories.cohorts import CohortFactory
 from tests.factories.core import OrganisationFactory, office_user
@@ -70,7 +70,7 @@ def zip_bomb():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", b"<Types/>")
-        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (importing.MAX_UNPACKED_BYTES + 1))
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (imports.MAX_UNPACKED_BYTES + 1))
     return "people.xlsx", buffer.getvalue()
 
 
@@ -213,7 +213,7 @@ def csv_very_long_line():
 
 def csv_too_many_rows():
     rows = [HEADING] + [
-        [f"P {n}", f"p{n}@mft.example", "Verwaltung", "MfT"] for n in range(importing.MAX_ROWS + 1)
+        [f"P {n}", f"p{n}@mft.example", "Verwaltung", "MfT"] for n in range(imports.MAX_ROWS + 1)
     ]
     return "people.csv", _csv_text(rows).encode()
 
@@ -273,11 +273,11 @@ def test_the_corpus_is_what_the_report_counts():
 @pytest.mark.parametrize("make", CORPUS, ids=lambda make: make.__name__)
 def test_each_hostile_file_gets_a_clear_message_and_imports_nothing(cohort, make):
     name, data = make()
-    assert len(data) <= importing.MAX_UPLOAD_BYTES
+    assert len(data) <= imports.MAX_UPLOAD_BYTES
     office = office_user(cohort.programme.organisation)
     users_before = User.objects.count()
     with translation.override("en"):
-        report, job = importing.participations_import_check(
+        report, job = imports.participations_import_check(
             cohort=cohort, upload=SimpleUploadedFile(name, data), by=office
         )
     assert job is None and not report.ok
@@ -303,7 +303,7 @@ def test_each_hostile_file_answers_400_on_the_page(client, cohort, make):
 def test_direction_characters_are_not_shown_back_to_the_office(cohort):
     name, data = csv_control_and_bidi_characters()
     office = office_user(cohort.programme.organisation)
-    report, _job = importing.participations_import_check(
+    report, _job = imports.participations_import_check(
         cohort=cohort, upload=SimpleUploadedFile(name, data), by=office
     )
     labels = [row.label for row in report.error_rows]
@@ -315,7 +315,7 @@ def test_direction_characters_are_not_shown_back_to_the_office(cohort):
 def test_a_good_file_passes_the_same_checks(cohort):
     """The corpus's good base file is accepted: what fails above is the damage."""
     office = office_user(cohort.programme.organisation)
-    report, job = importing.participations_import_check(
+    report, job = imports.participations_import_check(
         cohort=cohort, upload=SimpleUploadedFile("people.xlsx", _good_xlsx()), by=office
     )
     assert report.ok and job is not None

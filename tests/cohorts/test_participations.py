@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cohorts.models import Cohort, Participation
-from cohorts.participations import participation_add, participation_set_state
+from cohorts.services.participations import participation_add, participation_set_state
 from pioneer.access import SYSTEM
 from pioneer.models import Organisation, Role, User
 from tests.factories.cohorts import CohortFactory, ParticipationFactory, external_participation
@@ -52,7 +52,7 @@ def test_add_creates_the_person_with_a_role_and_invites_them(
             side=Participation.Side.ADMINISTRATION,
             position="Referentin",
             language="en",
-            added_by=office,
+            by=office,
         )
     user = User.objects.get(email="nina@example.org")
     assert participation.user == user
@@ -73,7 +73,7 @@ def test_add_refuses_a_closed_cohort(office):
             name="X",
             organisation=cohort.programme.organisation,
             side=Participation.Side.ADMINISTRATION,
-            added_by=SYSTEM,
+            by=SYSTEM,
         )
     assert not User.objects.filter(email="x@example.org").exists()
 
@@ -87,7 +87,7 @@ def test_add_refuses_a_side_that_does_not_fit_the_organisation(cohort):
             name="X",
             organisation=company,
             side=Participation.Side.ADMINISTRATION,
-            added_by=SYSTEM,
+            by=SYSTEM,
         )
     assert "side" in error.value.error_dict
     with pytest.raises(ValidationError):
@@ -97,7 +97,7 @@ def test_add_refuses_a_side_that_does_not_fit_the_organisation(cohort):
             name="Y",
             organisation=cohort.programme.organisation,
             side=Participation.Side.EXTERNAL,
-            added_by=SYSTEM,
+            by=SYSTEM,
         )
     assert not Participation.objects.exists()
 
@@ -111,7 +111,7 @@ def test_add_refuses_someone_already_in_the_cohort(cohort):
             name="Again",
             organisation=cohort.programme.organisation,
             side=Participation.Side.ADMINISTRATION,
-            added_by=SYSTEM,
+            by=SYSTEM,
         )
     assert Participation.objects.count() == 1
 
@@ -119,10 +119,14 @@ def test_add_refuses_someone_already_in_the_cohort(cohort):
 def test_withdrawal_needs_a_reason(cohort):
     participation = ParticipationFactory(cohort=cohort)
     with pytest.raises(ValidationError):
-        participation_set_state(participation=participation, state="withdrawn", reason="  ")
+        participation_set_state(
+            by=SYSTEM, participation=participation, state="withdrawn", reason="  "
+        )
     participation.refresh_from_db()
     assert participation.state == Participation.State.CONFIRMED
-    participation_set_state(participation=participation, state="withdrawn", reason="Elternzeit")
+    participation_set_state(
+        by=SYSTEM, participation=participation, state="withdrawn", reason="Elternzeit"
+    )
     participation.refresh_from_db()
     assert participation.state == Participation.State.WITHDRAWN
     assert participation.withdrawn_reason == "Elternzeit"
@@ -131,10 +135,10 @@ def test_withdrawal_needs_a_reason(cohort):
 def test_state_follows_the_allowed_steps(cohort):
     participation = ParticipationFactory(cohort=cohort, state=Participation.State.NOMINATED)
     with pytest.raises(ValidationError):
-        participation_set_state(participation=participation, state="completed")
-    participation_set_state(participation=participation, state="confirmed")
-    participation_set_state(participation=participation, state="active")
-    participation_set_state(participation=participation, state="completed")
+        participation_set_state(by=SYSTEM, participation=participation, state="completed")
+    participation_set_state(by=SYSTEM, participation=participation, state="confirmed")
+    participation_set_state(by=SYSTEM, participation=participation, state="active")
+    participation_set_state(by=SYSTEM, participation=participation, state="completed")
     participation.refresh_from_db()
     assert participation.state == Participation.State.COMPLETED
 
@@ -150,8 +154,12 @@ def test_state_change_tells_the_hooks(cohort):
         seen.append((participation.pk, old_state, participation.state, by))
 
     with connected(hooks.participation_state_changed, react):
-        participation_set_state(participation=participation, state="withdrawn", reason="krank")
-        participation_set_state(participation=participation, state="withdrawn", reason="krank")
+        participation_set_state(
+            by=SYSTEM, participation=participation, state="withdrawn", reason="krank"
+        )
+        participation_set_state(
+            by=SYSTEM, participation=participation, state="withdrawn", reason="krank"
+        )
     assert seen == [(participation.pk, "confirmed", "withdrawn", None)]
 
 
@@ -159,7 +167,7 @@ def test_renominating_clears_the_withdrawal_reason(cohort):
     participation = ParticipationFactory(
         cohort=cohort, state=Participation.State.WITHDRAWN, withdrawn_reason="krank"
     )
-    participation_set_state(participation=participation, state="nominated")
+    participation_set_state(by=SYSTEM, participation=participation, state="nominated")
     participation.refresh_from_db()
     assert participation.withdrawn_reason == ""
 

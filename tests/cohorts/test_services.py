@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from cohorts import hooks, selectors, services
 from cohorts.models import Cohort, CohortTransition, InterestRegistration, organisation_key
+from cohorts.services import registrations
 from pioneer.access import SYSTEM
 from pioneer.models import Notification, Organisation, PartnerLink, Role, User
 from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
@@ -74,7 +75,7 @@ def test_transition_is_recorded_with_who_and_when():
 def test_cannot_skip_stages():
     cohort = CohortFactory(state=Cohort.State.DRAFT)
     with pytest.raises(ValidationError):
-        services.cohort_transition(cohort=cohort, to_state="running", by=None)
+        services.cohort_transition(cohort=cohort, to_state="running", by=SYSTEM)
     cohort.refresh_from_db()
     assert cohort.state == "draft"
     assert not CohortTransition.objects.exists()
@@ -83,12 +84,12 @@ def test_cannot_skip_stages():
 def test_cannot_run_without_dates():
     cohort = CohortFactory(state=Cohort.State.MATCHING, start_date=None, end_date=None)
     with pytest.raises(ValidationError, match="without a start and an end date"):
-        services.cohort_transition(cohort=cohort, to_state="running", by=None)
+        services.cohort_transition(cohort=cohort, to_state="running", by=SYSTEM)
     cohort.refresh_from_db()
     assert cohort.state == "matching"
     cohort.start_date, cohort.end_date = date(2030, 1, 1), date(2030, 6, 30)
     cohort.save()
-    services.cohort_transition(cohort=cohort, to_state="running", by=None)
+    services.cohort_transition(cohort=cohort, to_state="running", by=SYSTEM)
     assert Cohort.objects.get(pk=cohort.pk).state == "running"
 
 
@@ -97,23 +98,23 @@ def test_cannot_open_with_a_window_in_the_past():
         state=Cohort.State.DRAFT, interest_opens=date(2019, 12, 1), interest_closes=date(2020, 1, 1)
     )
     with pytest.raises(ValidationError):
-        services.cohort_transition(cohort=cohort, to_state="open", by=None)
+        services.cohort_transition(cohort=cohort, to_state="open", by=SYSTEM)
     assert Cohort.objects.get(pk=cohort.pk).state == "draft"
 
 
 def test_close_after_evaluation_needs_no_reason():
     cohort = CohortFactory(state=Cohort.State.EVALUATION)
-    services.cohort_transition(cohort=cohort, to_state="closed", by=None)
+    services.cohort_transition(cohort=cohort, to_state="closed", by=SYSTEM)
     assert Cohort.objects.get(pk=cohort.pk).state == "closed"
 
 
 def test_closing_early_needs_a_reason_which_is_kept():
     cohort = CohortFactory(state=Cohort.State.RUNNING)
     with pytest.raises(ValidationError, match="needs a reason"):
-        services.cohort_transition(cohort=cohort, to_state="closed", by=None)
+        services.cohort_transition(cohort=cohort, to_state="closed", by=SYSTEM)
     assert Cohort.objects.get(pk=cohort.pk).state == "running"
     services.cohort_transition(
-        cohort=cohort, to_state="closed", by=None, note="Programme cancelled by the ministry"
+        cohort=cohort, to_state="closed", by=SYSTEM, note="Programme cancelled by the ministry"
     )
     cohort.refresh_from_db()
     assert cohort.state == "closed"
@@ -132,22 +133,23 @@ def unfinished_tandems():
 def test_close_guards_block_closing_unless_a_reason_is_given(unfinished_tandems):
     cohort = CohortFactory(state=Cohort.State.EVALUATION)
     with pytest.raises(ValidationError, match="2 tandems have not finished"):
-        services.cohort_transition(cohort=cohort, to_state="closed", by=None)
+        services.cohort_transition(cohort=cohort, to_state="closed", by=SYSTEM)
     assert Cohort.objects.get(pk=cohort.pk).state == "evaluation"
-    services.cohort_transition(cohort=cohort, to_state="closed", by=None, note="Ended early")
+    services.cohort_transition(cohort=cohort, to_state="closed", by=SYSTEM, note="Ended early")
     assert Cohort.objects.get(pk=cohort.pk).state == "closed"
 
 
 def test_closed_is_final():
     cohort = CohortFactory(state=Cohort.State.CLOSED)
     with pytest.raises(ValidationError):
-        services.cohort_transition(cohort=cohort, to_state="running", by=None, note="again")
+        services.cohort_transition(cohort=cohort, to_state="running", by=SYSTEM, note="again")
 
 
 def test_cohort_create_checks_dates():
     programme = ProgrammeFactory()
     with pytest.raises(ValidationError):
         services.cohort_create(
+            by=SYSTEM,
             programme=programme,
             title="X",
             slug="x",
@@ -156,7 +158,7 @@ def test_cohort_create_checks_dates():
         )
     assert not Cohort.objects.exists()
     cohort = services.cohort_create(
-        programme=programme, title="X", slug="x", start_date=date(2030, 1, 1)
+        by=SYSTEM, programme=programme, title="X", slug="x", start_date=date(2030, 1, 1)
     )
     assert cohort.state == "draft"
 
@@ -164,9 +166,12 @@ def test_cohort_create_checks_dates():
 def test_cohort_update_cannot_change_the_stage_or_remove_dates_of_a_running_cohort():
     cohort = CohortFactory(state=Cohort.State.RUNNING)
     with pytest.raises(ValidationError):
-        services.cohort_update(cohort=cohort, start_date=None)
+        services.cohort_update(by=SYSTEM, cohort=cohort, start_date=None)
     cohort.refresh_from_db()
-    services.cohort_update(cohort=cohort, state="closed", title="Neu")
+    # The stage is no field of an update: only `cohort_transition` moves it.
+    with pytest.raises(TypeError):
+        services.cohort_update(by=SYSTEM, cohort=cohort, state="closed", title="Neu")
+    services.cohort_update(by=SYSTEM, cohort=cohort, title="Neu")
     cohort.refresh_from_db()
     assert (cohort.state, cohort.title) == ("running", "Neu")
 
@@ -279,7 +284,7 @@ def _submitted(cohort=None, **data):
     )
     token = "known-token"
     InterestRegistration.objects.filter(pk=registration.pk).update(
-        confirm_token_hash=services._hash(token)
+        confirm_token_hash=registrations._hash(token)
     )
     return registration, token
 
@@ -461,7 +466,7 @@ def test_only_confirmed_registrations_can_be_decided(state):
             )
     if state != "declined":
         with pytest.raises(ValidationError):
-            services.registration_decline(registration=registration, by=None, reason="Nein")
+            services.registration_decline(registration=registration, by=SYSTEM, reason="Nein")
     registration.refresh_from_db()
     assert registration.state == state
     assert registration.decided_at is None
@@ -471,7 +476,7 @@ def test_only_confirmed_registrations_can_be_decided(state):
 def test_decline_needs_a_reason_and_tells_the_contact(django_capture_on_commit_callbacks):
     registration = InterestRegistrationFactory(language="de")
     with pytest.raises(ValidationError):
-        services.registration_decline(registration=registration, by=None, reason="  ")
+        services.registration_decline(registration=registration, by=SYSTEM, reason="  ")
     assert InterestRegistration.objects.get(pk=registration.pk).state == "confirmed"
     office = office_user(org=registration.cohort.programme.organisation)
     with django_capture_on_commit_callbacks(execute=True):
@@ -505,6 +510,6 @@ def test_deciding_twice_returns_the_first_decision(django_capture_on_commit_call
     assert again.pk == accepted.pk
     declined = InterestRegistrationFactory(state="declined", decline_reason="Erst")
     with django_capture_on_commit_callbacks(execute=True):
-        again = services.registration_decline(registration=declined, by=None, reason="Zweit")
+        again = services.registration_decline(registration=declined, by=SYSTEM, reason="Zweit")
     assert again.decline_reason == "Erst"
     assert not mail.outbox  # the contact was told once, the first time

@@ -11,14 +11,20 @@ formula are neutralised.
 """
 
 import csv
+import os
+import tempfile
 
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from cohorts.models import Participation
-from cohorts.participations import participations_of
+from cohorts.selectors import participations_of
 
 EXPORT_KIND = "cohorts.participant_export"
 CHUNK_SIZE = 500
@@ -106,10 +112,6 @@ def participants_csv(cohort):
 def write_participants_xlsx(cohort, path, progress=None):
     """Write the XLSX to `path` in write-only mode: one sheet, a bold heading row frozen
     at the top, every cell text (never a formula). Memory stays flat."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     total = participations_of(cohort).count()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(_("Participants"))[:31])
@@ -132,8 +134,6 @@ def write_participants_xlsx(cohort, path, progress=None):
 
 
 def _text_cell(sheet, value, font=None):
-    from openpyxl.cell import WriteOnlyCell
-
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
     if font is not None:
@@ -143,9 +143,6 @@ def _text_cell(sheet, value, font=None):
 
 def participants_xlsx(cohort):
     """The whole XLSX as bytes (tests and small callers)."""
-    import os
-    import tempfile
-
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:

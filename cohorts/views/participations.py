@@ -1,9 +1,7 @@
-"""Views for a cohort's people, its dashboard and its copy: the programme office of the
-organisation that runs the programme; partner contacts read their organisation's people.
-
-Permission, form, one service call, response. Someone else's cohort answers 404
-(`cohorts_for` scopes it), a signed-in person without the role 403.
-"""
+"""A cohort's people for the programme office (list, add, detail, edit, import with
+its preview, export, held invitations); partner contacts read their organisation's
+people. Someone else's cohort answers 404 (`cohorts_for` scopes it), a signed-in person
+without the role 403."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,11 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cohorts import exports, importing
-from cohorts.copying import cohort_copy_next, suggested_start
-from cohorts.dashboard import cohort_dashboard as dashboard_data
-from cohorts.forms_people import (
-    CohortCopyForm,
+from cohorts import selectors, services
+from cohorts.forms import (
     ImportConfirmForm,
     ImportForm,
     ParticipationAddForm,
@@ -26,57 +21,21 @@ from cohorts.forms_people import (
     ParticipationFilter,
     ParticipationStateForm,
 )
-from cohorts.importing import COLUMN_LABELS, COLUMNS, REQUIRED_COLUMNS
-from cohorts.participations import (
-    participation_add as participation_add_service,
-)
-from cohorts.participations import (
-    participation_set_state,
-    participation_update,
-    participations_for_partner,
-    participations_of,
-)
-from cohorts.selectors import cohorts_for
+from cohorts.services import exports, imports
+from cohorts.views._shared import OFFICE, PARTNER, apply_errors, office_cohort
 from pioneer import jobs
-from pioneer.models import Job, Role
+from pioneer.models import Job
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.selectors import organisations_for_office
 
-OFFICE = Role.Kind.PROGRAMME_OFFICE
 PAGE_SIZE = 50
-
-
-def _cohort(request, cohort_pk, perm="cohorts.manage_participations"):
-    """The office's cohort (404 for anyone else's), if the rule for `perm` allows."""
-    cohort = scoped_object_or_404(cohorts_for(request.user), pk=cohort_pk)
-    require(perm, request.user, cohort)
-    return cohort
-
-
-def _apply_errors(form, error):
-    """Show a service's ValidationError on the form's fields (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-@role_required(OFFICE)
-def cohort_dashboard(request, cohort_pk):
-    cohort = _cohort(request, cohort_pk)
-    return render(
-        request,
-        "cohorts/cohort_dashboard.html",
-        {"cohort": cohort, **dashboard_data(cohort)},
-    )
 
 
 @role_required(OFFICE)
 def participation_list(request, cohort_pk):
-    cohort = _cohort(request, cohort_pk)
+    cohort = office_cohort(request, cohort_pk)
     filterset = ParticipationFilter(
-        request.GET or None, queryset=participations_of(cohort), cohort=cohort
+        request.GET or None, queryset=selectors.participations_of(cohort), cohort=cohort
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -90,25 +49,25 @@ def participation_list(request, cohort_pk):
             "page": page,
             "query": query.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k != "page"),
-            "held": importing.held_invitations(cohort),
+            "held": selectors.held_invitations(cohort),
         },
     )
 
 
 @role_required(OFFICE)
 def participation_add(request, cohort_pk):
-    cohort = _cohort(request, cohort_pk)
+    cohort = office_cohort(request, cohort_pk)
     form = ParticipationAddForm(
         request.POST if request.method == "POST" else None,
         organisations=organisations_for_office(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            participation = participation_add_service(
-                cohort=cohort, added_by=request.user, **form.cleaned_data
+            participation = services.participation_add(
+                cohort=cohort, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -124,8 +83,8 @@ def participation_add(request, cohort_pk):
 
 
 def _participation(request, cohort_pk, pk):
-    cohort = _cohort(request, cohort_pk)
-    participation = scoped_object_or_404(participations_of(cohort), pk=pk)
+    cohort = office_cohort(request, cohort_pk)
+    participation = scoped_object_or_404(selectors.participations_of(cohort), pk=pk)
     return cohort, participation
 
 
@@ -137,14 +96,14 @@ def participation_detail(request, cohort_pk, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            participation_set_state(
+            services.participation_set_state(
                 participation=participation,
                 state=form.cleaned_data["state"],
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -179,10 +138,11 @@ def participation_edit(request, cohort_pk, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            participation_update(participation=participation, by=request.user, **form.cleaned_data)
+            services.participation_update(
+                participation=participation, by=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
-            participation.refresh_from_db()
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("The details of %(name)s are saved.") % {"name": participation.user}
@@ -201,23 +161,23 @@ def participation_edit(request, cohort_pk, pk):
 def _import_columns():
     return [
         {
-            "label": COLUMN_LABELS[key],
-            "headings": ", ".join(COLUMNS[key][:3]),
-            "required": key in REQUIRED_COLUMNS,
+            "label": imports.COLUMN_LABELS[key],
+            "headings": ", ".join(imports.COLUMNS[key][:3]),
+            "required": key in imports.REQUIRED_COLUMNS,
         }
-        for key in COLUMNS
+        for key in imports.COLUMNS
     ]
 
 
 @role_required(OFFICE)
 def participation_import(request, cohort_pk):
     """Upload and check; a good file leads to the preview, a bad one is reported here."""
-    cohort = _cohort(request, cohort_pk)
+    cohort = office_cohort(request, cohort_pk)
     posted = request.method == "POST"
     form = ImportForm(request.POST, request.FILES) if posted else ImportForm()
     report = None
     if posted and form.is_valid():
-        report, job = importing.participations_import_check(
+        report, job = imports.participations_import_check(
             cohort=cohort, upload=form.cleaned_data["file"], by=request.user
         )
         if job is not None:
@@ -237,9 +197,9 @@ def participation_import(request, cohort_pk):
 def participation_import_preview(request, cohort_pk, job_id):
     """What the checked file will do; confirming starts the import job. The rows come
     from the job the check stored, never from the browser."""
-    cohort = _cohort(request, cohort_pk)
+    cohort = office_cohort(request, cohort_pk)
     job = scoped_object_or_404(
-        jobs.jobs_for(request.user).filter(kind=importing.IMPORT_KIND, object_id=cohort.pk),
+        jobs.jobs_for(request.user).filter(kind=imports.IMPORT_KIND, object_id=cohort.pk),
         public_id=job_id,
     )
     if job.state != Job.State.AWAITING:  # confirmed already (a double click, the back button)
@@ -255,15 +215,15 @@ def participation_import_preview(request, cohort_pk, job_id):
     return render(
         request,
         "cohorts/participation_import_preview.html",
-        {"cohort": cohort, "job": job, "form": form, **importing.preview(job)},
+        {"cohort": cohort, "job": job, "form": form, **imports.preview(job)},
     )
 
 
 @role_required(OFFICE)
 @require_POST
 def participation_send_invitations(request, cohort_pk):
-    cohort = _cohort(request, cohort_pk)
-    count = importing.participations_send_held_invitations(cohort=cohort, by=request.user)
+    cohort = office_cohort(request, cohort_pk)
+    count = imports.participations_send_held_invitations(cohort=cohort, by=request.user)
     messages.success(
         request,
         ngettext(
@@ -279,7 +239,7 @@ def participation_send_invitations(request, cohort_pk):
 @role_required(OFFICE)
 def participation_export(request, cohort_pk, fmt):
     """CSV streams at once; XLSX is made by a job (POST) whose page offers the file."""
-    cohort = _cohort(request, cohort_pk)
+    cohort = office_cohort(request, cohort_pk)
     if fmt == "csv":
         response = StreamingHttpResponse(
             exports.participants_csv_stream(cohort), content_type=exports.CSV_CONTENT_TYPE
@@ -295,38 +255,11 @@ def participation_export(request, cohort_pk, fmt):
     return redirect("job_detail", public_id=job.public_id)
 
 
-@role_required(OFFICE)
-def cohort_copy(request, cohort_pk):
-    cohort = _cohort(request, cohort_pk, perm="cohorts.add_cohort")
-    form = CohortCopyForm(
-        request.POST if request.method == "POST" else None,
-        initial={"start_date": suggested_start(cohort)},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = cohort_copy_next(cohort=cohort, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("The cohort “%(title)s” has been created as a draft from “%(source)s”.")
-                % {"title": new.title, "source": cohort.title},
-            )
-            return redirect("cohorts:cohort_dashboard", cohort_pk=new.pk)
-    return render(
-        request,
-        "cohorts/cohort_copy.html",
-        {"cohort": cohort, "form": form},
-        status=400 if form.errors else 200,
-    )
-
-
-@role_required(Role.Kind.PARTNER_CONTACT)
+@role_required(PARTNER)
 def partner_people(request):
     """A partner contact's organisation's people in every cohort (read only)."""
     require("cohorts.view_partner_people", request.user)
-    page = Paginator(participations_for_partner(request.user), PAGE_SIZE).get_page(
+    page = Paginator(selectors.participations_for_partner(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "cohorts/participation_partner_list.html", {"page": page})

@@ -29,12 +29,13 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history
 
 from cohorts.models import Cohort, Participation
-from cohorts.participations import side_mismatch
+from cohorts.services.participations import side_mismatch
 from pioneer import bulk, jobs
-from pioneer.models import Role
+from pioneer.models import Role, User
 from pioneer.selectors import organisations_for_office
 
 log = logging.getLogger(__name__)
@@ -209,8 +210,6 @@ def _read_csv(data):
 
 
 def _read_xlsx(data):
-    from openpyxl import load_workbook
-
     if not data.startswith(XLSX_MAGIC):
         raise ImportFileError(_("This file is not an XLSX workbook."))
     try:
@@ -512,8 +511,6 @@ def participations_import_check(*, cohort, upload, by):
 
 def _known_accounts(emails):
     """{email: has a usable password} for the addresses that have an account (one query)."""
-    from pioneer.models import User
-
     return {
         user.email: user.has_usable_password()
         for user in User.objects.filter(email__in=emails).only("email", "password")
@@ -696,7 +693,3 @@ def participations_send_held_invitations(*, cohort, by):
         count = bulk.invitations_schedule_in_bulk(invitees=invitees)
         Participation.objects.filter(pk__in=[p.pk for p in held]).update(invitation_held=False)
     return count
-
-
-def held_invitations(cohort):
-    return Participation.objects.filter(cohort=cohort, invitation_held=True).count()

@@ -1,20 +1,19 @@
-"""Participations: who takes part in a cohort. Services (writes) and selectors (reads).
+"""Writes of participations: who takes part in a cohort.
 
 Services are keyword-only, named participation_<verb>, atomic, and name their side
-effects. Imports of many people at once live in `cohorts.importing`.
+effects. Imports of many people at once live in `cohorts.services.imports`; the reads
+in `cohorts.selectors`.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from cohorts import hooks
 from cohorts.models import Cohort, Participation
+from cohorts.services._shared import UNCHANGED, apply_changes, changed_copy
 from pioneer.access import actor, check_may_act_for
 from pioneer.models import Role
-from pioneer.rules import roles_of
-from pioneer.selectors import linked_office_ids
 from pioneer.services import user_invite
 
 State = Participation.State
@@ -62,16 +61,16 @@ def participation_add(
     expertise="",
     goals="",
     language="de",
-    added_by,
+    by,
 ):
     """Add a person to a cohort (nominated), creating their account if needed.
 
-    Guards: `added_by`'s office may act for the organisation (`by=SYSTEM` for work
+    Guards: `by`'s office may act for the organisation (`by=SYSTEM` for work
     without a person); the cohort is not closed; the side fits the organisation; the
     person is not in the cohort yet. Side effects: a participant role and an invitation
     e-mail with a link to set the password (sent after commit, in the person's language).
     """
-    check_may_act_for(added_by, organisation)
+    check_may_act_for(by, organisation)
     if cohort.state == Cohort.State.CLOSED:
         raise ValidationError(_("The cohort is closed; nobody can join it any more."))
     problem = side_mismatch(side, organisation)
@@ -87,7 +86,7 @@ def participation_add(
         "expertise": expertise,
         "goals": goals,
         "language": language,
-        "added_by": added_by,
+        "by": by,
     }
     try:
         with transaction.atomic():
@@ -111,7 +110,7 @@ def _participation_add(
     expertise,
     goals,
     language,
-    added_by,
+    by,
 ):
     if Participation.objects.filter(cohort=cohort, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already in the cohort.")})
@@ -120,7 +119,7 @@ def _participation_add(
         name=name,
         language=language,
         kind=Role.Kind.PARTICIPANT,
-        by=added_by,
+        by=by,
     )
     # Checked again with the account in hand: a twin request may have added it meanwhile.
     if Participation.objects.filter(cohort=cohort, user=user).exists():
@@ -136,13 +135,13 @@ def _participation_add(
         goals=goals,
     )
     participation.full_clean(validate_unique=False)
-    participation._history_user = actor(added_by)
+    participation._history_user = actor(by)
     participation.save()
     return participation
 
 
 @transaction.atomic
-def participation_set_state(*, participation, state, reason="", by=None):
+def participation_set_state(*, participation, state, by, reason=""):
     """Move a participation to another state; withdrawing needs a reason.
 
     The history (django-simple-history) records who changed it and when. Side effects:
@@ -169,75 +168,45 @@ def participation_set_state(*, participation, state, reason="", by=None):
         raise ValidationError({"reason": _("Please give the reason for the withdrawal.")})
     participation.state = state
     participation.withdrawn_reason = reason if state == State.WITHDRAWN else ""
-    participation._history_user = by
+    participation._history_user = actor(by)
     participation.save(update_fields=["state", "withdrawn_reason"])
     hooks.participation_state_changed.send(
-        sender=Participation, participation=participation, old_state=current, by=by
+        sender=Participation, participation=participation, old_state=current, by=actor(by)
     )
     return participation
 
 
 @transaction.atomic
-def participation_update(*, participation, by, **fields):
-    """Change a participation's details (position, topics, expertise, goals, side,
-    organisation). A new organisation must be one `by`'s office may act for. No side
-    effects."""
-    allowed = {"position", "topics", "expertise", "goals", "side", "organisation"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"unexpected fields: {sorted(unknown)}")
-    new_org = fields.get("organisation")
-    if new_org is not None and new_org.pk != participation.organisation_id:
-        check_may_act_for(by, new_org)
-    for key, value in fields.items():
-        setattr(participation, key, value)
-    problem = side_mismatch(participation.side, participation.organisation)
+def participation_update(
+    *,
+    participation,
+    by,
+    position=UNCHANGED,
+    topics=UNCHANGED,
+    expertise=UNCHANGED,
+    goals=UNCHANGED,
+    side=UNCHANGED,
+    organisation=UNCHANGED,
+):
+    """Change a participation's details; the fields not given keep their values. A new
+    organisation must be one `by`'s office may act for. A refusal leaves `participation`
+    as it was. The history records `by`. No side effects."""
+    if organisation is not UNCHANGED and organisation.pk != participation.organisation_id:
+        check_may_act_for(by, organisation)
+    changes = {
+        "position": position,
+        "topics": topics,
+        "expertise": expertise,
+        "goals": goals,
+        "side": side,
+        "organisation": organisation,
+    }
+    changed = changed_copy(participation, **changes)
+    problem = side_mismatch(changed.side, changed.organisation)
     if problem:
         raise ValidationError({"side": problem})
-    participation.full_clean(validate_unique=False)
-    participation._history_user = actor(by)
-    participation.save()
+    changed.full_clean(validate_unique=False)
+    changed._history_user = actor(by)
+    changed.save()
+    apply_changes(participation, **changes)
     return participation
-
-
-# --- selectors --------------------------------------------------------------------------
-
-
-def participations_of(cohort):
-    """A cohort's people with what the lists show (one query)."""
-    return (
-        Participation.objects.filter(cohort=cohort)
-        .select_related("user", "organisation")
-        .order_by("side", "user__name", "user__email")
-    )
-
-
-def participations_for_partner(user):
-    """The people of the organisations a partner contact speaks for, in the cohorts of
-    programmes whose office linked the organisation as its partner (`PartnerLink`)."""
-    organisations = roles_of(user).organisation_ids(Role.Kind.PARTNER_CONTACT)
-    if not organisations:
-        return Participation.objects.none()
-    return (
-        Participation.objects.filter(
-            organisation_id__in=organisations,
-            cohort__programme__organisation_id__in=linked_office_ids(organisations),
-        )
-        .select_related("user", "organisation", "cohort", "cohort__programme")
-        .order_by("-cohort__start_date", "cohort_id", "user__name", "user__email")
-    )
-
-
-def search(queryset, text):
-    text = (text or "").strip()
-    if not text:
-        return queryset
-    return queryset.filter(
-        Q(user__name__icontains=text)
-        | Q(user__email__icontains=text)
-        | Q(organisation__name__icontains=text)
-        | Q(organisation__short_name__icontains=text)
-        | Q(position__icontains=text)
-        | Q(topics__icontains=text)
-        | Q(expertise__icontains=text)
-    )

@@ -1,10 +1,5 @@
-"""Every write of the cohorts app: programmes, cohorts and their lifecycle, registrations
-of interest and their review.
-
-Functions are keyword-only, named <entity>_<verb>, atomic, and name their side effects.
-They raise `django.core.exceptions.ValidationError` with a translated message when a
-guard refuses; the views show that message and change nothing.
-"""
+"""Writes of registrations of interest: the public submission with its double opt-in,
+the confirmation, the office's review (accept, decline, notes) and expiry."""
 
 import hashlib
 import secrets
@@ -17,15 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cohorts import hooks
-from cohorts.models import (
-    Cohort,
-    CohortTransition,
-    InterestRegistration,
-    Programme,
-    RegistrationNote,
-    organisation_key,
-)
+from cohorts.models import InterestRegistration, RegistrationNote, organisation_key
+from cohorts.selectors import organisation_candidates
 from pioneer import mail, ratelimit
 from pioneer import services as core_services
 from pioneer.access import SYSTEM, actor, check_may_act_for, check_own_office
@@ -38,27 +26,6 @@ CONFIRM_LINK_VALID = timedelta(hours=72)
 RATE_LIMIT = 5
 RATE_WINDOW = 3600
 
-State = Cohort.State
-
-# The lifecycle: which stage may follow which. Closing early (from any stage before
-# evaluation) is allowed only with a reason; see `cohort_transition`.
-TRANSITIONS = {
-    State.DRAFT: {State.OPEN, State.CLOSED},
-    State.OPEN: {State.DRAFT, State.MATCHING, State.CLOSED},
-    State.MATCHING: {State.OPEN, State.RUNNING, State.CLOSED},
-    State.RUNNING: {State.EVALUATION, State.CLOSED},
-    State.EVALUATION: {State.RUNNING, State.CLOSED},
-    State.CLOSED: set(),
-}
-# The usual next step for each stage (the dashboard offers it first).
-NEXT_STEP = {
-    State.DRAFT: State.OPEN,
-    State.OPEN: State.MATCHING,
-    State.MATCHING: State.RUNNING,
-    State.RUNNING: State.EVALUATION,
-    State.EVALUATION: State.CLOSED,
-}
-
 
 class RateLimited(ValidationError):
     """Too many registrations from one address within the hour."""
@@ -66,151 +33,6 @@ class RateLimited(ValidationError):
 
 class DuplicateRegistration(ValidationError):
     """The organisation has registered for this cohort already."""
-
-
-def _save_unique(obj, field, message):
-    """Save `obj`; a concurrent twin that took the same unique value first (both passed
-    full_clean, only one INSERT can win) becomes a ValidationError on `field` instead
-    of a server error."""
-    try:
-        with transaction.atomic():
-            obj.save()
-    except IntegrityError:
-        raise ValidationError({field: message}) from None
-
-
-# --------------------------------------------------------------------------- programmes
-
-
-@transaction.atomic
-def programme_create(*, organisation, name, slug, by, **fields):
-    """Create a programme run by `organisation`'s programme office, which must be one of
-    `by`'s own (a programme decides whose office sees its cohorts). No side effects."""
-    check_own_office(by, organisation)
-    programme = Programme(organisation=organisation, name=name, slug=slug, **fields)
-    programme.full_clean()
-    _save_unique(programme, "slug", _("Another programme has this short name."))
-    return programme
-
-
-@transaction.atomic
-def programme_update(*, programme, by=None, **fields):
-    """Change a programme's details (never its organiser). No side effects."""
-    fields.pop("organisation", None)
-    for name, value in fields.items():
-        setattr(programme, name, value)
-    programme.full_clean()
-    _save_unique(programme, "slug", _("Another programme has this short name."))
-    return programme
-
-
-# ------------------------------------------------------------------------------ cohorts
-
-
-def _check_dates(cohort):
-    errors = {}
-    if cohort.start_date and cohort.end_date and cohort.end_date <= cohort.start_date:
-        errors["end_date"] = _("The end must be after the start.")
-    if (
-        cohort.interest_opens
-        and cohort.interest_closes
-        and cohort.interest_closes < cohort.interest_opens
-    ):
-        errors["interest_closes"] = _("The interest window must close after it opens.")
-    if cohort.state in {State.RUNNING, State.EVALUATION} and not (
-        cohort.start_date and cohort.end_date
-    ):
-        errors["start_date"] = _("A running cohort needs a start and an end date.")
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def cohort_create(*, programme, title, slug, by=None, **fields):
-    """Create a cohort in the draft stage. No side effects."""
-    cohort = Cohort(programme=programme, title=title, slug=slug, state=State.DRAFT, **fields)
-    _check_dates(cohort)
-    cohort.full_clean()
-    _save_unique(cohort, "slug", _("Another cohort of this programme has this short name."))
-    return cohort
-
-
-@transaction.atomic
-def cohort_update(*, cohort, by=None, **fields):
-    """Change a cohort's title, dates, window and plan; the stage changes only through
-    `cohort_transition`. No side effects."""
-    for name in ("state", "programme", "closed_reason", "created_from"):
-        fields.pop(name, None)
-    for name, value in fields.items():
-        setattr(cohort, name, value)
-    _check_dates(cohort)
-    cohort.full_clean()
-    _save_unique(cohort, "slug", _("Another cohort of this programme has this short name."))
-    return cohort
-
-
-def cohort_close_blockers(cohort):
-    """Why the cohort cannot simply close (unfinished tandems ...), from the receivers of
-    `hooks.close_guards`."""
-    return hooks.answers(hooks.close_guards, sender=Cohort, cohort=cohort)
-
-
-def cohort_transition_problems(cohort, to_state, *, reason=""):
-    """The reasons a move to `to_state` is refused now ([] when it may go ahead)."""
-    to_state = State(to_state)
-    if to_state not in TRANSITIONS[State(cohort.state)]:
-        return [
-            _("A cohort cannot move from “%(from)s” to “%(to)s”.")
-            % {"from": State(cohort.state).label, "to": to_state.label}
-        ]
-    problems = []
-    closes = cohort.interest_closes
-    if to_state == State.OPEN and closes and closes < timezone.localdate():
-        problems.append(_("The interest window has closed already; set a new closing date first."))
-    if to_state == State.RUNNING and not (cohort.start_date and cohort.end_date):
-        problems.append(_("A cohort cannot run without a start and an end date."))
-    if to_state == State.CLOSED and not reason.strip():
-        if cohort.state != State.EVALUATION:
-            problems.append(_("Ending a cohort before its evaluation needs a reason."))
-        blockers = cohort_close_blockers(cohort)
-        problems.extend(blockers)
-        if blockers and cohort.state == State.EVALUATION:
-            problems.append(_("To end the cohort all the same, give a reason."))
-    return problems
-
-
-@transaction.atomic
-def cohort_transition(*, cohort, to_state, by, note=""):
-    """Move a cohort to another stage of its lifecycle, if the guards allow it.
-
-    Guards: only the moves in TRANSITIONS; running needs a start and an end date;
-    closing needs the close guards (tandems finished ...) satisfied, or a reason that
-    is stored as the cohort's `closed_reason`. Every move is recorded with who and when.
-    No e-mails.
-    """
-    # Lock the row: two office members clicking at once must not both move it.
-    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
-    to_state = State(to_state)
-    if cohort.state == to_state:
-        # The same click twice (or two colleagues at once): the first one did it.
-        return cohort
-    problems = cohort_transition_problems(cohort, to_state, reason=note)
-    if problems:
-        raise ValidationError(problems)
-    from_state = cohort.state
-    cohort.state = to_state
-    update_fields = ["state"]
-    if to_state == State.CLOSED and note.strip():
-        cohort.closed_reason = note.strip()
-        update_fields.append("closed_reason")
-    cohort.save(update_fields=update_fields)
-    CohortTransition.objects.create(
-        cohort=cohort, from_state=from_state, to_state=to_state, by=by, note=note.strip()
-    )
-    return cohort
-
-
-# ------------------------------------------------------------ registrations of interest
 
 
 def _hash(token):
@@ -411,8 +233,6 @@ def registration_accept(*, registration, by, organisation=None, create=False, ma
     partner contact (the `account.invitation` e-mail, or `account.role_granted` for an
     existing account). Raises ValidationError (nothing saved) otherwise.
     """
-    from cohorts.selectors import organisation_candidates
-
     registration = (
         InterestRegistration.objects.select_for_update()
         .select_related("cohort__programme")
@@ -501,7 +321,7 @@ def registration_decline(*, registration, by, reason):
         raise ValidationError({"reason": _("Please give the reason; the contact is told.")})
     registration.state = InterestRegistration.State.DECLINED
     registration.decline_reason = reason.strip()
-    registration.decided_by = by
+    registration.decided_by = actor(by)
     registration.decided_at = timezone.now()
     registration.save(update_fields=["state", "decline_reason", "decided_by", "decided_at"])
     _send_mail(registration, "mail.interest_declined", "cohorts/email/interest_declined", {})

@@ -1,0 +1,84 @@
+"""Every write of the cohorts app, split by entity: programmes, cohorts (with their
+lifecycle and the copy of the next one), registrations of interest, participations,
+and the imports and exports of a cohort's people.
+
+Functions are keyword-only, named <entity>_<verb>, atomic, and name their side effects.
+They raise `django.core.exceptions.ValidationError` with a translated message when a
+guard refuses; the views show that message and change nothing.
+
+The names callers use are re-exported here (`from cohorts import services;
+services.registration_submit(...)`); each module's own names are importable from the
+module too. `TRANSITIONS` here is the cohort lifecycle; the participations' own table is
+`cohorts.services.participations.TRANSITIONS`.
+"""
+
+from cohorts.services.cohorts import (
+    NEXT_STEP,
+    TRANSITIONS,
+    cohort_close_blockers,
+    cohort_copy_next,
+    cohort_create,
+    cohort_transition,
+    cohort_transition_problems,
+    cohort_update,
+    suggested_start,
+)
+from cohorts.services.participations import (
+    participation_add,
+    participation_set_state,
+    participation_update,
+    side_mismatch,
+)
+from cohorts.services.programmes import programme_create, programme_update
+from cohorts.services.registrations import (
+    CONFIRM_LINK_VALID,
+    NOTE_REPEAT_WINDOW,
+    RATE_LIMIT,
+    RATE_WINDOW,
+    ConfirmResult,
+    DuplicateRegistration,
+    RateLimited,
+    confirmation_path,
+    registration_accept,
+    registration_by_token,
+    registration_confirm,
+    registration_decline,
+    registration_expire_stale,
+    registration_find_duplicate,
+    registration_note_add,
+    registration_submit,
+)
+
+__all__ = [
+    "CONFIRM_LINK_VALID",
+    "NEXT_STEP",
+    "NOTE_REPEAT_WINDOW",
+    "RATE_LIMIT",
+    "RATE_WINDOW",
+    "TRANSITIONS",
+    "ConfirmResult",
+    "DuplicateRegistration",
+    "RateLimited",
+    "cohort_close_blockers",
+    "cohort_copy_next",
+    "cohort_create",
+    "cohort_transition",
+    "cohort_transition_problems",
+    "cohort_update",
+    "confirmation_path",
+    "participation_add",
+    "participation_set_state",
+    "participation_update",
+    "programme_create",
+    "programme_update",
+    "registration_accept",
+    "registration_by_token",
+    "registration_confirm",
+    "registration_decline",
+    "registration_expire_stale",
+    "registration_find_duplicate",
+    "registration_note_add",
+    "registration_submit",
+    "side_mismatch",
+    "suggested_start",
+]

@@ -1,0 +1,1 @@
+"""The cohorts app's views, split by entity (see cohorts/urls.py)."""

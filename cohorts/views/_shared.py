@@ -1,0 +1,33 @@
+"""What the cohorts views share: showing a service's refusal on a form, the status of a
+page with a form, and the office's cohort from the URL."""
+
+from django.shortcuts import render
+
+from cohorts.selectors import cohorts_for
+from pioneer.models import Role
+from pioneer.permissions import require, scoped_object_or_404
+
+OFFICE = Role.Kind.PROGRAMME_OFFICE
+PARTNER = Role.Kind.PARTNER_CONTACT
+
+
+def apply_errors(form, error):
+    """Put a service's ValidationError onto the form (field or non-field)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def render_form(request, template, context, form=None):
+    """The page, answering 400 when the form has errors."""
+    status = 400 if form is not None and form.errors else 200
+    return render(request, template, context, status=status)
+
+
+def office_cohort(request, cohort_pk, perm="cohorts.manage_participations"):
+    """The office's cohort (404 for anyone else's), if the rule for `perm` allows."""
+    cohort = scoped_object_or_404(cohorts_for(request.user), pk=cohort_pk)
+    require(perm, request.user, cohort)
+    return cohort

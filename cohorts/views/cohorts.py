@@ -1,0 +1,163 @@
+"""A cohort for the programme office: create, detail with its stage, edit, move to
+another stage, the dashboard, and the copy of the next cohort. Someone else's cohort
+answers 404 (the querysets come from the selectors)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cohorts import selectors, services
+from cohorts.forms import CohortCopyForm, CohortForm, TransitionForm
+from cohorts.models import Cohort, CohortTransition, InterestRegistration
+from cohorts.views._shared import OFFICE, apply_errors, office_cohort, render_form
+from pioneer.permissions import require, role_required, scoped_object_or_404
+
+
+@role_required(OFFICE)
+def cohort_create(request, slug):
+    programme = scoped_object_or_404(selectors.programmes_for(request.user), slug=slug)
+    require("cohorts.add_cohort", request.user, programme)
+    form = CohortForm(request.POST or None, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.cohort_create(
+                programme=programme, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The cohort has been created as a draft."))
+            return redirect("cohorts:cohort_detail", pk=cohort.pk)
+    return render_form(
+        request, "cohorts/cohort_form.html", {"form": form, "programme": programme}, form
+    )
+
+
+def _cohort_for_office(request, pk):
+    return scoped_object_or_404(selectors.cohorts_for(request.user), pk=pk)
+
+
+@role_required(OFFICE)
+def cohort_detail(request, pk):
+    cohort = _cohort_for_office(request, pk)
+    return _cohort_page(request, cohort, TransitionForm(initial=_next_initial(cohort)))
+
+
+def _next_initial(cohort):
+    next_state = services.NEXT_STEP.get(cohort.state)
+    return {"to_state": next_state} if next_state else {}
+
+
+def _cohort_page(request, cohort, transition_form):
+    allowed = services.TRANSITIONS[Cohort.State(cohort.state)]
+    transition_form.fields["to_state"].choices = [
+        (value, label) for value, label in Cohort.State.choices if value in allowed
+    ]
+    transitions = CohortTransition.objects.filter(cohort=cohort).select_related("by")[:50]
+    counts = selectors.registration_counts(cohort.registrations.all())
+    next_state = services.NEXT_STEP.get(cohort.state)
+    problems = services.cohort_transition_problems(cohort, next_state) if next_state else []
+    return render_form(
+        request,
+        "cohorts/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "form": transition_form,
+            "can_move": bool(allowed),
+            "transitions": transitions,
+            "registration_counts": [
+                (state, label, counts.get(state, 0))
+                for state, label in InterestRegistration.State.choices
+            ],
+            "next_state": Cohort.State(next_state) if next_state else None,
+            "next_problems": problems,
+        },
+        transition_form,
+    )
+
+
+@role_required(OFFICE)
+def cohort_update(request, pk):
+    cohort = _cohort_for_office(request, pk)
+    require("cohorts.change_cohort", request.user, cohort)
+    form = CohortForm(request.POST or None, instance=cohort, programme=cohort.programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cohort_update(cohort=cohort, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The cohort has been saved."))
+            return redirect("cohorts:cohort_detail", pk=cohort.pk)
+    return render_form(
+        request,
+        "cohorts/cohort_form.html",
+        {"form": form, "programme": cohort.programme, "cohort": cohort},
+        form,
+    )
+
+
+@role_required(OFFICE)
+@require_POST
+def cohort_transition(request, pk):
+    cohort = _cohort_for_office(request, pk)
+    require("cohorts.transition_cohort", request.user, cohort)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.cohort_transition(
+                cohort=cohort,
+                to_state=form.cleaned_data["to_state"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The cohort is now in the stage “%(stage)s”.")
+                % {"stage": Cohort.State(form.cleaned_data["to_state"]).label},
+            )
+            return redirect("cohorts:cohort_detail", pk=cohort.pk)
+    return _cohort_page(request, cohort, form)
+
+
+@role_required(OFFICE)
+def cohort_dashboard(request, cohort_pk):
+    cohort = office_cohort(request, cohort_pk)
+    return render(
+        request,
+        "cohorts/cohort_dashboard.html",
+        {"cohort": cohort, **selectors.cohort_dashboard(cohort)},
+    )
+
+
+@role_required(OFFICE)
+def cohort_copy(request, cohort_pk):
+    cohort = office_cohort(request, cohort_pk, perm="cohorts.add_cohort")
+    form = CohortCopyForm(
+        request.POST if request.method == "POST" else None,
+        initial={"start_date": services.suggested_start(cohort)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.cohort_copy_next(cohort=cohort, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The cohort “%(title)s” has been created as a draft from “%(source)s”.")
+                % {"title": new.title, "source": cohort.title},
+            )
+            return redirect("cohorts:cohort_dashboard", cohort_pk=new.pk)
+    return render(
+        request,
+        "cohorts/cohort_copy.html",
+        {"cohort": cohort, "form": form},
+        status=400 if form.errors else 200,
+    )
