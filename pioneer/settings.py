@@ -216,6 +216,9 @@ EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
 )
 vars().update(EMAIL_CONFIG)
+# `make run` prints e-mails readably (decoded, framed, apart from the request log).
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821
+    EMAIL_BACKEND = "pioneer.email_console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pioneer <noreply@pioneer.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Links in e-mails point here. `make run` passes the address of the port it serves on; the
