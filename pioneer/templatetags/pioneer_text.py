@@ -2,7 +2,7 @@
 
 from django import template
 from django.conf import settings
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -36,3 +36,29 @@ def programme_office():
 @register.simple_tag
 def operator_name():
     return settings.OPERATOR_NAME
+
+
+def _abbr(organisation):
+    return format_html('<abbr title="{}">{}</abbr>', organisation.name, organisation.short_name)
+
+
+@register.filter
+def organisation_first(organisation):
+    """An organisation at its first mention in a text: the full name with its abbreviation
+    explained, "Ministerium für ... (<abbr title="Ministerium für ...">MLUK</abbr>)"."""
+    if not organisation:
+        return ""
+    if not organisation.short_name or organisation.short_name == organisation.name:
+        return organisation.name
+    return format_html("{} ({})", organisation.name, _abbr(organisation))
+
+
+@register.filter
+def organisation_short(organisation):
+    """An organisation mentioned again: its abbreviation, explained on hover and to screen
+    readers by <abbr title>."""
+    if not organisation:
+        return ""
+    if not organisation.short_name or organisation.short_name == organisation.name:
+        return organisation.name
+    return _abbr(organisation)
