@@ -29,9 +29,9 @@ from django.utils import timezone, translation
 from cohorts.models import Cohort, InterestRegistration, Participation
 from pioneer import mail
 from pioneer.context_processors import navigation
-from pioneer.models import User
+from pioneer.models import Notification, User
 from pioneer.validators import SafeForm
-from tests.factories.core import UserFactory
+from tests.factories.core import NotificationFactory, UserFactory
 from tests.pages import DEMO_LOGINS, PUBLIC_PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -502,3 +502,22 @@ def test_an_abbreviation_is_explained_at_its_first_use(client, demo):
     assert explained in html
     first = html.index("MLUK")
     assert html[:first].endswith('Klimaschutz">') or html[first - 50 : first].count("(<abbr")
+
+
+def test_a_notification_kept_in_its_own_language_is_marked_so(client, db, settings):
+    """A notification is written once, in the language of its recipient at that moment; when
+    they read the list in the other language, it is marked with its own (not translated)."""
+    user = UserFactory(language="de")
+    NotificationFactory(
+        recipient=user,
+        language="de",
+        subject="Ihnen wurde eine Rolle gegeben",
+        body="Sie sind jetzt Teil des Programms.",
+        state=Notification.State.SENT,
+        sent_at=timezone.now(),
+    )
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/notifications/").content.decode()
+    assert '<span lang="de">Ihnen wurde eine Rolle gegeben</span>' in html
+    assert _other_language_words(_interface_text(html, "en", []), "en") == set()
