@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from blueprints.models import Blueprint
 from cohorts.models import Cohort, CohortTransition, InterestRegistration
 from pioneer.demo import README_LOGINS
 from pioneer.models import Organisation, Role, User
@@ -119,6 +120,12 @@ def test_the_demo_cohorts_are_dated_relative_to_today():
     now = timezone.now()
     assert not CohortTransition.objects.filter(at__gt=now).exists()
     assert not InterestRegistration.objects.filter(created_at__gt=now).exists()
+    # What the office published after the pilot, it published after the pilot ended.
+    published = Blueprint.objects.filter(published_at__isnull=False)
+    assert published.exists()
+    assert all(pilot.end_date < b.published_at.date() <= today for b in published)
+    assert Blueprint.objects.filter(title__contains=str(pilot.end_date.year)).count() == 2
+    assert not Blueprint.objects.filter(body__contains="{year}").exists()
 
 
 def test_refresh_reloads_the_world_only_in_debug(settings):
