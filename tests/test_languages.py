@@ -31,6 +31,7 @@ from pioneer import mail
 from pioneer.context_processors import navigation
 from pioneer.models import Notification, User
 from pioneer.validators import SafeForm
+from tests.cohorts.test_interest import form_data
 from tests.factories.core import NotificationFactory, UserFactory
 from tests.pages import DEMO_LOGINS, PUBLIC_PAGES
 
@@ -521,3 +522,28 @@ def test_a_notification_kept_in_its_own_language_is_marked_so(client, db, settin
     html = client.get("/notifications/").content.decode()
     assert '<span lang="de">Ihnen wurde eine Rolle gegeben</span>' in html
     assert _other_language_words(_interface_text(html, "en", []), "en") == set()
+
+
+# E-mails in the reader's language ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_interest_emails_speak_the_visitors_language_only(
+    client, demo, mailoutbox, django_capture_on_commit_callbacks, language
+):
+    open_ = Cohort.objects.get(slug="durchgang-3")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/interest/",
+            form_data(open_, organisation_name="Klimawerk GmbH", contact_email="k@klima.example"),
+        )
+    assert response.status_code == 302
+    message = mailoutbox[-1]
+    data = [*_data_texts(), "Klimawerk GmbH"]
+    text = _interface_text(f"<p>{message.subject}</p><pre>{message.body}</pre>", language, data)
+    assert _other_language_words(text, language) == set()
+    html = message.alternatives[0][0]
+    assert _other_language_words(_interface_text(html, language, data), language) == set()
+    assert ("Interesse" if language == "de" else "interest") in message.subject + message.body
+    assert "anmelden" not in (message.subject + message.body).lower()
