@@ -547,3 +547,17 @@ def test_the_interest_emails_speak_the_visitors_language_only(
     assert _other_language_words(_interface_text(html, language, data), language) == set()
     assert ("Interesse" if language == "de" else "interest") in message.subject + message.body
     assert "anmelden" not in (message.subject + message.body).lower()
+
+
+def test_the_german_interest_form_says_interesse_bekunden_never_anmelden(client, demo):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    # The landing page's open cohorts (its sign-in button for participants is "Anmelden").
+    html = client.get("/").content.decode()
+    section = html.split('aria-labelledby="open-cohorts-heading"', 1)[1].split("</section>")[0]
+    assert "Interesse bekunden" in section and "anmeld" not in section.lower()
+    html = client.get("/interest/").content.decode()
+    main = html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+    assert "Interesse Ihrer Organisation" in main and "anmeld" not in main.lower()
+    response = client.post("/interest/", {"organisation_name": ""})
+    main = response.content.decode().split('<main id="main"', 1)[1]
+    assert "anmeld" not in main.split("</main>", 1)[0].lower()
