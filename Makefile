@@ -1,9 +1,11 @@
 # Pioneer. The README's quickstart is `make run` and `make test`.
 PORT ?= 8000
+# Links in e-mails point at the port `make run` serves on, unless SITE_URL is set.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 BIN := .venv/bin
 PY := $(BIN)/python
 # `make run` is the embedded shape: DEBUG, SQLite, inline tasks, no second factor.
-RUN_ENV := DJANGO_DEBUG=1
+RUN_ENV := DJANGO_DEBUG=1 SITE_URL=$(SITE_URL)
 
 .PHONY: help setup run test lint format messages worker beat check-deploy lock clean bench
 

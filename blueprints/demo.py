@@ -1,10 +1,11 @@
-"""The blueprints app's part of the demo world: what the MLUK published after the 2022
-pilot of pioneer4BB, and one draft that only its programme office sees.
+"""The blueprints app's part of the demo world: what the MLUK published after the pilot of
+pioneer4BB (dated relative to the pilot, which is dated relative to the day the world is
+loaded), and one draft that only its programme office sees.
 
 Idempotent: each blueprint is looked up by its slug first; a second run changes nothing.
 """
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from blueprints.models import Blueprint
 from cohorts.models import Programme
 
 DESIGN_THINKING_BODY = """\
-Im Begleitprogramm des Piloten 2022 haben Teilnehmende aus beiden Seiten der Tandems einen \
+Im Begleitprogramm des Piloten {year} haben Teilnehmende aus beiden Seiten der Tandems einen \
 Tag lang nach der Design-Thinking-Methode an einem echten Vorhaben des MLUK gearbeitet. Weil \
 die Fragestellung aus dem Arbeitsalltag des Ministeriums kam, standen am Ende des Tages \
 Ergebnisse, mit denen das Projektteam weiterarbeiten konnte.
@@ -60,7 +61,8 @@ Eine Vorlage für die Vereinbarung zwischen entsendender Organisation, aufnehmen
 Organisation und hospitierender Person. Entwurf: wird nach Abstimmung mit dem Personalrat \
 veröffentlicht."""
 
-# slug, title, kind, summary, body, public, published (date or None)
+# slug, title, kind, summary, body, public, published (days after the pilot ended, or None);
+# "{year}" in a title or body is the pilot's year.
 BLUEPRINTS = [
     (
         "design-thinking-workshop",
@@ -70,27 +72,27 @@ BLUEPRINTS = [
         "so aufbereitet, dass andere ihn wiederholen können.",
         DESIGN_THINKING_BODY,
         True,
-        datetime(2023, 1, 16, 10, 0),
+        30,
     ),
     (
-        "handlungsempfehlungen-pilotierung-2022",
-        "Handlungsempfehlungen aus der Pilotierung 2022",
+        "handlungsempfehlungen-pilotierung",
+        "Handlungsempfehlungen aus der Pilotierung {year}",
         Blueprint.Kind.RECOMMENDATION,
         "Fünf Empfehlungen für Ressorts und Behörden, die ein Tandemprogramm selbst "
         "durchführen möchten.",
         RECOMMENDATIONS_BODY,
         True,
-        datetime(2023, 2, 1, 10, 0),
+        45,
     ),
     (
-        "evaluation-pioneer4bb-2022",
-        "Evaluation pioneer4BB 2022",
+        "evaluation-pioneer4bb-pilot",
+        "Evaluation pioneer4BB {year}",
         Blueprint.Kind.EVALUATION,
         "Was die Teilnehmenden des Piloten mitgenommen haben, wo es hakte und welche Chancen "
         "ein Transfer bietet.",
         EVALUATION_BODY,
         True,
-        datetime(2023, 3, 1, 10, 0),
+        60,
     ),
     (
         "vorlage-hospitationsvereinbarung",
@@ -109,14 +111,22 @@ def build(world):
     programme = (
         world.get("programme:pioneer4bb") or Programme.objects.filter(slug="pioneer4bb").first()
     )
-    for slug, title, kind, summary, body, public, published in BLUEPRINTS:
+    pilot = world.get("cohort:pilot")
+    pilot_end = pilot.end_date if pilot else timezone.localdate() - timedelta(days=540)
+    year = pilot_end.year
+    for slug, title, kind, summary, body, public, days_after in BLUEPRINTS:
+        published = (
+            datetime.combine(pilot_end + timedelta(days=days_after), time(10))
+            if days_after is not None
+            else None
+        )
         blueprint, _ = Blueprint.objects.get_or_create(
             slug=slug,
             defaults={
-                "title": title,
+                "title": title.replace("{year}", str(year)),
                 "kind": kind,
                 "summary": summary,
-                "body": body,
+                "body": body.replace("{year}", str(year)),
                 "language": Blueprint.Language.GERMAN,
                 "programme": programme,
                 "organisation": world["org:mluk"],

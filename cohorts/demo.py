@@ -1,12 +1,14 @@
-"""The cohorts app's part of the demo world: pioneer4BB with its 2022 pilot (closed), the
-running 2023 cohort and an open 2027 cohort, and registrations of interest in every state.
+"""The cohorts app's part of the demo world: pioneer4BB with its pilot (closed), a cohort
+running today and one open for interest today, and registrations of interest in every state.
+The dates are relative to the day the world is loaded (`cohort_dates`), so every role has
+something current to see; `seed_demo --refresh` builds the world anew for a later day.
 
 Idempotent: everything is looked up by its natural key first; a second run changes nothing.
 Participations are added by `build_participations` (below), which `build` calls last.
 """
 
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -27,48 +29,62 @@ JOURNEY_DESCRIPTION = (
     "an verschiedenen Lernorten."
 )
 
-# key, title, slug, start, end, interest opens, interest closes, planned tandems, path of stages
-COHORTS = [
-    (
-        "pilot2022",
-        "Pilot 2022",
-        "pilot-2022",
-        date(2022, 4, 1),
-        date(2022, 9, 30),
-        date(2022, 1, 10),
-        date(2022, 2, 28),
-        6,
-        ["open", "matching", "running", "evaluation", "closed"],
-    ),
-    (
-        "cohort2023",
-        "2. Durchgang 2023",
-        "durchgang-2023",
-        date(2023, 4, 1),
-        date(2023, 9, 30),
-        date(2023, 1, 9),
-        date(2023, 2, 28),
-        10,
-        ["open", "matching", "running"],
-    ),
-    (
-        "cohort2027",
-        "3. Durchgang 2027",
-        "durchgang-2027",
-        date(2027, 4, 1),
-        date(2027, 9, 30),
-        date(2026, 10, 1),
-        date(2027, 2, 28),
-        12,
-        ["open"],
-    ),
-]
+
+def _months_later(day, months):
+    """The same day `months` later (the 1st stays the 1st)."""
+    month = day.month - 1 + months
+    return day.replace(year=day.year + month // 12, month=month % 12 + 1)
+
+
+def _first_of_month(day):
+    return day.replace(day=1)
+
+
+def cohort_dates(today):
+    """The demo cohorts' dates, relative to the day the world is loaded (`today`): a pilot
+    closed long ago, a cohort running today (four to five months in, so its tandems are in
+    their second three-month phase), and a cohort whose interest window contains today.
+
+    Returns rows: key, title, slug, start, end, interest opens, interest closes, planned
+    tandems, path of stages."""
+    pilot_start = _first_of_month(today - timedelta(days=730))
+    running_start = _first_of_month(today - timedelta(days=120))
+    open_opens, open_closes = today - timedelta(days=30), today + timedelta(days=60)
+    open_start = _months_later(_first_of_month(open_closes), 2)
+    rows = []
+    for key, title, slug, start, opens, closes, planned, path in (
+        (
+            "pilot",
+            "Pilot",
+            "pilot",
+            pilot_start,
+            pilot_start - timedelta(days=80),
+            pilot_start - timedelta(days=32),
+            6,
+            ["open", "matching", "running", "evaluation", "closed"],
+        ),
+        (
+            "running",
+            "2. Durchgang",
+            "durchgang-2",
+            running_start,
+            running_start - timedelta(days=80),
+            running_start - timedelta(days=32),
+            10,
+            ["open", "matching", "running"],
+        ),
+        ("open", "3. Durchgang", "durchgang-3", open_start, open_opens, open_closes, 12, ["open"]),
+    ):
+        end = _months_later(start, 6) - timedelta(days=1)
+        rows.append((key, f"{title} {start.year}", slug, start, end, opens, closes, planned, path))
+    return rows
+
 
 # cohort key, organisation name, kind, parent key, organisation key (linked when accepted),
 # contact, e-mail, language, send, host, state, decline reason
 REGISTRATIONS = [
     (
-        "cohort2023",
+        "running",
         "Partner Digital GmbH",
         "company",
         None,
@@ -82,7 +98,7 @@ REGISTRATIONS = [
         "",
     ),
     (
-        "cohort2023",
+        "running",
         "Gemeinwohl Lab e. V.",
         "nonprofit",
         None,
@@ -96,7 +112,7 @@ REGISTRATIONS = [
         "",
     ),
     (
-        "cohort2023",
+        "running",
         "Beispiel Beratung AG",
         "company",
         None,
@@ -110,7 +126,7 @@ REGISTRATIONS = [
         "Für diesen Durchgang sind alle Plätze vergeben. Gern beim nächsten Mal!",
     ),
     (
-        "cohort2027",
+        "open",
         "Partner Digital GmbH",
         "company",
         None,
@@ -124,7 +140,7 @@ REGISTRATIONS = [
         "",
     ),
     (
-        "cohort2027",
+        "open",
         "Gemeinwohl Lab e. V.",
         "nonprofit",
         None,
@@ -138,7 +154,7 @@ REGISTRATIONS = [
         "",
     ),
     (
-        "cohort2027",
+        "open",
         "Landesamt für Umwelt",
         "authority",
         "mluk",
@@ -152,7 +168,7 @@ REGISTRATIONS = [
         "",
     ),
     (
-        "cohort2027",
+        "open",
         "Stadtwerke Musterstadt GmbH",
         "company",
         None,
@@ -166,7 +182,7 @@ REGISTRATIONS = [
         "",
     ),
     (
-        "cohort2027",
+        "open",
         "Open Data Verein e. V.",
         "nonprofit",
         None,
@@ -180,7 +196,7 @@ REGISTRATIONS = [
         "",
     ),
     (
-        "cohort2027",
+        "open",
         "Werbeagentur Schnell GmbH",
         "company",
         None,
@@ -234,7 +250,9 @@ def build_programmes(world):
         },
     )
     world["programme:pioneer4bb"] = programme
-    for key, title, slug, start, end, opens, closes, planned, path in COHORTS:
+    for key, title, slug, start, end, opens, closes, planned, path in cohort_dates(
+        timezone.localdate()
+    ):
         cohort, created = Cohort.objects.get_or_create(
             programme=programme,
             slug=slug,
@@ -258,8 +276,8 @@ def build_programmes(world):
                     cohort=cohort, from_state=previous, to_state=state, by=office, at=_aware(day)
                 )
                 previous = state
-    previous_cohort = world["cohort:pilot2022"]
-    for key in ("cohort2023", "cohort2027"):
+    previous_cohort = world["cohort:pilot"]
+    for key in ("running", "open"):
         cohort = world[f"cohort:{key}"]
         if cohort.created_from_id is None:
             cohort.created_from = previous_cohort
@@ -276,10 +294,14 @@ def build_programmes(world):
         },
     )
     world["programme:digitaljourney"] = journey
-    world["cohort:journey2027"], _ = Cohort.objects.get_or_create(
+    world["cohort:journey"], _ = Cohort.objects.get_or_create(
         programme=journey,
-        slug="lernreise-2027",
-        defaults={"title": "Lernreise 2027", "state": Cohort.State.DRAFT, "planned_tandems": 0},
+        slug="lernreise",
+        defaults={
+            "title": f"Lernreise {timezone.localdate().year + 1}",
+            "state": Cohort.State.DRAFT,
+            "planned_tandems": 0,
+        },
     )
 
 
@@ -344,14 +366,14 @@ def build_registrations(world):
 
 
 def _short_key(name):
-    """world["registration:cohort2027:gemeinwohl"] and the like."""
+    """world["registration:open:gemeinwohl"] and the like."""
     return name.split()[0].lower()
 
 
 # cohort key, e-mail, name, language, side, organisation key, position, state, reason
 PARTICIPATIONS = [
     (
-        "pilot2022",
+        "pilot",
         "paul@mluk.example",
         "Paul Pilot",
         "de",
@@ -362,7 +384,7 @@ PARTICIPATIONS = [
         "",
     ),
     (
-        "pilot2022",
+        "pilot",
         "pia@partner.example",
         "Pia Prototyp",
         "de",
@@ -373,7 +395,7 @@ PARTICIPATIONS = [
         "",
     ),
     (
-        "pilot2022",
+        "pilot",
         "ida@gemeinwohl.example",
         "Ida Impuls",
         "de",
@@ -384,7 +406,7 @@ PARTICIPATIONS = [
         "",
     ),
     (
-        "pilot2022",
+        "pilot",
         "lars@lfu.example",
         "Lars Landesamt",
         "de",
@@ -395,7 +417,7 @@ PARTICIPATIONS = [
         "Wechsel in eine andere Behörde",
     ),
     (
-        "cohort2023",
+        "running",
         "anna@mluk.example",
         "Anna Albrecht",
         "de",
@@ -406,7 +428,7 @@ PARTICIPATIONS = [
         "",
     ),
     (
-        "cohort2023",
+        "running",
         "ben@partner.example",
         "Ben Brandt",
         "en",
@@ -417,7 +439,7 @@ PARTICIPATIONS = [
         "",
     ),
     (
-        "cohort2023",
+        "running",
         "clara@mluk.example",
         "Clara Conrad",
         "de",
@@ -428,7 +450,7 @@ PARTICIPATIONS = [
         "",
     ),
     (
-        "cohort2023",
+        "running",
         "david@lfu.example",
         "David Dietrich",
         "de",
@@ -439,7 +461,7 @@ PARTICIPATIONS = [
         "",
     ),
     (
-        "cohort2023",
+        "running",
         "greta@gemeinwohl.example",
         "Greta Gemeinwohl",
         "de",
@@ -450,7 +472,7 @@ PARTICIPATIONS = [
         "",
     ),
     (
-        "cohort2023",
+        "running",
         "dora@digitalagentur.example",
         "Dora Digital",
         "de",
@@ -461,7 +483,7 @@ PARTICIPATIONS = [
         "Elternzeit ab Juni",
     ),
     (
-        "cohort2023",
+        "running",
         "emil@digitalagentur.example",
         "Emil Entwickler",
         "en",
@@ -475,7 +497,7 @@ PARTICIPATIONS = [
 
 
 def build_participations(world):
-    """Participations of the demo cohorts: the 2022 pilot (completed) and the running 2023
+    """Participations of the demo cohorts: the pilot (completed) and the running
     cohort (Anna, Ben and Clara among them). Idempotent."""
     for row in PARTICIPATIONS:
         cohort_key, email, name, language, side, org_key, position, state, reason = row

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
 
+from pioneer import mail
 from pioneer.services import mail_schedule
 
 
@@ -40,6 +41,9 @@ class AccountAdapter(DefaultAccountAdapter):
         for content, mimetype in getattr(message, "alternatives", []):
             if mimetype == "text/html":
                 html = content
+        if text:
+            with translation.override(language):
+                text = mail.signed(text)
         mail_schedule(
             kind="mail.account",
             to=email,

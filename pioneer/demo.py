@@ -45,6 +45,29 @@ PEOPLE = [
 ]
 
 
+# The logins the README's table lists, in its order, with what each is for: seed_demo
+# prints them (a test keeps this list and the README's table equal).
+README_LOGINS = [
+    ("office@mluk.example", "programme office of the organising ministry (MLUK)"),
+    ("anna@mluk.example", "participant, administration side"),
+    (
+        "ben@partner.example",
+        "participant, external side, Anna's tandem partner (prefers English)",
+    ),
+    ("clara@mluk.example", "participant in another tandem"),
+    (
+        "contact@partner.example",
+        "partner contact of Partner Digital GmbH, the company Ben works for",
+    ),
+    ("evaluator@mluk.example", "evaluator"),
+    (
+        "office@mik.example",
+        "programme office of another ministry (MIK), which runs nothing of MLUK's",
+    ),
+    ("admin@pioneer.example", "superuser (Django admin at /admin/)"),
+]
+
+
 class World(dict):
     """What the steps built, by key: world["org:mluk"], world["user:anna@mluk.example"]."""
 

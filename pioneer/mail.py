@@ -16,12 +16,19 @@ from django.utils import translation
 
 
 def render(template, context, *, language):
-    """(subject, text, html) of a template triple, in `language`."""
+    """(subject, text, html) of a template triple, in `language`. The text ends with the
+    programme office's signature; the HTML has it from its base template."""
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        text = render_to_string(f"{template}.txt", context).strip()
+        text = signed(render_to_string(f"{template}.txt", context))
         html = render_to_string(f"{template}.html", context)
     return subject, text, html
+
+
+def signed(text):
+    """`text` with the signature (who runs the programme, how to reach them) below it, in
+    the active language."""
+    return f"{text.strip()}\n\n{render_to_string('notifications/signature.txt').strip()}\n"
 
 
 def message_id(key):

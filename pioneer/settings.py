@@ -175,6 +175,8 @@ LANGUAGES = [("de", _("German")), ("en", _("English"))]
 # Our catalogue first; then formal German ("Sie") for django-allauth's informal strings.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "overrides"]
 TIME_ZONE = "Europe/Berlin"
+# Each language its own date format: English pages day month year with a 24-hour clock.
+FORMAT_MODULE_PATH = ["pioneer.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -214,9 +216,21 @@ EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
 )
 vars().update(EMAIL_CONFIG)
+# `make run` prints e-mails readably (decoded, framed, apart from the request log).
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":  # noqa: F821
+    EMAIL_BACKEND = "pioneer.email_console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Pioneer <noreply@pioneer.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Links in e-mails point here. `make run` passes the address of the port it serves on; the
+# embedded default follows PORT, so another port never sends links to 8000.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
+# Who runs this installation (named in every page's header) and who answers questions
+# (the signature of every e-mail). Empty: the header names none, the e-mails sign as "the
+# programme office".
+OPERATOR_NAME = env("OPERATOR_NAME", default="")
+PROGRAMME_OFFICE_NAME = env("PROGRAMME_OFFICE_NAME", default="")
+PROGRAMME_OFFICE_EMAIL = env("PROGRAMME_OFFICE_EMAIL", default="programmbuero@pioneer.example")
+PROGRAMME_OFFICE_PHONE = env("PROGRAMME_OFFICE_PHONE", default="")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("kern",)
 CRISPY_TEMPLATE_PACK = "kern"

@@ -14,7 +14,9 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.forms.utils import pretty_name
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # C0 controls except tab, newline and carriage return (which text areas send).
@@ -123,6 +125,29 @@ def check_date(value, field):
         raise ValidationError({field: error.messages}) from None
 
 
+def required_message(field, name):
+    """The project's own message for an empty required field, naming the field (Django's
+    "This field is required." says neither which field nor what to do)."""
+    label = str(field.label or pretty_name(name)).strip().rstrip(":*").strip()
+    if isinstance(field, forms.BooleanField):
+        return gettext("Tick “%(label)s” to continue.") % {"label": label}
+    if isinstance(field, forms.FileField):
+        return gettext("Choose a file for “%(label)s”.") % {"label": label}
+    if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+        return gettext("Choose an answer for “%(label)s”.") % {"label": label}
+    if isinstance(field, forms.DateTimeField):
+        return gettext("Enter a date and time for “%(label)s”.") % {"label": label}
+    if isinstance(field, forms.DateField):
+        return gettext("Enter a date for “%(label)s”.") % {"label": label}
+    return gettext("Fill in “%(label)s”.") % {"label": label}
+
+
+def _has_default_required_message(field):
+    return str(field.error_messages.get("required")) == str(
+        forms.Field.default_error_messages["required"]
+    )
+
+
 def _add(field, validator):
     if validator not in field.validators:
         field.validators.append(validator)
@@ -142,6 +167,12 @@ class SafeInputMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            # Built here, per form, in the language of the request that made the form.
+            if field.required and _has_default_required_message(field):
+                field.error_messages = {
+                    **field.error_messages,
+                    "required": required_message(field, name),
+                }
             if isinstance(field, forms.EmailField) and not field.max_length:
                 field.max_length = MAX_EMAIL
                 _add(field, MaxLengthValidator(MAX_EMAIL))

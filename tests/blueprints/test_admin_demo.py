@@ -1,4 +1,4 @@
-"""Staff edit blueprints in the admin; the demo world brings the 2022 pilot's blueprints."""
+"""Staff edit blueprints in the admin; the demo world brings the pilot's blueprints."""
 
 import pytest
 from django.core.management import call_command
@@ -25,8 +25,8 @@ def test_the_demo_world_publishes_three_and_keeps_one_draft():
     call_command("seed_demo", verbosity=0)
     public = list(selectors.public_blueprints())
     assert [b.slug for b in public] == [
-        "evaluation-pioneer4bb-2022",
-        "handlungsempfehlungen-pilotierung-2022",
+        "evaluation-pioneer4bb-pilot",
+        "handlungsempfehlungen-pilotierung",
         "design-thinking-workshop",
     ]
     assert {b.organisation.short_name for b in public} == {"MLUK"}

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core import mail
 
-from cohorts.models import InterestRegistration
+from cohorts.models import Cohort, InterestRegistration
 from pioneer.models import Role
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def test_register_confirm_and_accept(demo_world, visitor_factory):
     assert not InterestRegistration.objects.filter(organisation_name="Klimawerk GmbH").exists()
 
     form = guest.page.locator("main form[method='post']")
-    form.get_by_label("3. Durchgang 2027").check()
+    form.get_by_label(Cohort.objects.get(slug="durchgang-3").title).check()
     form.locator("input[name='organisation_name']").fill("Klimawerk GmbH")
     form.locator("input[name='organisation_kind'][value='company']").check()
     form.locator("input[name='street']").fill("Am Markt 3")
@@ -71,7 +71,8 @@ def test_office_pages_pass_axe_including_error_states(demo_world, visitor):
     visitor.login("office@mluk.example")
     visitor.goto("/programmes/")
     visitor.submit(visitor.page.get_by_role("link", name="pioneer4BB"))
-    visitor.submit(visitor.page.get_by_role("link", name="2. Durchgang 2023"))
+    running = Cohort.objects.get(slug="durchgang-2")
+    visitor.submit(visitor.page.get_by_role("link", name=running.title))
     # Ending a running cohort without a reason: refused, with the reason why.
     form = visitor.page.locator("main form[action$='/stage/']")
     form.locator("select[name='to_state']").select_option("closed")

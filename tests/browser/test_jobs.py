@@ -16,7 +16,7 @@ CSV = (
 
 
 def test_import_preview_job_page_and_held_invitations(demo_world, visitor, tmp_path):
-    cohort = Cohort.objects.get(title="2. Durchgang 2023")
+    cohort = Cohort.objects.get(slug="durchgang-2")
     office = User.objects.get(email="office@mluk.example")
     upload = tmp_path / "people.csv"
     upload.write_text(CSV.format(org=cohort.programme.organisation.name), encoding="utf-8")
@@ -50,7 +50,7 @@ def test_import_preview_job_page_and_held_invitations(demo_world, visitor, tmp_p
 
 
 def test_the_xlsx_export_page_offers_the_file(demo_world, visitor):
-    cohort = Cohort.objects.get(title="2. Durchgang 2023")
+    cohort = Cohort.objects.get(slug="durchgang-2")
     visitor.login("office@mluk.example")
     visitor.goto(f"/cohorts/{cohort.pk}/participants/")
     visitor.submit(visitor.page.locator("main form[action$='/export.xlsx'] button"))

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_people_pages_pass_axe_including_error_states(demo_world, visitor):
-    cohort = Cohort.objects.get(title="2. Durchgang 2023")
+    cohort = Cohort.objects.get(slug="durchgang-2")
     anna = Participation.objects.get(cohort=cohort, user__email="anna@mluk.example")
     visitor.login("office@mluk.example")
     visitor.goto(f"/cohorts/{cohort.pk}/dashboard/")

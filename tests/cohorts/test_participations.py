@@ -451,7 +451,7 @@ def test_demo_world_has_people_in_the_pilot_and_the_running_cohort(
 
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo", verbosity=0)  # idempotent
-    running = Cohort.objects.get(slug="durchgang-2023")
+    running = Cohort.objects.get(slug="durchgang-2")
     people = {
         p.user.email: p
         for p in Participation.objects.filter(cohort=running).select_related("organisation")
@@ -460,7 +460,7 @@ def test_demo_world_has_people_in_the_pilot_and_the_running_cohort(
     assert people["anna@mluk.example"].organisation.short_name == "MLUK"
     assert people["ben@partner.example"].side == "external"
     assert people["clara@mluk.example"].side == "administration"
-    pilot = Participation.objects.filter(cohort__slug="pilot-2022")
+    pilot = Participation.objects.filter(cohort__slug="pilot")
     assert pilot.filter(state=Participation.State.COMPLETED).count() >= 2
     client.force_login(User.objects.get(email="office@mluk.example"))
     for name in ("participation_list", "cohort_dashboard"):

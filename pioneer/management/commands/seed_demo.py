@@ -1,10 +1,14 @@
-"""Load the demo world (idempotent: a second run changes nothing)."""
+"""Load the demo world (idempotent: a second run on the same day changes nothing).
+
+The world's dates are relative to the day it is first loaded; `--refresh` empties the
+database and loads it anew, for today."""
 
 import time
 from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -34,8 +38,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=1, help="The random seed of the scale world."
         )
+        parser.add_argument(
+            "--refresh",
+            action="store_true",
+            help="Empty the database first (everything in it), so the demo world's dates "
+            "are relative to today again. Only with DJANGO_DEBUG=1.",
+        )
 
-    def handle(self, *args, allow_public_password=False, scale=0, seed=1, **options):
+    def handle(self, *args, allow_public_password=False, scale=0, seed=1, refresh=False, **options):
         # A demo world on a server reachable by HTTPS with the README's password would give
         # anyone a superuser and a programme office: refuse unless told so explicitly.
         if (
@@ -49,6 +59,14 @@ class Command(BaseCommand):
                 "production-shaped installation (DJANGO_DEBUG off, HTTPS on). Set "
                 "DEMO_PASSWORD to a secret of your own, or pass --allow-public-password."
             )
+        if refresh and not settings.DEBUG:
+            raise CommandError(
+                "--refresh empties the whole database; it runs only with DJANGO_DEBUG=1 "
+                "(the embedded `make run` shape), never on a production database."
+            )
+        if refresh:
+            call_command("flush", interactive=False, verbosity=0)
+            self.stdout.write("Emptied the database; loading the demo world for today.")
         if scale < 0:
             raise CommandError("--scale is a whole number from 1.")
         if scale and scale_world.already_scaled():
@@ -78,7 +96,20 @@ class Command(BaseCommand):
                 f"Scale world N={scale} (seed {seed}) added in "
                 f"{time.monotonic() - started:.1f} s: {added}."
             )
-        logins = sorted(key[5:] for key in world if key.startswith("user:"))
-        self.stdout.write(self.style.SUCCESS("Demo world ready. Logins:"))
-        for email in logins:
-            self.stdout.write(f"  {email}")
+        # The secret password of a production-shaped seed is not printed, only named.
+        password = (
+            PUBLIC_DEMO_PASSWORD
+            if settings.DEMO_PASSWORD == PUBLIC_DEMO_PASSWORD
+            else "the value of DEMO_PASSWORD"
+        )
+        self.stdout.write(self.style.SUCCESS(f"Demo world ready. Logins (password: {password}):"))
+        width = max(len(email) for email, _ in demo.README_LOGINS)
+        for email, who in demo.README_LOGINS:
+            self.stdout.write(f"  {email:<{width}}  {who}")
+        listed = {email for email, _ in demo.README_LOGINS}
+        others = sorted(k[5:] for k in world if k.startswith("user:") and k[5:] not in listed)
+        if others:
+            self.stdout.write(
+                f"  and {len(others)} more people of the demo cohorts with the same password "
+                f"({', '.join(others[:3])}, ...)."
+            )
