@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from cohorts import hooks, selectors
@@ -16,6 +17,15 @@ from pioneer.models import Organisation
 from pioneer.validators import SafeForm, SafeModelForm
 
 MAX_PLACES = 50
+
+
+def _interpolate(text, values):
+    return str(text) % values
+
+
+# A translated text with values put in when it is shown, not when the module is imported
+# (then it would be frozen in the language active at start-up).
+lazy_interpolate = lazy(_interpolate, str)
 
 
 class DateInput(forms.DateInput):
@@ -489,11 +499,14 @@ class ParticipationStateForm(SafeForm):
 class ImportForm(SafeForm):
     file = forms.FileField(
         label=_("File (CSV or XLSX)"),
-        help_text=_(
-            "At most %(size)s MB. The first line names the columns: name, e-mail, side, "
-            "organisation, and optionally position, topics, expertise, goals, language."
-        )
-        % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+        # Lazy to the end: formatted when shown, in the reader's language.
+        help_text=lazy_interpolate(
+            _(
+                "At most %(size)s MB. The first line names the columns: name, e-mail, side, "
+                "organisation, and optionally position, topics, expertise, goals, language."
+            ),
+            {"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_TYPES)}),
     )
 

@@ -156,16 +156,6 @@ def _pages(client, email):
     return [item["url"] for item in navigation(request)["nav_items"]]
 
 
-# Frozen in German when the module is imported (the default language): English pages show
-# it in German. Strict: once fixed, this marker must go.
-OFFICE_PAGE_LEAKS = pytest.mark.xfail(
-    strict=True,
-    reason="the import form's help text is formatted at import time "
-    "(cohorts/forms_people.py ImportForm.file help_text: `_(...) % {...}`); the cohorts "
-    "code is being reshaped, so the fix (format_lazy) is left to that change",
-)
-
-
 def _office_pages():
     """Beyond the navigation: the running and the open cohort's pages of the programme
     office, where most of its day is spent."""
@@ -189,7 +179,7 @@ def _office_pages():
     ]
 
 
-@pytest.mark.parametrize("language", [pytest.param("en", marks=OFFICE_PAGE_LEAKS), "de"])
+@pytest.mark.parametrize("language", ["en", "de"])
 def test_the_import_page_shows_no_other_languages_interface_text(client, demo, language):
     running = Cohort.objects.get(slug="durchgang-2")
     client.force_login(User.objects.get(email="office@mluk.example"))
@@ -346,7 +336,6 @@ def test_the_scan_finds_text_frozen_at_import():
         module.unlink()
 
 
-@OFFICE_PAGE_LEAKS
 def test_no_translated_text_is_frozen_at_import_time():
     found = [
         line
