@@ -4,20 +4,12 @@ page with a form, and the office's cohort from the URL."""
 from django.shortcuts import render
 
 from cohorts.selectors import cohorts_for
+from pioneer.forms import apply_errors  # noqa: F401  (the one helper; views take it from here)
 from pioneer.models import Role
 from pioneer.permissions import require, scoped_object_or_404
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 PARTNER = Role.Kind.PARTNER_CONTACT
-
-
-def apply_errors(form, error):
-    """Put a service's ValidationError onto the form (field or non-field)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def render_form(request, template, context, form=None):
