@@ -128,6 +128,9 @@ def test_the_demo_cohorts_are_dated_relative_to_today():
     assert not Blueprint.objects.filter(body__contains="{year}").exists()
 
 
+# Transactional: --refresh flushes (TRUNCATE), which PostgreSQL refuses inside the test's
+# open transaction.
+@pytest.mark.django_db(transaction=True)
 def test_refresh_reloads_the_world_only_in_debug(settings):
     _seed()
     InterestRegistration.objects.update(contact_name="Changed")
