@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts import selectors
 from cohorts.models import InterestRegistration
+from cohorts.services.registrations import registration_purge_expired
 from pioneer import hooks
 from pioneer.hooks import NavItem, Panel
 from pioneer.models import Role
@@ -66,3 +67,8 @@ def navigation(sender, request, roles, **kwargs):
     if roles.has(PARTNER):
         items.append(NavItem("cohorts:partner_people", _("Our people"), order=120))
     return items
+
+
+@receiver(hooks.periodic, dispatch_uid="cohorts.retention")
+def retention(sender, now, **kwargs):
+    return registration_purge_expired(now=now)
