@@ -406,3 +406,152 @@ def cohort_dashboard(cohort, today=None):
             g["n"] for g in groups if g["state"] != Participation.State.WITHDRAWN
         ),
     }
+
+
+# ------------------------------------------------------------------- home pages
+
+# The office's home lists this many active cohorts; the programme list has the rest.
+HOME_COHORTS = 10
+
+
+def _home_attention(cohort, counts, groups, today):
+    """The dashboard's own attention items (registrations to review, people nominated
+    or not signed in, overdue stages) from figures grouped over many cohorts. Unlike
+    `attention`, no per-cohort hooks: the home page must cost the same for 1 or 50
+    cohorts; each cohort's dashboard shows the rest."""
+    items = []
+    unreviewed = counts.get(InterestRegistration.State.CONFIRMED, 0)
+    if unreviewed:
+        items.append(
+            Attention(
+                "registrations_unreviewed",
+                _("Confirmed registrations waiting for your decision"),
+                unreviewed,
+                _registrations_url(cohort, state=InterestRegistration.State.CONFIRMED),
+            )
+        )
+    live = [g for g in groups if g["state"] != Participation.State.WITHDRAWN]
+    nominated = sum(g["n"] for g in live if g["state"] == Participation.State.NOMINATED)
+    if nominated and cohort.state in {Cohort.State.MATCHING, Cohort.State.RUNNING}:
+        items.append(
+            Attention(
+                "participants_nominated",
+                _("People nominated but not yet confirmed"),
+                nominated,
+                _participants_url(cohort, state=Participation.State.NOMINATED),
+            )
+        )
+    no_login = sum(g["no_login"] for g in live)
+    if no_login:
+        items.append(
+            Attention(
+                "participants_not_signed_in",
+                _("People who have not signed in yet (invitation not taken up)"),
+                no_login,
+                _participants_url(cohort, signed_in="no"),
+                "info",
+            )
+        )
+    items.extend(overdue(cohort, today))
+    return items
+
+
+def office_home(user, today=None, limit=HOME_COHORTS):
+    """The office's active cohorts (not closed) with stage, next step and what needs
+    attention, soonest first, at most `limit`; three queries whatever their number."""
+    today = today or timezone.localdate()
+    rows = list(
+        cohorts_for(user)
+        .exclude(state=Cohort.State.CLOSED)
+        .order_by("start_date", "title", "id")[: limit + 1]
+    )
+    more, cohorts = len(rows) > limit, rows[:limit]
+    ids = [c.pk for c in cohorts]
+    counts, groups = {}, {}
+    if ids:
+        for row in (
+            InterestRegistration.objects.filter(cohort_id__in=ids)
+            .values("cohort_id", "state")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            counts.setdefault(row["cohort_id"], {})[row["state"]] = row["n"]
+        for row in (
+            Participation.objects.filter(cohort_id__in=ids)
+            .values("cohort_id", "state")
+            .annotate(n=Count("id"), no_login=Count("id", filter=Q(user__last_login__isnull=True)))
+            .order_by()
+        ):
+            groups.setdefault(row["cohort_id"], []).append(row)
+    entries = []
+    for cohort in cohorts:
+        people = groups.get(cohort.pk, [])
+        entries.append(
+            {
+                "cohort": cohort,
+                "stage": Cohort.State(cohort.state).label,
+                "next_step": next_step(cohort),
+                "attention": _home_attention(cohort, counts.get(cohort.pk, {}), people, today),
+                "people": sum(
+                    g["n"] for g in people if g["state"] != Participation.State.WITHDRAWN
+                ),
+            }
+        )
+    return {"cohorts": entries, "more": more}
+
+
+def participations_of_user(user):
+    """The person's own participations with their cohorts (one query)."""
+    return (
+        Participation.objects.filter(user=user)
+        .select_related("cohort", "cohort__programme", "organisation")
+        .order_by("-cohort__start_date", "-cohort_id")
+    )
+
+
+def cohorts_in_evaluation_for(user):
+    """Cohorts in their evaluation stage of the programmes run by the organisations the
+    evaluator's role is bound to. There is no assignment of evaluators to cohorts yet;
+    an evaluator bound to no organisation sees none (deny by default)."""
+    organisations = roles_of(user).organisation_ids(Role.Kind.EVALUATOR)
+    return (
+        Cohort.objects.filter(
+            state=Cohort.State.EVALUATION, programme__organisation_id__in=organisations
+        )
+        .select_related("programme")
+        .order_by("-end_date", "title")
+    )
+
+
+def partner_offices(user):
+    """Whom a partner contact asks: for each office that linked one of their
+    organisations (`PartnerLink`), the office's organisation, the partner organisations
+    it linked, and the e-mail addresses of its programme office's members (two queries)."""
+    from pioneer.models import PartnerLink
+
+    links = list(
+        PartnerLink.objects.filter(partner_id__in=partner_organisation_ids(user))
+        .select_related("office_organisation", "partner")
+        .order_by("office_organisation__name", "partner__name")
+    )
+    offices = {}
+    for link in links:
+        entry = offices.setdefault(
+            link.office_organisation_id,
+            {"organisation": link.office_organisation, "partners": [], "emails": []},
+        )
+        entry["partners"].append(link.partner)
+    if offices:
+        members = (
+            Role.objects.filter(
+                kind=Role.Kind.PROGRAMME_OFFICE,
+                organisation_id__in=offices,
+                user__is_active=True,
+            )
+            .values_list("organisation_id", "user__email")
+            .order_by("user__email")
+            .distinct()
+        )
+        for organisation_id, email in members:
+            offices[organisation_id]["emails"].append(email)
+    return list(offices.values())
