@@ -13,7 +13,8 @@ is 10.
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from cohorts import hooks
 from cohorts.hooks import Attention, Figure, FigureRow, Stage, UpcomingDate
 from cohorts.models import Cohort, InterestRegistration, Participation, Programme
-from pioneer.models import Role
+from pioneer.models import PartnerLink, Role
 from pioneer.rules import roles_of
 from pioneer.selectors import linked_office_ids, organisations_resembling
 
@@ -414,40 +415,36 @@ def cohort_dashboard(cohort, today=None):
 HOME_COHORTS = 10
 
 
-def _home_attention(cohort, counts, groups, today):
+def _home_attention(cohort, today):
     """The dashboard's own attention items (registrations to review, people nominated
-    or not signed in, overdue stages) from figures grouped over many cohorts. Unlike
+    or not signed in, overdue stages) from the counts `office_home` annotated. Unlike
     `attention`, no per-cohort hooks: the home page must cost the same for 1 or 50
     cohorts; each cohort's dashboard shows the rest."""
     items = []
-    unreviewed = counts.get(InterestRegistration.State.CONFIRMED, 0)
-    if unreviewed:
+    if cohort.home_unreviewed:
         items.append(
             Attention(
                 "registrations_unreviewed",
                 _("Confirmed registrations waiting for your decision"),
-                unreviewed,
+                cohort.home_unreviewed,
                 _registrations_url(cohort, state=InterestRegistration.State.CONFIRMED),
             )
         )
-    live = [g for g in groups if g["state"] != Participation.State.WITHDRAWN]
-    nominated = sum(g["n"] for g in live if g["state"] == Participation.State.NOMINATED)
-    if nominated and cohort.state in {Cohort.State.MATCHING, Cohort.State.RUNNING}:
+    if cohort.home_nominated and cohort.state in {Cohort.State.MATCHING, Cohort.State.RUNNING}:
         items.append(
             Attention(
                 "participants_nominated",
                 _("People nominated but not yet confirmed"),
-                nominated,
+                cohort.home_nominated,
                 _participants_url(cohort, state=Participation.State.NOMINATED),
             )
         )
-    no_login = sum(g["no_login"] for g in live)
-    if no_login:
+    if cohort.home_no_login:
         items.append(
             Attention(
                 "participants_not_signed_in",
                 _("People who have not signed in yet (invitation not taken up)"),
-                no_login,
+                cohort.home_no_login,
                 _participants_url(cohort, signed_in="no"),
                 "info",
             )
@@ -456,48 +453,47 @@ def _home_attention(cohort, counts, groups, today):
     return items
 
 
+def _count_of(model, *conditions):
+    """A correlated count of the cohort's `model` rows (0 when none), for annotate()."""
+    rows = (
+        model.objects.filter(*conditions, cohort=OuterRef("pk"))
+        .order_by()
+        .values("cohort")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 def office_home(user, today=None, limit=HOME_COHORTS):
     """The office's active cohorts (not closed) with stage, next step and what needs
-    attention, soonest first, at most `limit`; three queries whatever their number."""
+    attention, soonest first, at most `limit`: one query whatever their number."""
     today = today or timezone.localdate()
+    live = ~Q(state=Participation.State.WITHDRAWN)
     rows = list(
         cohorts_for(user)
         .exclude(state=Cohort.State.CLOSED)
+        .annotate(
+            home_unreviewed=_count_of(
+                InterestRegistration, Q(state=InterestRegistration.State.CONFIRMED)
+            ),
+            home_nominated=_count_of(Participation, Q(state=Participation.State.NOMINATED)),
+            home_people=_count_of(Participation, live),
+            home_no_login=_count_of(Participation, live, Q(user__last_login__isnull=True)),
+        )
         .order_by("start_date", "title", "id")[: limit + 1]
     )
-    more, cohorts = len(rows) > limit, rows[:limit]
-    ids = [c.pk for c in cohorts]
-    counts, groups = {}, {}
-    if ids:
-        for row in (
-            InterestRegistration.objects.filter(cohort_id__in=ids)
-            .values("cohort_id", "state")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            counts.setdefault(row["cohort_id"], {})[row["state"]] = row["n"]
-        for row in (
-            Participation.objects.filter(cohort_id__in=ids)
-            .values("cohort_id", "state")
-            .annotate(n=Count("id"), no_login=Count("id", filter=Q(user__last_login__isnull=True)))
-            .order_by()
-        ):
-            groups.setdefault(row["cohort_id"], []).append(row)
-    entries = []
-    for cohort in cohorts:
-        people = groups.get(cohort.pk, [])
-        entries.append(
-            {
-                "cohort": cohort,
-                "stage": Cohort.State(cohort.state).label,
-                "next_step": next_step(cohort),
-                "attention": _home_attention(cohort, counts.get(cohort.pk, {}), people, today),
-                "people": sum(
-                    g["n"] for g in people if g["state"] != Participation.State.WITHDRAWN
-                ),
-            }
-        )
-    return {"cohorts": entries, "more": more}
+    entries = [
+        {
+            "cohort": cohort,
+            "stage": Cohort.State(cohort.state).label,
+            "next_step": next_step(cohort),
+            "attention": _home_attention(cohort, today),
+            "people": cohort.home_people,
+        }
+        for cohort in rows[:limit]
+    ]
+    return {"cohorts": entries, "more": len(rows) > limit}
 
 
 def participations_of_user(user):
@@ -527,8 +523,6 @@ def partner_offices(user):
     """Whom a partner contact asks: for each office that linked one of their
     organisations (`PartnerLink`), the office's organisation, the partner organisations
     it linked, and the e-mail addresses of its programme office's members (two queries)."""
-    from pioneer.models import PartnerLink
-
     links = list(
         PartnerLink.objects.filter(partner_id__in=partner_organisation_ids(user))
         .select_related("office_organisation", "partner")
