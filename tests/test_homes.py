@@ -33,7 +33,10 @@ OWN_PANEL = {
     "contact@partner.example": ("cohorts.partner_office", "mailto:office@mluk.example"),
     "evaluator@mluk.example": (
         "cohorts.evaluator_cohorts",
-        _("Surveys and reports will appear here once the evaluation starts"),
+        _(
+            "No cohort has been assigned to you for evaluation yet. The programme office "
+            "assigns cohorts once their evaluation starts."
+        ),
     ),
     "office@mik.example": ("cohorts.office_cohorts", "Lernreise 2027"),
     "admin@pioneer.example": ("core.admin", "/admin/pioneer/role/"),
