@@ -13,7 +13,8 @@ is 10.
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from cohorts import hooks
 from cohorts.hooks import Attention, Figure, FigureRow, Stage, UpcomingDate
 from cohorts.models import Cohort, InterestRegistration, Participation, Programme
-from pioneer.models import Role
+from pioneer.models import PartnerLink, Role
 from pioneer.rules import roles_of
 from pioneer.selectors import linked_office_ids, organisations_resembling
 
@@ -406,3 +407,145 @@ def cohort_dashboard(cohort, today=None):
             g["n"] for g in groups if g["state"] != Participation.State.WITHDRAWN
         ),
     }
+
+
+# ------------------------------------------------------------------- home pages
+
+# The office's home lists this many active cohorts; the programme list has the rest.
+HOME_COHORTS = 10
+
+
+def _home_attention(cohort, today):
+    """The dashboard's own attention items (registrations to review, people nominated
+    or not signed in, overdue stages) from the counts `office_home` annotated. Unlike
+    `attention`, no per-cohort hooks: the home page must cost the same for 1 or 50
+    cohorts; each cohort's dashboard shows the rest."""
+    items = []
+    if cohort.home_unreviewed:
+        items.append(
+            Attention(
+                "registrations_unreviewed",
+                _("Confirmed registrations waiting for your decision"),
+                cohort.home_unreviewed,
+                _registrations_url(cohort, state=InterestRegistration.State.CONFIRMED),
+            )
+        )
+    if cohort.home_nominated and cohort.state in {Cohort.State.MATCHING, Cohort.State.RUNNING}:
+        items.append(
+            Attention(
+                "participants_nominated",
+                _("People nominated but not yet confirmed"),
+                cohort.home_nominated,
+                _participants_url(cohort, state=Participation.State.NOMINATED),
+            )
+        )
+    if cohort.home_no_login:
+        items.append(
+            Attention(
+                "participants_not_signed_in",
+                _("People who have not signed in yet (invitation not taken up)"),
+                cohort.home_no_login,
+                _participants_url(cohort, signed_in="no"),
+                "info",
+            )
+        )
+    items.extend(overdue(cohort, today))
+    return items
+
+
+def _count_of(model, *conditions):
+    """A correlated count of the cohort's `model` rows (0 when none), for annotate()."""
+    rows = (
+        model.objects.filter(*conditions, cohort=OuterRef("pk"))
+        .order_by()
+        .values("cohort")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def office_home(user, today=None, limit=HOME_COHORTS):
+    """The office's active cohorts (not closed) with stage, next step and what needs
+    attention, soonest first, at most `limit`: one query whatever their number."""
+    today = today or timezone.localdate()
+    live = ~Q(state=Participation.State.WITHDRAWN)
+    rows = list(
+        cohorts_for(user)
+        .exclude(state=Cohort.State.CLOSED)
+        .annotate(
+            home_unreviewed=_count_of(
+                InterestRegistration, Q(state=InterestRegistration.State.CONFIRMED)
+            ),
+            home_nominated=_count_of(Participation, Q(state=Participation.State.NOMINATED)),
+            home_people=_count_of(Participation, live),
+            home_no_login=_count_of(Participation, live, Q(user__last_login__isnull=True)),
+        )
+        .order_by("start_date", "title", "id")[: limit + 1]
+    )
+    entries = [
+        {
+            "cohort": cohort,
+            "stage": Cohort.State(cohort.state).label,
+            "next_step": next_step(cohort),
+            "attention": _home_attention(cohort, today),
+            "people": cohort.home_people,
+        }
+        for cohort in rows[:limit]
+    ]
+    return {"cohorts": entries, "more": len(rows) > limit}
+
+
+def participations_of_user(user):
+    """The person's own participations with their cohorts (one query)."""
+    return (
+        Participation.objects.filter(user=user)
+        .select_related("cohort", "cohort__programme", "organisation")
+        .order_by("-cohort__start_date", "-cohort_id")
+    )
+
+
+def cohorts_in_evaluation_for(user):
+    """Cohorts in their evaluation stage of the programmes run by the organisations the
+    evaluator's role is bound to. There is no assignment of evaluators to cohorts yet;
+    an evaluator bound to no organisation sees none (deny by default)."""
+    organisations = roles_of(user).organisation_ids(Role.Kind.EVALUATOR)
+    return (
+        Cohort.objects.filter(
+            state=Cohort.State.EVALUATION, programme__organisation_id__in=organisations
+        )
+        .select_related("programme")
+        .order_by("-end_date", "title")
+    )
+
+
+def partner_offices(user):
+    """Whom a partner contact asks: for each office that linked one of their
+    organisations (`PartnerLink`), the office's organisation, the partner organisations
+    it linked, and the e-mail addresses of its programme office's members (two queries)."""
+    links = list(
+        PartnerLink.objects.filter(partner_id__in=partner_organisation_ids(user))
+        .select_related("office_organisation", "partner")
+        .order_by("office_organisation__name", "partner__name")
+    )
+    offices = {}
+    for link in links:
+        entry = offices.setdefault(
+            link.office_organisation_id,
+            {"organisation": link.office_organisation, "partners": [], "emails": []},
+        )
+        entry["partners"].append(link.partner)
+    if offices:
+        members = (
+            Role.objects.filter(
+                kind=Role.Kind.PROGRAMME_OFFICE,
+                organisation_id__in=offices,
+                user__is_active=True,
+            )
+            .values_list("organisation_id", "user__email")
+            .order_by("user__email")
+            .distinct()
+        )
+        for organisation_id, email in members:
+            offices[organisation_id]["emails"].append(email)
+    return list(offices.values())

@@ -1,18 +1,23 @@
 """The cohorts app's receivers of the core's plug-in points (pioneer.hooks): the landing
-page's open cohorts, home panels for the programme office and partner contacts, and their
-navigation. Imported once from CohortsConfig.ready()."""
+page's open cohorts, home panels for every role of the app (office, partner contact,
+participant, evaluator), their navigation, and the retention schedule run by the core's
+periodic signal. Imported once from CohortsConfig.ready()."""
 
+from django.conf import settings
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from cohorts import selectors
 from cohorts.models import InterestRegistration
+from cohorts.services.registrations import registration_purge_expired
 from pioneer import hooks
 from pioneer.hooks import NavItem, Panel
 from pioneer.models import Role
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 PARTNER = Role.Kind.PARTNER_CONTACT
+PARTICIPANT = Role.Kind.PARTICIPANT
+EVALUATOR = Role.Kind.EVALUATOR
 
 
 @receiver(hooks.landing_sections, dispatch_uid="cohorts.open_cohorts")
@@ -53,6 +58,77 @@ def home_panels(sender, request, roles, **kwargs):
     return panels
 
 
+# How many of a partner's people the home lists; the people page has them all.
+HOME_PEOPLE = 10
+
+
+@receiver(hooks.home_panels, dispatch_uid="cohorts.home_office_cohorts")
+def office_cohorts_panel(sender, request, roles, **kwargs):
+    """The office's active cohorts: stage, next step, what needs attention (3 queries)."""
+    if not roles.has(OFFICE):
+        return None
+    return Panel(
+        "cohorts.office_cohorts",
+        "cohorts/panel_office_cohorts.html",
+        selectors.office_home(request.user),
+        order=10,
+    )
+
+
+@receiver(hooks.home_panels, dispatch_uid="cohorts.home_partner")
+def partner_panels(sender, request, roles, **kwargs):
+    """A partner contact's people and whom to ask at the office that linked them."""
+    if not roles.has(PARTNER):
+        return None
+    people = list(selectors.participations_for_partner(request.user)[: HOME_PEOPLE + 1])
+    return [
+        Panel(
+            "cohorts.partner_people",
+            "cohorts/panel_partner_people.html",
+            {"people": people[:HOME_PEOPLE], "more": len(people) > HOME_PEOPLE},
+            order=21,
+        ),
+        Panel(
+            "cohorts.partner_office",
+            "cohorts/panel_partner_office.html",
+            {
+                "offices": selectors.partner_offices(request.user),
+                "office_email": settings.PROGRAMME_OFFICE_EMAIL,
+            },
+            order=22,
+        ),
+    ]
+
+
+@receiver(hooks.home_panels, dispatch_uid="cohorts.home_participant")
+def participant_panel(sender, request, roles, **kwargs):
+    """A participant's cohorts and their state in each, until tandems take over."""
+    if not roles.has(PARTICIPANT):
+        return None
+    return Panel(
+        "cohorts.participant_cohorts",
+        "cohorts/panel_participant_cohorts.html",
+        {
+            "participations": list(selectors.participations_of_user(request.user)[:20]),
+            "office_email": settings.PROGRAMME_OFFICE_EMAIL,
+        },
+        order=10,
+    )
+
+
+@receiver(hooks.home_panels, dispatch_uid="cohorts.home_evaluator")
+def evaluator_panel(sender, request, roles, **kwargs):
+    """What an evaluator will work on; says so plainly while nothing is assigned."""
+    if not roles.has(EVALUATOR):
+        return None
+    return Panel(
+        "cohorts.evaluator_cohorts",
+        "cohorts/panel_evaluator_cohorts.html",
+        {"cohorts": list(selectors.cohorts_in_evaluation_for(request.user)[:20])},
+        order=10,
+    )
+
+
 @receiver(hooks.navigation, dispatch_uid="cohorts.navigation")
 def navigation(sender, request, roles, **kwargs):
     items = []
@@ -66,3 +142,8 @@ def navigation(sender, request, roles, **kwargs):
     if roles.has(PARTNER):
         items.append(NavItem("cohorts:partner_people", _("Our people"), order=120))
     return items
+
+
+@receiver(hooks.periodic, dispatch_uid="cohorts.retention")
+def retention(sender, now, **kwargs):
+    return registration_purge_expired(now=now)

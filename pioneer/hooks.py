@@ -9,6 +9,10 @@ pioneer never imports the apps; each app connects receivers to these signals in 
 - home_panels(sender=None, request, roles): Panels for the signed-in person's home page;
   `roles` is their pioneer.rules.RoleSet, so a receiver answers only for roles it serves.
 - navigation(sender=None, request, roles): NavItems for the main navigation.
+- periodic(sender=None, now): sent every few minutes by the beat dispatcher and by
+  `manage.py dispatch_notifications`, after the due e-mails and jobs: housekeeping such
+  as the retention periods the privacy notice promises. Receivers must be safe to run
+  twice and at any moment.
 
 Every receiver must keep to a fixed number of queries whatever the data's size: the
 page budget is 10 queries, and all receivers of a page share it.
@@ -21,6 +25,7 @@ from django.dispatch import Signal
 landing_sections = Signal()
 home_panels = Signal()
 navigation = Signal()
+periodic = Signal()
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,14 @@ def office_panel(sender, request, roles, **kwargs):
     return Panel("core.office", "pioneer/panel_office_invite.html", {"pending": pending}, order=90)
 
 
+@receiver(hooks.home_panels, dispatch_uid="pioneer.admin_panel")
+def admin_panel(sender, request, roles, **kwargs):
+    """The technical administrator's way into the admin: people, roles, organisations."""
+    if not request.user.is_staff:
+        return None
+    return Panel("core.admin", "pioneer/panel_admin.html", {}, order=5)
+
+
 @receiver(hooks.navigation, dispatch_uid="pioneer.navigation")
 def navigation(sender, request, roles, **kwargs):
     items = [

@@ -6,8 +6,9 @@ so the imports run one way: tasks -> services.
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
-from pioneer import jobs, services
+from pioneer import hooks, jobs, services
 
 
 # Its own hard limit, from which the stale-claim time is derived
@@ -26,6 +27,7 @@ def dispatch_due_notifications():
     # Well inside the task's own time limit; what is left is queued by the next run.
     sent = services.notification_dispatch_due(max_seconds=120)
     jobs.job_dispatch_pending()  # after the e-mails: a long inline job must not delay them
+    hooks.periodic.send(sender=None, now=timezone.now())
     return sent
 
 

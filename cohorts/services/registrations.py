@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -356,3 +357,38 @@ def registration_note_add(*, registration, author, text):
     if twin is not None:
         return twin
     return RegistrationNote.objects.create(registration=registration, author=author, text=text)
+
+
+# ------------------------------------------------------------------------ retention
+
+# The privacy notice's promises: a registration never confirmed is deleted this long
+# after its link expired (the confirmation e-mail says "nothing will be kept"), a
+# declined one this long after the decision.
+UNCONFIRMED_KEPT = timedelta(days=30)
+DECLINED_KEPT = timedelta(days=183)
+
+
+@transaction.atomic
+def registration_purge_expired(*, now):
+    """Apply the retention periods of the privacy notice to registrations of interest.
+
+    Marks unconfirmed registrations whose link has expired as expired, then deletes
+    (with their notes) the expired ones whose link expired more than UNCONFIRMED_KEPT
+    ago and the declined ones decided more than DECLINED_KEPT ago. Safe to run twice:
+    a second run finds nothing left. Returns {"expired": n, "deleted_unconfirmed": n,
+    "deleted_declined": n}.
+    """
+    states = InterestRegistration.State
+    expired = registration_expire_stale(now=now)
+    cutoff = now - UNCONFIRMED_KEPT
+    unconfirmed = InterestRegistration.objects.filter(state=states.EXPIRED).filter(
+        Q(confirm_expires_at__lt=cutoff) | Q(confirm_expires_at__isnull=True, created_at__lt=cutoff)
+    )
+    declined = InterestRegistration.objects.filter(
+        state=states.DECLINED, decided_at__lt=now - DECLINED_KEPT
+    )
+    return {
+        "expired": expired,
+        "deleted_unconfirmed": unconfirmed.delete()[1].get(InterestRegistration._meta.label, 0),
+        "deleted_declined": declined.delete()[1].get(InterestRegistration._meta.label, 0),
+    }

@@ -3,8 +3,9 @@ set-ups without Celery beat, and the way to keep mail flowing while the broker i
 (run it from cron every minute or few)."""
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from pioneer import jobs, services
+from pioneer import hooks, jobs, services
 
 
 class Command(BaseCommand):
@@ -26,4 +27,5 @@ class Command(BaseCommand):
         # claims each row exactly as the send task does, so it never doubles a worker.
         count = services.notification_dispatch_due(inline=True, max_seconds=max_seconds)
         jobs.job_dispatch_pending()  # as the beat task does: lost jobs, expired results
+        hooks.periodic.send(sender=None, now=timezone.now())
         self.stdout.write(f"{count}\n")
