@@ -406,3 +406,18 @@ def cohort_dashboard(cohort, today=None):
             g["n"] for g in groups if g["state"] != Participation.State.WITHDRAWN
         ),
     }
+
+
+def registration_next_to_review(*, user, after):
+    """The next registration to decide after `after`: the oldest confirmed one of the
+    same office's queue (the programme's organisation), other than `after`; or None."""
+    return (
+        registrations_for_office(user)
+        .filter(
+            state=InterestRegistration.State.CONFIRMED,
+            cohort__programme__organisation_id=after.cohort.programme.organisation_id,
+        )
+        .exclude(pk=after.pk)
+        .order_by("confirmed_at", "created_at", "pk")
+        .first()
+    )
