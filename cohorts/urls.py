@@ -87,5 +87,10 @@ urlpatterns = [
         participations.participation_edit,
         name="participation_edit",
     ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/<int:pk>/invite-again/",
+        participations.participation_invite_again,
+        name="participation_invite_again",
+    ),
     path("partner/people/", participations.partner_people, name="partner_people"),
 ]

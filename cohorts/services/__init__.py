@@ -24,7 +24,9 @@ from cohorts.services.cohorts import (
     suggested_start,
 )
 from cohorts.services.participations import (
+    InvitationRefused,
     participation_add,
+    participation_invite_again,
     participation_set_state,
     participation_update,
     side_mismatch,
@@ -74,6 +76,8 @@ __all__ = [
     "cohort_update",
     "confirmation_path",
     "participation_add",
+    "InvitationRefused",
+    "participation_invite_again",
     "participation_set_state",
     "participation_update",
     "programme_create",

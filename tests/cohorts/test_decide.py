@@ -14,8 +14,19 @@ from cohorts.models import Cohort, InterestRegistration
 from pioneer.access import SYSTEM
 from pioneer.models import Notification
 from tests.access import assert_access
-from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
-from tests.factories.core import OrganisationFactory, office_user, participant_user, partner_user
+from tests.factories.cohorts import (
+    CohortFactory,
+    InterestRegistrationFactory,
+    ParticipationFactory,
+    ProgrammeFactory,
+)
+from tests.factories.core import (
+    OrganisationFactory,
+    UserFactory,
+    office_user,
+    participant_user,
+    partner_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -242,3 +253,70 @@ def test_resend_too_soon_says_nothing_was_sent(client, world):
     texts = [str(m) for m in response.context["messages"]]
     assert any("Nichts" in t or "Nothing" in t for t in texts)
     assert Notification.objects.filter(kind="mail.interest_confirm").count() == 1
+
+
+# ------------------------------------------------------------- inviting again
+
+
+@pytest.fixture
+def invited(world):
+    return ParticipationFactory(cohort=world["cohort"], user=UserFactory(password=False))
+
+
+def test_invite_again_schedules_one_invitation_per_day(world, invited):
+    services.participation_invite_again(participation=invited, by=world["owner"])
+    assert Notification.objects.filter(kind="account.invitation").count() == 1
+    with pytest.raises(services.InvitationRefused):
+        services.participation_invite_again(participation=invited, by=world["owner"])
+    assert Notification.objects.filter(kind="account.invitation").count() == 1
+
+
+def test_invite_again_refused_once_taken_up(world):
+    participation = ParticipationFactory(cohort=world["cohort"])  # has a password
+    with pytest.raises(services.InvitationRefused):
+        services.participation_invite_again(participation=participation, by=world["owner"])
+    assert not Notification.objects.exists()
+
+
+def test_invite_again_refused_for_another_ministrys_office(world, invited):
+    with pytest.raises(ValidationError):
+        services.participation_invite_again(participation=invited, by=world["stranger"])
+    assert not Notification.objects.exists()
+
+
+def test_invite_again_access(world, invited):
+    assert_access(
+        f"/cohorts/{world['cohort'].pk}/participants/{invited.pk}/invite-again/",
+        method="post",
+        owner=world["owner"],
+        owner_status=302,
+        stranger=world["stranger"],
+        foreign_partner=partner_user(),
+        foreign_partner_status=403,
+        wrong_role=world["participant"],
+    )
+    assert Notification.objects.filter(kind="account.invitation").count() == 1
+
+
+def test_invite_again_page_tells_the_truth(client, world, invited):
+    url = f"/cohorts/{world['cohort'].pk}/participants/{invited.pk}/"
+    client.force_login(world["owner"])
+    page = client.get(url)
+    assert "invite-again/" in page.content.decode()
+    first = client.post(url + "invite-again/", follow=True)
+    second = client.post(url + "invite-again/", follow=True)
+    assert [m.level_tag for m in first.context["messages"]] == ["success"]
+    assert [m.level_tag for m in second.context["messages"]] == ["error"]
+    assert Notification.objects.filter(kind="account.invitation").count() == 1
+
+
+# ------------------------------------------------------------------ the lists' badges
+
+
+def test_lists_show_who_has_not_taken_up_their_link(client, world, invited):
+    _unconfirmed(world["cohort"])
+    client.force_login(world["owner"])
+    queue = client.get("/registrations/").content.decode()
+    assert queue.count("kern-badge--warning") == 1  # only the unconfirmed one
+    people = client.get(f"/cohorts/{world['cohort'].pk}/participants/").content.decode()
+    assert "invitation not taken up" in people or "Einladung nicht angenommen" in people
