@@ -248,10 +248,11 @@ def test_decline_without_reason_through_the_form_changes_nothing(client, world):
 def test_resend_too_soon_says_nothing_was_sent(client, world):
     registration, _token = _unconfirmed(world["cohort"])
     client.force_login(world["owner"])
-    client.post(f"/registrations/{registration.pk}/resend-link/")
+    client.post(f"/registrations/{registration.pk}/resend-link/", follow=True)
     response = client.post(f"/registrations/{registration.pk}/resend-link/", follow=True)
     texts = [str(m) for m in response.context["messages"]]
-    assert any("Nichts" in t or "Nothing" in t for t in texts)
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert any("nichts" in t.lower() or "nothing" in t.lower() for t in texts)
     assert Notification.objects.filter(kind="mail.interest_confirm").count() == 1
 
 
