@@ -321,3 +321,22 @@ def test_lists_show_who_has_not_taken_up_their_link(client, world, invited):
     assert queue.count("kern-badge--warning") == 1  # only the unconfirmed one
     people = client.get(f"/cohorts/{world['cohort'].pk}/participants/").content.decode()
     assert "invitation not taken up" in people or "Einladung nicht angenommen" in people
+
+
+def test_decided_and_check_pages_keep_the_query_budget(
+    client, world, django_assert_max_num_queries
+):
+    declined = InterestRegistrationFactory(cohort=world["cohort"], state="declined")
+    for _ in range(5):
+        InterestRegistrationFactory(cohort=world["cohort"])
+    client.force_login(world["owner"])
+    client.get("/registrations/")  # warm the session and the roles
+    with django_assert_max_num_queries(10):
+        page = client.get(f"/registrations/{declined.pk}/")
+    assert page.context["next_registration"] is not None
+    with django_assert_max_num_queries(10):
+        check = client.post(
+            f"/registrations/{world['registration'].pk}/decide/",
+            {"decision": "decline", "reason": "Voll"},
+        )
+    assert check.status_code == 200
