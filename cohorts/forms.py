@@ -424,6 +424,46 @@ class AcceptForm(SafeForm):
         return self.candidates.get(self.cleaned_data["choice"])
 
 
+class DecisionForm(AcceptForm):
+    """The one decision on a registration: accept (with the organisation choice and the
+    contact box) or decline (with a reason, required only then)."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=[(ACCEPT, _("Accept")), (DECLINE, _("Decline"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether to accept or to decline.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason (only when declining; the contact is told)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    field_order = ["decision", "choice", "make_contact", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].required = False
+        self.fields["choice"].label = _("Organisation (only when accepting)")
+        self.order_fields(self.field_order)
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == self.DECLINE and not (data.get("reason") or "").strip():
+            self.add_error(
+                "reason", _("Please give the reason for declining; the contact is told.")
+            )
+        if decision == self.ACCEPT and not data.get("choice"):
+            self.add_error("choice", _("Choose an existing organisation or create a new one."))
+        return data
+
+
 # --------------------------------------------------------------- participations
 
 

@@ -549,3 +549,18 @@ def partner_offices(user):
         for organisation_id, email in members:
             offices[organisation_id]["emails"].append(email)
     return list(offices.values())
+
+
+def registration_next_to_review(*, user, after):
+    """The next registration to decide after `after`: the oldest confirmed one of the
+    same office's queue (the programme's organisation), other than `after`; or None."""
+    return (
+        registrations_for_office(user)
+        .filter(
+            state=InterestRegistration.State.CONFIRMED,
+            cohort__programme__organisation_id=after.cohort.programme.organisation_id,
+        )
+        .exclude(pk=after.pk)
+        .order_by("confirmed_at", "created_at", "pk")
+        .first()
+    )

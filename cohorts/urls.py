@@ -22,6 +22,16 @@ urlpatterns = [
     path("registrations/", registrations.registration_list, name="registration_list"),
     path("registrations/<int:pk>/", registrations.registration_detail, name="registration_detail"),
     path(
+        "registrations/<int:pk>/decide/",
+        registrations.registration_decide,
+        name="registration_decide",
+    ),
+    path(
+        "registrations/<int:pk>/resend-link/",
+        registrations.registration_resend_link,
+        name="registration_resend_link",
+    ),
+    path(
         "registrations/<int:pk>/accept/",
         registrations.registration_accept,
         name="registration_accept",
@@ -76,6 +86,11 @@ urlpatterns = [
         "cohorts/<int:cohort_pk>/participants/<int:pk>/edit/",
         participations.participation_edit,
         name="participation_edit",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/<int:pk>/invite-again/",
+        participations.participation_invite_again,
+        name="participation_invite_again",
     ),
     path("partner/people/", participations.partner_people, name="partner_people"),
 ]

@@ -374,6 +374,23 @@ def test_registration_decline(office_client, world, data):
     check(response, before, snapshot(registration))
 
 
+@given(
+    data=st.fixed_dictionaries(
+        {
+            "decision": maybe(st.sampled_from(["accept", "decline"])),
+            "choice": maybe(st.sampled_from(["new", "1"])),
+            "reason": maybe(WORD),
+            "confirmed": maybe(st.sampled_from(["", "1"])),
+        }
+    )
+)
+def test_registration_decide(office_client, world, data):
+    registration = InterestRegistrationFactory(cohort=world["cohort"])
+    before = snapshot(registration)
+    response = office_client.post(f"/registrations/{registration.pk}/decide/", data)
+    check(response, before, snapshot(registration))
+
+
 @given(data=st.fixed_dictionaries({"text": maybe(WORD)}))
 def test_registration_note(office_client, world, data):
     registration = world["registration"]

@@ -7,14 +7,15 @@ in `cohorts.selectors`.
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cohorts import hooks
 from cohorts.models import Cohort, Participation
 from cohorts.services._shared import UNCHANGED, apply_changes, changed_copy
-from pioneer.access import actor, check_may_act_for
+from pioneer.access import actor, check_may_act_for, check_own_office
 from pioneer.models import Role
-from pioneer.services import user_invite
+from pioneer.services import notification_schedule, user_invite
 
 State = Participation.State
 
@@ -209,4 +210,42 @@ def participation_update(
     changed._history_user = actor(by)
     changed.save()
     apply_changes(participation, **changes)
+    return participation
+
+
+class InvitationRefused(ValidationError):
+    """The invitation cannot be sent again (taken up already, or sent today)."""
+
+
+@transaction.atomic
+def participation_invite_again(*, participation, by):
+    """Send the invitation to set a password again to a participant who has not taken
+    it up (no usable password, never signed in).
+
+    The ledger's key (kind, person, day) allows one invitation per person and day;
+    a second one on the same day is refused (InvitationRefused, nothing scheduled), as
+    is one for a person who has signed in already, or by another ministry's office.
+    Side effects: the `account.invitation` notification, sent after commit.
+    """
+    participation = Participation.objects.select_related("user", "cohort__programme").get(
+        pk=participation.pk
+    )
+    check_own_office(by, participation.cohort.programme.organisation)
+    user = participation.user
+    if user.has_usable_password() or user.last_login is not None:
+        raise InvitationRefused(
+            _("%(name)s has taken up the invitation already; nothing was sent.")
+            % {"name": user.name or user.email}
+        )
+    _notification, created = notification_schedule(
+        kind="account.invitation", target=user, recipient=user, due_at=timezone.now()
+    )
+    if not created:
+        raise InvitationRefused(
+            _(
+                "An invitation to %(email)s has been sent today already; it can be sent "
+                "again tomorrow. Nothing was sent."
+            )
+            % {"email": user.email}
+        )
     return participation

@@ -232,7 +232,9 @@ def registration_accept(*, registration, by, organisation=None, create=False, ma
     Side effects: the programme's organiser is linked to the organisation
     (`PartnerLink`); with `make_contact`, the contact is invited as the organisation's
     partner contact (the `account.invitation` e-mail, or `account.role_granted` for an
-    existing account). Raises ValidationError (nothing saved) otherwise.
+    existing account); the contact is told of the acceptance and what happens next (the
+    `mail.interest_accepted` e-mail, in their language, after commit).
+    Raises ValidationError (nothing saved) otherwise.
     """
     registration = (
         InterestRegistration.objects.select_for_update()
@@ -301,6 +303,7 @@ def registration_accept(*, registration, by, organisation=None, create=False, ma
     registration.save(
         update_fields=["organisation", "contact_user", "state", "decided_by", "decided_at"]
     )
+    _send_mail(registration, "mail.interest_accepted", "cohorts/email/interest_accepted", {})
     return registration
 
 
@@ -392,3 +395,107 @@ def registration_purge_expired(*, now):
         "deleted_unconfirmed": unconfirmed.delete()[1].get(InterestRegistration._meta.label, 0),
         "deleted_declined": declined.delete()[1].get(InterestRegistration._meta.label, 0),
     }
+
+
+# ------------------------------------------------------------------ the one decision
+
+ACCEPT = "accept"
+DECLINE = "decline"
+
+
+def registration_decision_preview(*, registration, decision, reason=""):
+    """The e-mail a decision would send the contact, rendered as the ledger renders it
+    (same templates, the registration's language) without sending or saving anything.
+    Returns (subject, text)."""
+    context = {"registration": registration, "site_url": settings.SITE_URL.rstrip("/")}
+    if decision == DECLINE:
+        template = "cohorts/email/interest_declined"
+        # An unsaved stand-in, so the reason shows in the preview and the row is untouched.
+        shown = InterestRegistration(
+            **{
+                f.attname: getattr(registration, f.attname)
+                for f in InterestRegistration._meta.concrete_fields
+            }
+        )
+        shown.decline_reason = (reason or "").strip()
+        context["registration"] = shown
+    else:
+        template = "cohorts/email/interest_accepted"
+    subject, text, _html = mail.render(template, context, language=registration.language)
+    return subject, text
+
+
+def registration_decide(
+    *, registration, by, decision, reason="", organisation=None, create=False, make_contact=False
+):
+    """The office's one decision on a confirmed registration: accept or decline.
+
+    `decision` is ACCEPT (with the organisation choice of `registration_accept`) or
+    DECLINE (with a `reason`, required only then). Raises ValidationError (nothing
+    changed) for an unknown decision or a decline without reason. Side effects: those of
+    `registration_accept` (including the acceptance e-mail) or `registration_decline`.
+    """
+    if decision == ACCEPT:
+        return registration_accept(
+            registration=registration,
+            by=by,
+            organisation=organisation,
+            create=create,
+            make_contact=make_contact,
+        )
+    if decision == DECLINE:
+        if not reason or not reason.strip():
+            raise ValidationError({"reason": _("Please give the reason; the contact is told.")})
+        return registration_decline(registration=registration, by=by, reason=reason)
+    raise ValidationError({"decision": _("Choose whether to accept or to decline.")})
+
+
+# ------------------------------------------------------------ sending the link again
+
+# The office may send a confirmation link again at most this often per registration.
+RESEND_INTERVAL = timedelta(minutes=10)
+
+
+class ResendTooSoon(ValidationError):
+    """The confirmation link was sent less than RESEND_INTERVAL ago."""
+
+
+@transaction.atomic
+def registration_resend_link(*, registration, by, now=None):
+    """Send an unconfirmed registration's confirmation link again, with a new token.
+
+    The old link stops working (its hash is replaced) and the expiry starts afresh.
+    Refused (ValidationError, nothing changed) unless the registration is unconfirmed,
+    and (ResendTooSoon) within RESEND_INTERVAL of the last link: the last sending is
+    the expiry minus CONFIRM_LINK_VALID, so no extra field or cache is needed.
+    Side effects: one e-mail through the ledger to the contact, in their language.
+    """
+    now = now or timezone.now()
+    registration = (
+        InterestRegistration.objects.select_for_update()
+        .select_related("cohort__programme")
+        .get(pk=registration.pk)
+    )
+    check_own_office(by, registration.cohort.programme.organisation)
+    if registration.state != InterestRegistration.State.UNCONFIRMED:
+        raise ValidationError(_("Only an unconfirmed registration's link can be sent again."))
+    last_sent = (
+        registration.confirm_expires_at - CONFIRM_LINK_VALID
+        if registration.confirm_expires_at
+        else None
+    )
+    if last_sent and now - last_sent < RESEND_INTERVAL:
+        minutes = int(RESEND_INTERVAL.total_seconds()) // 60
+        raise ResendTooSoon(
+            _(
+                "The link was sent less than %(minutes)d minutes ago. Nothing was sent; "
+                "please try again later."
+            )
+            % {"minutes": minutes}
+        )
+    token = secrets.token_urlsafe(32)
+    registration.confirm_token_hash = _hash(token)
+    registration.confirm_expires_at = now + CONFIRM_LINK_VALID
+    registration.save(update_fields=["confirm_token_hash", "confirm_expires_at"])
+    _send_confirmation(registration, token)
+    return registration

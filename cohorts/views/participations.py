@@ -221,6 +221,24 @@ def participation_import_preview(request, cohort_pk, job_id):
 
 @role_required(OFFICE)
 @require_POST
+def participation_invite_again(request, cohort_pk, pk):
+    """Send a participant who has not taken up the invitation a new one."""
+    cohort, participation = _participation(request, cohort_pk, pk)
+    try:
+        services.participation_invite_again(participation=participation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("A new invitation to %(email)s has been scheduled.")
+            % {"email": participation.user.email},
+        )
+    return redirect("cohorts:participation_detail", cohort_pk=cohort.pk, pk=participation.pk)
+
+
+@role_required(OFFICE)
+@require_POST
 def participation_send_invitations(request, cohort_pk):
     cohort = office_cohort(request, cohort_pk)
     count = imports.participations_send_held_invitations(cohort=cohort, by=request.user)

@@ -7,11 +7,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts import selectors, services
-from cohorts.forms import AcceptForm, DeclineForm, NoteForm, RegistrationFilter
+from cohorts.forms import DecisionForm, NoteForm, RegistrationFilter
 from cohorts.models import InterestRegistration, RegistrationNote
 from cohorts.views._shared import OFFICE, PARTNER, apply_errors
 from pioneer.permissions import require, role_required, scoped_object_or_404
@@ -58,33 +60,33 @@ def registration_detail(request, pk):
     return _registration_page(request, registration, is_office)
 
 
-def _accept_form(registration, data=None):
-    return AcceptForm(
+def _decision_form(registration, data=None):
+    return DecisionForm(
         data,
         registration=registration,
         candidates=selectors.organisation_candidates(registration),
     )
 
 
-def _registration_page(
-    request, registration, is_office, decline_form=None, note_form=None, accept_form=None
-):
+def _registration_page(request, registration, is_office, note_form=None, decision_form=None):
     context = {"registration": registration, "is_office": is_office}
     if is_office:
         context["notes"] = RegistrationNote.objects.filter(
             registration=registration
         ).select_related("author")
-        context["decline_form"] = decline_form or DeclineForm()
         context["note_form"] = note_form or NoteForm()
-        if registration.state == InterestRegistration.State.CONFIRMED:
-            accept_form = accept_form or _accept_form(registration)
-            context["accept_form"] = accept_form
-            context["candidates"] = list(accept_form.candidates.values())
-    bad = (
-        (decline_form and decline_form.errors)
-        or (note_form and note_form.errors)
-        or (accept_form and accept_form.errors)
-    )
+        state = registration.state
+        if state == InterestRegistration.State.CONFIRMED:
+            decision_form = decision_form or _decision_form(registration)
+            context["decision_form"] = decision_form
+            context["candidates"] = list(decision_form.candidates.values())
+        elif state != InterestRegistration.State.UNCONFIRMED:
+            context["next_registration"] = selectors.registration_next_to_review(
+                user=request.user, after=registration
+            )
+        if state == InterestRegistration.State.UNCONFIRMED:
+            context["may_resend"] = True
+    bad = (note_form and note_form.errors) or (decision_form and decision_form.errors)
     return render(
         request,
         "cohorts/registration_detail.html",
@@ -99,55 +101,137 @@ def _office_registration(request, pk):
     return registration
 
 
-@role_required(OFFICE)
-@require_POST
-def registration_accept(request, pk):
+def _decided_message(request, registration):
+    if registration.state == InterestRegistration.State.DECLINED:
+        message = _("Declined. An e-mail with the reason to %(email)s has been scheduled.")
+    elif registration.contact_user_id:
+        message = _(
+            "Accepted and linked to %(organisation)s. An e-mail telling %(email)s of the "
+            "acceptance has been scheduled, and %(name)s has been invited as its partner "
+            "contact."
+        )
+    else:
+        message = _(
+            "Accepted and linked to %(organisation)s. An e-mail telling %(email)s of the "
+            "acceptance has been scheduled."
+        )
+    text = message % {
+        "name": registration.contact_name,
+        "email": registration.contact_email,
+        "organisation": registration.organisation,
+    }
+    following = selectors.registration_next_to_review(user=request.user, after=registration)
+    if following is not None:
+        link = format_html(
+            '<a class="kern-link" href="{}">{}</a>',
+            reverse("cohorts:registration_detail", kwargs={"pk": following.pk}),
+            _("Next registration to review: %(name)s") % {"name": following.organisation_name},
+        )
+        text = format_html("{} {}", text, link)
+    messages.success(request, text)
+
+
+def _decide(request, pk, data, confirmed):
+    """Parse the one decision; without `confirmed` show what will happen (the e-mail
+    as the contact will get it), with it decide."""
     registration = _office_registration(request, pk)
-    form = _accept_form(registration, request.POST)
+    if registration.state != InterestRegistration.State.CONFIRMED:
+        if registration.state in (
+            InterestRegistration.State.ACCEPTED,
+            InterestRegistration.State.DECLINED,
+        ):
+            # Decided a moment ago (a second click, or a colleague): that is the result.
+            messages.info(request, _("This registration has been decided already."))
+        else:
+            messages.error(
+                request, _("Only confirmed registrations that are not decided can be decided.")
+            )
+        return redirect("cohorts:registration_detail", pk=pk)
+    form = _decision_form(registration, data)
     if form.is_valid():
+        decision = form.cleaned_data["decision"]
+        if not confirmed:
+            subject, text = services.registration_decision_preview(
+                registration=registration, decision=decision, reason=form.cleaned_data["reason"]
+            )
+            organisation = form.organisation()
+            return render(
+                request,
+                "cohorts/registration_decide_check.html",
+                {
+                    "registration": registration,
+                    "form": form,
+                    "decision": decision,
+                    "organisation": organisation,
+                    "subject": subject,
+                    "text": text,
+                },
+            )
         try:
-            registration = services.registration_accept(
+            registration = services.registration_decide(
                 registration=registration,
                 by=request.user,
-                organisation=form.organisation(),
-                create=form.cleaned_data["choice"] == AcceptForm.NEW,
+                decision=decision,
+                reason=form.cleaned_data["reason"],
+                organisation=form.organisation() if decision == DecisionForm.ACCEPT else None,
+                create=decision == DecisionForm.ACCEPT
+                and form.cleaned_data["choice"] == DecisionForm.NEW,
                 make_contact=form.cleaned_data["make_contact"],
             )
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            if registration.contact_user_id:
-                message = _(
-                    "Accepted and linked to %(organisation)s. %(name)s has been invited as "
-                    "its partner contact."
-                )
-            else:
-                message = _("Accepted and linked to %(organisation)s.")
-            messages.success(
-                request,
-                message
-                % {"name": registration.contact_name, "organisation": registration.organisation},
-            )
+            _decided_message(request, registration)
             return redirect("cohorts:registration_detail", pk=pk)
-    return _registration_page(request, registration, True, accept_form=form)
+    return _registration_page(request, registration, True, decision_form=form)
+
+
+@role_required(OFFICE)
+@require_POST
+def registration_decide(request, pk):
+    """The decision form: first the check page, then (with `confirmed`) the decision."""
+    return _decide(request, pk, request.POST, confirmed=request.POST.get("confirmed") == "1")
+
+
+def _fixed(request, decision):
+    data = request.POST.copy()
+    data["decision"] = decision
+    return data
+
+
+@role_required(OFFICE)
+@require_POST
+def registration_accept(request, pk):
+    """Accept at once (the older address of the decision; no check page)."""
+    return _decide(request, pk, _fixed(request, DecisionForm.ACCEPT), confirmed=True)
 
 
 @role_required(OFFICE)
 @require_POST
 def registration_decline(request, pk):
+    """Decline at once (the older address of the decision; no check page)."""
+    return _decide(request, pk, _fixed(request, DecisionForm.DECLINE), confirmed=True)
+
+
+@role_required(OFFICE)
+@require_POST
+def registration_resend_link(request, pk):
+    """Send an unconfirmed registration's confirmation link again."""
     registration = _office_registration(request, pk)
-    form = DeclineForm(request.POST)
-    if form.is_valid():
-        try:
-            services.registration_decline(
-                registration=registration, by=request.user, reason=form.cleaned_data["reason"]
+    try:
+        services.registration_resend_link(registration=registration, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "A new confirmation link to %(email)s has been scheduled; the previous "
+                "link no longer works."
             )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("Declined. The contact has been told by e-mail."))
-            return redirect("cohorts:registration_detail", pk=pk)
-    return _registration_page(request, registration, True, decline_form=form)
+            % {"email": registration.contact_email},
+        )
+    return redirect("cohorts:registration_detail", pk=pk)
 
 
 @role_required(OFFICE)

@@ -56,7 +56,13 @@ def test_register_confirm_and_accept(demo_world, visitor_factory):
     office.login("office@mluk.example")
     office.goto("/registrations/?state=confirmed")
     office.submit(office.page.get_by_role("link", name="Klimawerk GmbH"))
-    office.submit(office.page.locator("main form[action$='/accept/'] button"))
+    decide = office.page.locator("main form[action$='/decide/']")
+    decide.locator("input[name='decision'][value='accept']").check()
+    decide.locator("input[name='choice'][value='new']").check()
+    office.submit(decide.locator("button[type='submit']"))
+    # The check page shows the e-mail before anything happens.
+    assert "kira@klimawerk.example" in office.page.locator("main").inner_text()
+    office.submit(office.page.locator("main form[action$='/decide/'] button[type='submit']"))
     assert "Angenommen" in office.page.locator("main").inner_text()
 
     registration.refresh_from_db()
@@ -84,7 +90,9 @@ def test_office_pages_pass_axe_including_error_states(demo_world, visitor):
     visitor.goto("/programmes/pioneer4bb/cohorts/new/")
     registration = InterestRegistration.objects.filter(state="confirmed").first()
     visitor.goto(f"/registrations/{registration.pk}/")
-    visitor.submit(visitor.page.locator("main form[action$='/decline/'] button"))
+    decide = visitor.page.locator("main form[action$='/decide/']")
+    decide.locator("input[name='decision'][value='decline']").check()
+    visitor.submit(decide.locator("button[type='submit']"))
     assert visitor.page.locator(".pio-error-summary").is_visible()
     registration.refresh_from_db()
     assert registration.state == "confirmed"

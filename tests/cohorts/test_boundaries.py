@@ -215,7 +215,7 @@ def test_the_office_is_shown_the_resembling_organisation_and_its_contacts(
     assert response.status_code == 200
     body = response.content.decode()
     assert "Gemeinwohl Lab e. V." in body and "alt@gemeinwohl.example" in body
-    form = response.context["accept_form"]
+    form = response.context["decision_form"]
     assert [value for value, _label in form.fields["choice"].choices] == [
         str(resembling["existing"].pk),
         "new",
@@ -252,7 +252,8 @@ def test_link_and_make_the_contact_a_partner_contact(
     assert Role.objects.filter(
         user__email="neu@gemeinwohl.example", kind="partner", organisation=existing
     ).exists()
-    assert [m.to for m in mail.outbox] == [["neu@gemeinwohl.example"]]
+    # The invitation, and the acceptance with what happens next.
+    assert [m.to for m in mail.outbox] == [["neu@gemeinwohl.example"]] * 2
 
 
 def test_create_new_beside_a_merely_similar_one(client, world):
@@ -282,7 +283,7 @@ def test_create_new_of_the_same_normalised_name_is_refused(client, world, resemb
         f"/registrations/{registration.pk}/accept/", {"choice": "new", "make_contact": "on"}
     )
     assert response.status_code == 400
-    assert "choice" in response.context["accept_form"].errors
+    assert "choice" in response.context["decision_form"].errors
     assert InterestRegistration.objects.get(pk=registration.pk).state == "confirmed"
     assert Organisation.objects.filter(kind="nonprofit").count() == 1
 
@@ -295,7 +296,7 @@ def test_accept_refuses_an_id_that_was_not_offered(client, world, resembling):
         {"choice": str(world["foreign_partner"].pk), "make_contact": "on"},
     )
     assert response.status_code == 400
-    assert "choice" in response.context["accept_form"].errors
+    assert "choice" in response.context["decision_form"].errors
     registration.refresh_from_db()
     assert (registration.state, registration.organisation) == ("confirmed", None)
 

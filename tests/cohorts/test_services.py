@@ -396,7 +396,8 @@ def test_accept_links_a_resembling_organisation_without_making_a_contact(
     assert (registration.state, registration.organisation) == ("accepted", existing)
     assert registration.contact_user is None
     assert not User.objects.filter(email="stranger@example.org").exists()
-    assert mail.outbox == []
+    # Only the acceptance ("what happens next"); no invitation.
+    assert [m.to for m in mail.outbox] == [[registration.contact_email]]
     assert PartnerLink.objects.filter(partner=existing).count() == 1
 
 

@@ -297,7 +297,8 @@ def test_accept_invites_the_contact(client, world, django_capture_on_commit_call
         organisation=registration.organisation,
         user__email=registration.contact_email,
     ).exists()
-    assert [m.to for m in mail.outbox] == [[registration.contact_email]]
+    # The acceptance ("what happens next") and the invitation to set a password.
+    assert [m.to for m in mail.outbox] == [[registration.contact_email]] * 2
 
 
 def test_decline_without_reason_changes_nothing(client, world):
@@ -305,7 +306,7 @@ def test_decline_without_reason_changes_nothing(client, world):
     registration = world["registration"]
     response = client.post(f"/registrations/{registration.pk}/decline/", {"reason": ""})
     assert response.status_code == 400
-    assert "reason" in response.context["decline_form"].errors
+    assert "reason" in response.context["decision_form"].errors
     assert InterestRegistration.objects.get(pk=registration.pk).state == "confirmed"
 
 

@@ -204,7 +204,16 @@ def test_registration_accept(client, outage, commit, confirmed_registration):
             f"/registrations/{registration.pk}/accept/", {"choice": "new", "make_contact": "on"}
         )
     assert response.status_code == 302
-    _delivered(outage, "account.invitation", registration.contact_email)
+    # Two e-mails wait or go out: the acceptance and the invitation to set a password.
+    kinds = {"mail.interest_accepted", "account.invitation"}
+    rows = Notification.objects.filter(kind__in=kinds)
+    assert {row.kind for row in rows} == kinds
+    if outage == "broker":
+        assert {row.state for row in rows} == {PENDING}
+        assert mail.outbox == []
+        call_command("dispatch_notifications", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert {row.state for row in rows.all()} == {SENT}
+    assert [m.to for m in mail.outbox] == [[registration.contact_email]] * 2
 
 
 def test_rate_limits_still_limit_with_the_cache_down(client, cache_down):
