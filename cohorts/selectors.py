@@ -4,7 +4,8 @@ A programme office sees only the programmes its organisation runs, and their coh
 registrations and people; a partner contact sees only its organisation's registrations
 and people.
 
-The office's cohort dashboard (`cohort_dashboard`) costs three queries of its own
+The cohort page's overview tab (`cohort_dashboard`: figures, attention, the step
+indicator, the next missing thing, dates) costs three queries of its own
 whatever the cohort's size (the cohort, registrations by state, participations grouped),
 plus what the hooks of later apps add (one each, see `cohorts.hooks`). The page's budget
 is 10.
