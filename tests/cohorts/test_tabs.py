@@ -142,6 +142,8 @@ def test_a_journey_programme_shows_no_tandem_words(client):
         steps = body[body.find("pio-steps") :]
         assert "tandem" not in steps.split("</section>")[0].lower()
         assert "Matching" not in body.split("pio-cohort-header")[1].split("</nav>")[0]
+        main = body[body.index("<main") : body.index("</main>")]
+        assert "tandem" not in main.lower()
     for state in Cohort.State:
         cohort.state = state
         assert "tandem" not in missing_step(cohort, participant_count=3).lower()
