@@ -160,7 +160,7 @@ class CohortForm(ParseOnlyModelForm):
 
 
 class TransitionForm(SafeForm):
-    to_state = forms.ChoiceField(label=_("Next stage"), choices=Cohort.State.choices)
+    to_state = forms.ChoiceField(label=_("New status"), choices=Cohort.State.choices)
     note = forms.CharField(
         label=_("Note"),
         required=False,

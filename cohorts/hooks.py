@@ -99,3 +99,23 @@ class Stage:
     label: str
     done: bool
     current: bool
+
+
+# --- the cohort page's tabs -------------------------------------------------------------
+# cohort_tabs(cohort, request) -> list of Tab (or None): the tabs an app adds to the one
+# cohort page (tandems, events, surveys). Sent with sender=Cohort; a receiver must not
+# query the database (the frame is drawn on every tab page). The cohorts app's own three
+# tabs (overview, participants, registrations) come from cohorts.selectors.cohort_tabs.
+cohort_tabs = Signal()
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One tab of the cohort page: `url_name` is reversed with the cohort's pk (as `pk`
+    or `cohort_pk`, whichever the pattern takes); `url` is used as it is."""
+
+    key: str
+    label: str
+    url_name: str = ""
+    url: str = ""
+    order: int = 100

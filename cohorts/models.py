@@ -102,7 +102,7 @@ class Cohort(models.Model):
     )
     planned_tandems = models.PositiveSmallIntegerField(_("planned tandems"), default=0)
     state = models.CharField(
-        _("stage"), max_length=16, choices=State.choices, default=State.DRAFT, db_index=True
+        _("status"), max_length=16, choices=State.choices, default=State.DRAFT, db_index=True
     )
     closed_reason = models.TextField(
         _("reason for closing"),

@@ -4,7 +4,8 @@ A programme office sees only the programmes its organisation runs, and their coh
 registrations and people; a partner contact sees only its organisation's registrations
 and people.
 
-The office's cohort dashboard (`cohort_dashboard`) costs three queries of its own
+The cohort page's overview tab (`cohort_dashboard`: figures, attention, the step
+indicator, the next missing thing, dates) costs three queries of its own
 whatever the cohort's size (the cohort, registrations by state, participations grouped),
 plus what the hooks of later apps add (one each, see `cohorts.hooks`). The page's budget
 is 10.
@@ -163,7 +164,7 @@ NEXT_STEPS = {
     ),
     Cohort.State.OPEN: gettext_lazy(
         "Review the registrations of interest and add the people; when the window has "
-        "closed, start matching."
+        "closed, start forming the tandems."
     ),
     Cohort.State.MATCHING: gettext_lazy(
         "Confirm the people and form the tandems, then start the cohort."
@@ -201,18 +202,24 @@ def _registrations_url(cohort, **query):
 
 
 def stages(cohort):
+    """The step indicator: every status in order, done / current marked, in the
+    programme's words (a learning journey has no tandem status)."""
     order = list(Cohort.State)
     position = order.index(Cohort.State(cohort.state))
     return [
-        Stage(state.value, state.label, index < position, index == position)
+        Stage(
+            state.value,
+            status_label(cohort.programme, state),
+            index < position,
+            index == position,
+        )
         for index, state in enumerate(order)
     ]
 
 
-def next_step(cohort):
-    if cohort.state == Cohort.State.MATCHING and not cohort.programme.has_tandems:
-        return str(JOURNEY_MATCHING)
-    return str(NEXT_STEPS[Cohort.State(cohort.state)])
+def next_step(cohort, participant_count=None):
+    """The first thing missing before the cohort can move on (see `missing_step`)."""
+    return missing_step(cohort, participant_count=participant_count)
 
 
 def registration_figure(cohort, counts):
@@ -399,7 +406,12 @@ def cohort_dashboard(cohort, today=None):
     figures.sort(key=lambda f: (f.order, f.key))
     return {
         "stages": stages(cohort),
-        "next_step": next_step(cohort),
+        "next_step": next_step(
+            cohort,
+            participant_count=sum(
+                g["n"] for g in groups if g["state"] != Participation.State.WITHDRAWN
+            ),
+        ),
         "figures": figures,
         "attention": attention(cohort, registration_counts, groups, today),
         "upcoming": upcoming_dates(cohort, today),
@@ -486,7 +498,7 @@ def office_home(user, today=None, limit=HOME_COHORTS):
     entries = [
         {
             "cohort": cohort,
-            "stage": Cohort.State(cohort.state).label,
+            "stage": status_label(cohort.programme, cohort.state),
             "next_step": next_step(cohort),
             "attention": _home_attention(cohort, today),
             "people": cohort.home_people,
@@ -563,4 +575,104 @@ def registration_next_to_review(*, user, after):
         .exclude(pk=after.pk)
         .order_by("confirmed_at", "created_at", "pk")
         .first()
+    )
+
+
+# --- the cohort page: status words, the next missing thing, the tabs --------------------
+
+# A learning journey has no tandems: its third status is about confirming the people.
+JOURNEY_STATUS_LABELS = {
+    Cohort.State.MATCHING: gettext_lazy("Confirming participants"),
+}
+JOURNEY_NEXT_STEPS = {
+    Cohort.State.OPEN: gettext_lazy(
+        "Review the registrations of interest and add the people; when the window has "
+        "closed, confirm the participants."
+    ),
+    Cohort.State.MATCHING: JOURNEY_MATCHING,
+    Cohort.State.RUNNING: gettext_lazy(
+        "Follow the companion programme; after the end date, move the cohort to evaluation."
+    ),
+}
+
+
+def status_label(programme, state):
+    """The name of a status in the programme's words (the same on every page)."""
+    state = Cohort.State(state)
+    if not programme.has_tandems and state in JOURNEY_STATUS_LABELS:
+        return str(JOURNEY_STATUS_LABELS[state])
+    return str(state.label)
+
+
+def missing_step(cohort, participant_count=None, today=None):
+    """What the office should do next: the first thing that is actually missing for the
+    cohort's status (dates, interest window, people), else the status's usual step.
+    `participant_count`: the people not withdrawn (one query when not given)."""
+    state = Cohort.State(cohort.state)
+    has_dates = bool(cohort.start_date and cohort.end_date)
+    has_window = bool(cohort.interest_opens and cohort.interest_closes)
+    if state == Cohort.State.DRAFT:
+        if not has_dates:
+            return _("Set the dates of the cohort (start and end).")
+        if not has_window:
+            return _("Set the interest window (when registrations of interest open and close).")
+        return _("Open the cohort for interest.")
+    if state in {Cohort.State.OPEN, Cohort.State.MATCHING, Cohort.State.RUNNING}:
+        if state == Cohort.State.OPEN and not has_window:
+            return _("Set the interest window (when registrations of interest open and close).")
+        if not has_dates:
+            return _("Set the dates of the cohort (start and end).")
+        if participant_count is None:
+            participant_count = (
+                Participation.objects.filter(cohort=cohort)
+                .exclude(state=Participation.State.WITHDRAWN)
+                .count()
+            )
+        if state != Cohort.State.OPEN and not participant_count:
+            return _("Add the people: nobody takes part in this cohort yet.")
+    if not cohort.programme.has_tandems and state in JOURNEY_NEXT_STEPS:
+        return str(JOURNEY_NEXT_STEPS[state])
+    return str(NEXT_STEPS[state])
+
+
+def cohort_tabs(cohort, request, current):
+    """The tabs of the one cohort page: the cohorts app's own three, then those other
+    apps add through `hooks.cohort_tabs`, by order. No query."""
+    tabs = [
+        hooks.Tab("overview", _("Overview"), "cohorts:cohort_detail", order=10),
+        hooks.Tab("participants", _("Participants"), "cohorts:participation_list", order=20),
+        hooks.Tab(
+            "registrations",
+            _("Registrations of interest"),
+            "cohorts:cohort_registrations",
+            order=30,
+        ),
+    ]
+    tabs.extend(hooks.answers(hooks.cohort_tabs, sender=Cohort, cohort=cohort, request=request))
+    shown = []
+    for tab in sorted(tabs, key=lambda t: (t.order, t.key)):
+        url = tab.url or _tab_url(tab.url_name, cohort.pk)
+        if url:
+            shown.append(
+                {"key": tab.key, "label": tab.label, "url": url, "current": tab.key == current}
+            )
+    return shown
+
+
+def _tab_url(url_name, pk):
+    for kwargs in ({"pk": pk}, {"cohort_pk": pk}):
+        try:
+            return reverse(url_name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def cohort_registrations(cohort, user):
+    """The review queue for one cohort (the office's own registrations only)."""
+    return (
+        registrations_for_office(user)
+        .filter(cohort=cohort)
+        .annotate(note_count=Count("notes"))
+        .order_by("-created_at", "-id")
     )

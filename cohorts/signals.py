@@ -64,7 +64,7 @@ HOME_PEOPLE = 10
 
 @receiver(hooks.home_panels, dispatch_uid="cohorts.home_office_cohorts")
 def office_cohorts_panel(sender, request, roles, **kwargs):
-    """The office's active cohorts: stage, next step, what needs attention (3 queries)."""
+    """The office's active cohorts: status, next step, what needs attention (3 queries)."""
     if not roles.has(OFFICE):
         return None
     return Panel(

@@ -48,6 +48,11 @@ urlpatterns = [
     path("cohorts/<int:cohort_pk>/dashboard/", cohorts.cohort_dashboard, name="cohort_dashboard"),
     path("cohorts/<int:cohort_pk>/copy/", cohorts.cohort_copy, name="cohort_copy"),
     path(
+        "cohorts/<int:cohort_pk>/registrations/",
+        cohorts.cohort_registrations,
+        name="cohort_registrations",
+    ),
+    path(
         "cohorts/<int:cohort_pk>/participants/",
         participations.participation_list,
         name="participation_list",

@@ -170,7 +170,7 @@ def _office_pages():
         reverse("cohorts:cohort_detail", args=[running.pk]),
         reverse("cohorts:cohort_detail", args=[open_.pk]),
         reverse("cohorts:cohort_update", args=[running.pk]),
-        reverse("cohorts:cohort_dashboard", args=[running.pk]),
+        reverse("cohorts:cohort_registrations", args=[running.pk]),
         reverse("cohorts:cohort_copy", args=[running.pk]),
         reverse("cohorts:participation_list", args=[running.pk]),
         reverse("cohorts:participation_add", args=[running.pk]),

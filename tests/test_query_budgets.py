@@ -86,11 +86,12 @@ def test_cohort_page_and_its_tabs(client, office, cohort):
     def person():
         ParticipationFactory(cohort=cohort)
         external_participation(cohort)
+        InterestRegistrationFactory(cohort=cohort)
 
     for url in (
         f"/cohorts/{cohort.pk}/",
-        f"/cohorts/{cohort.pk}/dashboard/",
         f"/cohorts/{cohort.pk}/participants/",
+        f"/cohorts/{cohort.pk}/registrations/",
         f"/cohorts/{cohort.pk}/copy/",
     ):
         assert_flat_queries(client, url, _times(person))

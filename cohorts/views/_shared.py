@@ -3,6 +3,7 @@ page with a form, and the office's cohort from the URL."""
 
 from django.shortcuts import render
 
+from cohorts import selectors
 from cohorts.selectors import cohorts_for
 from pioneer.forms import apply_errors  # noqa: F401  (the one helper; views take it from here)
 from pioneer.models import Role
@@ -23,3 +24,11 @@ def office_cohort(request, cohort_pk, perm="cohorts.manage_participations"):
     cohort = scoped_object_or_404(cohorts_for(request.user), pk=cohort_pk)
     require(perm, request.user, cohort)
     return cohort
+
+
+def cohort_frame(request, cohort, current):
+    """What the shared header of every cohort tab needs (templates/cohorts/_cohort_header.html)."""
+    return {
+        "cohort_tabs": selectors.cohort_tabs(cohort, request, current),
+        "status_label": selectors.status_label(cohort.programme, cohort.state),
+    }

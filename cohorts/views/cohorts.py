@@ -1,18 +1,28 @@
-"""A cohort for the programme office: create, detail with its stage, edit, move to
-another stage, the dashboard, and the copy of the next cohort. Someone else's cohort
-answers 404 (the querysets come from the selectors)."""
+"""A cohort for the programme office: create, the one cohort page with its tabs
+(overview with the status and its change, registrations; the participants tab lives in
+participations.py), edit, change the status, and the copy of the next cohort. Someone
+else's cohort answers 404 (the querysets come from the selectors)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts import selectors, services
 from cohorts.forms import CohortCopyForm, CohortForm, TransitionForm
-from cohorts.models import Cohort, CohortTransition, InterestRegistration
-from cohorts.views._shared import OFFICE, apply_errors, office_cohort, render_form
+from cohorts.models import Cohort, CohortTransition
+from cohorts.views._shared import (
+    OFFICE,
+    apply_errors,
+    cohort_frame,
+    office_cohort,
+    render_form,
+)
 from pioneer.permissions import require, role_required, scoped_object_or_404
+
+PAGE_SIZE = 50
 
 
 @role_required(OFFICE)
@@ -51,12 +61,15 @@ def _next_initial(cohort):
 
 
 def _cohort_page(request, cohort, transition_form):
+    """The overview tab: figures, attention, next step, dates, status and its change,
+    history (the former detail page and dashboard in one)."""
     allowed = services.TRANSITIONS[Cohort.State(cohort.state)]
     transition_form.fields["to_state"].choices = [
-        (value, label) for value, label in Cohort.State.choices if value in allowed
+        (value, selectors.status_label(cohort.programme, value))
+        for value, _label in Cohort.State.choices
+        if value in allowed
     ]
     transitions = CohortTransition.objects.filter(cohort=cohort).select_related("by")[:50]
-    counts = selectors.registration_counts(cohort.registrations.all())
     next_state = services.NEXT_STEP.get(cohort.state)
     problems = services.cohort_transition_problems(cohort, next_state) if next_state else []
     return render_form(
@@ -68,12 +81,12 @@ def _cohort_page(request, cohort, transition_form):
             "form": transition_form,
             "can_move": bool(allowed),
             "transitions": transitions,
-            "registration_counts": [
-                (state, label, counts.get(state, 0))
-                for state, label in InterestRegistration.State.choices
-            ],
-            "next_state": Cohort.State(next_state) if next_state else None,
+            "next_state_label": (
+                selectors.status_label(cohort.programme, next_state) if next_state else ""
+            ),
             "next_problems": problems,
+            **cohort_frame(request, cohort, "overview"),
+            **selectors.cohort_dashboard(cohort),
         },
         transition_form,
     )
@@ -119,8 +132,12 @@ def cohort_transition(request, pk):
         else:
             messages.success(
                 request,
-                _("The cohort is now in the stage “%(stage)s”.")
-                % {"stage": Cohort.State(form.cleaned_data["to_state"]).label},
+                _("The cohort's status is now “%(status)s”.")
+                % {
+                    "status": selectors.status_label(
+                        cohort.programme, form.cleaned_data["to_state"]
+                    )
+                },
             )
             return redirect("cohorts:cohort_detail", pk=cohort.pk)
     return _cohort_page(request, cohort, form)
@@ -128,11 +145,27 @@ def cohort_transition(request, pk):
 
 @role_required(OFFICE)
 def cohort_dashboard(request, cohort_pk):
-    cohort = office_cohort(request, cohort_pk)
+    """The former dashboard: now the overview tab of the one cohort page."""
+    cohort = _cohort_for_office(request, cohort_pk)
+    return redirect("cohorts:cohort_detail", pk=cohort.pk, permanent=True)
+
+
+@role_required(OFFICE)
+def cohort_registrations(request, cohort_pk):
+    """The registrations tab: the review queue for this cohort, inside its frame."""
+    cohort = _cohort_for_office(request, cohort_pk)
+    page = Paginator(selectors.cohort_registrations(cohort, request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
-        "cohorts/cohort_dashboard.html",
-        {"cohort": cohort, **selectors.cohort_dashboard(cohort)},
+        "cohorts/cohort_registrations.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "page": page,
+            **cohort_frame(request, cohort, "registrations"),
+        },
     )
 
 
@@ -154,7 +187,7 @@ def cohort_copy(request, cohort_pk):
                 _("The cohort “%(title)s” has been created as a draft from “%(source)s”.")
                 % {"title": new.title, "source": cohort.title},
             )
-            return redirect("cohorts:cohort_dashboard", cohort_pk=new.pk)
+            return redirect("cohorts:cohort_detail", pk=new.pk)
     return render(
         request,
         "cohorts/cohort_copy.html",

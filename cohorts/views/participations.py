@@ -22,7 +22,7 @@ from cohorts.forms import (
     ParticipationStateForm,
 )
 from cohorts.services import exports, imports
-from cohorts.views._shared import OFFICE, PARTNER, apply_errors, office_cohort
+from cohorts.views._shared import OFFICE, PARTNER, apply_errors, cohort_frame, office_cohort
 from pioneer import jobs
 from pioneer.models import Job
 from pioneer.permissions import require, role_required, scoped_object_or_404
@@ -50,6 +50,7 @@ def participation_list(request, cohort_pk):
             "query": query.urlencode(),
             "filtered": any(v for k, v in request.GET.items() if k != "page"),
             "held": selectors.held_invitations(cohort),
+            **cohort_frame(request, cohort, "participants"),
         },
     )
 

@@ -11,7 +11,7 @@ def test_people_pages_pass_axe_including_error_states(demo_world, visitor):
     cohort = Cohort.objects.get(slug="durchgang-2")
     anna = Participation.objects.get(cohort=cohort, user__email="anna@mluk.example")
     visitor.login("office@mluk.example")
-    visitor.goto(f"/cohorts/{cohort.pk}/dashboard/")
+    visitor.goto(f"/cohorts/{cohort.pk}/")
     visitor.submit(visitor.page.locator("main a[href$='/participants/']").first)
     visitor.submit(visitor.page.get_by_role("link", name="Anna Albrecht"))
     visitor.submit(visitor.page.locator("main a[href$='/edit/']"))

@@ -96,7 +96,7 @@ def test_view_creates_the_draft_and_opens_its_dashboard(client, cohort):
     response = client.post(_url(cohort), {"title": "3. Durchgang 2024", "start_date": "2024-05-01"})
     new = Cohort.objects.get(title="3. Durchgang 2024")
     assert response.status_code == 302
-    assert response.url == reverse("cohorts:cohort_dashboard", kwargs={"cohort_pk": new.pk})
+    assert response.url == reverse("cohorts:cohort_detail", kwargs={"pk": new.pk})
     assert new.start_date == date(2024, 5, 1)
 
 

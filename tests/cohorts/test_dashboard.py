@@ -30,7 +30,7 @@ def cohort():
 
 
 def _url(cohort):
-    return reverse("cohorts:cohort_dashboard", kwargs={"cohort_pk": cohort.pk})
+    return reverse("cohorts:cohort_detail", kwargs={"pk": cohort.pk})
 
 
 def _figure(data, key):

@@ -216,7 +216,7 @@ def test_list_as_participant_or_partner_is_forbidden(client, cohort):
     assert client.get(_url("participation_list", cohort)).status_code == 403
 
 
-@pytest.mark.parametrize("url_name", ["participation_list", "cohort_dashboard"])
+@pytest.mark.parametrize("url_name", ["participation_list", "cohort_registrations"])
 def test_query_count_is_flat_from_1_to_50_people(
     client, cohort, office, url_name, django_assert_num_queries
 ):
@@ -463,11 +463,11 @@ def test_demo_world_has_people_in_the_pilot_and_the_running_cohort(
     pilot = Participation.objects.filter(cohort__slug="pilot")
     assert pilot.filter(state=Participation.State.COMPLETED).count() >= 2
     client.force_login(User.objects.get(email="office@mluk.example"))
-    for name in ("participation_list", "cohort_dashboard"):
+    for name in ("participation_list", "cohort_registrations"):
         with django_assert_max_num_queries(10):
             response = client.get(_url(name, running))
         assert response.status_code == 200
-        assert "Anna Albrecht" in response.content.decode() or name == "cohort_dashboard"
+        assert "Anna Albrecht" in response.content.decode() or name == "cohort_registrations"
     client.force_login(User.objects.get(email="contact@partner.example"))
     body = client.get(reverse("cohorts:partner_people")).content.decode()
     assert "Ben Brandt" in body and "Anna Albrecht" not in body
