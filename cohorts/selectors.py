@@ -499,7 +499,7 @@ def office_home(user, today=None, limit=HOME_COHORTS):
         {
             "cohort": cohort,
             "stage": status_label(cohort.programme, cohort.state),
-            "next_step": next_step(cohort),
+            "next_step": next_step(cohort, participant_count=cohort.home_people),
             "attention": _home_attention(cohort, today),
             "people": cohort.home_people,
         }

@@ -127,7 +127,7 @@ def test_the_office_home_lists_active_cohorts_with_stage_next_step_and_attention
     }
     html = response.content.decode()
     assert "Late start" in html
-    assert f"/cohorts/{late.pk}/dashboard/" in html
+    assert f"/cohorts/{late.pk}/" in html
     assert "Finished long ago" not in html and "Another ministry" not in html
 
 
