@@ -11,7 +11,7 @@ process counts on its own, so a client gets at most the limit times the number o
 processes during the outage, a few times the limit instead of none at all); there is no
 extra table to create and keep clean; and the database is not loaded with a counter
 write per request at the moment another part of the system is already failing. The
-outage is visible on /health/ (pioneer.health.RedisCacheCheck), not hidden by the
+outage is visible on /health/ (pioneer.health.Cache asks Redis itself), not hidden by the
 fallback.
 """
 
