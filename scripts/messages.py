@@ -5,7 +5,8 @@
     python scripts/messages.py --fill de.json        # ... then apply {"msgid": "msgstr"}
     python scripts/messages.py --missing             # list German gaps and stop
 
-A JSON value may be a list for plural forms ([singular, plural]). Several people (or
+A JSON value may be a list for plural forms ([singular, plural]), keyed by the singular
+msgid or by "singular|||plural". Several people (or
 helper sessions) may run this at once: a file lock keeps the catalogues whole.
 """
 
@@ -48,9 +49,13 @@ def fill(path):
     po = polib.pofile(str(ROOT / "locale/de/LC_MESSAGES/django.po"), wrapwidth=79)
     changed = 0
     for entry in po:
-        if entry.msgid not in data:
+        # A plural entry may be keyed by its singular or by "singular|||plural".
+        key = f"{entry.msgid}|||{entry.msgid_plural}" if entry.msgid_plural else entry.msgid
+        if key not in data:
+            key = entry.msgid
+        if key not in data:
             continue
-        value = data[entry.msgid]
+        value = data[key]
         if entry.msgid_plural:
             values = value if isinstance(value, list) else [value, value]
             entry.msgstr_plural = {0: values[0], 1: values[-1]}
