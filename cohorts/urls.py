@@ -32,16 +32,6 @@ urlpatterns = [
         name="registration_resend_link",
     ),
     path(
-        "registrations/<int:pk>/accept/",
-        registrations.registration_accept,
-        name="registration_accept",
-    ),
-    path(
-        "registrations/<int:pk>/decline/",
-        registrations.registration_decline,
-        name="registration_decline",
-    ),
-    path(
         "registrations/<int:pk>/notes/", registrations.registration_note, name="registration_note"
     ),
     # A cohort's dashboard, its copy, and its people (office); partner contacts' people.

@@ -366,14 +366,6 @@ def test_cohort_transition(office_client, world, data):
     check(response, before, snapshot(cohort))
 
 
-@given(data=st.fixed_dictionaries({"reason": maybe(WORD)}))
-def test_registration_decline(office_client, world, data):
-    registration = InterestRegistrationFactory(cohort=world["cohort"])
-    before = snapshot(registration)
-    response = office_client.post(f"/registrations/{registration.pk}/decline/", data)
-    check(response, before, snapshot(registration))
-
-
 @given(
     data=st.fixed_dictionaries(
         {

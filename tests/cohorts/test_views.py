@@ -52,8 +52,7 @@ def _urls(w):
         ("get", f"/cohorts/{c.pk}/edit/"),
         ("post", f"/cohorts/{c.pk}/stage/"),
         ("get", f"/registrations/{r.pk}/"),
-        ("post", f"/registrations/{r.pk}/accept/"),
-        ("post", f"/registrations/{r.pk}/decline/"),
+        ("post", f"/registrations/{r.pk}/decide/"),
         ("post", f"/registrations/{r.pk}/notes/"),
     ]
 
@@ -68,8 +67,7 @@ SCOPED = [
 ]
 SCOPED_POSTS = [
     "/cohorts/{c}/stage/",
-    "/registrations/{r}/accept/",
-    "/registrations/{r}/decline/",
+    "/registrations/{r}/decide/",
     "/registrations/{r}/notes/",
 ]
 
@@ -286,7 +284,8 @@ def test_accept_invites_the_contact(client, world, django_capture_on_commit_call
     registration = world["registration"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"/registrations/{registration.pk}/accept/", {"choice": "new", "make_contact": "on"}
+            f"/registrations/{registration.pk}/decide/",
+            {"decision": "accept", "confirmed": "1", "choice": "new", "make_contact": "on"},
         )
     assert response.status_code == 302
     registration.refresh_from_db()
@@ -304,7 +303,10 @@ def test_accept_invites_the_contact(client, world, django_capture_on_commit_call
 def test_decline_without_reason_changes_nothing(client, world):
     client.force_login(world["owner"])
     registration = world["registration"]
-    response = client.post(f"/registrations/{registration.pk}/decline/", {"reason": ""})
+    response = client.post(
+        f"/registrations/{registration.pk}/decide/",
+        {"decision": "decline", "confirmed": "1", "reason": ""},
+    )
     assert response.status_code == 400
     assert "reason" in response.context["decision_form"].errors
     assert InterestRegistration.objects.get(pk=registration.pk).state == "confirmed"
@@ -315,7 +317,8 @@ def test_decline_with_reason(client, world, django_capture_on_commit_callbacks):
     registration = world["registration"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"/registrations/{registration.pk}/decline/", {"reason": "Keine Plätze"}
+            f"/registrations/{registration.pk}/decide/",
+            {"decision": "decline", "confirmed": "1", "reason": "Keine Plätze"},
         )
     assert response.status_code == 302
     registration.refresh_from_db()
