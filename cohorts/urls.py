@@ -18,6 +18,11 @@ urlpatterns = [
     path("cohorts/<int:pk>/", cohorts.cohort_detail, name="cohort_detail"),
     path("cohorts/<int:pk>/edit/", cohorts.cohort_update, name="cohort_update"),
     path("cohorts/<int:pk>/stage/", cohorts.cohort_transition, name="cohort_transition"),
+    path(
+        "cohorts/<int:pk>/stage/undo/",
+        cohorts.cohort_transition_undo,
+        name="cohort_transition_undo",
+    ),
     # Review queue (office) and own registrations (partner contacts).
     path("registrations/", registrations.registration_list, name="registration_list"),
     path("registrations/<int:pk>/", registrations.registration_detail, name="registration_detail"),

@@ -356,7 +356,11 @@ def test_cohort_edit(office_client, world, data):
 
 @given(
     data=st.fixed_dictionaries(
-        {"to_state": maybe(st.sampled_from([s for s, _ in Cohort.State.choices])), "note": HOSTILE}
+        {
+            "to_state": maybe(st.sampled_from([s for s, _ in Cohort.State.choices])),
+            "note": HOSTILE,
+            "confirmed": maybe(st.sampled_from(["1", "0"])),
+        }
     )
 )
 def test_cohort_transition(office_client, world, data):

@@ -237,7 +237,9 @@ def test_cohort_create_and_bad_dates(client, world):
 def test_cohort_transition_by_owner_is_recorded(client, world):
     client.force_login(world["owner"])
     cohort = world["cohort"]
-    response = client.post(f"/cohorts/{cohort.pk}/stage/", {"to_state": "matching", "note": ""})
+    response = client.post(
+        f"/cohorts/{cohort.pk}/stage/", {"to_state": "matching", "note": "", "confirmed": "1"}
+    )
     assert response.status_code == 302
     assert Cohort.objects.get(pk=cohort.pk).state == "matching"
     transition = CohortTransition.objects.get(cohort=cohort)
