@@ -71,10 +71,14 @@ def participation_add(request, cohort_pk):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("%(name)s has been added and invited by e-mail.") % {"name": participation.user},
-            )
+            if participation.invitation_queued:
+                text = _("%(name)s has been added and invited by e-mail.")
+            else:
+                text = _(
+                    "%(name)s has been added. No e-mail was sent: they take part in Pioneer "
+                    "already, or were sent an invitation today."
+                )
+            messages.success(request, text % {"name": participation.user})
             return redirect("cohorts:participation_list", cohort_pk=cohort.pk)
     return render(
         request,

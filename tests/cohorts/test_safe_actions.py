@@ -384,3 +384,43 @@ def test_the_import_preview_shows_the_invitation_in_the_persons_language(client,
     assert "Sie sind zu Pioneer eingeladen" in body and 'lang="de"' in body
     assert "(Link nur per E-Mail)" in body and "/password/" not in body
     assert not Notification.objects.exists()  # a preview sends nothing
+
+
+def test_adding_someone_who_takes_part_already_says_no_e_mail_was_sent(client, world):
+    cohort = world["open"]
+    known = UserFactory(email="kim@mlul.example", name="Kim Kurz")
+    known.set_password("x-secret-1")
+    known.save()
+    ParticipationFactory(cohort=world["running"], user=known)
+    Role.objects.get_or_create(user=known, kind=Role.Kind.PARTICIPANT)
+    _english(client, world["owner"])
+    response = client.post(
+        reverse("cohorts:participation_add", args=[cohort.pk]),
+        {
+            "name": "Kim Kurz",
+            "email": "kim@mlul.example",
+            "language": "en",
+            "organisation": world["ministry"].pk,
+            "side": "administration",
+        },
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "has been added. No e-mail was sent" in body, body[:3000]
+    assert not Notification.objects.exists()
+
+
+def test_inviting_the_same_person_twice_a_day_says_the_second_sent_nothing(client, world):
+    _english(client, world["owner"])
+    data = {
+        "name": "Nele Neu",
+        "email": "nele@mlul.example",
+        "language": "de",
+        "kind": Role.Kind.PROGRAMME_OFFICE,
+        "organisation": world["ministry"].pk,
+    }
+    first = client.post(reverse("invite"), data, follow=True).content.decode()
+    assert "nele@mlul.example has been invited." in first
+    second = client.post(reverse("invite"), data, follow=True).content.decode()
+    assert "no e-mail was sent" in second
+    assert Notification.objects.filter(kind="account.invitation").count() == 1
