@@ -231,7 +231,8 @@ def participation_invite_again(*, participation, by):
     The ledger's key (kind, person, day) allows one invitation per person and day;
     a second one on the same day is refused (InvitationRefused, nothing scheduled), as
     is one for a person who has signed in already, or by another ministry's office.
-    Side effects: the `account.invitation` notification, sent after commit.
+    Side effects: the `account.invitation` notification, sent after commit; an invitation
+    an import held is no longer held.
     """
     participation = Participation.objects.select_related("user", "cohort__programme").get(
         pk=participation.pk
@@ -254,4 +255,8 @@ def participation_invite_again(*, participation, by):
             )
             % {"email": user.email}
         )
+    if participation.invitation_held:
+        # The import held it; now it has gone out, the list no longer offers to send it.
+        Participation.objects.filter(pk=participation.pk).update(invitation_held=False)
+        participation.invitation_held = False
     return participation
