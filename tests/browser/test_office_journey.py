@@ -75,9 +75,7 @@ def test_the_offices_main_journey(demo_world, visitor_factory, tmp_path, code, l
     registration = InterestRegistration.objects.get(
         cohort=cohort, organisation_name="Gemeinwohl Lab e. V."
     )
-    visitor.submit(
-        visitor.page.locator(f"main a[href='/registrations/{registration.pk}/']").first
-    )
+    visitor.submit(visitor.page.locator(f"main a[href='/registrations/{registration.pk}/']").first)
     decide = visitor.page.locator("main form[action$='/decide/']")
     decide.locator("input[name='decision'][value='accept']").check()
     decide.locator("input[name='choice']:not([value='new'])").first.check()
