@@ -372,6 +372,20 @@ def test_cohort_transition(office_client, world, data):
 
 @given(
     data=st.fixed_dictionaries(
+        {"transition": st.one_of(st.integers(-5, 10**12).map(str), HOSTILE, st.just("0"))}
+    )
+)
+def test_cohort_transition_undo(office_client, world, data):
+    # Nobody moved this cohort: whatever the undo form is sent, nothing changes.
+    cohort = CohortFactory(programme=world["programme"], state=Cohort.State.OPEN)
+    before = snapshot(cohort)
+    response = office_client.post(f"/cohorts/{cohort.pk}/stage/undo/", data)
+    assert response.status_code == 302
+    assert snapshot(cohort) == before
+
+
+@given(
+    data=st.fixed_dictionaries(
         {
             "decision": maybe(st.sampled_from(["accept", "decline"])),
             "choice": maybe(st.sampled_from(["new", "1"])),

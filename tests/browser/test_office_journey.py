@@ -143,3 +143,32 @@ def test_the_offices_main_journey(demo_world, visitor_factory, tmp_path, code, l
     assert (cohort.state, cohort.closed_reason) == ("closed", "Journey")
     assert visitor.path == f"/cohorts/{cohort.pk}/"
     assert {lang for _path, lang in visitor.audited[start:]} == {code}
+
+
+@pytest.mark.parametrize(("code", "label"), LANGUAGES)
+def test_a_change_of_status_is_checked_first_and_can_be_undone(demo_world, visitor, code, label):
+    watch_language(visitor)
+    visitor.login("office@mluk.example")
+    if visitor.html_lang() != code:
+        visitor.switch_language(label)
+    cohort = Cohort.objects.get(slug="durchgang-3")
+    visitor.goto(f"/cohorts/{cohort.pk}/")
+    form = visitor.page.locator("main form[action$='/stage/']")
+    form.locator("select[name='to_state']").select_option("matching")
+    visitor.submit(form.locator("button[type='submit']"))
+    undo_hint = _text(
+        code, "You can undo this change on the overview for %(minutes)s minutes.", minutes=10
+    )
+    assert undo_hint in _main(visitor)
+    cohort.refresh_from_db()
+    assert cohort.state == "open"
+    visitor.submit(visitor.page.locator("main form[action$='/stage/'] button[type='submit']"))
+    cohort.refresh_from_db()
+    assert cohort.state == "matching"
+    # The overview offers the way back, by keyboard too (a button in a form).
+    undo = visitor.page.locator("main form[action$='/stage/undo/'] button")
+    undo.focus()
+    visitor.press("Enter")
+    cohort.refresh_from_db()
+    assert cohort.state == "open"
+    assert visitor.page.locator("main form[action$='/stage/undo/']").count() == 0

@@ -424,3 +424,17 @@ def test_inviting_the_same_person_twice_a_day_says_the_second_sent_nothing(clien
     second = client.post(reverse("invite"), data, follow=True).content.decode()
     assert "no e-mail was sent" in second
     assert Notification.objects.filter(kind="account.invitation").count() == 1
+
+
+def test_sending_a_held_invitation_from_the_persons_page_clears_the_hold(client, world):
+    cohort = world["running"]
+    held = ParticipationFactory(cohort=cohort, invitation_held=True)
+    held.user.set_unusable_password()
+    held.user.save()
+    _english(client, world["owner"])
+    page = client.get(reverse("cohorts:participation_detail", args=[cohort.pk, held.pk]))
+    assert "is held: the import did not send it" in page.content.decode()
+    client.post(reverse("cohorts:participation_invite_again", args=[cohort.pk, held.pk]))
+    held.refresh_from_db()
+    assert not held.invitation_held
+    assert Notification.objects.filter(recipient=held.user, kind="account.invitation").count() == 1
