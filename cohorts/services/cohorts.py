@@ -206,7 +206,10 @@ def cohort_transition_consequences(cohort, to_state, *, note="", today=None):
             not_signed_in=Count("id", filter=Q(user__last_login__isnull=True)),
         )
     )
-    final = not TRANSITIONS[to_state] or from_state not in TRANSITIONS[to_state]
+    final = from_state not in TRANSITIONS[to_state] or bool(
+        # The way back exists, but its guards would refuse it (a window closed since).
+        cohort_transition_problems(_as_if(cohort, to_state), from_state)
+    )
     closes = cohort.interest_closes
     window_open = from_state == State.OPEN and (closes is None or closes >= today)
     consequences = []
@@ -330,6 +333,13 @@ def cohort_transition_consequences(cohort, to_state, *, note="", today=None):
             )
         )
     return {"consequences": consequences, "warnings": warnings, "final": final, "emails": 0}
+
+
+def _as_if(cohort, state):
+    """An unsaved copy of `cohort` in `state` (to ask the guards about the way back)."""
+    copy = Cohort(**{f.attname: getattr(cohort, f.attname) for f in Cohort._meta.concrete_fields})
+    copy.state = state
+    return copy
 
 
 def _day(value):

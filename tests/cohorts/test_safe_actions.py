@@ -438,3 +438,21 @@ def test_sending_a_held_invitation_from_the_persons_page_clears_the_hold(client,
     held.refresh_from_db()
     assert not held.invitation_held
     assert Notification.objects.filter(recipient=held.user, kind="account.invitation").count() == 1
+
+
+def test_a_move_whose_way_back_the_guards_would_refuse_is_announced_as_final(world):
+    # Open with a window that closed yesterday: back from matching to open is refused,
+    # so the check page must not promise an undo.
+    today = timezone.localdate()
+    cohort = CohortFactory(
+        programme=world["open"].programme,
+        state=Cohort.State.OPEN,
+        interest_opens=today - timedelta(days=30),
+        interest_closes=today - timedelta(days=1),
+        start_date=today + timedelta(days=30),
+        end_date=today + timedelta(days=200),
+    )
+    assert services.cohort_transition_consequences(cohort, "matching")["final"]
+    assert not services.cohort_transition_consequences(world["open"], "matching")["final"]
+    assert services.cohort_transition_consequences(world["running"], "closed")["final"]
+    assert not services.cohort_transition_consequences(world["running"], "evaluation")["final"]
