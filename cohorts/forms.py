@@ -170,6 +170,12 @@ class TransitionForm(SafeForm):
     )
 
 
+class TransitionUndoForm(SafeForm):
+    """The undo button's one value: which move to take back."""
+
+    transition = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 def _places_field(label):
     """A count of people an organisation can send or host (0 if none)."""
     return forms.IntegerField(

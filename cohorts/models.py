@@ -172,6 +172,16 @@ class CohortTransition(models.Model):
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
+    # The move this one took back (the office's undo, minutes after it); an undo is
+    # itself never offered to be undone.
+    undoes = models.ForeignKey(
+        "self",
+        verbose_name=_("undoes"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("cohort transition")

@@ -18,6 +18,11 @@ urlpatterns = [
     path("cohorts/<int:pk>/", cohorts.cohort_detail, name="cohort_detail"),
     path("cohorts/<int:pk>/edit/", cohorts.cohort_update, name="cohort_update"),
     path("cohorts/<int:pk>/stage/", cohorts.cohort_transition, name="cohort_transition"),
+    path(
+        "cohorts/<int:pk>/stage/undo/",
+        cohorts.cohort_transition_undo,
+        name="cohort_transition_undo",
+    ),
     # Review queue (office) and own registrations (partner contacts).
     path("registrations/", registrations.registration_list, name="registration_list"),
     path("registrations/<int:pk>/", registrations.registration_detail, name="registration_detail"),
@@ -30,16 +35,6 @@ urlpatterns = [
         "registrations/<int:pk>/resend-link/",
         registrations.registration_resend_link,
         name="registration_resend_link",
-    ),
-    path(
-        "registrations/<int:pk>/accept/",
-        registrations.registration_accept,
-        name="registration_accept",
-    ),
-    path(
-        "registrations/<int:pk>/decline/",
-        registrations.registration_decline,
-        name="registration_decline",
     ),
     path(
         "registrations/<int:pk>/notes/", registrations.registration_note, name="registration_note"

@@ -356,7 +356,11 @@ def test_cohort_edit(office_client, world, data):
 
 @given(
     data=st.fixed_dictionaries(
-        {"to_state": maybe(st.sampled_from([s for s, _ in Cohort.State.choices])), "note": HOSTILE}
+        {
+            "to_state": maybe(st.sampled_from([s for s, _ in Cohort.State.choices])),
+            "note": HOSTILE,
+            "confirmed": maybe(st.sampled_from(["1", "0"])),
+        }
     )
 )
 def test_cohort_transition(office_client, world, data):
@@ -366,12 +370,18 @@ def test_cohort_transition(office_client, world, data):
     check(response, before, snapshot(cohort))
 
 
-@given(data=st.fixed_dictionaries({"reason": maybe(WORD)}))
-def test_registration_decline(office_client, world, data):
-    registration = InterestRegistrationFactory(cohort=world["cohort"])
-    before = snapshot(registration)
-    response = office_client.post(f"/registrations/{registration.pk}/decline/", data)
-    check(response, before, snapshot(registration))
+@given(
+    data=st.fixed_dictionaries(
+        {"transition": st.one_of(st.integers(-5, 10**12).map(str), HOSTILE, st.just("0"))}
+    )
+)
+def test_cohort_transition_undo(office_client, world, data):
+    # Nobody moved this cohort: whatever the undo form is sent, nothing changes.
+    cohort = CohortFactory(programme=world["programme"], state=Cohort.State.OPEN)
+    before = snapshot(cohort)
+    response = office_client.post(f"/cohorts/{cohort.pk}/stage/undo/", data)
+    assert response.status_code == 302
+    assert snapshot(cohort) == before
 
 
 @given(

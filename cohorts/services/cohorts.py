@@ -8,16 +8,21 @@ evaluation's survey set) through the `cohorts.hooks.cohort_copied` signal, which
 nothing. People and registrations are not copied: every cohort recruits anew.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cohorts import hooks
-from cohorts.models import Cohort, CohortTransition
+from cohorts.models import Cohort, CohortTransition, InterestRegistration, Participation
 from cohorts.services._shared import UNCHANGED, apply_changes, changed_copy, save_unique
 from pioneer.access import actor
 from pioneer.validators import MAX_DATE, RESERVED_SLUGS, check_date
@@ -170,6 +175,177 @@ def cohort_transition_problems(cohort, to_state, *, reason=""):
     return problems
 
 
+@dataclass(frozen=True)
+class Concern:
+    """Something that looks wrong about a move (shown before it is made)."""
+
+    text: str
+    url: str = ""
+
+
+def cohort_transition_consequences(cohort, to_state, *, note="", today=None):
+    """What a move to `to_state` will do and what looks wrong about it, for the check
+    page before the move: {"consequences": [str], "warnings": [Concern], "final": bool,
+    "emails": 0}. A move sends no e-mail (nobody is told automatically), which the page
+    says. Two queries (registrations by state, the people's figures)."""
+    today = today or timezone.localdate()
+    to_state = State(to_state)
+    from_state = State(cohort.state)
+    registrations = dict(
+        InterestRegistration.objects.filter(cohort=cohort)
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    people = (
+        Participation.objects.filter(cohort=cohort)
+        .exclude(state=Participation.State.WITHDRAWN)
+        .aggregate(
+            total=Count("id"),
+            held=Count("id", filter=Q(invitation_held=True)),
+            not_signed_in=Count("id", filter=Q(user__last_login__isnull=True)),
+        )
+    )
+    final = from_state not in TRANSITIONS[to_state] or bool(
+        # The way back exists, but its guards would refuse it (a window closed since).
+        cohort_transition_problems(_as_if(cohort, to_state), from_state)
+    )
+    closes = cohort.interest_closes
+    window_open = from_state == State.OPEN and (closes is None or closes >= today)
+    consequences = []
+    warnings = []
+    queue = reverse("cohorts:cohort_registrations", kwargs={"cohort_pk": cohort.pk})
+    people_url = reverse("cohorts:participation_list", kwargs={"cohort_pk": cohort.pk})
+
+    if to_state == State.OPEN:
+        if not cohort.programme.is_public:
+            consequences.append(
+                _("The programme is not public: the interest form does not offer this cohort.")
+            )
+        elif closes and cohort.interest_opens and cohort.interest_opens > today:
+            consequences.append(
+                _("The public interest form offers this cohort from %(opens)s to %(closes)s.")
+                % {"opens": _day(cohort.interest_opens), "closes": _day(closes)}
+            )
+        elif closes:
+            consequences.append(
+                _("The public interest form offers this cohort at once, until %(closes)s.")
+                % {"closes": _day(closes)}
+            )
+        else:
+            consequences.append(_("The public interest form offers this cohort at once."))
+            warnings.append(Concern(_("The interest window has no closing date.")))
+    if from_state == State.OPEN and to_state != State.OPEN:
+        consequences.append(
+            _("The interest form no longer offers this cohort; registrations received stay.")
+        )
+        if window_open and closes:
+            warnings.append(
+                Concern(
+                    _("The interest window is still open until %(closes)s.")
+                    % {"closes": _day(closes)}
+                )
+            )
+        elif window_open:
+            warnings.append(Concern(_("The interest window is still open.")))
+    if to_state == State.CLOSED:
+        consequences.append(
+            _(
+                "Closing is final: the status cannot be changed again, and nobody can join "
+                "the cohort any more (imports and held invitations are refused)."
+            )
+        )
+        if note.strip():
+            consequences.append(_("Your reason is kept with the cohort and shown on its page."))
+        if from_state != State.EVALUATION:
+            warnings.append(Concern(_("The cohort ends early, before its evaluation.")))
+        if cohort.end_date and cohort.end_date > today:
+            warnings.append(
+                Concern(
+                    _("The cohort's planned end, %(end)s, is still ahead.")
+                    % {"end": _day(cohort.end_date)}
+                )
+            )
+    if to_state == State.RUNNING and cohort.start_date and cohort.start_date > today:
+        warnings.append(
+            Concern(
+                _("The cohort's start, %(start)s, is still ahead.")
+                % {"start": _day(cohort.start_date)}
+            )
+        )
+    if to_state in {State.MATCHING, State.RUNNING, State.CLOSED} and not people["total"]:
+        warnings.append(Concern(_("Nobody takes part in this cohort."), people_url))
+    leaving_review = to_state in {State.RUNNING, State.CLOSED} or (
+        from_state == State.OPEN and to_state != State.MATCHING
+    )
+    waiting = registrations.get(InterestRegistration.State.CONFIRMED, 0)
+    if waiting and (leaving_review or to_state == State.MATCHING):
+        warnings.append(
+            Concern(
+                ngettext(
+                    "%(count)s registration of interest is still waiting for your decision.",
+                    "%(count)s registrations of interest are still waiting for your decision.",
+                    waiting,
+                )
+                % {"count": waiting},
+                queue,
+            )
+        )
+    unconfirmed = registrations.get(InterestRegistration.State.UNCONFIRMED, 0)
+    if unconfirmed and to_state == State.CLOSED:
+        warnings.append(
+            Concern(
+                ngettext(
+                    "%(count)s registration of interest is not yet confirmed by its contact.",
+                    "%(count)s registrations of interest are not yet confirmed by their contacts.",
+                    unconfirmed,
+                )
+                % {"count": unconfirmed},
+                queue,
+            )
+        )
+    if people["held"] and to_state in {State.RUNNING, State.CLOSED}:
+        text = (
+            ngettext(
+                "%(count)s invitation is held and will not be sent once the cohort is closed.",
+                "%(count)s invitations are held and will not be sent once the cohort is closed.",
+                people["held"],
+            )
+            if to_state == State.CLOSED
+            else ngettext(
+                "%(count)s invitation is still held: that person has not been invited yet.",
+                "%(count)s invitations are still held: these people have not been invited yet.",
+                people["held"],
+            )
+        )
+        warnings.append(Concern(text % {"count": people["held"]}, people_url))
+    not_signed_in = people["not_signed_in"] - people["held"]
+    if not_signed_in > 0 and to_state in {State.RUNNING, State.CLOSED}:
+        warnings.append(
+            Concern(
+                ngettext(
+                    "%(count)s person has not yet taken up the invitation.",
+                    "%(count)s people have not yet taken up their invitations.",
+                    not_signed_in,
+                )
+                % {"count": not_signed_in},
+                people_url,
+            )
+        )
+    return {"consequences": consequences, "warnings": warnings, "final": final, "emails": 0}
+
+
+def _as_if(cohort, state):
+    """An unsaved copy of `cohort` in `state` (to ask the guards about the way back)."""
+    copy = Cohort(**{f.attname: getattr(cohort, f.attname) for f in Cohort._meta.concrete_fields})
+    copy.state = state
+    return copy
+
+
+def _day(value):
+    return date_format(value, "DATE_FORMAT")
+
+
 @transaction.atomic
 def cohort_transition(*, cohort, to_state, by, note=""):
     """Move a cohort to another stage of its lifecycle, if the guards allow it.
@@ -188,6 +364,10 @@ def cohort_transition(*, cohort, to_state, by, note=""):
     problems = cohort_transition_problems(cohort, to_state, reason=note)
     if problems:
         raise ValidationError(problems)
+    return _move(cohort, to_state, by=by, note=note)
+
+
+def _move(cohort, to_state, *, by, note="", undoes=None):
     from_state = cohort.state
     cohort.state = to_state
     cohort._history_user = actor(by)
@@ -197,9 +377,62 @@ def cohort_transition(*, cohort, to_state, by, note=""):
         update_fields.append("closed_reason")
     cohort.save(update_fields=update_fields)
     CohortTransition.objects.create(
-        cohort=cohort, from_state=from_state, to_state=to_state, by=actor(by), note=note.strip()
+        cohort=cohort,
+        from_state=from_state,
+        to_state=to_state,
+        by=actor(by),
+        note=note.strip(),
+        undoes=undoes,
     )
     return cohort
+
+
+# How long the person who moved a cohort may take the move back with one click.
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+def cohort_transition_undo_refusal(cohort, transition, *, by, now=None):
+    """Why `transition` (the cohort's latest move) cannot be undone by `by` now, or ""
+    when it can. Only the person who made it, within UNDO_WINDOW, and only where the
+    lifecycle allows the move back anyway (TRANSITIONS) with its guards: closing, and
+    starting a cohort (matching to running), stay final. An undo is not undone. No query
+    (the guards of the moves back need none)."""
+    now = now or timezone.now()
+    if transition is None or transition.cohort_id != cohort.pk:
+        return _("There is no change of status to undo.")
+    if transition.undoes_id:
+        return _("This change took back the one before; change the status again instead.")
+    if by is None or transition.by_id != getattr(by, "pk", None):
+        return _("Only the person who changed the status can undo it.")
+    if now - transition.at > UNDO_WINDOW:
+        return _("A change of status can be undone only within %(minutes)d minutes.") % {
+            "minutes": int(UNDO_WINDOW.total_seconds()) // 60
+        }
+    back = State(transition.from_state)
+    if cohort.state != transition.to_state or back not in TRANSITIONS[State(cohort.state)]:
+        return _("This change cannot be taken back: the lifecycle allows no way back from it.")
+    problems = cohort_transition_problems(cohort, back)
+    if problems:
+        return " ".join(str(problem) for problem in problems)
+    return ""
+
+
+@transaction.atomic
+def cohort_transition_undo(*, cohort, transition, by, now=None):
+    """Take back the cohort's latest move, made by `by` minutes ago (see
+    `cohort_transition_undo_refusal`): the cohort returns to the stage it came from, and
+    the history records the move back as undoing the first. Raises ValidationError
+    (nothing changed) otherwise. No e-mails (the move sent none either)."""
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    latest = CohortTransition.objects.filter(cohort=cohort).first()
+    if latest is None or latest.pk != transition.pk:
+        if latest is not None and latest.undoes_id == transition.pk:
+            return cohort  # undone a moment ago (a second click): that is the result
+        raise ValidationError(_("The status has been changed since; this change cannot be undone."))
+    refusal = cohort_transition_undo_refusal(cohort, latest, by=by, now=now)
+    if refusal:
+        raise ValidationError(refusal)
+    return _move(cohort, State(latest.from_state), by=by, undoes=latest)
 
 
 # ------------------------------------------------------------------- the next cohort

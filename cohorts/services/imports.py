@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -666,12 +667,19 @@ def import_outcome(job):
 
 
 def participations_send_held_invitations(*, cohort, by):
-    """Send the invitations an import held for this cohort. Returns how many.
+    """Send the invitations an import held for this cohort. Returns how many e-mails
+    were queued (someone invited today already is not sent a second one).
 
-    Side effects: the e-mails go to the ledger (sent after commit); the participations
-    are no longer marked held. Safe to run twice: a second run finds none held.
+    Refused (ValidationError, nothing sent) once the cohort is closed. Side effects: the
+    e-mails go to the ledger (sent after commit); the participations are no longer
+    marked held. Safe to run twice: a second run finds none held.
     """
     with transaction.atomic():
+        cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+        if cohort.state == Cohort.State.CLOSED:
+            raise ValidationError(
+                _("The cohort is closed; its held invitations are no longer sent.")
+            )
         held = list(
             Participation.objects.select_for_update()
             .filter(cohort=cohort, invitation_held=True)

@@ -69,7 +69,10 @@ def participation_add(
     Guards: `by`'s office may act for the organisation (`by=SYSTEM` for work
     without a person); the cohort is not closed; the side fits the organisation; the
     person is not in the cohort yet. Side effects: a participant role and an invitation
-    e-mail with a link to set the password (sent after commit, in the person's language).
+    e-mail with a link to set the password (sent after commit, in the person's language),
+    or the e-mail about the new role for someone who has a password; none for someone
+    who held the role already or was sent the invitation today. The returned
+    participation's `invitation_queued` says whether an e-mail was queued.
     """
     check_may_act_for(by, organisation)
     if cohort.state == Cohort.State.CLOSED:
@@ -115,13 +118,14 @@ def _participation_add(
 ):
     if Participation.objects.filter(cohort=cohort, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already in the cohort.")})
-    user, _created = user_invite(
+    invited = user_invite(
         email=email,
         name=name,
         language=language,
         kind=Role.Kind.PARTICIPANT,
         by=by,
     )
+    user = invited[0]
     # Checked again with the account in hand: a twin request may have added it meanwhile.
     if Participation.objects.filter(cohort=cohort, user=user).exists():
         raise ValidationError({"email": _("This person is already in the cohort.")})
@@ -138,6 +142,8 @@ def _participation_add(
     participation.full_clean(validate_unique=False)
     participation._history_user = actor(by)
     participation.save()
+    # Not a field: whether this call queued an e-mail (see `user_invite`), for the message.
+    participation.invitation_queued = invited.queued
     return participation
 
 
@@ -225,7 +231,8 @@ def participation_invite_again(*, participation, by):
     The ledger's key (kind, person, day) allows one invitation per person and day;
     a second one on the same day is refused (InvitationRefused, nothing scheduled), as
     is one for a person who has signed in already, or by another ministry's office.
-    Side effects: the `account.invitation` notification, sent after commit.
+    Side effects: the `account.invitation` notification, sent after commit; an invitation
+    an import held is no longer held.
     """
     participation = Participation.objects.select_related("user", "cohort__programme").get(
         pk=participation.pk
@@ -248,4 +255,8 @@ def participation_invite_again(*, participation, by):
             )
             % {"email": user.email}
         )
+    if participation.invitation_held:
+        # The import held it; now it has gone out, the list no longer offers to send it.
+        Participation.objects.filter(pk=participation.pk).update(invitation_held=False)
+        participation.invitation_held = False
     return participation

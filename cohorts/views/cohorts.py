@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts import selectors, services
-from cohorts.forms import CohortCopyForm, CohortForm, TransitionForm
+from cohorts.forms import CohortCopyForm, CohortForm, TransitionForm, TransitionUndoForm
 from cohorts.models import Cohort, CohortTransition
 from cohorts.views._shared import (
     OFFICE,
@@ -69,7 +69,13 @@ def _cohort_page(request, cohort, transition_form):
         for value, _label in Cohort.State.choices
         if value in allowed
     ]
-    transitions = CohortTransition.objects.filter(cohort=cohort).select_related("by")[:50]
+    transitions = list(CohortTransition.objects.filter(cohort=cohort).select_related("by")[:50])
+    latest = transitions[0] if transitions else None
+    undo = (
+        latest
+        if latest and not services.cohort_transition_undo_refusal(cohort, latest, by=request.user)
+        else None
+    )
     next_state = services.NEXT_STEP.get(cohort.state)
     problems = services.cohort_transition_problems(cohort, next_state) if next_state else []
     return render_form(
@@ -81,6 +87,8 @@ def _cohort_page(request, cohort, transition_form):
             "form": transition_form,
             "can_move": bool(allowed),
             "transitions": transitions,
+            "undo": undo,
+            "undo_until": undo.at + services.UNDO_WINDOW if undo else None,
             "next_state_label": (
                 selectors.status_label(cohort.programme, next_state) if next_state else ""
             ),
@@ -116,31 +124,94 @@ def cohort_update(request, pk):
 @role_required(OFFICE)
 @require_POST
 def cohort_transition(request, pk):
+    """The status form: first the check page (what will happen, what looks wrong), then
+    (with `confirmed`) the move. A move the guards refuse is shown on the overview."""
     cohort = _cohort_for_office(request, pk)
     require("cohorts.transition_cohort", request.user, cohort)
     form = TransitionForm(request.POST)
     if form.is_valid():
+        to_state = form.cleaned_data["to_state"]
+        note = form.cleaned_data["note"]
+        confirmed = request.POST.get("confirmed") == "1"
+        if (
+            not confirmed
+            and to_state != cohort.state
+            and not services.cohort_transition_problems(cohort, to_state, reason=note)
+        ):
+            return _transition_check(request, cohort, form)
         try:
-            services.cohort_transition(
-                cohort=cohort,
-                to_state=form.cleaned_data["to_state"],
-                by=request.user,
-                note=form.cleaned_data["note"],
+            cohort = services.cohort_transition(
+                cohort=cohort, to_state=to_state, by=request.user, note=note
             )
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("The cohort's status is now “%(status)s”.")
-                % {
-                    "status": selectors.status_label(
-                        cohort.programme, form.cleaned_data["to_state"]
-                    )
-                },
-            )
+            text = _("The cohort's status is now “%(status)s”.") % {
+                "status": selectors.status_label(cohort.programme, cohort.state)
+            }
+            latest = CohortTransition.objects.filter(cohort=cohort).first()
+            if latest and not services.cohort_transition_undo_refusal(
+                cohort, latest, by=request.user
+            ):
+                text += " " + _(
+                    "You can undo this change on the overview for %(minutes)d minutes."
+                ) % {"minutes": int(services.UNDO_WINDOW.total_seconds()) // 60}
+            messages.success(request, text)
             return redirect("cohorts:cohort_detail", pk=cohort.pk)
     return _cohort_page(request, cohort, form)
+
+
+def _transition_check(request, cohort, form):
+    to_state = form.cleaned_data["to_state"]
+    check = services.cohort_transition_consequences(
+        cohort, to_state, note=form.cleaned_data["note"]
+    )
+    return render(
+        request,
+        "cohorts/cohort_transition_check.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "form": form,
+            "to_state": to_state,
+            "from_label": selectors.status_label(cohort.programme, cohort.state),
+            "to_label": selectors.status_label(cohort.programme, to_state),
+            "closing": to_state == Cohort.State.CLOSED,
+            "undo_minutes": int(services.UNDO_WINDOW.total_seconds()) // 60,
+            **check,
+        },
+    )
+
+
+@role_required(OFFICE)
+@require_POST
+def cohort_transition_undo(request, pk):
+    """Take back the status change the person made minutes ago (where the lifecycle
+    allows the way back)."""
+    cohort = _cohort_for_office(request, pk)
+    require("cohorts.transition_cohort", request.user, cohort)
+    form = TransitionUndoForm(request.POST)
+    transition = None
+    if form.is_valid():
+        transition = CohortTransition.objects.filter(
+            cohort=cohort, pk=form.cleaned_data["transition"]
+        ).first()
+    if transition is None:
+        messages.error(request, _("There is no change of status to undo."))
+        return redirect("cohorts:cohort_detail", pk=cohort.pk)
+    try:
+        cohort = services.cohort_transition_undo(
+            cohort=cohort, transition=transition, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The change has been undone: the status is “%(status)s” again.")
+            % {"status": selectors.status_label(cohort.programme, cohort.state)},
+        )
+    return redirect("cohorts:cohort_detail", pk=cohort.pk)
 
 
 @role_required(OFFICE)

@@ -24,9 +24,10 @@ from cohorts.forms import (
 from cohorts.services import exports, imports
 from cohorts.views._shared import OFFICE, PARTNER, apply_errors, cohort_frame, office_cohort
 from pioneer import jobs
-from pioneer.models import Job
+from pioneer.models import Job, User
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.selectors import organisations_for_office
+from pioneer.services import notification_preview
 
 PAGE_SIZE = 50
 
@@ -70,10 +71,14 @@ def participation_add(request, cohort_pk):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("%(name)s has been added and invited by e-mail.") % {"name": participation.user},
-            )
+            if participation.invitation_queued:
+                text = _("%(name)s has been added and invited by e-mail.")
+            else:
+                text = _(
+                    "%(name)s has been added. No e-mail was sent: they take part in Pioneer "
+                    "already, or were sent an invitation today."
+                )
+            messages.success(request, text % {"name": participation.user})
             return redirect("cohorts:participation_list", cohort_pk=cohort.pk)
     return render(
         request,
@@ -213,10 +218,20 @@ def participation_import_preview(request, cohort_pk, job_id):
             options={"hold_invitations": form.cleaned_data["hold_invitations"]},
         )
         return redirect("job_detail", public_id=job.public_id)
+    summary = imports.preview(job)
+    invited = next((row for row in summary["rows"] if row["invited"]), None)
+    mail = None
+    if invited is not None:
+        # An unsaved stand-in: the e-mail as this person will read it, in their language.
+        person = User(name=invited["name"], email=invited["email"], language=invited["language"])
+        subject, text, language = notification_preview(
+            kind="account.invitation", target=person, recipient=person
+        )
+        mail = {"subject": subject, "text": text, "language": language, "person": person}
     return render(
         request,
         "cohorts/participation_import_preview.html",
-        {"cohort": cohort, "job": job, "form": form, **imports.preview(job)},
+        {"cohort": cohort, "job": job, "form": form, "mail": mail, **summary},
     )
 
 
@@ -239,20 +254,45 @@ def participation_invite_again(request, cohort_pk, pk):
 
 
 @role_required(OFFICE)
-@require_POST
 def participation_send_invitations(request, cohort_pk):
+    """The held invitations: first a page saying how many e-mails go out, in which
+    languages, with each language's e-mail as it will read; sending (a POST with
+    `confirmed`) then queues them and says how many were queued."""
     cohort = office_cohort(request, cohort_pk)
-    count = imports.participations_send_held_invitations(cohort=cohort, by=request.user)
-    messages.success(
+    if request.method == "POST" and request.POST.get("confirmed") == "1":
+        try:
+            count = imports.participations_send_held_invitations(cohort=cohort, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if count:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s invitation is being sent.",
+                        "%(count)s invitations are being sent.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+            else:
+                messages.info(request, _("No invitation was waiting to be sent; none was sent."))
+        return redirect("cohorts:participation_list", cohort_pk=cohort.pk)
+    summary = selectors.held_invitation_summary(cohort)
+    for language in summary["languages"]:
+        language["subject"], language["text"] = _invitation_preview(language["sample"])
+    return render(
         request,
-        ngettext(
-            "%(count)s invitation is being sent.",
-            "%(count)s invitations are being sent.",
-            count,
-        )
-        % {"count": count},
+        "cohorts/participation_send_invitations.html",
+        {"cohort": cohort, **summary},
     )
-    return redirect("cohorts:participation_list", cohort_pk=cohort.pk)
+
+
+def _invitation_preview(user):
+    """The invitation e-mail `user` will get (subject, text), without its secret link."""
+    kind = "account.invitation" if not user.has_usable_password() else "account.role_granted"
+    subject, text, _language = notification_preview(kind=kind, target=user, recipient=user)
+    return subject, text
 
 
 @role_required(OFFICE)

@@ -193,26 +193,6 @@ def registration_decide(request, pk):
     return _decide(request, pk, request.POST, confirmed=request.POST.get("confirmed") == "1")
 
 
-def _fixed(request, decision):
-    data = request.POST.copy()
-    data["decision"] = decision
-    return data
-
-
-@role_required(OFFICE)
-@require_POST
-def registration_accept(request, pk):
-    """Accept at once (the older address of the decision; no check page)."""
-    return _decide(request, pk, _fixed(request, DecisionForm.ACCEPT), confirmed=True)
-
-
-@role_required(OFFICE)
-@require_POST
-def registration_decline(request, pk):
-    """Decline at once (the older address of the decision; no check page)."""
-    return _decide(request, pk, _fixed(request, DecisionForm.DECLINE), confirmed=True)
-
-
 @role_required(OFFICE)
 @require_POST
 def registration_resend_link(request, pk):

@@ -383,6 +383,33 @@ def _render(notification, target):
     return message, stored
 
 
+def notification_preview(*, kind, target, recipient):
+    """(subject, text, language) of the e-mail a notification of `kind` would send
+    `recipient` (saved or not), rendered as sending renders it, in the recipient's
+    language, with the signature. Nothing is saved or sent. A secret link (the
+    invitation's key) is never made: the preview shows the words that replace it in the
+    in-app list. No query for the core's kinds."""
+    kind_ = notifications.get_kind(kind)
+    language = recipient.language or settings.LANGUAGE_CODE
+    site_url = settings.SITE_URL.rstrip("/")
+    with translation.override(language):
+        if kind_.secret_link:
+            link, site_url = _("(link sent by e-mail only)"), ""
+        else:
+            link = kind_.link(target) if kind_.link else ""
+        context = {
+            "recipient": recipient,
+            "target": target,
+            "notification": None,
+            "link": link,
+            "site_url": site_url,
+        }
+        if kind_.extra_context:
+            context.update(kind_.extra_context(target, recipient))
+    subject, text, _html = mail.render(kind_.template, context, language=language)
+    return subject, text, language
+
+
 def notification_recover_stale(*, now=None):
     """Claims of senders that died: a row with attempts left is claimable again (it is
     sent by this run); one that used them all is FAILED. Returns how many failed."""

@@ -61,6 +61,17 @@ def role_revoke(*, user, kind, organisation=None):
     forget_roles(user)
 
 
+class Invited(tuple):
+    """What `user_invite` returns: (user, created), and `queued`, whether an e-mail was
+    actually put in the ledger now (not when the person held the role already, nor when
+    they were sent the same e-mail today), so that a message tells the truth."""
+
+    def __new__(cls, user, created, queued):
+        invited = super().__new__(cls, (user, created))
+        invited.queued = queued
+        return invited
+
+
 @transaction.atomic
 def user_invite(*, email, name, language, kind, by, organisation=None):
     """Create (or find) a person, give them a role and tell them by e-mail.
@@ -72,9 +83,10 @@ def user_invite(*, email, name, language, kind, by, organisation=None):
 
     Raises ValidationError (nothing saved) for an invalid address or role, or an
     organisation `by` may not grant the role for (see `role_grant`). Returns
-    (user, created). Side effects: schedules the notification for now; the e-mail goes
-    out after commit (inline without a broker). The ledger holds one row per key and day,
-    so inviting the same person twice on one day sends one e-mail.
+    (user, created), with `.queued` (see `Invited`). Side effects: schedules the
+    notification for now; the e-mail goes out after commit (inline without a broker).
+    The ledger holds one row per key and day, so inviting the same person twice on one
+    day sends one e-mail.
     """
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
@@ -89,16 +101,17 @@ def user_invite(*, email, name, language, kind, by, organisation=None):
         except IntegrityError:  # the same address invited twice at once: theirs stands
             user, created = User.objects.get(email__iexact=email), False
     role, role_created = _role_grant(user=user, kind=kind, organisation=organisation, by=by)
+    queued = False
     if user.has_usable_password():
         if role_created:
-            notification_schedule(
+            _row, queued = notification_schedule(
                 kind="account.role_granted", target=role, recipient=user, due_at=timezone.now()
             )
     else:
-        notification_schedule(
+        _row, queued = notification_schedule(
             kind="account.invitation", target=user, recipient=user, due_at=timezone.now()
         )
-    return user, created
+    return Invited(user, created, queued)
 
 
 def invitation_link(user):

@@ -166,7 +166,7 @@ def organisation_contact_invite(request, pk):
     form = ContactInviteForm(request.POST)
     if form.is_valid():
         try:
-            user, _created = services.user_invite(
+            invited = services.user_invite(
                 kind=Role.Kind.PARTNER_CONTACT,
                 organisation=organisation,
                 by=request.user,
@@ -175,10 +175,16 @@ def organisation_contact_invite(request, pk):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(
-                request,
+            text = (
                 _("%(email)s has been invited as partner contact of %(organisation)s.")
-                % {"email": user.email, "organisation": organisation},
+                if invited.queued
+                else _(
+                    "%(email)s is partner contact of %(organisation)s; no e-mail was sent "
+                    "(they had the role already, or were sent this e-mail today)."
+                )
+            )
+            messages.success(
+                request, text % {"email": invited[0].email, "organisation": organisation}
             )
             return redirect("organisation_detail", pk=organisation.pk)
     return _detail(request, organisation, contact_form=form)

@@ -23,7 +23,7 @@ def invite(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user, created = services.user_invite(
+            invited = services.user_invite(
                 email=data["email"],
                 name=data["name"],
                 language=data["language"],
@@ -34,8 +34,14 @@ def invite(request):
         except ValidationError as error:
             apply_errors(form, error)
             return render(request, "pioneer/invite.html", {"form": form}, status=400)
+        user, created = invited
         if created:
             message = _("%(email)s has been invited.")
+        elif not invited.queued:
+            # The messages count only e-mails actually queued.
+            message = _(
+                "%(email)s already has this role or was sent this e-mail today; no e-mail was sent."
+            )
         elif user.has_usable_password():
             # Their password stays as it is; they were told about the role.
             message = _("%(email)s already has an account; the role was added.")

@@ -46,6 +46,9 @@ def test_import_preview_job_page_and_held_invitations(demo_world, visitor, tmp_p
     assert Participation.objects.filter(cohort=cohort, invitation_held=True).count() == 2
     visitor.goto(f"/cohorts/{cohort.pk}/participants/")
     visitor.submit(visitor.page.locator("main form[action$='/send-invitations/'] button"))
+    # First the check page (how many e-mails, each language's e-mail); nothing sent yet.
+    assert Participation.objects.filter(cohort=cohort, invitation_held=True).count() == 2
+    visitor.submit(visitor.page.locator("main form[action$='/send-invitations/'] button"))
     assert not Participation.objects.filter(cohort=cohort, invitation_held=True).exists()
 
 

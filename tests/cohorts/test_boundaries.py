@@ -228,7 +228,8 @@ def test_link_without_making_the_contact_a_partner_contact(client, world, resemb
     registration, existing = resembling["registration"], resembling["existing"]
     client.force_login(world["office"])
     response = client.post(
-        f"/registrations/{registration.pk}/accept/", {"choice": str(existing.pk)}
+        f"/registrations/{registration.pk}/decide/",
+        {"decision": "accept", "confirmed": "1", "choice": str(existing.pk)},
     )
     assert response.status_code == 302
     registration.refresh_from_db()
@@ -245,8 +246,13 @@ def test_link_and_make_the_contact_a_partner_contact(
     client.force_login(world["office"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"/registrations/{registration.pk}/accept/",
-            {"choice": str(existing.pk), "make_contact": "on"},
+            f"/registrations/{registration.pk}/decide/",
+            {
+                "decision": "accept",
+                "confirmed": "1",
+                "choice": str(existing.pk),
+                "make_contact": "on",
+            },
         )
     assert response.status_code == 302
     assert Role.objects.filter(
@@ -267,7 +273,8 @@ def test_create_new_beside_a_merely_similar_one(client, world):
     page = client.get(f"/registrations/{registration.pk}/")
     assert len(page.context["candidates"]) == 1
     response = client.post(
-        f"/registrations/{registration.pk}/accept/", {"choice": "new", "make_contact": "on"}
+        f"/registrations/{registration.pk}/decide/",
+        {"decision": "accept", "confirmed": "1", "choice": "new", "make_contact": "on"},
     )
     assert response.status_code == 302
     registration.refresh_from_db()
@@ -280,7 +287,8 @@ def test_create_new_of_the_same_normalised_name_is_refused(client, world, resemb
     registration = resembling["registration"]
     client.force_login(world["office"])
     response = client.post(
-        f"/registrations/{registration.pk}/accept/", {"choice": "new", "make_contact": "on"}
+        f"/registrations/{registration.pk}/decide/",
+        {"decision": "accept", "confirmed": "1", "choice": "new", "make_contact": "on"},
     )
     assert response.status_code == 400
     assert "choice" in response.context["decision_form"].errors
@@ -292,8 +300,13 @@ def test_accept_refuses_an_id_that_was_not_offered(client, world, resembling):
     registration = resembling["registration"]
     client.force_login(world["office"])
     response = client.post(
-        f"/registrations/{registration.pk}/accept/",
-        {"choice": str(world["foreign_partner"].pk), "make_contact": "on"},
+        f"/registrations/{registration.pk}/decide/",
+        {
+            "decision": "accept",
+            "confirmed": "1",
+            "choice": str(world["foreign_partner"].pk),
+            "make_contact": "on",
+        },
     )
     assert response.status_code == 400
     assert "choice" in response.context["decision_form"].errors

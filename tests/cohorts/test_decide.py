@@ -340,3 +340,9 @@ def test_decided_and_check_pages_keep_the_query_budget(
             {"decision": "decline", "reason": "Voll"},
         )
     assert check.status_code == 200
+
+
+@pytest.mark.parametrize("old", ["accept", "decline"])
+def test_the_old_addresses_that_skipped_the_check_page_are_gone(client, old):
+    # Anyone, signed in or not, meets no address that decides without the check page.
+    assert client.post(f"/registrations/1/{old}/", {"reason": "x"}).status_code == 404

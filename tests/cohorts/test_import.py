@@ -284,14 +284,25 @@ def test_held_invitations_are_sent_later_from_the_list(
     listing = client.get(reverse("cohorts:participation_list", kwargs={"cohort_pk": cohort.pk}))
     assert "Send the held invitations (2)" in listing.content.decode()
     send = reverse("cohorts:participation_send_invitations", kwargs={"cohort_pk": cohort.pk})
-    assert client.get(send).status_code == 405
+    # The button leads to the check page first: how many e-mails, in which languages,
+    # each language's e-mail as it will read (Anna's German, Ben's English); nothing sent.
+    for check in (client.get(send), client.post(send)):
+        body = check.content.decode()
+        assert check.status_code == 200
+        assert "2 e-mails will be sent." in body
+        assert "Sie sind zu Pioneer eingeladen" in body
+        assert "You are invited to Pioneer" in body
+        assert "(link sent by e-mail only)" in body and "/password/" not in body
+    assert mail.outbox == [] and Participation.objects.filter(invitation_held=True).count() == 2
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(send)
-    assert response.status_code == 302
+        response = client.post(send, {"confirmed": "1"}, follow=True)
+    assert "2 invitations are being sent." in response.content.decode()
     assert sorted(m.to[0] for m in mail.outbox) == ["anna@mft.example", "ben@partner.example"]
     assert not Participation.objects.filter(invitation_held=True).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(send)  # nothing held any more: nothing sent twice
+        # Nothing held any more: nothing sent twice, and the message says so.
+        response = client.post(send, {"confirmed": "1"}, follow=True)
+    assert "none was sent" in response.content.decode()
     assert len(mail.outbox) == 2
     listing = client.get(reverse("cohorts:participation_list", kwargs={"cohort_pk": cohort.pk}))
     assert "held invitation" not in listing.content.decode()
@@ -300,12 +311,13 @@ def test_held_invitations_are_sent_later_from_the_list(
 def test_sending_held_invitations_is_the_cohorts_office_only(client, cohort):
     ParticipationFactory(cohort=cohort, invitation_held=True)
     send = reverse("cohorts:participation_send_invitations", kwargs={"cohort_pk": cohort.pk})
-    response = client.post(send)
+    response = client.post(send, {"confirmed": "1"})
     assert response.status_code == 302 and "login" in response.url
     client.force_login(office_user())
-    assert client.post(send).status_code == 404
+    assert client.post(send, {"confirmed": "1"}).status_code == 404
+    assert client.get(send).status_code == 404
     client.force_login(participant_user())
-    assert client.post(send).status_code == 403
+    assert client.post(send, {"confirmed": "1"}).status_code == 403
     assert Participation.objects.filter(invitation_held=True).count() == 1
 
 

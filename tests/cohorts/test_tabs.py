@@ -205,7 +205,7 @@ def test_changing_the_status_says_status(client):
     client.force_login(office_user(cohort.programme.organisation))
     response = client.post(
         reverse("cohorts:cohort_transition", args=[cohort.pk]),
-        {"to_state": "open", "note": ""},
+        {"to_state": "open", "note": "", "confirmed": "1"},
         follow=True,
     )
     body = response.content.decode()

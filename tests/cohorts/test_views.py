@@ -52,8 +52,7 @@ def _urls(w):
         ("get", f"/cohorts/{c.pk}/edit/"),
         ("post", f"/cohorts/{c.pk}/stage/"),
         ("get", f"/registrations/{r.pk}/"),
-        ("post", f"/registrations/{r.pk}/accept/"),
-        ("post", f"/registrations/{r.pk}/decline/"),
+        ("post", f"/registrations/{r.pk}/decide/"),
         ("post", f"/registrations/{r.pk}/notes/"),
     ]
 
@@ -68,8 +67,7 @@ SCOPED = [
 ]
 SCOPED_POSTS = [
     "/cohorts/{c}/stage/",
-    "/registrations/{r}/accept/",
-    "/registrations/{r}/decline/",
+    "/registrations/{r}/decide/",
     "/registrations/{r}/notes/",
 ]
 
@@ -239,7 +237,9 @@ def test_cohort_create_and_bad_dates(client, world):
 def test_cohort_transition_by_owner_is_recorded(client, world):
     client.force_login(world["owner"])
     cohort = world["cohort"]
-    response = client.post(f"/cohorts/{cohort.pk}/stage/", {"to_state": "matching", "note": ""})
+    response = client.post(
+        f"/cohorts/{cohort.pk}/stage/", {"to_state": "matching", "note": "", "confirmed": "1"}
+    )
     assert response.status_code == 302
     assert Cohort.objects.get(pk=cohort.pk).state == "matching"
     transition = CohortTransition.objects.get(cohort=cohort)
@@ -286,7 +286,8 @@ def test_accept_invites_the_contact(client, world, django_capture_on_commit_call
     registration = world["registration"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"/registrations/{registration.pk}/accept/", {"choice": "new", "make_contact": "on"}
+            f"/registrations/{registration.pk}/decide/",
+            {"decision": "accept", "confirmed": "1", "choice": "new", "make_contact": "on"},
         )
     assert response.status_code == 302
     registration.refresh_from_db()
@@ -304,7 +305,10 @@ def test_accept_invites_the_contact(client, world, django_capture_on_commit_call
 def test_decline_without_reason_changes_nothing(client, world):
     client.force_login(world["owner"])
     registration = world["registration"]
-    response = client.post(f"/registrations/{registration.pk}/decline/", {"reason": ""})
+    response = client.post(
+        f"/registrations/{registration.pk}/decide/",
+        {"decision": "decline", "confirmed": "1", "reason": ""},
+    )
     assert response.status_code == 400
     assert "reason" in response.context["decision_form"].errors
     assert InterestRegistration.objects.get(pk=registration.pk).state == "confirmed"
@@ -315,7 +319,8 @@ def test_decline_with_reason(client, world, django_capture_on_commit_callbacks):
     registration = world["registration"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"/registrations/{registration.pk}/decline/", {"reason": "Keine Plätze"}
+            f"/registrations/{registration.pk}/decide/",
+            {"decision": "decline", "confirmed": "1", "reason": "Keine Plätze"},
         )
     assert response.status_code == 302
     registration.refresh_from_db()

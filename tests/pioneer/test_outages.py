@@ -189,7 +189,8 @@ def test_registration_decline(client, outage, commit, confirmed_registration):
     client.force_login(office)
     with commit():
         response = client.post(
-            f"/registrations/{registration.pk}/decline/", {"reason": "Keine Plätze"}
+            f"/registrations/{registration.pk}/decide/",
+            {"decision": "decline", "confirmed": "1", "reason": "Keine Plätze"},
         )
     assert response.status_code == 302
     message = _delivered(outage, "mail.interest_declined", registration.contact_email)
@@ -201,7 +202,8 @@ def test_registration_accept(client, outage, commit, confirmed_registration):
     client.force_login(office)
     with commit():
         response = client.post(
-            f"/registrations/{registration.pk}/accept/", {"choice": "new", "make_contact": "on"}
+            f"/registrations/{registration.pk}/decide/",
+            {"decision": "accept", "confirmed": "1", "choice": "new", "make_contact": "on"},
         )
     assert response.status_code == 302
     # Two e-mails wait or go out: the acceptance and the invitation to set a password.
