@@ -3,7 +3,8 @@
 At N: each scale ministry runs a programme with three cohorts; the demo office (MLUK) runs
 N more cohorts of pioneer4BB, N // 10 more programmes, and the big open cohort
 ("Großer Durchgang", 20 N people and 40 N registrations of interest). 100 N participations
-and 200 N registrations in all, some of the registrations with internal notes.
+and 200 N registrations in all, some of the registrations with internal notes; each
+office linked (PartnerLink) to the companies and non-profits it accepted or took people from.
 """
 
 import hashlib
@@ -20,7 +21,7 @@ from cohorts.models import (
     RegistrationNote,
     organisation_key,
 )
-from pioneer.models import Organisation
+from pioneer.models import Organisation, PartnerLink
 from pioneer.scale import BATCH, MARK, bulk
 
 BIG_COHORT_SLUG = "grosser-durchgang"
@@ -136,8 +137,9 @@ def build(world):
             previous = state
     bulk(CohortTransition, transitions)
 
-    _participations(world, cohorts, big)
-    _registrations(world, cohorts, big, office)
+    participations = _participations(world, cohorts, big)
+    registrations = _registrations(world, cohorts, big, office)
+    _partner_links(world, participations, registrations, office)
 
 
 def _participations(world, cohorts, big):
@@ -183,6 +185,7 @@ def _participations(world, cohorts, big):
         )
     bulk_create_with_history(rows, Participation, batch_size=BATCH)
     world.add("participations", len(rows))
+    return rows
 
 
 def _registrations(world, cohorts, big, office):
@@ -282,3 +285,33 @@ def _registrations(world, cohorts, big, office):
     ]
     bulk(RegistrationNote, notes)
     world.add("registration notes", len(notes))
+    return registrations
+
+
+def _partner_links(world, participations, registrations, office):
+    """The offices' links to the partner organisations they work with, as the office
+    makes them: one for each organisation whose registration it accepted, and one for
+    each company or non-profit whose people it added to its cohorts (pioneer.PartnerLink:
+    what lets an office act for a partner, and a partner contact see their people)."""
+    organiser = dict(Cohort.objects.values_list("pk", "programme__organisation_id"))
+    pairs = {
+        (organiser[r.cohort_id], r.organisation_id)
+        for r in registrations
+        if r.state == "accepted" and r.organisation_id
+    }
+    pairs |= {
+        (organiser[p.cohort_id], p.organisation_id)
+        for p in participations
+        if p.side == Participation.Side.EXTERNAL
+    }
+    links = [
+        PartnerLink(
+            office_organisation_id=office_org,
+            partner_id=partner,
+            linked_by=office,
+            linked_at=world.now - timedelta(days=world.rng.randint(30, 900)),
+        )
+        for office_org, partner in sorted(pairs)
+    ]
+    bulk(PartnerLink, links, ignore_conflicts=True)  # the demo world's own links stand
+    world.add("partner links", len(links))
