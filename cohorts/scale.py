@@ -140,6 +140,7 @@ def build(world):
     participations = _participations(world, cohorts, big)
     registrations = _registrations(world, cohorts, big, office)
     _partner_links(world, participations, registrations, office)
+    _jobs(world, big, office)
 
 
 def _participations(world, cohorts, big):
@@ -315,3 +316,53 @@ def _partner_links(world, participations, registrations, office):
     ]
     bulk(PartnerLink, links, ignore_conflicts=True)  # the demo world's own links stand
     world.add("partner links", len(links))
+
+
+def _jobs(world, big, office):
+    """The demo office's jobs on the big cohort: an export and an import that are done,
+    and a checked file of 1,000 new people awaiting its confirmation (the preview)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cohorts.services.exports import EXPORT_KIND
+    from cohorts.services.imports import IMPORT_KIND, participations_import_check
+    from pioneer.models import Job
+
+    if office is None:
+        return
+    done = {
+        "requested_by": office,
+        "content_type": ContentType.objects.get_for_model(Cohort),
+        "object_id": big.pk,
+        "state": Job.State.DONE,
+        "started_at": world.now - timedelta(minutes=5),
+        "finished_at": world.now - timedelta(minutes=4),
+        "expires_at": world.now + timedelta(days=1),
+    }
+    Job.objects.create(
+        kind=EXPORT_KIND, progress_done=20 * world.n, progress_total=20 * world.n, **done
+    )
+    Job.objects.create(
+        kind=IMPORT_KIND,
+        progress_done=100,
+        progress_total=100,
+        summary={"created": 100, "accounts": 100, "invitations": 100, "held": 0},
+        **done,
+    )
+    partner = world.demo.get("org:partner")
+    lines = ["Name;E-Mail;Seite;Organisation;Position;Themen;Sprache"]
+    for i in range(1000):
+        external = i % 2 and partner is not None
+        lines.append(
+            f"{world.person_name(900_000 + i)};vorschau{i:05d}@skala.example;"
+            f"{'Extern' if external else 'Verwaltung'};"
+            f"{partner.name if external else big.programme.organisation.name};"
+            f"Referent/in;{world.topics()};{'en' if i % 5 == 0 else 'de'}"
+        )
+    upload = SimpleUploadedFile(
+        "vorschau.csv", ("\r\n".join(lines) + "\r\n").encode(), content_type="text/csv"
+    )
+    report, job = participations_import_check(cohort=big, upload=upload, by=office)
+    if job is None:
+        raise RuntimeError(f"the scale world's import file did not pass its check: {report}")
+    world.add("jobs", 3)

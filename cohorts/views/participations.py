@@ -213,10 +213,13 @@ def participation_import_preview(request, cohort_pk, job_id):
             options={"hold_invitations": form.cleaned_data["hold_invitations"]},
         )
         return redirect("job_detail", public_id=job.public_id)
+    preview = imports.preview(job)
+    # A file of thousands of people: the figures count them all, the table a page at a time.
+    page = Paginator(preview.pop("rows"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cohorts/participation_import_preview.html",
-        {"cohort": cohort, "job": job, "form": form, **imports.preview(job)},
+        {"cohort": cohort, "job": job, "form": form, "page": page, **preview},
     )
 
 

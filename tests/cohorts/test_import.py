@@ -446,3 +446,23 @@ def test_preview_job_page_and_list_keep_to_the_query_budget(
             counts[size][name] = len(queries)
     assert counts[1] == counts[50]
     assert max(counts[1].values()) <= 10
+
+
+def test_the_preview_of_a_long_file_counts_every_row_and_lists_a_page_at_a_time(
+    client, cohort, office
+):
+    from cohorts.views.participations import PAGE_SIZE
+
+    rows = [HEADING] + [
+        [f"Person {i:03d}", f"p{i:03d}@mft.example", "Verwaltung", "MfT", "", "", "de"]
+        for i in range(PAGE_SIZE + 10)
+    ]
+    _report, job = imports.participations_import_check(cohort=cohort, upload=_csv(rows), by=office)
+    client.force_login(office)
+    client.cookies["django_language"] = "en"
+    first = client.get(_preview_url(cohort, job)).content.decode()
+    assert f"{PAGE_SIZE + 10} people will join" in first
+    assert "Person 000" in first and f"Person {PAGE_SIZE:03d}" not in first
+    assert "Page 1 of 2" in first
+    second = client.get(_preview_url(cohort, job) + "?page=2").content.decode()
+    assert f"Person {PAGE_SIZE + 9:03d}" in second and "Person 000" not in second

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from blueprints.models import Blueprint
 from cohorts.models import Cohort, InterestRegistration, Participation
 from cohorts.scale import BIG_COHORT_SLUG
-from pioneer.models import Notification, Organisation, PartnerLink, User
+from pioneer.models import Job, Notification, Organisation, PartnerLink, User
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,13 @@ def test_scale_adds_a_world_proportional_to_n_around_the_demo_office():
         )
     )
     assert externals <= linked and len(linked) > 10
+    # The office's jobs pages have something to show: two done, one awaiting (the preview).
+    states = sorted(
+        Job.objects.filter(requested_by__email="office@mluk.example").values_list(
+            "state", flat=True
+        )
+    )
+    assert states == ["awaiting", "done", "done"]
     scale_office = Organisation.objects.get(short_name="SM001")
     assert PartnerLink.objects.filter(office_organisation=scale_office).exists()
 
