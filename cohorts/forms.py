@@ -474,7 +474,7 @@ class ParticipationEditForm(SafeForm):
     side = forms.ChoiceField(
         label=_("Side"), choices=Participation.Side.choices, widget=forms.RadioSelect
     )
-    organisation = forms.ModelChoiceField(
+    organisation = ListedModelChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.none(),
         help_text=_("Administration side: a ministry or authority; external side: any other."),

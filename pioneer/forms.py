@@ -79,7 +79,7 @@ class InviteForm(SafeForm):
         widget=forms.RadioSelect,
         help_text=_("Programme office colleagues join your own organisation."),
     )
-    organisation = forms.ModelChoiceField(
+    organisation = ListedModelChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.none(),
         required=False,
@@ -158,7 +158,7 @@ class OrganisationForm(SafeForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
     kind = forms.ChoiceField(label=_("Kind"), widget=forms.RadioSelect)
-    parent = forms.ModelChoiceField(
+    parent = ListedModelChoiceField(
         label=_("Parent ministry"),
         queryset=Organisation.objects.none(),
         required=False,
