@@ -466,3 +466,34 @@ def test_the_preview_of_a_long_file_counts_every_row_and_lists_a_page_at_a_time(
     assert "Page 1 of 2" in first
     second = client.get(_preview_url(cohort, job) + "?page=2").content.decode()
     assert f"Person {PAGE_SIZE + 9:03d}" in second and "Person 000" not in second
+
+
+def test_imported_people_get_their_address_record_with_their_account(
+    cohort, company, django_capture_on_commit_callbacks, office, client
+):
+    """allauth's password-link key reads the person's address records; the import makes
+    them in bulk (unverified), so sending each invitation does not create one."""
+    from allauth.account.models import EmailAddress
+
+    known = UserFactory(email="ben@partner.example")
+    EmailAddress.objects.filter(user=known).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        participations_import(cohort=cohort, upload=_csv(_rows(company)), by=office)
+    anna = EmailAddress.objects.get(email="anna@mft.example")
+    assert (anna.primary, anna.verified) == (False, False)
+    assert not EmailAddress.objects.filter(user=known).exists()  # existing accounts as they are
+    # The invitation's link still works: following it sets the password and verifies.
+    invitation = Notification.objects.get(kind="account.invitation", recipient__email=anna.email)
+    assert invitation.state == Notification.State.SENT
+    link = next(m for m in mail.outbox if m.to == [anna.email]).body.split("http://")[1].split()[0]
+    response = client.get("/" + link.split("/", 1)[1], follow=True)
+    assert response.status_code == 200
+    form_url = (
+        response.redirect_chain[-1][0] if response.redirect_chain else "/" + link.split("/", 1)[1]
+    )
+    done = client.post(
+        form_url, {"password1": "ein-langes-Passwort-42", "password2": "ein-langes-Passwort-42"}
+    )
+    assert done.status_code == 302
+    anna.refresh_from_db()
+    assert anna.verified
