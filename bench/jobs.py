@@ -1,6 +1,7 @@
 """The jobs `make bench` times, one per process (`python -m bench.jobs NAME`), so each job's
-peak memory is its own. Prints one JSON line: seconds, first byte where the result
-streams, peak resident memory and how much the job added to it, and what it did.
+peak memory is its own. Prints one JSON line: seconds, the process's CPU seconds, first
+byte where the result streams, peak resident memory and how much the job added to it, and
+what it did.
 
 Tasks run inline (no broker) and e-mails go to a backend that drops them, so the time is
 the work of the job itself. Later apps add their jobs (matching, PDFs, answer exports) to
@@ -18,6 +19,11 @@ import time
 def _rss_mb():
     # ru_maxrss is in kilobytes on Linux: the peak of this process so far.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_s():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _big_cohort():
@@ -185,10 +191,14 @@ def main(name):
 
     django.setup()
     before = _rss_mb()
+    cpu_before = _cpu_s()
     try:
         result = JOBS[name]()
     except Exception as exc:  # reported in the table, the run goes on
         result = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+    # The job's own CPU time beside its wall time: on a busy machine the difference is
+    # the time it waited for a core (or for the database).
+    result["cpu_s"] = round(_cpu_s() - cpu_before, 2)
     result["peak_rss_mb"] = round(_rss_mb(), 1)
     result["peak_growth_mb"] = round(_rss_mb() - before, 1)
     if "seconds" in result:

@@ -11,15 +11,21 @@ ROLES = {
     "participant": "anna@mluk.example",
     "partner": "contact@partner.example",
     "evaluator": "evaluator@mluk.example",
+    "admin": "admin@pioneer.example",
 }
 
 
 def ids():
     """The objects the pages name: the demo office's largest cohort, its registration with
-    the most notes, and one of its people."""
+    the most notes, one of its people, the demo partner organisation, and the office's
+    jobs on that cohort (a done import, a done export, a checked file awaiting its
+    confirmation: the scale world makes them)."""
     from django.db.models import Count
 
     from cohorts.models import Cohort, InterestRegistration, Participation
+    from cohorts.services.exports import EXPORT_KIND
+    from cohorts.services.imports import IMPORT_KIND
+    from pioneer.models import Job, Organisation
 
     cohort = (
         Cohort.objects.filter(programme__slug="pioneer4bb")
@@ -34,11 +40,22 @@ def ids():
         .first()
     ) or InterestRegistration.objects.filter(cohort__programme__slug="pioneer4bb").first()
     participation = Participation.objects.filter(cohort=cohort).order_by("pk").first()
+    partner = Organisation.objects.filter(name="Partner Digital GmbH").first()
+    jobs = Job.objects.filter(requested_by__email=ROLES["office"], object_id=cohort.pk)
+
+    def job(kind, state):
+        found = jobs.filter(kind=kind, state=state).order_by("-created_at").first()
+        return str(found.public_id) if found else None
+
     return {
         "cohort": cohort.pk,
         "registration": registration.pk,
         "participation": participation.pk if participation else None,
         "blueprint": "design-thinking-workshop",
+        "partner_organisation": partner.pk if partner else None,
+        "import_done": job(IMPORT_KIND, Job.State.DONE),
+        "export_done": job(EXPORT_KIND, Job.State.DONE),
+        "import_awaiting": job(IMPORT_KIND, Job.State.AWAITING),
     }
 
 
@@ -52,25 +69,42 @@ def pages(ids):
         ("Home", "office", "/home/"),
         ("Programme list", "office", "/programmes/"),
         ("Programme detail", "office", "/programmes/pioneer4bb/"),
-        ("Cohort", "office", f"/cohorts/{cohort}/"),
-        ("Cohort: dashboard", "office", f"/cohorts/{cohort}/dashboard/"),
+        # The one cohort page and its tabs (overview, participants, registrations).
+        ("Cohort: overview", "office", f"/cohorts/{cohort}/"),
         ("Cohort: participants", "office", f"/cohorts/{cohort}/participants/"),
-        ("Cohort: registrations", "office", f"/registrations/?cohort={cohort}"),
+        ("Cohort: registrations", "office", f"/cohorts/{cohort}/registrations/"),
         ("Cohort: next cohort", "office", f"/cohorts/{cohort}/copy/"),
         ("Review queue", "office", "/registrations/"),
+        ("Review queue: cohort", "office", f"/registrations/?cohort={cohort}"),
         ("Registration", "office", f"/registrations/{ids['registration']}/"),
         ("Notifications", "office", "/notifications/"),
+        ("Organisations", "office", "/organisations/"),
         ("Home", "participant", "/home/"),
         ("Notifications", "participant", "/notifications/"),
         ("Home", "partner", "/home/"),
         ("Our registrations", "partner", "/registrations/"),
         ("Our people", "partner", "/partner/people/"),
         ("Home", "evaluator", "/home/"),
+        ("Home", "admin", "/home/"),
+        ("Admin index", "admin", "/admin/"),
     ]
     if ids.get("participation"):
         rows.insert(
-            10,
+            9,
             ("Participant", "office", f"/cohorts/{cohort}/participants/{ids['participation']}/"),
+        )
+    if ids.get("partner_organisation"):
+        rows.append(("Organisation", "office", f"/organisations/{ids['partner_organisation']}/"))
+    for key, label in (("import_done", "Job: import done"), ("export_done", "Job: export done")):
+        if ids.get(key):
+            rows.append((label, "office", f"/jobs/{ids[key]}/"))
+    if ids.get("import_awaiting"):
+        rows.append(
+            (
+                "Job: import preview",
+                "office",
+                f"/cohorts/{cohort}/participants/import/{ids['import_awaiting']}/",
+            )
         )
     return rows
 

@@ -13,6 +13,7 @@ from cohorts import hooks, selectors
 from cohorts.models import Cohort, InterestRegistration, Participation, Programme
 from cohorts.services.imports import ALLOWED_TYPES, MAX_UPLOAD_BYTES
 from cohorts.services.participations import TRANSITIONS as PARTICIPATION_TRANSITIONS
+from pioneer.forms import ListedModelChoiceField
 from pioneer.models import Organisation
 from pioneer.validators import SafeForm, SafeModelForm
 
@@ -197,7 +198,7 @@ class InterestForm(SafeForm):
 
     name_fields = ("organisation_name", "contact_name")
 
-    cohort = forms.ModelChoiceField(
+    cohort = ListedModelChoiceField(
         label=_("Cohort"),
         queryset=Cohort.objects.none(),
         empty_label=None,
@@ -215,7 +216,7 @@ class InterestForm(SafeForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the kind of your organisation.")},
     )
-    parent_ministry = forms.ModelChoiceField(
+    parent_ministry = ListedModelChoiceField(
         label=_("Parent ministry"),
         queryset=Organisation.objects.none(),
         required=False,
@@ -479,7 +480,7 @@ class ParticipationEditForm(SafeForm):
     side = forms.ChoiceField(
         label=_("Side"), choices=Participation.Side.choices, widget=forms.RadioSelect
     )
-    organisation = forms.ModelChoiceField(
+    organisation = ListedModelChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.none(),
         help_text=_("Administration side: a ministry or authority; external side: any other."),

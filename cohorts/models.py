@@ -310,7 +310,13 @@ class InterestRegistration(models.Model):
                 name="registration_authority_has_parent",
             ),
         ]
-        indexes = [models.Index(fields=["cohort", "state"], name="registration_queue_idx")]
+        indexes = [
+            models.Index(fields=["cohort", "state"], name="registration_queue_idx"),
+            # A cohort's registrations, newest first, a page at a time.
+            models.Index(
+                fields=["cohort", "-created_at", "-id"], name="registration_cohort_newest_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.organisation_name} ({self.cohort})"

@@ -18,4 +18,5 @@ notifications.register(
     template="notifications/cohorts_registration_confirmed",
     link=_registration_link,
     extra_context=_registration_context,
+    related=("cohort__programme",),  # "{{ cohort }}" names the programme too
 )

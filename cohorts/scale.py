@@ -3,7 +3,8 @@
 At N: each scale ministry runs a programme with three cohorts; the demo office (MLUK) runs
 N more cohorts of pioneer4BB, N // 10 more programmes, and the big open cohort
 ("Großer Durchgang", 20 N people and 40 N registrations of interest). 100 N participations
-and 200 N registrations in all, some of the registrations with internal notes.
+and 200 N registrations in all, some of the registrations with internal notes; each
+office linked (PartnerLink) to the companies and non-profits it accepted or took people from.
 """
 
 import hashlib
@@ -20,7 +21,7 @@ from cohorts.models import (
     RegistrationNote,
     organisation_key,
 )
-from pioneer.models import Organisation
+from pioneer.models import Organisation, PartnerLink
 from pioneer.scale import BATCH, MARK, bulk
 
 BIG_COHORT_SLUG = "grosser-durchgang"
@@ -136,8 +137,10 @@ def build(world):
             previous = state
     bulk(CohortTransition, transitions)
 
-    _participations(world, cohorts, big)
-    _registrations(world, cohorts, big, office)
+    participations = _participations(world, cohorts, big)
+    registrations = _registrations(world, cohorts, big, office)
+    _partner_links(world, participations, registrations, office)
+    _jobs(world, big, office)
 
 
 def _participations(world, cohorts, big):
@@ -183,6 +186,7 @@ def _participations(world, cohorts, big):
         )
     bulk_create_with_history(rows, Participation, batch_size=BATCH)
     world.add("participations", len(rows))
+    return rows
 
 
 def _registrations(world, cohorts, big, office):
@@ -198,6 +202,11 @@ def _registrations(world, cohorts, big, office):
         c = big if i < big_share else others[i % len(others)]
         open_cohort = c.state in {Cohort.State.OPEN, Cohort.State.MATCHING}
         state = rng.choice(REGISTRATION_STATES["open" if open_cohort else "decided"])
+        if i == 0:
+            # The one with the long discussion (below) waits for the office's decision at
+            # every N: the registration page the bench measures is the same page at N = 1
+            # and N = 50 (with the decision form and its organisation candidates).
+            state = "confirmed"
         partner = world.partners[i % len(world.partners)]
         name = f"{partner.name} Standort {i:05d}"
         created_at = world.now - timedelta(days=rng.randint(1, 60), minutes=i)
@@ -282,3 +291,83 @@ def _registrations(world, cohorts, big, office):
     ]
     bulk(RegistrationNote, notes)
     world.add("registration notes", len(notes))
+    return registrations
+
+
+def _partner_links(world, participations, registrations, office):
+    """The offices' links to the partner organisations they work with, as the office
+    makes them: one for each organisation whose registration it accepted, and one for
+    each company or non-profit whose people it added to its cohorts (pioneer.PartnerLink:
+    what lets an office act for a partner, and a partner contact see their people)."""
+    organiser = dict(Cohort.objects.values_list("pk", "programme__organisation_id"))
+    pairs = {
+        (organiser[r.cohort_id], r.organisation_id)
+        for r in registrations
+        if r.state == "accepted" and r.organisation_id
+    }
+    pairs |= {
+        (organiser[p.cohort_id], p.organisation_id)
+        for p in participations
+        if p.side == Participation.Side.EXTERNAL
+    }
+    links = [
+        PartnerLink(
+            office_organisation_id=office_org,
+            partner_id=partner,
+            linked_by=office,
+            linked_at=world.now - timedelta(days=world.rng.randint(30, 900)),
+        )
+        for office_org, partner in sorted(pairs)
+    ]
+    bulk(PartnerLink, links, ignore_conflicts=True)  # the demo world's own links stand
+    world.add("partner links", len(links))
+
+
+def _jobs(world, big, office):
+    """The demo office's jobs on the big cohort: an export and an import that are done,
+    and a checked file of 1,000 new people awaiting its confirmation (the preview)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cohorts.services.exports import EXPORT_KIND
+    from cohorts.services.imports import IMPORT_KIND, participations_import_check
+    from pioneer.models import Job
+
+    if office is None:
+        return
+    done = {
+        "requested_by": office,
+        "content_type": ContentType.objects.get_for_model(Cohort),
+        "object_id": big.pk,
+        "state": Job.State.DONE,
+        "started_at": world.now - timedelta(minutes=5),
+        "finished_at": world.now - timedelta(minutes=4),
+        "expires_at": world.now + timedelta(days=1),
+    }
+    Job.objects.create(
+        kind=EXPORT_KIND, progress_done=20 * world.n, progress_total=20 * world.n, **done
+    )
+    Job.objects.create(
+        kind=IMPORT_KIND,
+        progress_done=100,
+        progress_total=100,
+        summary={"created": 100, "accounts": 100, "invitations": 100, "held": 0},
+        **done,
+    )
+    partner = world.demo.get("org:partner")
+    lines = ["Name;E-Mail;Seite;Organisation;Position;Themen;Sprache"]
+    for i in range(1000):
+        external = i % 2 and partner is not None
+        lines.append(
+            f"{world.person_name(900_000 + i)};vorschau{i:05d}@skala.example;"
+            f"{'Extern' if external else 'Verwaltung'};"
+            f"{partner.name if external else big.programme.organisation.name};"
+            f"Referent/in;{world.topics()};{'en' if i % 5 == 0 else 'de'}"
+        )
+    upload = SimpleUploadedFile(
+        "vorschau.csv", ("\r\n".join(lines) + "\r\n").encode(), content_type="text/csv"
+    )
+    report, job = participations_import_check(cohort=big, upload=upload, by=office)
+    if job is None:
+        raise RuntimeError(f"the scale world's import file did not pass its check: {report}")
+    world.add("jobs", 3)

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from cohorts import hooks
 from cohorts.hooks import Attention, Figure, FigureRow, Stage, UpcomingDate
@@ -265,6 +265,10 @@ def registration_figure(cohort, counts):
     )
 
 
+# The "by organisation" figure names this many organisations and sums up the others.
+FIGURE_ORGANISATIONS = 10
+
+
 def participation_figures(cohort, groups):
     """Figures from the grouped participations: by side, by organisation, by state.
 
@@ -284,10 +288,22 @@ def participation_figures(cohort, groups):
         FigureRow(str(label), by_side.get(value, 0), _participants_url(cohort, side=value))
         for value, label in Participation.Side.choices
     ]
+    ranked = sorted(by_org.items(), key=lambda i: (-i[1][1], i[1][0]))
     org_rows = [
         FigureRow(name, count, _participants_url(cohort, organisation=org_id))
-        for org_id, (name, count) in sorted(by_org.items(), key=lambda i: (-i[1][1], i[1][0]))
+        for org_id, (name, count) in ranked[:FIGURE_ORGANISATIONS]
     ]
+    if rest := ranked[FIGURE_ORGANISATIONS:]:
+        # A large cohort has hundreds of organisations: the figure names the largest and
+        # sums up the rest (the list filters by any of them), so the total stays right.
+        org_rows.append(
+            FigureRow(
+                ngettext("%(count)d other organisation", "%(count)d other organisations", len(rest))
+                % {"count": len(rest)},
+                sum(count for _org_id, (_name, count) in rest),
+                _participants_url(cohort),
+            )
+        )
     state_rows = [
         FigureRow(str(label), by_state.get(value, 0), _participants_url(cohort, state=value))
         for value, label in Participation.State.choices
@@ -504,6 +520,15 @@ def _count_of(model, *conditions):
         .values("n")
     )
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def programme_cohorts(programme):
+    """A programme's cohorts, newest first, each with its number of registrations. The
+    count is a correlated subquery, so a page of cohorts counts only its own rows (a
+    GROUP BY over the join would count every registration of the programme first)."""
+    return programme.cohorts.annotate(registration_count=_count_of(InterestRegistration)).order_by(
+        "-start_date", "-id"
+    )
 
 
 def office_home(user, today=None, limit=HOME_COHORTS):

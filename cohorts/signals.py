@@ -34,7 +34,12 @@ def open_cohorts(sender, request, **kwargs):
 def home_panels(sender, request, roles, **kwargs):
     panels = []
     if roles.has(OFFICE):
-        counts = selectors.registration_counts(selectors.registrations_for_office(request.user))
+        # Only the two states the panel shows: the decided ones are most of the rows, and
+        # their number grows with every cohort (the (cohort, state) index finds these).
+        waiting = [InterestRegistration.State.UNCONFIRMED, InterestRegistration.State.CONFIRMED]
+        counts = selectors.registration_counts(
+            selectors.registrations_for_office(request.user).filter(state__in=waiting)
+        )
         panels.append(
             Panel(
                 "cohorts.office_registrations",

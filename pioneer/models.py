@@ -301,6 +301,11 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["state", "due_at"], name="notification_due_idx"),
             models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx"),
+            # The list of a person's notifications, newest first, a page at a time: read
+            # in index order and stopped after the page, not all of them sorted.
+            models.Index(
+                fields=["recipient", "state", "-sent_at", "-id"], name="notification_list_idx"
+            ),
         ]
 
     def __str__(self):

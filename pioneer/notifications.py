@@ -27,18 +27,22 @@ class NotificationKind:
     extra_context: Callable | None = field(default=None)  # (target, recipient) -> dict
     # A link that carries a secret (a password-set key) is e-mailed but never stored.
     secret_link: bool = False
+    # What the templates, the link and extra_context read of the target (lookups such as
+    # "cohort__programme"): the dispatcher loads them for a whole batch at once.
+    related: tuple = ()
 
 
 _KINDS: dict[str, NotificationKind] = {}
 
 
-def register(key, *, template=None, link=None, extra_context=None, secret_link=False):
+def register(key, *, template=None, link=None, extra_context=None, secret_link=False, related=()):
     kind = NotificationKind(
         key=key,
         template=template or f"notifications/{key.replace('.', '_')}",
         link=link,
         extra_context=extra_context,
         secret_link=secret_link,
+        related=tuple(related),
     )
     _KINDS[key] = kind
     return kind

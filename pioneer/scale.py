@@ -2,8 +2,9 @@
 
 Only for measuring (`make bench`) and for trying pages with much data: at N = 50 about 50
 ministries run programmes, with 200 cohorts, 5,000 participants, 10,000 registrations of
-interest, 500 blueprints and 20,000 notifications; the demo office (MLUK) runs many of
-them, so its pages, and those of the demo participant and partner contact, show large data.
+interest, 500 blueprints, 20,000 notifications, and each office linked to the partner
+organisations it works with; the demo office (MLUK) runs many of them, so its pages, and
+those of the demo participant and partner contact, show large data.
 
 How it is built:
 - deterministic: every choice comes from one `random.Random(seed)`, and names and dates

@@ -1,6 +1,7 @@
 """Reads of the core, scoped to the person asking."""
 
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from pioneer.models import Notification, Organisation, PartnerLink, Role, organisation_key
 from pioneer.rules import roles_of
@@ -37,6 +38,25 @@ def organisations_for_office(user):
     return Organisation.objects.filter(
         Q(pk__in=ids) | Q(kind=Organisation.Kind.AUTHORITY, parent_id__in=ids) | Q(pk__in=linked)
     ).order_by("name")
+
+
+def organisations_with_contact_counts(user):
+    """The office's organisations (`organisations_for_office`) with their parent and
+    their number of partner contacts. The count is a correlated subquery: a page of
+    organisations counts its own contacts only (a GROUP BY over the join would count
+    those of every organisation first)."""
+    contacts = (
+        Role.objects.filter(kind=Role.Kind.PARTNER_CONTACT, organisation=OuterRef("pk"))
+        .order_by()
+        .values("organisation")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        organisations_for_office(user)
+        .select_related("parent")
+        .annotate(contact_count=Coalesce(Subquery(contacts, output_field=IntegerField()), 0))
+    )
 
 
 def partner_contacts_of(organisations):

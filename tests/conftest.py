@@ -60,3 +60,33 @@ def _clear_cache():
             client.delete(*keys)
     else:
         cache.clear()
+
+
+# `make bench` writes these tracked files; a test never may (it would leave the worktree
+# modified and the committed figures replaced by a test's). A test that needs them writes
+# to its tmp_path. Checked after every test by the files' stat (cheap), so the test that
+# wrote them is the one that fails.
+_BENCH_OUTPUTS = [
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench", name)
+    for name in ("results.json", "results.md", "p95.png")
+]
+
+
+def _bench_outputs_stat():
+    found = {}
+    for path in _BENCH_OUTPUTS:
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            found[path] = None
+        else:
+            found[path] = (info.st_mtime_ns, info.st_size)
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _bench_outputs_untouched():
+    before = _bench_outputs_stat()
+    yield
+    changed = [path for path, stat in _bench_outputs_stat().items() if stat != before[path]]
+    assert not changed, f"this test wrote make bench's tracked results: {changed}; use tmp_path"

@@ -148,3 +148,75 @@ def test_notifications_and_participant_home(client):
 
     assert_flat_queries(client, "/notifications/", _times(notification))
     assert_flat_queries(client, "/home/", _times(notification))
+
+
+def test_organisation_pages(client, office, ministry):
+    from tests.factories.core import partner_of
+
+    partner = partner_of(ministry, name="Partner GmbH")
+
+    def linked_partner():
+        partner_user(partner_of(ministry))
+
+    assert_flat_queries(client, "/organisations/", _times(linked_partner))
+    assert_flat_queries(
+        client, f"/organisations/{partner.pk}/", _times(lambda: partner_user(partner))
+    )
+
+
+def test_evaluator_and_admin_homes(client, ministry):
+    from tests.factories.core import evaluator_user
+
+    evaluator = evaluator_user()
+    evaluator.roles.update(organisation=ministry)  # an evaluator of the ministry's programmes
+    programme = ProgrammeFactory(organisation=ministry)
+    client.force_login(evaluator)
+    assert_flat_queries(
+        client,
+        "/home/",
+        _times(lambda: CohortFactory(programme=programme, state=Cohort.State.EVALUATION)),
+    )
+    assert client.get("/home/").content.decode().count(programme.name) >= 1
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert_flat_queries(client, "/home/", _times(OrganisationFactory))
+    assert_flat_queries(client, "/admin/", _times(OrganisationFactory))
+
+
+def test_job_pages(client, office, cohort):
+    """A job's page, and the preview of a checked import with 1 and with 50 rows."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cohorts.services import imports
+    from pioneer.models import Job
+
+    text = "Name;E-Mail;Seite;Organisation;Position;Themen;Sprache\r\n"
+    text += (
+        f"Anna Albrecht;anna@example.org;Verwaltung;{cohort.programme.organisation.name};;;de\r\n"
+    )
+    upload = SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv")
+    _report, job = imports.participations_import_check(cohort=cohort, upload=upload, by=office)
+    template = job.payload["rows"][0]
+
+    def more_rows(count):
+        job.refresh_from_db()
+        rows = job.payload["rows"]
+        for _ in range(count):
+            n = len(rows)
+            rows.append({**template, "line": n + 2, "email": f"p{n}@example.org"})
+        Job.objects.filter(pk=job.pk).update(payload=job.payload)
+
+    url = f"/cohorts/{cohort.pk}/participants/import/{job.public_id}/"
+    assert_flat_queries(client, url, more_rows)
+
+    done = Job.objects.create(
+        kind=imports.IMPORT_KIND,
+        requested_by=office,
+        target=cohort,
+        state=Job.State.DONE,
+        summary={"created": 1, "accounts": 1, "invitations": 1, "held": 0},
+    )
+    assert_flat_queries(
+        client,
+        f"/jobs/{done.public_id}/",
+        _times(lambda: ParticipationFactory(cohort=cohort)),
+    )

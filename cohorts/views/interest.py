@@ -54,7 +54,8 @@ def interest(request):
     return render_form(
         request,
         "cohorts/interest_form.html",
-        {"form": form, "cohorts": cohorts, "honeypot": HONEYPOT},
+        # The form's own queryset: read once for "any open cohort?" and for the choices.
+        {"form": form, "cohorts": form.fields["cohort"].queryset, "honeypot": HONEYPOT},
         form,
     )
 

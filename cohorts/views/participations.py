@@ -228,10 +228,12 @@ def participation_import_preview(request, cohort_pk, job_id):
             kind="account.invitation", target=person, recipient=person
         )
         mail = {"subject": subject, "text": text, "language": language, "person": person}
+    # A file of thousands of people: the figures count them all, the table a page at a time.
+    page = Paginator(summary.pop("rows"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cohorts/participation_import_preview.html",
-        {"cohort": cohort, "job": job, "form": form, "mail": mail, **summary},
+        {"cohort": cohort, "job": job, "form": form, "mail": mail, "page": page, **summary},
     )
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +12,9 @@ from cohorts.forms import ProgrammeForm
 from cohorts.views._shared import OFFICE, apply_errors, render_form
 from pioneer.models import Organisation
 from pioneer.permissions import require, role_required, scoped_object_or_404
+
+# A programme of many years has many cohorts: the newest first, a page at a time.
+PAGE_SIZE = 25
 
 
 @role_required(OFFICE)
@@ -50,13 +54,13 @@ def programme_detail(request, slug):
     programme = scoped_object_or_404(
         selectors.programmes_for(request.user).select_related("organisation"), slug=slug
     )
-    cohorts = programme.cohorts.annotate(registration_count=Count("registrations")).order_by(
-        "-start_date", "-id"
+    page = Paginator(selectors.programme_cohorts(programme), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
     return render(
         request,
         "cohorts/programme_detail.html",
-        {"programme": programme, "cohorts": cohorts},
+        {"programme": programme, "cohorts": page, "page": page},
     )
 
 

@@ -10,7 +10,7 @@ office role 403.
 import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +22,8 @@ from pioneer.models import Organisation, Role
 from pioneer.permissions import require, role_required, scoped_object_or_404
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
+# An office that works with hundreds of partners sees them a page at a time.
+PAGE_SIZE = 50
 
 
 def _own_ministries(user):
@@ -40,12 +42,10 @@ def _organisation(request, pk, perm="pioneer.view_organisation"):
 @role_required(OFFICE)
 def organisation_list(request):
     require("pioneer.manage_organisations", request.user)
-    organisations = (
-        selectors.organisations_for_office(request.user)
-        .select_related("parent")
-        .annotate(contact_count=Count("roles", filter=Q(roles__kind=Role.Kind.PARTNER_CONTACT)))
+    page = Paginator(selectors.organisations_with_contact_counts(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    return render(request, "pioneer/organisation_list.html", {"organisations": organisations})
+    return render(request, "pioneer/organisation_list.html", {"organisations": page, "page": page})
 
 
 @role_required(OFFICE)

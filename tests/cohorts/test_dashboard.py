@@ -66,6 +66,23 @@ def test_figures_count_registrations_and_people(cohort):
     assert "state=unconfirmed" in _figure(data, "registrations").rows[0].url
 
 
+def test_the_organisation_figure_names_the_largest_and_sums_up_the_rest(cohort, settings):
+    from cohorts.selectors import FIGURE_ORGANISATIONS
+
+    settings.LANGUAGE_CODE = "en"
+    big = OrganisationFactory(kind="company", short_name="Groß")
+    for _ in range(3):
+        external_participation(cohort, organisation=big)
+    for _ in range(FIGURE_ORGANISATIONS + 2):
+        external_participation(cohort)
+    rows = _figure(cohort_dashboard(cohort), "participants_organisation").rows
+    assert len(rows) == FIGURE_ORGANISATIONS + 1
+    assert (rows[0].label, rows[0].count) == ("Groß", 3)
+    assert (rows[-1].label, rows[-1].count) == ("3 other organisations", 3)
+    assert "organisation=" not in rows[-1].url
+    assert sum(row.count for row in rows) == 3 + FIGURE_ORGANISATIONS + 2
+
+
 def test_attention_lists_registrations_to_confirm_and_to_review(cohort):
     InterestRegistrationFactory(cohort=cohort, state=InterestRegistration.State.UNCONFIRMED)
     InterestRegistrationFactory.create_batch(3, cohort=cohort)

@@ -458,3 +458,54 @@ def test_preview_job_page_and_list_keep_to_the_query_budget(
             counts[size][name] = len(queries)
     assert counts[1] == counts[50]
     assert max(counts[1].values()) <= 10
+
+
+def test_the_preview_of_a_long_file_counts_every_row_and_lists_a_page_at_a_time(
+    client, cohort, office
+):
+    from cohorts.views.participations import PAGE_SIZE
+
+    rows = [HEADING] + [
+        [f"Person {i:03d}", f"p{i:03d}@mft.example", "Verwaltung", "MfT", "", "", "de"]
+        for i in range(PAGE_SIZE + 10)
+    ]
+    _report, job = imports.participations_import_check(cohort=cohort, upload=_csv(rows), by=office)
+    client.force_login(office)
+    client.cookies["django_language"] = "en"
+    first = client.get(_preview_url(cohort, job)).content.decode()
+    assert f"{PAGE_SIZE + 10} people will join" in first
+    assert "Person 000" in first and f"Person {PAGE_SIZE:03d}" not in first
+    assert "Page 1 of 2" in first
+    second = client.get(_preview_url(cohort, job) + "?page=2").content.decode()
+    assert f"Person {PAGE_SIZE + 9:03d}" in second and "Person 000" not in second
+
+
+def test_imported_people_get_their_address_record_with_their_account(
+    cohort, company, django_capture_on_commit_callbacks, office, client
+):
+    """allauth's password-link key reads the person's address records; the import makes
+    them in bulk (unverified), so sending each invitation does not create one."""
+    from allauth.account.models import EmailAddress
+
+    known = UserFactory(email="ben@partner.example")
+    EmailAddress.objects.filter(user=known).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        participations_import(cohort=cohort, upload=_csv(_rows(company)), by=office)
+    anna = EmailAddress.objects.get(email="anna@mft.example")
+    assert (anna.primary, anna.verified) == (False, False)
+    assert not EmailAddress.objects.filter(user=known).exists()  # existing accounts as they are
+    # The invitation's link still works: following it sets the password and verifies.
+    invitation = Notification.objects.get(kind="account.invitation", recipient__email=anna.email)
+    assert invitation.state == Notification.State.SENT
+    link = next(m for m in mail.outbox if m.to == [anna.email]).body.split("http://")[1].split()[0]
+    response = client.get("/" + link.split("/", 1)[1], follow=True)
+    assert response.status_code == 200
+    form_url = (
+        response.redirect_chain[-1][0] if response.redirect_chain else "/" + link.split("/", 1)[1]
+    )
+    done = client.post(
+        form_url, {"password1": "ein-langes-Passwort-42", "password2": "ein-langes-Passwort-42"}
+    )
+    assert done.status_code == 302
+    anna.refresh_from_db()
+    assert anna.verified

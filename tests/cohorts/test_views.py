@@ -464,3 +464,26 @@ def test_public_pages_keep_a_flat_query_count(client, world):
             client.get(url)
         assert len(one) <= 10, url
         assert len(many) == len(one), url
+
+
+def test_a_programme_lists_its_cohorts_newest_first_a_page_at_a_time(client, world):
+    from cohorts.views.programmes import PAGE_SIZE
+
+    programme = world["programme"]
+    for day in range(1, PAGE_SIZE + 2):  # with the world's cohort: two pages
+        CohortFactory(
+            programme=programme,
+            title=f"Durchgang {day:02d}",
+            start_date=date(2030, 1, day),
+            end_date=date(2030, 7, day),
+        )
+    InterestRegistrationFactory.create_batch(2, cohort=Cohort.objects.get(title="Durchgang 26"))
+    client.force_login(world["owner"])
+    client.cookies["django_language"] = "en"
+    first = client.get(f"/programmes/{programme.slug}/")
+    rows = list(first.context["cohorts"])
+    assert len(rows) == PAGE_SIZE
+    assert rows[0].title == "Durchgang 26" and rows[0].registration_count == 2
+    assert "Page 1 of 2" in first.content.decode()
+    second = client.get(f"/programmes/{programme.slug}/?page=2")
+    assert [c.pk for c in second.context["cohorts"]][-1] == world["cohort"].pk

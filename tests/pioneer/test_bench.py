@@ -56,3 +56,14 @@ def test_the_table_marks_missed_targets():
 
     assert "✗" not in row(flat)
     assert row(grown).count("✗") == 3  # queries not flat, p95 over 3× the floor, grew 1.3×
+
+
+def test_the_report_writes_its_table_and_chart_where_it_is_told(tmp_path):
+    """The report's writers take the directory (`--out`, `report.py DIR`): a test gives
+    its tmp_path, never bench/ (tests/conftest.py fails a test that writes there)."""
+    meta = {"date": "d", "commit": "c", "cpus": 2, "python": "3", "server": "s", "client": "c"}
+    results = {"meta": meta, "scales": {"1": _scale(20, 5), "50": _scale(21, 5)}}
+    (tmp_path / "results.json").write_text(__import__("json").dumps(results))
+    chart = report.chart(results, tmp_path / "p95.png")
+    assert chart is None or (tmp_path / "p95.png").stat().st_size > 1000
+    assert "| List" in report.markdown(results)

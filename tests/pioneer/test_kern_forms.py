@@ -296,3 +296,54 @@ def test_a_form_without_its_csrf_token_gets_the_csrf_page():
     html = response.content.decode()
     assert 'id="main"' in html
     assert "kern-alert--warning" in html
+
+
+# Choice lists written in Python (pioneer_choices, QuickSelect) --------------------------
+
+
+def test_the_quick_select_writes_what_djangos_select_writes():
+    from django.test.html import parse_html
+
+    from pioneer.forms import QuickSelect
+
+    choices = [("", "---"), ("1", "A & B <b>"), ("2", "C"), ("Group", [("3", "D"), ("4", "E")])]
+    attrs = {"id": "id_x", "class": "kern-form-input__select", "aria-describedby": "h"}
+    for value in ("2", None, "4", "nonsense"):
+        stock = forms.Select(choices=choices).render("x", value, {**attrs, "required": True})
+        quick = QuickSelect(choices=choices).render("x", value, {**attrs, "required": True})
+        assert parse_html(quick) == parse_html(stock), value
+    assert "A &amp; B &lt;b&gt;" in quick
+
+
+def test_radio_options_keep_their_value_check_mark_and_label():
+    form = SampleForm(data={"side": "external", "topics": ["digital", "climate"]})
+    form.is_valid()
+    tree = _parse(_render(form))
+    external = tree.by_id("id_side_1")
+    assert external["attrs"]["value"] == "external"
+    assert "checked" in external["attrs"]
+    assert "checked" not in tree.by_id("id_side_0")["attrs"]
+    assert [e["attrs"].get("checked", "no") for e in tree.find("input", name="topics")] == [
+        None,
+        None,
+    ]  # both checked (a bare attribute)
+    assert tree.find("label", **{"for": "id_side_1"})
+
+
+@pytest.mark.django_db
+def test_a_listed_choice_field_reads_its_rows_once(django_assert_num_queries):
+    from pioneer.forms import ListedModelChoiceField
+    from pioneer.models import Organisation
+    from tests.factories.core import OrganisationFactory
+
+    OrganisationFactory.create_batch(3)
+
+    class Pick(forms.Form):
+        organisation = ListedModelChoiceField(queryset=Organisation.objects.order_by("pk"))
+
+    form = Pick()
+    with django_assert_num_queries(1):
+        first = str(form["organisation"])
+        assert form.fields["organisation"].queryset  # "any choices?" as a page asks
+        assert str(form["organisation"]) == first
+    assert first.count("<option") == 4  # the empty choice and three

@@ -502,3 +502,70 @@ def test_a_stale_claim_is_taken_up_only_once_its_sender_is_gone():
     row.refresh_from_db()
     assert (row.state, row.attempts) == (SENT, 2)
     assert len(mail.outbox) == 1
+
+
+# The dispatcher's batches -------------------------------------------------------------
+
+
+def _registration_notices(count, recipient):
+    from tests.factories.cohorts import InterestRegistrationFactory
+
+    past = timezone.now() - timedelta(minutes=1)
+    return [
+        NotificationFactory(
+            kind="cohorts.registration_confirmed",
+            recipient=recipient,
+            target_object=InterestRegistrationFactory(),
+            due_at=past,
+        )
+        for _ in range(count)
+    ]
+
+
+def _dispatch_queries(count):
+    from django.test.utils import CaptureQueriesContext
+
+    _registration_notices(count, office_user())
+    with CaptureQueriesContext(connection) as queries:
+        assert services.notification_dispatch_due(inline=True) == count
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_a_batch_costs_one_query_per_e_mail_plus_a_flat_number():
+    """Locks, claims, releases and what the templates read of the targets (the cohort
+    and its programme) are read per batch; per e-mail only its SENT update remains."""
+    _dispatch_queries(1)  # warm: content types, templates
+    few = _dispatch_queries(3)
+    mail.outbox.clear()
+    many = _dispatch_queries(23)
+    assert many - few == 20  # one per e-mail
+    assert few <= 3 + 13  # the batch: finding, loading, locking, claiming, releasing
+    assert all("Firma" in m.body for m in mail.outbox)
+
+
+@pytest.mark.django_db
+def test_a_batch_leaves_a_row_another_sender_holds_and_sends_the_rest():
+    if connection.vendor != "postgresql":
+        pytest.skip("the senders' locks are PostgreSQL advisory locks: set DATABASE_URL")
+    rows = _registration_notices(3, office_user())
+    sender = connections.create_connection("default")  # another sender, still alive
+    with sender.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [services.SENDER_LOCK_CLASS, rows[1].pk])
+    try:
+        assert services.notification_dispatch_due(inline=True) == 2
+        states = dict(Notification.objects.values_list("pk", "state"))
+        assert [states[r.pk] for r in rows] == [SENT, PENDING, SENT]
+        # The batch gave back the locks it took: another sender can take them.
+        with sender.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", [services.SENDER_LOCK_CLASS, rows[0].pk]
+            )
+            assert cursor.fetchone()[0] is True
+        # And its connection waits for the disk again after the batch.
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+    finally:
+        sender.close()
+    assert services.notification_dispatch_due(inline=True) == 1
