@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohorts.views import cohorts, interest, participations, programmes, registrations
+from cohorts.views import cohorts, interest, lists, participations, programmes, registrations
 
 app_name = "cohorts"
 
@@ -19,7 +19,7 @@ urlpatterns = [
     path("cohorts/<int:pk>/edit/", cohorts.cohort_update, name="cohort_update"),
     path("cohorts/<int:pk>/stage/", cohorts.cohort_transition, name="cohort_transition"),
     # Review queue (office) and own registrations (partner contacts).
-    path("registrations/", registrations.registration_list, name="registration_list"),
+    path("registrations/", lists.registration_list, name="registration_list"),
     path("registrations/<int:pk>/", registrations.registration_detail, name="registration_detail"),
     path(
         "registrations/<int:pk>/decide/",
@@ -49,12 +49,12 @@ urlpatterns = [
     path("cohorts/<int:cohort_pk>/copy/", cohorts.cohort_copy, name="cohort_copy"),
     path(
         "cohorts/<int:cohort_pk>/registrations/",
-        cohorts.cohort_registrations,
+        lists.cohort_registrations,
         name="cohort_registrations",
     ),
     path(
         "cohorts/<int:cohort_pk>/participants/",
-        participations.participation_list,
+        lists.participation_list,
         name="participation_list",
     ),
     path(
@@ -98,4 +98,27 @@ urlpatterns = [
         name="participation_invite_again",
     ),
     path("partner/people/", participations.partner_people, name="partner_people"),
+    # The office's lists: bulk actions on a selection, exports of registrations, prints.
+    path("registrations/bulk/", lists.registration_bulk, name="registration_bulk"),
+    path("registrations/<int:pk>/print/", lists.registration_print, name="registration_print"),
+    path(
+        "cohorts/<int:cohort_pk>/registrations/bulk/",
+        lists.registration_bulk,
+        name="cohort_registration_bulk",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/registrations/export.<str:fmt>",
+        lists.registration_export,
+        name="registration_export",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/bulk/",
+        lists.participation_bulk,
+        name="participation_bulk",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/print/",
+        lists.participation_print,
+        name="participation_print",
+    ),
 ]
