@@ -54,12 +54,11 @@ class SortableTable:
     def __post_init__(self):
         value = (self.params.get(SORT_PARAM) or "").strip()
         descending = value.startswith("-")
-        key = value.lstrip("-")
+        key = value[1:] if descending else value
         sortable = {c.key for c in self.columns if c.fields}
         if key not in sortable:
-            default = self.default
-            descending = default.startswith("-")
-            key = default.lstrip("-")
+            descending = self.default.startswith("-")
+            key = self.default[1:] if descending else self.default
         self.key = key
         self.descending = descending
 

@@ -626,3 +626,52 @@ def test_a_partner_contact_still_gets_their_own_registration_list(client):
     response = client.get(reverse("cohorts:registration_list"))
     assert response.status_code == 200
     assert "cohorts/registration_list_partner.html" in [t.name for t in response.templates]
+
+
+# --- selectors and plans ----------------------------------------------------------------
+
+
+def test_what_needs_action_among_registrations(world):
+    from cohorts import selectors
+
+    cohort = world["cohort"]
+    waiting = {
+        InterestRegistrationFactory(cohort=cohort).pk,
+        _unconfirmed(cohort).pk,
+    }
+    for state in ("accepted", "declined", "expired"):
+        InterestRegistrationFactory(cohort=cohort, state=state)
+    rows = selectors.registrations_needing_action(InterestRegistration.objects.all())
+    assert set(rows.values_list("pk", flat=True)) == waiting
+
+
+def test_nominated_people_need_action_only_while_matching_or_running(world):
+    from cohorts import selectors
+
+    cohort = world["cohort"]
+    nominated = ParticipationFactory(
+        cohort=cohort, user=UserFactory(last_login=timezone.now()), state="nominated"
+    )
+    rows = Participation.objects.filter(cohort=cohort)
+    assert not selectors.participations_needing_action(cohort, rows).exists()  # open
+    cohort.state = Cohort.State.RUNNING
+    assert list(selectors.participations_needing_action(cohort, rows)) == [nominated]
+
+
+def test_the_state_plan_follows_the_participations_transitions(world):
+    people = [
+        ParticipationFactory(cohort=world["cohort"], state=state)
+        for state in ("nominated", "confirmed", "completed")
+    ]
+    plan = bulk.participations_state_plan(people, "confirmed")
+    assert plan.done == [people[0]]
+    assert [p for p, _reason in plan.skipped] == [people[1], people[2]]
+
+
+def test_a_colleague_who_was_quicker_is_not_counted_twice(world):
+    person = ParticipationFactory(cohort=world["cohort"], state="nominated")
+    Participation.objects.filter(pk=person.pk).update(state="confirmed")
+    outcome = bulk.participations_set_state(
+        participations=[person], state="confirmed", by=world["owner"]
+    )
+    assert outcome.done == [] and len(outcome.skipped) == 1
