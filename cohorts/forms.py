@@ -351,7 +351,8 @@ class NoteForm(SafeForm):
 
 
 class RegistrationFilter(django_filters.FilterSet):
-    """The review queue's filters: cohort, kind, state and a free-text search."""
+    """The review queue's filters: cohort (not on one cohort's tab), kind, state and a
+    free-text search."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
     cohort = django_filters.ModelChoiceFilter(label=_("Cohort"), queryset=Cohort.objects.none())
@@ -367,9 +368,12 @@ class RegistrationFilter(django_filters.FilterSet):
         form = SafeForm
         fields = ["q", "cohort", "organisation_kind", "state"]
 
-    def __init__(self, *args, cohorts, **kwargs):
+    def __init__(self, *args, cohorts=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["cohort"].queryset = cohorts
+        if cohorts is None:  # one cohort's list: no choice of cohort
+            del self.filters["cohort"]
+        else:
+            self.filters["cohort"].queryset = cohorts
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -631,3 +635,17 @@ class ParticipationFilter(django_filters.FilterSet):
         ):
             queryset = queryset.filter(pk__in=without.values("pk"))
         return queryset
+
+
+class ParticipationBulkStateForm(SafeForm):
+    """The state a selection of people moves to, and the reason when they withdraw
+    (asked on the confirmation page)."""
+
+    to_state = forms.ChoiceField(label=_("New state"), choices=Participation.State.choices)
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the people withdraw; it is kept with each of them."),
+    )

@@ -15,7 +15,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -24,7 +24,13 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from cohorts import hooks
 from cohorts.hooks import Attention, Figure, FigureRow, Stage, UpcomingDate
-from cohorts.models import Cohort, InterestRegistration, Participation, Programme
+from cohorts.models import (
+    Cohort,
+    InterestRegistration,
+    Participation,
+    Programme,
+    RegistrationNote,
+)
 from pioneer.models import PartnerLink, Role, User
 from pioneer.rules import roles_of
 from pioneer.selectors import linked_office_ids, organisations_resembling
@@ -724,9 +730,68 @@ def _tab_url(url_name, pk):
 
 def cohort_registrations(cohort, user):
     """The review queue for one cohort (the office's own registrations only)."""
-    return (
-        registrations_for_office(user)
-        .filter(cohort=cohort)
-        .annotate(note_count=Count("notes"))
-        .order_by("-created_at", "-id")
-    )
+    return registrations_for_office(user).filter(cohort=cohort)
+
+
+# --- the office's lists: what needs action, sort keys, the page's own figures -----------
+
+# Registrations that wait for someone: the office's decision, or the contact's confirmation.
+REGISTRATION_ACTION_STATES = (
+    InterestRegistration.State.CONFIRMED,
+    InterestRegistration.State.UNCONFIRMED,
+)
+# The order of states when a list is sorted by state: what needs action first.
+REGISTRATION_STATE_RANK = Case(
+    *(
+        When(state=value, then=Value(index))
+        for index, value in enumerate(
+            [*REGISTRATION_ACTION_STATES, "accepted", "declined", "expired"]
+        )
+    ),
+    default=Value(9),
+    output_field=IntegerField(),
+)
+PARTICIPATION_STATE_RANK = Case(
+    *(When(state=value, then=Value(index)) for index, value in enumerate(Participation.State)),
+    default=Value(9),
+    output_field=IntegerField(),
+)
+
+
+def registrations_needing_action(queryset):
+    """Awaiting the office's decision or the contact's confirmation."""
+    return queryset.filter(state__in=REGISTRATION_ACTION_STATES)
+
+
+def invitation_open():
+    """Never signed in: the invitation (or the confirmation of the e-mail address) is not
+    taken up. The same test as the dashboard's "not signed in yet"."""
+    return Q(user__last_login__isnull=True)
+
+
+def participations_needing_action(cohort, queryset):
+    """People not withdrawn nor completed who have not taken up their invitation, whose
+    invitation is held, or (while matching or running) who are only nominated."""
+    waiting = invitation_open() | Q(invitation_held=True)
+    if cohort.state in {Cohort.State.MATCHING, Cohort.State.RUNNING}:
+        waiting |= Q(state=Participation.State.NOMINATED)
+    return queryset.exclude(
+        state__in=[Participation.State.WITHDRAWN, Participation.State.COMPLETED]
+    ).filter(waiting)
+
+
+def registration_note_counts(rows):
+    """Put `note_count` on the rows of one page: one grouped query over these rows only,
+    never a count over the whole queue before it is cut into pages."""
+    rows = list(rows)
+    counts = {}
+    if rows:
+        counts = dict(
+            RegistrationNote.objects.filter(registration_id__in=[r.pk for r in rows])
+            .order_by()
+            .values_list("registration_id")
+            .annotate(n=Count("id"))
+        )
+    for row in rows:
+        row.note_count = counts.get(row.pk, 0)
+    return rows

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohorts.views import cohorts, interest, participations, programmes, registrations
+from cohorts.views import cohorts, interest, lists, participations, programmes, registrations
 
 app_name = "cohorts"
 
@@ -24,7 +24,7 @@ urlpatterns = [
         name="cohort_transition_undo",
     ),
     # Review queue (office) and own registrations (partner contacts).
-    path("registrations/", registrations.registration_list, name="registration_list"),
+    path("registrations/", lists.registration_list, name="registration_list"),
     path("registrations/<int:pk>/", registrations.registration_detail, name="registration_detail"),
     path(
         "registrations/<int:pk>/decide/",
@@ -44,12 +44,12 @@ urlpatterns = [
     path("cohorts/<int:cohort_pk>/copy/", cohorts.cohort_copy, name="cohort_copy"),
     path(
         "cohorts/<int:cohort_pk>/registrations/",
-        cohorts.cohort_registrations,
+        lists.cohort_registrations,
         name="cohort_registrations",
     ),
     path(
         "cohorts/<int:cohort_pk>/participants/",
-        participations.participation_list,
+        lists.participation_list,
         name="participation_list",
     ),
     path(
@@ -93,4 +93,27 @@ urlpatterns = [
         name="participation_invite_again",
     ),
     path("partner/people/", participations.partner_people, name="partner_people"),
+    # The office's lists: bulk actions on a selection, exports of registrations, prints.
+    path("registrations/bulk/", lists.registration_bulk, name="registration_bulk"),
+    path("registrations/<int:pk>/print/", lists.registration_print, name="registration_print"),
+    path(
+        "cohorts/<int:cohort_pk>/registrations/bulk/",
+        lists.registration_bulk,
+        name="cohort_registration_bulk",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/registrations/export.<str:fmt>",
+        lists.registration_export,
+        name="registration_export",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/bulk/",
+        lists.participation_bulk,
+        name="participation_bulk",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/participants/print/",
+        lists.participation_print,
+        name="participation_print",
+    ),
 ]

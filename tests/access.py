@@ -160,7 +160,12 @@ def crawl(user, *, start=("/home/",), per_route=3, limit=400):
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         parser = _Links()
-        parser.feed(response.content.decode())
+        # A streamed page (the participant list's print view) is read as it arrives.
+        parser.feed(
+            b"".join(response.streaming_content).decode()
+            if response.streaming
+            else response.content.decode()
+        )
         for href in parser.links:
             target = _own(path, href)
             if target and target not in seen:

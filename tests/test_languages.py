@@ -176,7 +176,19 @@ def _office_pages():
         reverse("cohorts:participation_add", args=[running.pk]),
         reverse("cohorts:participation_detail", args=[running.pk, participation.pk]),
         reverse("cohorts:registration_detail", args=[registration.pk]),
+        # The lists with every view, filters as chips, a selection, and the print views.
+        reverse("cohorts:registration_list") + "?show=all&state=confirmed&sort=-offered",
+        reverse("cohorts:cohort_registrations", args=[open_.pk]) + "?show=all&select=page",
+        reverse("cohorts:participation_list", args=[running.pk]) + "?show=all&side=external",
+        reverse("cohorts:participation_print", args=[running.pk]) + "?show=all&sort=state",
+        reverse("cohorts:registration_print", args=[registration.pk]),
     ]
+
+
+def _html(response):
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
@@ -199,7 +211,37 @@ def test_the_offices_cohort_pages_show_no_other_languages_interface_text(client,
     for url in _office_pages():
         response = client.get(url)
         assert response.status_code == 200, url
-        text = _interface_text(response.content.decode(), language, data)
+        text = _interface_text(_html(response), language, data)
+        problems += [f"{url}: {found}" for found in _other_language_words(text, language)]
+    assert problems == []
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_bulk_confirmation_pages_show_no_other_languages_interface_text(client, demo, language):
+    """The pages that say what a bulk action will do before it happens."""
+    data = _data_texts()
+    client.force_login(User.objects.get(email="office@mluk.example"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    running = Cohort.objects.get(slug="durchgang-2")
+    people = list(Participation.objects.filter(cohort=running).values_list("pk", flat=True))
+    registrations = list(InterestRegistration.objects.values_list("pk", flat=True))
+    problems = []
+    for url, data_ in (
+        (reverse("cohorts:registration_bulk"), {"selected": registrations, "action": "resend"}),
+        (
+            reverse("cohorts:participation_bulk", args=[running.pk]),
+            {"selected": people, "action": "invite"},
+        ),
+        (
+            reverse("cohorts:participation_bulk", args=[running.pk]),
+            {"selected": people, "action": "state", "to_state": "withdrawn"},
+        ),
+    ):
+        response = client.post(url, data_)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert f'<html lang="{language}">' in html
+        text = _interface_text(html, language, data)
         problems += [f"{url}: {found}" for found in _other_language_words(text, language)]
     assert problems == []
 

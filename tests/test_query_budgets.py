@@ -220,3 +220,41 @@ def test_job_pages(client, office, cohort):
         f"/jobs/{done.public_id}/",
         _times(lambda: ParticipationFactory(cohort=cohort)),
     )
+
+
+def test_the_offices_lists_sorted_filtered_and_printed(client, office, cohort):
+    """Every sort, view and filter of the three lists, and their print views: the note
+    counts are the page's own (one grouped query over its rows), the print view reads all
+    rows in one query while it streams."""
+
+    def row():
+        registration = InterestRegistrationFactory(cohort=cohort)
+        RegistrationNote.objects.create(registration=registration, author=office, text="Notiz")
+        ParticipationFactory(cohort=cohort)
+        external_participation(cohort)
+
+    registrations = [
+        "/registrations/?show=all&sort=-received",
+        "/registrations/?sort=organisation&state=confirmed",
+        "/registrations/?sort=offered&q=Firma&select=page",
+        f"/cohorts/{cohort.pk}/registrations/?show=all&sort=-sought",
+        f"/cohorts/{cohort.pk}/registrations/?sort=state&organisation_kind=company",
+    ]
+    participants = [
+        f"/cohorts/{cohort.pk}/participants/?show=all&sort=-organisation",
+        f"/cohorts/{cohort.pk}/participants/?sort=signed_in&side=external",
+        f"/cohorts/{cohort.pk}/participants/?show=action&sort=state&state=bogus",
+        f"/cohorts/{cohort.pk}/participants/print/?show=all&sort=name",
+        f"/cohorts/{cohort.pk}/participants/print/?signed_in=no",
+    ]
+    for url in registrations + participants:
+        assert_flat_queries(client, url, _times(row))
+
+
+def test_the_print_view_of_a_registration_with_notes(client, office, cohort):
+    registration = InterestRegistrationFactory(cohort=cohort)
+
+    def note():
+        RegistrationNote.objects.create(registration=registration, author=office, text="Notiz")
+
+    assert_flat_queries(client, f"/registrations/{registration.pk}/print/", _times(note))

@@ -1,11 +1,10 @@
 """A cohort for the programme office: create, the one cohort page with its tabs
-(overview with the status and its change, registrations; the participants tab lives in
-participations.py), edit, change the status, and the copy of the next cohort. Someone
+(the overview with the status and its change; the registrations and participants tabs
+live in lists.py), edit, change the status, and the copy of the next cohort. Someone
 else's cohort answers 404 (the querysets come from the selectors)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,8 +20,6 @@ from cohorts.views._shared import (
     render_form,
 )
 from pioneer.permissions import require, role_required, scoped_object_or_404
-
-PAGE_SIZE = 50
 
 
 @role_required(OFFICE)
@@ -219,25 +216,6 @@ def cohort_dashboard(request, cohort_pk):
     """The former dashboard: now the overview tab of the one cohort page."""
     cohort = _cohort_for_office(request, cohort_pk)
     return redirect("cohorts:cohort_detail", pk=cohort.pk, permanent=True)
-
-
-@role_required(OFFICE)
-def cohort_registrations(request, cohort_pk):
-    """The registrations tab: the review queue for this cohort, inside its frame."""
-    cohort = _cohort_for_office(request, cohort_pk)
-    page = Paginator(selectors.cohort_registrations(cohort, request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "cohorts/cohort_registrations.html",
-        {
-            "cohort": cohort,
-            "programme": cohort.programme,
-            "page": page,
-            **cohort_frame(request, cohort, "registrations"),
-        },
-    )
 
 
 @role_required(OFFICE)

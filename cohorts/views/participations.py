@@ -18,11 +18,10 @@ from cohorts.forms import (
     ImportForm,
     ParticipationAddForm,
     ParticipationEditForm,
-    ParticipationFilter,
     ParticipationStateForm,
 )
 from cohorts.services import exports, imports
-from cohorts.views._shared import OFFICE, PARTNER, apply_errors, cohort_frame, office_cohort
+from cohorts.views._shared import OFFICE, PARTNER, apply_errors, office_cohort
 from pioneer import jobs
 from pioneer.models import Job, User
 from pioneer.permissions import require, role_required, scoped_object_or_404
@@ -30,30 +29,6 @@ from pioneer.selectors import organisations_for_office
 from pioneer.services import notification_preview
 
 PAGE_SIZE = 50
-
-
-@role_required(OFFICE)
-def participation_list(request, cohort_pk):
-    cohort = office_cohort(request, cohort_pk)
-    filterset = ParticipationFilter(
-        request.GET or None, queryset=selectors.participations_of(cohort), cohort=cohort
-    )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "cohorts/participation_list.html",
-        {
-            "cohort": cohort,
-            "filter": filterset,
-            "page": page,
-            "query": query.urlencode(),
-            "filtered": any(v for k, v in request.GET.items() if k != "page"),
-            "held": selectors.held_invitations(cohort),
-            **cohort_frame(request, cohort, "participants"),
-        },
-    )
 
 
 @role_required(OFFICE)

@@ -1,11 +1,9 @@
-"""The review queue of registrations of interest (programme office) and a partner
-contact's own registrations."""
+"""A registration of interest: its page, the decision, notes, the link sent again (the
+lists of registrations live in `cohorts.views.lists`)."""
 
 import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -13,39 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts import selectors, services
-from cohorts.forms import DecisionForm, NoteForm, RegistrationFilter
+from cohorts.forms import DecisionForm, NoteForm
 from cohorts.models import InterestRegistration, RegistrationNote
 from cohorts.views._shared import OFFICE, PARTNER, apply_errors
 from pioneer.permissions import require, role_required, scoped_object_or_404
-
-PAGE_SIZE = 25
-
-
-@role_required(OFFICE, PARTNER)
-def registration_list(request):
-    is_office = bool(selectors.office_organisation_ids(request.user))
-    if not is_office:
-        page = Paginator(selectors.registrations_for_partner(request.user), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-        return render(request, "cohorts/registration_list_partner.html", {"page": page})
-    queryset = selectors.registrations_for_office(request.user).annotate(note_count=Count("notes"))
-    filterset = RegistrationFilter(
-        request.GET or None,
-        queryset=queryset,
-        cohorts=selectors.cohorts_for(request.user).order_by("-start_date", "title"),
-    )
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    page = Paginator(rows.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "cohorts/registration_list.html",
-        {"page": page, "filter": filterset, "query": query.urlencode()},
-    )
 
 
 def _registration_for(request, pk):

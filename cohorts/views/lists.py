@@ -1,0 +1,561 @@
+"""The office's lists: the review queue of registrations (all cohorts, and one cohort's
+registrations tab) and a cohort's participant list, with what they share:
+
+- sortable columns (`pioneer.tables`: a whitelist of sort keys, aria-sort, id last);
+- a default view of what needs action, and "show all" (`?show=all`). The default is
+  "needs action" only while no filter is chosen: a filter (a link from the overview's
+  figures, say) shows everything it matches;
+- filters in a disclosure with the active ones as removable chips; a value that does not
+  parse is ignored with a message, never an error page;
+- a selection for bulk actions: those that send e-mail or change a state go through a
+  confirmation page that says what will happen first (`cohorts.services.bulk`); exports
+  of the selection stream (CSV) or run as a job (XLSX);
+- print views for the file (a registration; all people of the filtered list, streamed).
+
+Each list page costs the same number of queries for 1 row as for 50: the rows of the page,
+the page's own figures (note counts) for those rows only, and the count.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed, QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from cohorts import selectors
+from cohorts.forms import ParticipationBulkStateForm, ParticipationFilter, RegistrationFilter
+from cohorts.models import Participation, RegistrationNote
+from cohorts.services import bulk, exports
+from cohorts.views._shared import OFFICE, PARTNER, cohort_frame, office_cohort
+from pioneer import jobs
+from pioneer.permissions import require, role_required, scoped_object_or_404
+from pioneer.tables import Column, SortableTable, bad_filters, filter_chips
+
+REGISTRATION_PAGE_SIZE = 25
+PARTICIPATION_PAGE_SIZE = 50
+SHOW_ACTION, SHOW_ALL = "action", "all"
+# A selection is one page at most; more ids than this in a POST are not ours.
+MAX_SELECTION = 200
+# The print view renders this many people per piece of the streamed page.
+PRINT_CHUNK = 200
+PRINT_ROWS = "cohorts/_participation_print_rows.html"
+
+
+def _show(params, filtered):
+    value = params.get("show")
+    if value in (SHOW_ACTION, SHOW_ALL):
+        return value
+    return SHOW_ALL if filtered else SHOW_ACTION
+
+
+def _filters(request, filterset):
+    """The chips of the filters in effect; a message naming the ignored ones."""
+    bad = bad_filters(filterset.form)
+    if bad:
+        messages.warning(
+            request,
+            _("These filters had a value that could not be used; they are ignored: %(names)s.")
+            % {"names": ", ".join(bad)},
+        )
+    return filter_chips(filterset.form, request.GET)
+
+
+def _selected_ids(post):
+    ids = []
+    for value in post.getlist("selected")[: MAX_SELECTION + 1]:
+        try:
+            ids.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return list(dict.fromkeys(i for i in ids if i > 0))[:MAX_SELECTION]
+
+
+def _back(url, post):
+    """The list the selection came from, with its filters, sort and page (re-encoded:
+    only ever a query string on our own address)."""
+    query = QueryDict(post.get("query", ""), mutable=True)
+    query.pop("select", None)
+    encoded = query.urlencode()
+    return f"{url}?{encoded}" if encoded else url
+
+
+def _csv_response(stream, name):
+    response = StreamingHttpResponse(stream, content_type=exports.CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- registrations ----------------------------------------------------------------------
+
+
+def registration_columns(with_cohort):
+    columns = [
+        Column("organisation", _("Organisation"), ("organisation_name",)),
+        Column("kind", _("Kind"), ("organisation_kind",)),
+    ]
+    if with_cohort:
+        columns.append(Column("cohort", _("Cohort"), ("cohort__title",)))
+    columns += [
+        Column("state", _("State"), (selectors.REGISTRATION_STATE_RANK, "created_at")),
+        Column(
+            "offered", _("Places offered"), ("places_host",), numeric=True, descending_first=True
+        ),
+        Column("sought", _("Places sought"), ("places_send",), numeric=True, descending_first=True),
+        Column("received", _("Received"), ("created_at",), descending_first=True),
+        Column("notes", _("Notes"), numeric=True),
+    ]
+    return columns
+
+
+def _registration_table(request, queryset, *, cohort=None):
+    """What the review queue and a cohort's registrations tab show (one partial)."""
+    filterset = RegistrationFilter(
+        request.GET or None,
+        queryset=queryset,
+        cohorts=(
+            None
+            if cohort is not None
+            else selectors.cohorts_for(request.user).order_by("-start_date", "title")
+        ),
+    )
+    chips = _filters(request, filterset)
+    show = _show(request.GET, bool(chips))
+    rows = filterset.qs
+    if show == SHOW_ACTION:
+        rows = selectors.registrations_needing_action(rows)
+    table = SortableTable(
+        request.GET,
+        registration_columns(with_cohort=cohort is None),
+        default="state" if show == SHOW_ACTION else "-received",
+    )
+    page = Paginator(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.registration_note_counts(page.object_list)
+    return {
+        "filter": filterset,
+        "chips": chips,
+        "show": show,
+        "table": table,
+        "page": page,
+        "select_page": request.GET.get("select") == "page",
+        "query": request.GET.urlencode(),
+    }
+
+
+@role_required(OFFICE, PARTNER)
+def registration_list(request):
+    is_office = bool(selectors.office_organisation_ids(request.user))
+    if not is_office:
+        page = Paginator(
+            selectors.registrations_for_partner(request.user), REGISTRATION_PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+        return render(request, "cohorts/registration_list_partner.html", {"page": page})
+    context = _registration_table(request, selectors.registrations_for_office(request.user))
+    return render(request, "cohorts/registration_list.html", context)
+
+
+@role_required(OFFICE)
+def cohort_registrations(request, cohort_pk):
+    """The registrations tab: the review queue for this cohort, inside its frame."""
+    cohort = scoped_object_or_404(selectors.cohorts_for(request.user), pk=cohort_pk)
+    context = _registration_table(
+        request, selectors.cohort_registrations(cohort, request.user), cohort=cohort
+    )
+    return render(
+        request,
+        "cohorts/cohort_registrations.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            **context,
+            **cohort_frame(request, cohort, "registrations"),
+        },
+    )
+
+
+@role_required(OFFICE)
+def registration_export(request, cohort_pk, fmt):
+    """A cohort's registrations: CSV streams at once; XLSX is made by a job (POST)."""
+    cohort = scoped_object_or_404(selectors.cohorts_for(request.user), pk=cohort_pk)
+    rows = selectors.cohort_registrations(cohort, request.user)
+    if fmt == "csv":
+        return _csv_response(
+            exports.registrations_csv_stream(rows),
+            exports.filename(cohort, "csv", label=_("registrations")),
+        )
+    if fmt != "xlsx":
+        raise Http404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    job = jobs.job_start(kind=exports.REGISTRATION_EXPORT_KIND, by=request.user, target=cohort)
+    return redirect("job_detail", public_id=job.public_id)
+
+
+@role_required(OFFICE)
+@require_POST
+def registration_bulk(request, cohort_pk=None):
+    """An action on the selected registrations: export them, or (after a confirmation
+    page that says what will happen) send their confirmation links again."""
+    scope = selectors.registrations_for_office(request.user)
+    cohort = None
+    if cohort_pk is not None:
+        cohort = scoped_object_or_404(selectors.cohorts_for(request.user), pk=cohort_pk)
+        scope = scope.filter(cohort=cohort)
+        back = _back(
+            reverse("cohorts:cohort_registrations", kwargs={"cohort_pk": cohort.pk}), request.POST
+        )
+    else:
+        back = _back(reverse("cohorts:registration_list"), request.POST)
+    ids = _selected_ids(request.POST)
+    chosen = list(scope.filter(pk__in=ids).order_by("organisation_name", "pk")) if ids else []
+    if ids and not chosen:
+        raise Http404  # none of them is this office's
+    if not chosen:
+        messages.error(request, _("Select at least one registration first."))
+        return redirect(back)
+    action = request.POST.get("action")
+    selection = [r.pk for r in chosen]
+    if action == "export_csv":
+        return _csv_response(
+            exports.registrations_csv_stream(scope.filter(pk__in=selection)),
+            exports.filename(cohort, "csv", label=_("registrations")),
+        )
+    if action == "export_xlsx":
+        job = jobs.job_start(
+            kind=exports.REGISTRATION_EXPORT_KIND,
+            by=request.user,
+            target=cohort,
+            payload={"ids": selection},
+        )
+        return redirect("job_detail", public_id=job.public_id)
+    if action != "resend":
+        messages.error(request, _("Choose what to do with the selected registrations."))
+        return redirect(back)
+    if request.POST.get("confirmed") == "1":
+        outcome = bulk.registrations_resend_links(registrations=chosen, by=request.user)
+        _report(
+            request,
+            outcome,
+            ngettext(
+                "%(count)s confirmation link has been scheduled.",
+                "%(count)s confirmation links have been scheduled.",
+                len(outcome.done),
+            )
+            % {"count": len(outcome.done)},
+            ngettext(
+                "%(count)s registration was skipped.",
+                "%(count)s registrations were skipped.",
+                len(outcome.skipped),
+            ),
+        )
+        return redirect(back)
+    plan = bulk.registrations_resend_plan(chosen)
+    return _confirm_page(
+        request,
+        cohort=cohort,
+        title=_("Send the confirmation links again"),
+        lead=ngettext(
+            "%(count)s e-mail will be sent: a new confirmation link to this contact. The "
+            "previous link stops working.",
+            "%(count)s e-mails will be sent: a new confirmation link to each of these "
+            "contacts. Their previous links stop working.",
+            len(plan.done),
+        )
+        % {"count": len(plan.done)},
+        plan=plan,
+        describe=lambda r: f"{r.organisation_name} ({r.contact_name}, {r.contact_email})",
+        button=ngettext("Send %(count)s e-mail", "Send %(count)s e-mails", len(plan.done))
+        % {"count": len(plan.done)},
+        action_url=request.path,
+        hidden={"action": "resend", "query": request.POST.get("query", "")},
+        selection=selection,
+        back=back,
+    )
+
+
+def _report(request, outcome, text, skipped_text):
+    """The truth after an action: how many were done (`text`, formatted), how many
+    skipped (`skipped_text`, with %(count)s)."""
+    if outcome.skipped:
+        text = f"{text} {skipped_text % {'count': len(outcome.skipped)}}"
+    if outcome.done:
+        messages.success(request, text)
+    else:
+        messages.warning(request, text)
+
+
+def _confirm_page(
+    request,
+    *,
+    cohort,
+    title,
+    lead,
+    plan,
+    describe,
+    button,
+    action_url,
+    hidden,
+    selection,
+    back,
+    form=None,
+):
+    return render(
+        request,
+        "cohorts/bulk_confirm.html",
+        {
+            "cohort": cohort,
+            "title": title,
+            "lead": lead,
+            "will": [describe(obj) for obj in plan.done],
+            "skipped": [(describe(obj), reason) for obj, reason in plan.skipped],
+            "button": button,
+            "action_url": action_url,
+            "hidden": hidden,
+            "selection": selection,
+            "back": back,
+            "form": form,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@role_required(OFFICE)
+def registration_print(request, pk):
+    """One registration for the file: everything it says, its decision and the office's
+    notes, on a page without navigation."""
+    registration = scoped_object_or_404(selectors.registrations_for_office(request.user), pk=pk)
+    require("cohorts.review_registration", request.user, registration)
+    notes = RegistrationNote.objects.filter(registration=registration).select_related("author")
+    return render(
+        request,
+        "cohorts/registration_print.html",
+        {"registration": registration, "notes": notes, "printed_at": timezone.now()},
+    )
+
+
+# --- participants -----------------------------------------------------------------------
+
+
+def participation_columns():
+    return [
+        Column("name", _("Name"), ("user__name", "user__email")),
+        Column("side", _("Side"), ("side", "user__name")),
+        Column("organisation", _("Organisation"), ("organisation__name", "user__name")),
+        Column("position", _("Position"), ("position",)),
+        Column("state", _("State"), (selectors.PARTICIPATION_STATE_RANK, "user__name")),
+        Column("signed_in", _("Last signed in"), ("user__last_login",), descending_first=True),
+    ]
+
+
+def _participation_rows(request, cohort):
+    filterset = ParticipationFilter(
+        request.GET or None, queryset=selectors.participations_of(cohort), cohort=cohort
+    )
+    chips = _filters(request, filterset)
+    show = _show(request.GET, bool(chips))
+    rows = filterset.qs
+    if show == SHOW_ACTION:
+        rows = selectors.participations_needing_action(cohort, rows)
+    table = SortableTable(request.GET, participation_columns(), default="side")
+    return filterset, chips, show, table, rows.order_by(*table.ordering)
+
+
+@role_required(OFFICE)
+def participation_list(request, cohort_pk):
+    cohort = office_cohort(request, cohort_pk)
+    filterset, chips, show, table, rows = _participation_rows(request, cohort)
+    page = Paginator(rows, PARTICIPATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cohorts/participation_list.html",
+        {
+            "cohort": cohort,
+            "filter": filterset,
+            "chips": chips,
+            "show": show,
+            "table": table,
+            "page": page,
+            "select_page": request.GET.get("select") == "page",
+            "query": request.GET.urlencode(),
+            "filtered": bool(chips),
+            "held": selectors.held_invitations(cohort),
+            "states": Participation.State.choices,
+            **cohort_frame(request, cohort, "participants"),
+        },
+    )
+
+
+@role_required(OFFICE)
+def participation_print(request, cohort_pk):
+    """Every person of the (filtered, sorted) list for the file, on a page without
+    navigation. Streamed in pieces of PRINT_CHUNK rows from one query, so a large cohort
+    neither waits for the whole page nor holds it in memory."""
+    cohort = office_cohort(request, cohort_pk)
+    _filterset, chips, show, table, rows = _participation_rows(request, cohort)
+    language = translation.get_language()
+    head = {
+        "cohort": cohort,
+        "chips": chips,
+        "show": show,
+        "table": table,
+        "printed_at": timezone.now(),
+        "back": _back(
+            reverse("cohorts:participation_list", kwargs={"cohort_pk": cohort.pk}),
+            {"query": request.GET.urlencode()},
+        ),
+    }
+
+    def pieces():
+        # The language of the request, also while the server sends the later pieces.
+        with translation.override(language):
+            yield render_to_string("cohorts/participation_print_head.html", head)
+            chunk, count = [], 0
+            for participation in rows.iterator(chunk_size=PRINT_CHUNK):
+                chunk.append(participation)
+                count += 1
+                if len(chunk) == PRINT_CHUNK:
+                    yield render_to_string(PRINT_ROWS, {"rows": chunk})
+                    chunk = []
+            if chunk:
+                yield render_to_string(PRINT_ROWS, {"rows": chunk})
+            yield render_to_string(
+                "cohorts/participation_print_foot.html", {"count": count, "cohort": cohort}
+            )
+
+    response = StreamingHttpResponse(pieces(), content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(OFFICE)
+@require_POST
+def participation_bulk(request, cohort_pk):
+    """An action on the selected people: export them, or (after a confirmation page that
+    says what will happen) send their invitations again or move them to another state."""
+    cohort = office_cohort(request, cohort_pk)
+    scope = selectors.participations_of(cohort)
+    back = _back(
+        reverse("cohorts:participation_list", kwargs={"cohort_pk": cohort.pk}), request.POST
+    )
+    ids = _selected_ids(request.POST)
+    chosen = list(scope.filter(pk__in=ids)) if ids else []
+    if ids and not chosen:
+        raise Http404
+    if not chosen:
+        messages.error(request, _("Select at least one person first."))
+        return redirect(back)
+    selection = [p.pk for p in chosen]
+    action = request.POST.get("action")
+    if action == "export_csv":
+        return _csv_response(
+            exports.participants_csv_stream(cohort, ids=selection),
+            exports.filename(cohort, "csv"),
+        )
+    if action == "export_xlsx":
+        job = jobs.job_start(
+            kind=exports.EXPORT_KIND, by=request.user, target=cohort, payload={"ids": selection}
+        )
+        return redirect("job_detail", public_id=job.public_id)
+    confirmed = request.POST.get("confirmed") == "1"
+    common = {
+        "cohort": cohort,
+        "describe": lambda p: f"{p.user.name or p.user.email} ({p.organisation})",
+        "action_url": request.path,
+        "selection": selection,
+        "back": back,
+    }
+    if action == "invite":
+        if confirmed:
+            outcome = bulk.participations_invite_again(participations=chosen, by=request.user)
+            _report(
+                request,
+                outcome,
+                ngettext(
+                    "%(count)s invitation has been scheduled.",
+                    "%(count)s invitations have been scheduled.",
+                    len(outcome.done),
+                )
+                % {"count": len(outcome.done)},
+                _skipped_people(outcome),
+            )
+            return redirect(back)
+        plan = bulk.participations_invite_plan(chosen)
+        return _confirm_page(
+            request,
+            title=_("Send the invitations again"),
+            lead=ngettext(
+                "%(count)s e-mail will be sent: a new invitation to set a password to this person.",
+                "%(count)s e-mails will be sent: a new invitation to set a password to each "
+                "of these people.",
+                len(plan.done),
+            )
+            % {"count": len(plan.done)},
+            plan=plan,
+            button=ngettext("Send %(count)s e-mail", "Send %(count)s e-mails", len(plan.done))
+            % {"count": len(plan.done)},
+            hidden={"action": "invite", "query": request.POST.get("query", "")},
+            **common,
+        )
+    if action == "state":
+        form = ParticipationBulkStateForm(request.POST)
+        form.is_valid()
+        if "to_state" not in form.cleaned_data:
+            messages.error(request, _("Choose the state the selected people move to."))
+            return redirect(back)
+        state = Participation.State(form.cleaned_data["to_state"])
+        plan = bulk.participations_state_plan(chosen, state)
+        reason = (form.cleaned_data.get("reason") or "").strip()
+        needs_reason = state == Participation.State.WITHDRAWN
+        if confirmed and needs_reason and not reason:
+            form.add_error("reason", _("Please give the reason for the withdrawal."))
+        elif confirmed:
+            outcome = bulk.participations_set_state(
+                participations=chosen, state=state, by=request.user, reason=reason
+            )
+            _report(
+                request,
+                outcome,
+                ngettext(
+                    "%(count)s person is now “%(state)s”.",
+                    "%(count)s people are now “%(state)s”.",
+                    len(outcome.done),
+                )
+                % {"count": len(outcome.done), "state": state.label},
+                _skipped_people(outcome),
+            )
+            return redirect(back)
+        return _confirm_page(
+            request,
+            title=_("Change the state"),
+            lead=ngettext(
+                "%(count)s person will move to “%(state)s”. No e-mail is sent.",
+                "%(count)s people will move to “%(state)s”. No e-mail is sent.",
+                len(plan.done),
+            )
+            % {"count": len(plan.done), "state": state.label},
+            plan=plan,
+            button=ngettext("Move %(count)s person", "Move %(count)s people", len(plan.done))
+            % {"count": len(plan.done)},
+            hidden={
+                "action": "state",
+                "to_state": state.value,
+                "query": request.POST.get("query", ""),
+            },
+            form=form if needs_reason else None,
+            **common,
+        )
+    messages.error(request, _("Choose what to do with the selected people."))
+    return redirect(back)
+
+
+def _skipped_people(outcome):
+    return ngettext(
+        "%(count)s person was skipped.", "%(count)s people were skipped.", len(outcome.skipped)
+    )
