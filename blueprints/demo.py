@@ -67,7 +67,7 @@ BLUEPRINTS = [
     (
         "design-thinking-workshop",
         "Blaupause: Design Thinking Workshop",
-        Blueprint.Kind.BLUEPRINT,
+        Blueprint.Category.METHOD,
         "Ein eintägiger Design Thinking Workshop zu einem echten Projekt des Ministeriums, "
         "so aufbereitet, dass andere ihn wiederholen können.",
         DESIGN_THINKING_BODY,
@@ -77,7 +77,7 @@ BLUEPRINTS = [
     (
         "handlungsempfehlungen-pilotierung",
         "Handlungsempfehlungen aus der Pilotierung {year}",
-        Blueprint.Kind.RECOMMENDATION,
+        Blueprint.Category.RECOMMENDATION,
         "Fünf Empfehlungen für Ressorts und Behörden, die ein Tandemprogramm selbst "
         "durchführen möchten.",
         RECOMMENDATIONS_BODY,
@@ -87,7 +87,7 @@ BLUEPRINTS = [
     (
         "evaluation-pioneer4bb-pilot",
         "Evaluation pioneer4BB {year}",
-        Blueprint.Kind.EVALUATION,
+        Blueprint.Category.EVALUATION,
         "Was die Teilnehmenden des Piloten mitgenommen haben, wo es hakte und welche Chancen "
         "ein Transfer bietet.",
         EVALUATION_BODY,
@@ -97,7 +97,7 @@ BLUEPRINTS = [
     (
         "vorlage-hospitationsvereinbarung",
         "Vorlage: Hospitationsvereinbarung",
-        Blueprint.Kind.BLUEPRINT,
+        Blueprint.Category.TEMPLATE,
         "Eine Vorlage für die Vereinbarung zwischen beiden Organisationen und der "
         "hospitierenden Person (Entwurf).",
         DRAFT_BODY,
@@ -124,7 +124,7 @@ def build(world):
             slug=slug,
             defaults={
                 "title": title.replace("{year}", str(year)),
-                "kind": kind,
+                "category": kind,
                 "summary": summary,
                 "body": body.replace("{year}", str(year)),
                 "language": Blueprint.Language.GERMAN,

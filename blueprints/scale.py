@@ -19,7 +19,7 @@ PARAGRAPH = (
 def build(world):
     rng = world.rng
     mluk = world.demo["org:mluk"]
-    kinds = list(Blueprint.Kind)
+    kinds = list(Blueprint.Category)
     rows = []
     for i in range(1, 10 * world.n + 1):
         organisation = mluk if i % 5 == 0 else world.ministries[i % len(world.ministries)]
@@ -28,7 +28,7 @@ def build(world):
             Blueprint(
                 title=f"{MARK}: {rng.choice(['Leitfaden', 'Vorlage', 'Methode', 'Bericht'])} {i}",
                 slug=f"skala-{i:05d}",
-                kind=kinds[i % len(kinds)],
+                category=kinds[i % len(kinds)],
                 summary=f"Eine kurze Zusammenfassung der Blaupause {i} für die Liste.",
                 body="\n\n".join([PARAGRAPH] * rng.randint(2, 6)),
                 language="de" if i % 4 else "en",

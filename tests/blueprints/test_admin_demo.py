@@ -31,7 +31,7 @@ def test_the_demo_world_publishes_three_and_keeps_one_draft():
     ]
     assert {b.organisation.short_name for b in public} == {"MLUK"}
     assert {b.programme.slug for b in public} == {"pioneer4bb"}
-    assert {b.kind for b in public} == {"evaluation", "recommendation", "blueprint"}
+    assert {b.category for b in public} == {"evaluation", "recommendation", "method"}
     assert Blueprint.objects.filter(is_public=False).count() == 1
     assert all(b.language == "de" for b in Blueprint.objects.all())
 
