@@ -110,8 +110,8 @@ def search(queryset, text):
         )
         query = SearchQuery(text, config="german", search_type="websearch")
         return (
-            queryset.annotate(rank=SearchRank(vector, query))
-            .filter(rank__gt=0)
+            queryset.annotate(document=vector, rank=SearchRank(vector, query))
+            .filter(document=query)
             .order_by("-rank", "-published_at", "-id")
         )
     return queryset.filter(
