@@ -8,6 +8,8 @@ urlpatterns = [
     # Public: the library (what a visitor may not see answers 404).
     path("blueprints/", views.blueprint_list, name="list"),
     path("blueprints/categories/", views.blueprint_categories, name="categories"),
+    # For data portals: the public blueprints as DCAT-AP.de (JSON-LD).
+    path("blueprints/catalogue.jsonld", views.catalogue, name="catalogue"),
     # Programme office: a new blueprint (before <slug> so "new" is no blueprint).
     path("blueprints/new/", views.blueprint_create, name="create"),
     path("blueprints/<slug:slug>/", views.blueprint_detail, name="detail"),

@@ -10,11 +10,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from blueprints import catalogue as catalogue_module
 from blueprints import licences, selectors, services
 from blueprints.forms import BlueprintFilter, BlueprintForm, FileForm, VersionForm
 from blueprints.markdown import render as render_markdown
@@ -52,6 +53,18 @@ def blueprint_list(request):
             "can_add": roles_of(request.user).has(OFFICE),
         },
     )
+
+
+@require_GET
+def catalogue(request):
+    """The public blueprints in DCAT-AP.de (JSON-LD) for data portals to harvest."""
+    response = JsonResponse(
+        catalogue_module.catalogue(),
+        content_type="application/ld+json",
+        json_dumps_params={"ensure_ascii": False, "indent": 1},
+    )
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @require_GET

@@ -51,6 +51,7 @@ PUBLIC = {
     # blueprints: the public library (unpublished ones answer 404, files as their page).
     "blueprints:list",
     "blueprints:categories",
+    "blueprints:catalogue",
     "blueprints:detail",
     "blueprints:file_download",
     "blueprints:version_download",
