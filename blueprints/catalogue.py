@@ -14,7 +14,7 @@ agents, languages), since a SHACL check sees only what the graph says.
 from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from blueprints import licences, selectors
 from blueprints.models import BlueprintFile, BlueprintFileVersion, Tag
@@ -103,6 +103,9 @@ def _dataset(blueprint):
     licence = licences.get(blueprint.licence)
     url = _url(reverse("blueprints:detail", args=[blueprint.slug]))
     keywords = [tag.name for tag in blueprint.tags.all()]
+    # In the blueprint's language (the keyword says so), whatever the request's.
+    with translation.override(blueprint.language):
+        category = str(blueprint.get_category_display())
     dataset = {
         "@id": url,
         "@type": "dcat:Dataset",
@@ -115,10 +118,7 @@ def _dataset(blueprint):
         "dct:publisher": {"@id": _agent_id(blueprint.organisation)},
         "dcat:theme": {"@id": THEME, "@type": "skos:Concept"},
         "dcat:landingPage": {"@id": url, "@type": "foaf:Document"},
-        "dcat:keyword": [
-            _text(word, blueprint.language)
-            for word in [blueprint.get_category_display(), *keywords]
-        ],
+        "dcat:keyword": [_text(word, blueprint.language) for word in [category, *keywords]],
         "dcat:contactPoint": {
             "@type": ["vcard:Kind", "vcard:Organization"],
             "vcard:fn": blueprint.organisation.name,

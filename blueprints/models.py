@@ -11,6 +11,7 @@ says by whom once it is (everyone, or signed-in people only).
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -153,6 +154,9 @@ class Blueprint(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The words of title, summary, text and materials for the search (blueprints.search);
+    # kept by a receiver after each save, empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("blueprint")

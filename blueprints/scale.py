@@ -8,7 +8,7 @@ pages and search are what the scale world measures.
 
 from datetime import timedelta
 
-from blueprints import licences
+from blueprints import licences, search
 from blueprints.models import Blueprint, Tag
 from pioneer.scale import MARK, bulk
 
@@ -78,4 +78,6 @@ def build(world):
             links.append(through(blueprint_id=blueprint.pk, tag_id=first.pk))
             links.append(through(blueprint_id=blueprint.pk, tag_id=second.pk))
         bulk(through, links)
+    # bulk_create sends no post_save: the search vectors in one UPDATE.
+    search.refresh(Blueprint.objects.filter(slug__startswith="skala-", search_vector__isnull=True))
     world.add("blueprints", len(rows))

@@ -7,10 +7,10 @@ its own organisation's unpublished ones as well. Anything else answers 404.
 
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.utils import timezone
 
+from blueprints import search as search_module
 from blueprints.models import Blueprint, BlueprintFile, BlueprintFileVersion, DownloadCount, Tag
 from pioneer.models import Role
 from pioneer.rules import roles_of
@@ -93,33 +93,10 @@ class LibraryQuery:
 
 
 def search(queryset, text):
-    """Full-text search with German stemming on PostgreSQL ("Workshops" finds
-    "Workshop"), ranked by title, summary, then text; a plain substring match elsewhere
-    (the embedded SQLite)."""
-    text = (text or "").strip()
-    if not text:
-        return queryset
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        vector = (
-            SearchVector("title", weight="A", config="german")
-            + SearchVector("summary", weight="B", config="german")
-            + SearchVector("body", weight="C", config="german")
-            + SearchVector("materials", weight="D", config="german")
-        )
-        query = SearchQuery(text, config="german", search_type="websearch")
-        return (
-            queryset.annotate(document=vector, rank=SearchRank(vector, query))
-            .filter(document=query)
-            .order_by("-rank", "-published_at", "-id")
-        )
-    return queryset.filter(
-        Q(title__icontains=text)
-        | Q(summary__icontains=text)
-        | Q(body__icontains=text)
-        | Q(materials__icontains=text)
-    )
+    """Full-text search with German stemming on PostgreSQL ("Beratungen" finds
+    "Beratung"), ranked by title, summary, then text; a plain substring match elsewhere
+    (the embedded SQLite). See blueprints.search."""
+    return search_module.search(queryset, text)
 
 
 def library(user, query: LibraryQuery):
@@ -143,7 +120,7 @@ def library(user, query: LibraryQuery):
         ).exclude(group_min__isnull=True, group_max__isnull=True)
     if query.tag:
         blueprints = blueprints.filter(tags__slug=query.tag)
-    blueprints = search(blueprints, query.text)
+    blueprints = search(blueprints, query.text).defer("search_vector")
     return blueprints.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
 
 
@@ -218,4 +195,19 @@ def downloads_of(blueprint):
         .values("version_id")
         .annotate(n=Sum("count"))
         .values_list("version_id", "n")
+    )
+
+
+def catalogue_fingerprint(now=None):
+    """A short text that changes whenever the public catalogue would (a blueprint published,
+    withdrawn, edited, a file uploaded), from one aggregate query."""
+    facts = public_blueprints(now).aggregate(
+        n=Count("id", distinct=True),
+        changed=Max("updated_at"),
+        published=Max("published_at"),
+        version=Max("files__versions__id"),
+    )
+    return "-".join(
+        str(facts[k].timestamp() if hasattr(facts[k], "timestamp") else facts[k])
+        for k in ("n", "changed", "published", "version")
     )

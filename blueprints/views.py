@@ -6,11 +6,14 @@ Someone else's unpublished blueprint, or a "signed-in" one for an anonymous visi
 answers 404 exactly like one that does not exist: the page and its files alike.
 """
 
+import json
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -27,6 +30,7 @@ from pioneer.rules import roles_of
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 PAGE_SIZE = 10
+CATALOGUE_SECONDS = 300
 
 
 @require_GET
@@ -57,13 +61,18 @@ def blueprint_list(request):
 
 @require_GET
 def catalogue(request):
-    """The public blueprints in DCAT-AP.de (JSON-LD) for data portals to harvest."""
-    response = JsonResponse(
-        catalogue_module.catalogue(),
-        content_type="application/ld+json",
-        json_dumps_params={"ensure_ascii": False, "indent": 1},
-    )
-    response["Cache-Control"] = "public, max-age=300"
+    """The public blueprints in DCAT-AP.de (JSON-LD) for data portals to harvest.
+
+    It lists every public blueprint, so it grows with the library: the document is kept
+    in the cache under a key that changes with what it shows (one small query decides),
+    and made again only then or after CATALOGUE_SECONDS."""
+    key = "blueprints:catalogue:" + selectors.catalogue_fingerprint()
+    body = cache.get(key)
+    if body is None:
+        body = json.dumps(catalogue_module.catalogue(), ensure_ascii=False, indent=1)
+        cache.set(key, body, CATALOGUE_SECONDS)
+    response = HttpResponse(body, content_type="application/ld+json")
+    response["Cache-Control"] = f"public, max-age={CATALOGUE_SECONDS}"
     return response
 
 

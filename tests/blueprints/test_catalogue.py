@@ -148,3 +148,51 @@ def test_catalogue_queries_are_flat(client):
             )
 
     assert_flat_queries(client, URL, rows)
+
+
+def test_building_the_catalogue_is_flat(django_assert_num_queries):
+    from blueprints import catalogue
+
+    ministry = OrganisationFactory()
+    office = office_user(org=ministry)
+    pdf = samples.pdf_bytes("x")
+
+    def rows(count):
+        for _ in range(count):
+            blueprint = BlueprintFactory(organisation=ministry)
+            services.blueprint_file_add(
+                blueprint=blueprint,
+                title="Datei",
+                upload=SimpleUploadedFile("d.pdf", pdf),
+                note="",
+                by=office,
+            )
+
+    rows(1)
+    with django_assert_num_queries(4):
+        assert len(catalogue.catalogue()["@graph"][0]["dcat:dataset"]) == 1
+    rows(49)
+    with django_assert_num_queries(4):
+        assert len(catalogue.catalogue()["@graph"][0]["dcat:dataset"]) == 50
+
+
+def test_the_cached_catalogue_follows_every_change(client, world):
+    def datasets():
+        return {d["@id"] for d in json.loads(client.get(URL).content)["@graph"][0]["dcat:dataset"]}
+
+    assert len(datasets()) == 2
+    owner = office_user(org=world["workshop"].organisation)
+    services.blueprint_publish(blueprint=world["hidden"], by=owner)
+    assert "https://pioneer.example/blueprints/entwurf/" in datasets()
+    services.blueprint_withdraw(blueprint=world["workshop"], by=owner)
+    assert "https://pioneer.example/blueprints/design-thinking/" not in datasets()
+    services.blueprint_publish(blueprint=world["workshop"], by=owner)
+    before = client.get(URL).content
+    services.blueprint_file_version_add(
+        blueprint_file=world["version"].blueprint_file,
+        upload=SimpleUploadedFile("agenda.pdf", samples.pdf_bytes("Agenda", ["neu"])),
+        note="Zweite Fassung",
+        by=owner,
+    )
+    after = client.get(URL).content
+    assert after != before and b"Zweite Fassung" in after

@@ -251,3 +251,16 @@ def test_a_blueprint_page_with_many_files_is_flat(client):
     client.force_login(office)
     assert_flat_queries(client, "/blueprints/viele/", lambda n: None)
     assert Blueprint.objects.count() == 1
+
+
+def test_the_search_follows_an_edit(client, library):
+    workshop = library["workshop"]
+    assert _titles(client.get(LIST, {"q": "Lego"})) == []
+    services.blueprint_update(
+        blueprint=workshop,
+        data=services.BlueprintData(
+            title=workshop.title, summary=workshop.summary, materials="Lego und Knete"
+        ),
+        by=library["office"],
+    )
+    assert _titles(client.get(LIST, {"q": "Lego"})) == ["Design Thinking Workshop"]
