@@ -8,6 +8,7 @@ answers 404 exactly like one that does not exist: the page and its files alike.
 
 import json
 
+import rules
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -54,7 +55,7 @@ def blueprint_list(request):
             "searched": bool(query.text),
             "filtered": query != selectors.LibraryQuery(),
             "unpublished": unpublished,
-            "can_add": roles_of(request.user).has(OFFICE),
+            "can_add": rules.has_perm("blueprints.add_blueprint", request.user),
         },
     )
 
