@@ -23,7 +23,9 @@ from pioneer.rules import is_office_of
 from pioneer.validators import check_name
 
 # Words of the library's own addresses (/blueprints/new/, ...): no blueprint may take them.
-RESERVED_SLUGS = frozenset({"new", "categories", "catalogue", "search", "files", "tags"})
+RESERVED_SLUGS = frozenset(
+    {"new", "categories", "catalogue", "search", "files", "tags", "handbook"}
+)
 MAX_TAGS = 12
 
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path("blueprints/catalogue.jsonld", views.catalogue, name="catalogue"),
     # Programme office: a new blueprint (before <slug> so "new" is no blueprint).
     path("blueprints/new/", views.blueprint_create, name="create"),
+    # Signed in: a PDF of one or several blueprints (a job).
+    path("blueprints/handbook/", views.handbook_start, name="handbook"),
     path("blueprints/<slug:slug>/", views.blueprint_detail, name="detail"),
     path(
         "blueprints/<slug:slug>/files/<int:file_id>/download/",

@@ -10,6 +10,7 @@ import json
 
 import rules
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,11 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from blueprints import catalogue as catalogue_module
-from blueprints import licences, selectors, services
+from blueprints import handbook, licences, selectors, services
 from blueprints.forms import BlueprintFilter, BlueprintForm, FileForm, VersionForm
 from blueprints.markdown import render as render_markdown
 from blueprints.models import BlueprintFile, BlueprintFileVersion
 from blueprints.rules import publishes
+from pioneer import jobs
 from pioneer.models import Organisation, Role
 from pioneer.permissions import role_required, scoped_object_or_404
 from pioneer.rules import roles_of
@@ -272,6 +274,31 @@ def _apply_errors_to(form, error):
         _apply_errors(form, error)
     else:
         form.add_error("upload", error)
+
+
+@login_required
+@require_POST
+def handbook_start(request):
+    """A PDF of the chosen blueprints (one, from its page, or several, from the list),
+    made as a job; its page shows the progress and offers the file."""
+    try:
+        ids = list(dict.fromkeys(int(value) for value in request.POST.getlist("ids")))
+    except ValueError:
+        raise Http404 from None
+    if not ids or len(ids) > handbook.MAX_BLUEPRINTS:
+        messages.error(
+            request,
+            _("Choose between one and %(n)s blueprints for the handbook.")
+            % {"n": handbook.MAX_BLUEPRINTS},
+        )
+        return redirect("blueprints:list")
+    visible = set(
+        selectors.visible_blueprints(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    if visible != set(ids):
+        raise Http404  # someone else's draft, or nothing at all: the same answer
+    job = jobs.job_start(kind=handbook.KIND, by=request.user, payload={"ids": ids})
+    return redirect("job_detail", public_id=job.public_id)
 
 
 def _send(version):
