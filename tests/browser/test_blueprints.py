@@ -94,3 +94,18 @@ def test_the_office_writes_a_blueprint_with_a_file(demo_world, visitor, code, la
 
     visitor.submit(visitor.page.locator("main form[action$='/publish/'] button"))
     assert Blueprint.objects.get(slug="kollegiale-fallberatung").is_published
+
+
+def test_a_signed_in_reader_makes_a_handbook(demo_world, visitor):
+    visitor.login("office@mik.example")
+    visitor.goto("/blueprints/?category=method")
+    visitor.page.locator("main input[name='ids']").first.check()
+    visitor.page.locator("main input[name='ids']").nth(1).check()
+    visitor.submit(visitor.page.locator("main form[action='/blueprints/handbook/'] button"))
+    assert visitor.path.startswith("/jobs/")
+    link = visitor.page.locator("main a[href$='/download/']")
+    link.wait_for()
+    with visitor.page.expect_download() as info:
+        link.first.click()
+    with open(info.value.path(), "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
