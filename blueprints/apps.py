@@ -7,4 +7,6 @@ class BlueprintsConfig(AppConfig):
     verbose_name = _("Blueprints")
 
     def ready(self):
-        from blueprints import signals  # noqa: F401
+        from blueprints import handbook, signals  # noqa: F401
+
+        handbook.register()

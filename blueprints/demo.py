@@ -1,15 +1,22 @@
 """The blueprints app's part of the demo world: what the MLUK published after the pilot of
 pioneer4BB (dated relative to the pilot, which is dated relative to the day the world is
-loaded), and one draft that only its programme office sees.
+loaded), each with a small file made here, and one draft that only its office sees.
 
-Idempotent: each blueprint is looked up by its slug first; a second run changes nothing.
+The Design Thinking workshop exists in German and in English: two blueprints, the English
+one a translation of the German (each language is a blueprint of its own, with its own
+title, text and file, and the pages link the two).
+
+Idempotent: each blueprint is looked up by its slug first, and gets its file only when it
+has none; a second run changes nothing.
 """
 
 from datetime import datetime, time, timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from blueprints.models import Blueprint
+from blueprints import samples, services
+from blueprints.models import Blueprint, Tag
 from cohorts.models import Programme
 
 DESIGN_THINKING_BODY = """\
@@ -18,14 +25,87 @@ Tag lang nach der Design-Thinking-Methode an einem echten Vorhaben des MLUK gear
 die Fragestellung aus dem Arbeitsalltag des Ministeriums kam, standen am Ende des Tages \
 Ergebnisse, mit denen das Projektteam weiterarbeiten konnte.
 
-Ablauf in Kürze: Verstehen und Beobachten am Vormittag (Wer ist betroffen, was brauchen diese \
-Menschen?), Standpunkt und Ideen am frühen Nachmittag, ein einfacher Prototyp und dessen Test \
-mit Kolleginnen und Kollegen zum Abschluss. Eine erfahrene Moderation führt durch den Tag.
+## Ablauf des Tages
+
+| Zeit | Phase |
+|---|---|
+| 09:00 | Ankommen, Ziel des Tages, Regeln der Zusammenarbeit |
+| 09:30 | Verstehen: die Fragestellung und wer von ihr betroffen ist |
+| 10:30 | Beobachten: kurze Gespräche mit Betroffenen, Notizen an der Wand |
+| 12:00 | Mittagspause |
+| 13:00 | Standpunkt: eine Frage „Wie könnten wir …?“ |
+| 13:45 | Ideen: sammeln, clustern, auswählen |
+| 14:45 | Prototyp: ein einfaches Modell aus Papier oder Klickstrecke |
+| 15:45 | Test mit Kolleginnen und Kollegen, Rückmeldungen |
+| 16:30 | Abschluss: nächste Schritte, Reflexion |
+
+## Rollen
+
+- **Moderation** (eine erfahrene Person): führt durch den Tag und achtet auf die Zeit.
+- **Auftraggebende** aus dem Fachreferat: bringen die Fragestellung mit und hören am Ende \
+zu.
+- **Teams** von vier bis sechs Personen, gemischt aus beiden Seiten der Tandems.
+- **Testpersonen**: Kolleginnen und Kollegen, die am Nachmittag eine halbe Stunde Zeit haben.
 
 Die Blaupause beschreibt Vorbereitung, Zeitplan, Materialien und Rollen so, dass andere \
 Ressorts und nachgeordnete Behörden den Workshop mit einer eigenen Fragestellung wiederholen \
-können. Sie ist Teil des Methodenbaukastens der DigitalAgentur Brandenburg und darf im Rahmen \
-von Kooperationen frei genutzt werden."""
+können. Sie ist Teil des Methodenbaukastens und darf im Rahmen von Kooperationen frei genutzt \
+werden."""
+
+DESIGN_THINKING_MATERIALS = """\
+- ein Raum mit freien Wänden und Stehtischen für jedes Team
+- Haftnotizen, dicke Stifte, Klebepunkte
+- Papier, Karton, Schere und Klebeband für Prototypen
+- ein Zeitplan gut sichtbar an der Wand"""
+
+DESIGN_THINKING_BODY_EN = """\
+In the companion programme of the {year} pilot, participants from both sides of the tandems \
+spent a day working on a real project of the MLUK with the Design Thinking method. Because \
+the question came from the ministry's daily work, the day ended with results the project \
+team could build on.
+
+## Agenda of the day
+
+| Time | Phase |
+|---|---|
+| 09:00 | Arrival, goal of the day, ground rules |
+| 09:30 | Understand: the question and who it affects |
+| 10:30 | Observe: short interviews with those affected, notes on the wall |
+| 12:00 | Lunch break |
+| 13:00 | Point of view: a "How might we …?" question |
+| 13:45 | Ideas: collect, cluster, choose |
+| 14:45 | Prototype: a simple model in paper or a click-through |
+| 15:45 | Test with colleagues, feedback |
+| 16:30 | Close: next steps, reflection |
+
+## Roles
+
+- **Facilitator** (someone experienced): guides through the day and keeps time.
+- **Sponsors** from the department: bring the question and listen at the end.
+- **Teams** of four to six people, mixed from both sides of the tandems.
+- **Testers**: colleagues who can spare half an hour in the afternoon.
+
+The blueprint describes preparation, schedule, materials and roles so that other ministries \
+and subordinate authorities can repeat the workshop with a question of their own."""
+
+DESIGN_THINKING_MATERIALS_EN = """\
+- a room with free walls and a standing table per team
+- sticky notes, thick markers, dot stickers
+- paper, cardboard, scissors and tape for prototypes
+- the schedule on the wall where everyone sees it"""
+
+AGREEMENT_BODY = """\
+Eine Vorlage für die Vereinbarung zwischen entsendender Organisation, aufnehmender \
+Organisation und hospitierender Person. Sie regelt, was vor dem ersten Tag der Hospitation \
+geklärt sein muss:
+
+1. Zeitraum, Arbeitsort und Arbeitszeit
+2. Aufgaben und Ansprechperson in der aufnehmenden Organisation
+3. Zugänge zu Gebäuden und Systemen
+4. Vertraulichkeit und Umgang mit Daten
+5. Versicherung, Dienstreisen und Kosten
+
+Die Vorlage wurde im Piloten mit dem Personalrat abgestimmt."""
 
 RECOMMENDATIONS_BODY = """\
 1. Früh beginnen: Zwischen dem Aufruf zur Interessensbekundung und dem Start sollten \
@@ -57,54 +137,128 @@ Der Bericht zeigt, welche Chancen ein Transfer des Programms in weitere Ressorts
 nachgeordnete Behörden bietet, und bündelt die Erfahrungen in Handlungsempfehlungen."""
 
 DRAFT_BODY = """\
-Eine Vorlage für die Vereinbarung zwischen entsendender Organisation, aufnehmender \
-Organisation und hospitierender Person. Entwurf: wird nach Abstimmung mit dem Personalrat \
-veröffentlicht."""
+Wie Teilnehmende ihr Lerntagebuch führen: was hineingehört, wer es lesen darf (nur sie \
+selbst und wen sie einladen) und wie es in die Abschlussreflexion eingeht. Entwurf: wird \
+nach Abstimmung mit dem Personalrat veröffentlicht."""
 
-# slug, title, kind, summary, body, public, published (days after the pilot ended, or None);
-# "{year}" in a title or body is the pilot's year.
+
+def _pdf(title, body):
+    paragraphs = [line.replace("**", "").strip("# ") for line in body.split("\n") if line]
+    return samples.pdf_bytes(title, paragraphs)
+
+
+# slug, fields, days after the pilot ended (None: a draft), file (title, name, maker).
 BLUEPRINTS = [
     (
         "design-thinking-workshop",
-        "Blaupause: Design Thinking Workshop",
-        Blueprint.Kind.BLUEPRINT,
-        "Ein eintägiger Design Thinking Workshop zu einem echten Projekt des Ministeriums, "
-        "so aufbereitet, dass andere ihn wiederholen können.",
-        DESIGN_THINKING_BODY,
-        True,
+        {
+            "title": "Blaupause: Design Thinking Workshop",
+            "category": Blueprint.Category.METHOD,
+            "summary": "Ein eintägiger Design Thinking Workshop zu einem echten Projekt des "
+            "Ministeriums, so aufbereitet, dass andere ihn wiederholen können.",
+            "body": DESIGN_THINKING_BODY,
+            "materials": DESIGN_THINKING_MATERIALS,
+            "audience": Blueprint.Audience.FACILITATORS,
+            "duration_minutes": 450,
+            "group_min": 8,
+            "group_max": 24,
+            "licence": "cc-by-4.0",
+            "language": "de",
+        },
+        ["Design Thinking", "Workshop", "Begleitprogramm"],
         30,
+        ("Ablaufplan", "Ablaufplan Design Thinking Workshop.pdf", "pdf"),
     ),
     (
-        "handlungsempfehlungen-pilotierung",
-        "Handlungsempfehlungen aus der Pilotierung {year}",
-        Blueprint.Kind.RECOMMENDATION,
-        "Fünf Empfehlungen für Ressorts und Behörden, die ein Tandemprogramm selbst "
-        "durchführen möchten.",
-        RECOMMENDATIONS_BODY,
-        True,
-        45,
-    ),
-    (
-        "evaluation-pioneer4bb-pilot",
-        "Evaluation pioneer4BB {year}",
-        Blueprint.Kind.EVALUATION,
-        "Was die Teilnehmenden des Piloten mitgenommen haben, wo es hakte und welche Chancen "
-        "ein Transfer bietet.",
-        EVALUATION_BODY,
-        True,
-        60,
+        "design-thinking-workshop-en",
+        {
+            "title": "Blueprint: Design Thinking workshop",
+            "category": Blueprint.Category.METHOD,
+            "summary": "A one-day Design Thinking workshop on a real project of the ministry, "
+            "written up so that others can repeat it.",
+            "body": DESIGN_THINKING_BODY_EN,
+            "materials": DESIGN_THINKING_MATERIALS_EN,
+            "audience": Blueprint.Audience.FACILITATORS,
+            "duration_minutes": 450,
+            "group_min": 8,
+            "group_max": 24,
+            "licence": "cc-by-4.0",
+            "language": "en",
+        },
+        ["Design Thinking", "Workshop", "Begleitprogramm"],
+        32,
+        ("Agenda", "Agenda Design Thinking workshop.pdf", "pdf"),
     ),
     (
         "vorlage-hospitationsvereinbarung",
-        "Vorlage: Hospitationsvereinbarung",
-        Blueprint.Kind.BLUEPRINT,
-        "Eine Vorlage für die Vereinbarung zwischen beiden Organisationen und der "
-        "hospitierenden Person (Entwurf).",
-        DRAFT_BODY,
-        False,
+        {
+            "title": "Vorlage: Hospitationsvereinbarung",
+            "category": Blueprint.Category.TEMPLATE,
+            "summary": "Eine Vorlage für die Vereinbarung zwischen beiden Organisationen und "
+            "der hospitierenden Person.",
+            "body": AGREEMENT_BODY,
+            "audience": Blueprint.Audience.OFFICE,
+            "licence": "dl-de-zero-2.0",
+            "language": "de",
+        },
+        ["Hospitation", "Vorlage"],
+        40,
+        ("Vorlage Hospitationsvereinbarung", "Hospitationsvereinbarung.docx", "docx"),
+    ),
+    (
+        "handlungsempfehlungen-pilotierung",
+        {
+            "title": "Handlungsempfehlungen aus der Pilotierung {year}",
+            "category": Blueprint.Category.RECOMMENDATION,
+            "summary": "Fünf Empfehlungen für Ressorts und Behörden, die ein Tandemprogramm "
+            "selbst durchführen möchten.",
+            "body": RECOMMENDATIONS_BODY,
+            "audience": Blueprint.Audience.LEADERSHIP,
+            "licence": "cc-by-4.0",
+            "language": "de",
+        },
+        ["Transfer", "Pilot"],
+        45,
+        ("Handlungsempfehlungen", "Handlungsempfehlungen.pdf", "pdf"),
+    ),
+    (
+        "evaluation-pioneer4bb-pilot",
+        {
+            "title": "Evaluation pioneer4BB {year}",
+            "category": Blueprint.Category.EVALUATION,
+            "summary": "Was die Teilnehmenden des Piloten mitgenommen haben, wo es hakte und "
+            "welche Chancen ein Transfer bietet.",
+            "body": EVALUATION_BODY,
+            "audience": Blueprint.Audience.EVERYONE,
+            "licence": "dl-de-by-2.0",
+            "language": "de",
+        },
+        ["Evaluation", "Pilot"],
+        60,
+        ("Zusammenfassung der Evaluation", "Evaluation Zusammenfassung.pdf", "pdf"),
+    ),
+    (
+        "leitfaden-lerntagebuch",
+        {
+            "title": "Leitfaden: Lerntagebuch",
+            "category": Blueprint.Category.GUIDELINE,
+            "summary": "Wie Teilnehmende ihr Lerntagebuch führen (Entwurf).",
+            "body": DRAFT_BODY,
+            "audience": Blueprint.Audience.PARTICIPANTS,
+            "licence": "cc-by-4.0",
+            "language": "de",
+        },
+        ["Lerntagebuch"],
+        None,
         None,
     ),
 ]
+
+
+def _file_bytes(kind, title, body):
+    if kind == "docx":
+        return samples.docx_bytes(title, [p for p in body.split("\n") if p.strip()])
+    return _pdf(title, body)
 
 
 def build(world):
@@ -113,26 +267,59 @@ def build(world):
     )
     pilot = world.get("cohort:pilot")
     pilot_end = pilot.end_date if pilot else timezone.localdate() - timedelta(days=540)
-    year = pilot_end.year
-    for slug, title, kind, summary, body, public, days_after in BLUEPRINTS:
+    year = str(pilot_end.year)
+    office = world.get("user:office@mluk.example")
+    for slug, fields, tags, days_after, file in BLUEPRINTS:
         published = (
-            datetime.combine(pilot_end + timedelta(days=days_after), time(10))
+            timezone.make_aware(datetime.combine(pilot_end + timedelta(days=days_after), time(10)))
             if days_after is not None
             else None
         )
-        blueprint, _ = Blueprint.objects.get_or_create(
+        values = {
+            key: value.replace("{year}", year) if isinstance(value, str) else value
+            for key, value in fields.items()
+        }
+        blueprint, created = Blueprint.objects.get_or_create(
             slug=slug,
             defaults={
-                "title": title.replace("{year}", str(year)),
-                "kind": kind,
-                "summary": summary,
-                "body": body.replace("{year}", str(year)),
-                "language": Blueprint.Language.GERMAN,
+                **values,
                 "programme": programme,
+                "cohort": pilot,
                 "organisation": world["org:mluk"],
-                "is_public": public,
-                "published_at": timezone.make_aware(published) if published else None,
+                "visibility": Blueprint.Visibility.PUBLIC,
+                "is_public": published is not None,
+                "published_at": published,
             },
         )
+        if created:
+            blueprint.tags.set(
+                [Tag.objects.get_or_create(slug=_slug(t), defaults={"name": t})[0] for t in tags]
+            )
+        if slug == "design-thinking-workshop-en" and blueprint.translation_of_id is None:
+            blueprint.translation_of = world["blueprint:design-thinking-workshop"]
+            blueprint.save(update_fields=["translation_of"])
+        if file and office is not None and not blueprint.files.exists():
+            title, name, kind = file
+            version = services.blueprint_file_add(
+                blueprint=blueprint,
+                title=title,
+                upload=SimpleUploadedFile(name, _file_bytes(kind, values["title"], values["body"])),
+                note="Fassung aus dem Piloten" if values["language"] == "de" else "Pilot edition",
+                by=office,
+            )
+            # Uploaded when it was published, not today (the service dates it now).
+            if published:
+                type(version).objects.filter(pk=version.pk).update(uploaded_at=published)
+                type(version.blueprint_file).objects.filter(pk=version.blueprint_file_id).update(
+                    created_at=published
+                )
+            # The service touched updated_at; the demo's dates stay those of the pilot.
+            Blueprint.objects.filter(pk=blueprint.pk).update(updated_at=published or timezone.now())
         world[f"blueprint:{slug}"] = blueprint
     return world
+
+
+def _slug(name):
+    from django.utils.text import slugify
+
+    return slugify(name)

@@ -1,12 +1,13 @@
 """Who may do what in the blueprints app (django-rules predicates). Deny by default.
 
-Reading a published blueprint needs no permission; managing one (publish, withdraw) is for
-the programme office of the organisation that publishes it.
+Reading a published blueprint needs no permission (a "signed-in" one needs a sign-in);
+writing, publishing, withdrawing and uploading files are for the programme office of the
+organisation that publishes it.
 """
 
 import rules
 
-from pioneer.rules import is_office_of
+from pioneer.rules import is_office_of, is_programme_office
 
 
 @rules.predicate
@@ -16,3 +17,4 @@ def publishes(user, blueprint):
 
 
 rules.add_perm("blueprints.manage_blueprint", publishes)
+rules.add_perm("blueprints.add_blueprint", is_programme_office)

@@ -1,21 +1,55 @@
-"""Reads of the blueprints app, and the querysets scoped to who may see what."""
+"""Reads of the blueprints app, and the querysets scoped to who may see what.
 
-from django.db.models import Q
+Published (released and its date has come) and readable by the person (visibility
+"public", or "signed-in" for anyone signed in) is what the library shows; an office sees
+its own organisation's unpublished ones as well. Anything else answers 404.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.utils import timezone
 
-from blueprints.models import Blueprint
+from blueprints import search as search_module
+from blueprints.models import Blueprint, BlueprintFile, BlueprintFileVersion, DownloadCount, Tag
 from pioneer.models import Role
 from pioneer.rules import roles_of
+
+# Duration filter: (value, upper bound in minutes, lower bound exclusive).
+DURATIONS = {
+    "short": (0, 120),  # up to two hours
+    "half_day": (120, 300),
+    "day": (300, 540),
+    "longer": (540, None),
+}
 
 
 def _published(now=None):
     return Q(is_public=True, published_at__lte=now or timezone.now())
 
 
+def _readable(user, now=None):
+    query = _published(now)
+    if user is None or not user.is_authenticated:
+        query &= Q(visibility=Blueprint.Visibility.PUBLIC)
+    return query
+
+
 def public_blueprints(now=None):
-    """What everyone may read: public and published by now, newest first."""
+    """What everyone may read, without signing in: public and published by now, newest
+    first (the landing page and the catalogue for other portals)."""
     return (
-        Blueprint.objects.filter(_published(now))
+        Blueprint.objects.filter(_published(now), visibility=Blueprint.Visibility.PUBLIC)
+        .select_related("organisation", "programme")
+        .order_by("-published_at", "-id")
+    )
+
+
+def readable_blueprints(user, now=None):
+    """What the library lists for `user`: published, and public or (signed in) for
+    signed-in people."""
+    return (
+        Blueprint.objects.filter(_readable(user, now))
         .select_related("organisation", "programme")
         .order_by("-published_at", "-id")
     )
@@ -36,9 +70,144 @@ def unpublished_blueprints_for(user):
 
 
 def visible_blueprints(user, now=None):
-    """Public ones for everyone, and the own office's unpublished ones as well."""
+    """Readable ones for the user, and the own office's unpublished ones as well."""
     org_ids = roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
-    query = _published(now)
+    query = _readable(user, now)
     if org_ids:
         query |= Q(organisation_id__in=org_ids)
-    return Blueprint.objects.filter(query).select_related("organisation", "programme")
+    return Blueprint.objects.filter(query).select_related(
+        "organisation", "programme", "cohort", "translation_of"
+    )
+
+
+@dataclass(frozen=True)
+class LibraryQuery:
+    """What the visitor asked the library for (all optional)."""
+
+    text: str = ""
+    category: str = ""
+    audience: str = ""
+    duration: str = ""
+    group_size: int | None = None
+    tag: str = ""
+
+
+def search(queryset, text):
+    """Full-text search with German stemming on PostgreSQL ("Beratungen" finds
+    "Beratung"), ranked by title, summary, then text; a plain substring match elsewhere
+    (the embedded SQLite). See blueprints.search."""
+    return search_module.search(queryset, text)
+
+
+def library(user, query: LibraryQuery):
+    """The library's list for `user`, filtered and searched, with the tags of each
+    blueprint (one more query, whatever the number of rows)."""
+    blueprints = readable_blueprints(user)
+    if query.category:
+        blueprints = blueprints.filter(category=query.category)
+    if query.audience:
+        blueprints = blueprints.filter(audience=query.audience)
+    if query.duration in DURATIONS:
+        low, high = DURATIONS[query.duration]
+        blueprints = blueprints.filter(duration_minutes__gt=low)
+        if high is not None:
+            blueprints = blueprints.filter(duration_minutes__lte=high)
+    if query.group_size:
+        # A method fits a group when the group is within its range; an open end fits.
+        blueprints = blueprints.filter(
+            Q(group_min__isnull=True) | Q(group_min__lte=query.group_size),
+            Q(group_max__isnull=True) | Q(group_max__gte=query.group_size),
+        ).exclude(group_min__isnull=True, group_max__isnull=True)
+    if query.tag:
+        blueprints = blueprints.filter(tags__slug=query.tag)
+    blueprints = search(blueprints, query.text).defer("search_vector")
+    return blueprints.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+
+
+def tags_in_use(user):
+    """The tags of the blueprints `user` can read (the tag filter's choices)."""
+    return (
+        Tag.objects.filter(
+            pk__in=Blueprint.tags.through.objects.filter(
+                blueprint__in=Blueprint.objects.filter(_readable(user))
+            ).values("tag_id")
+        )
+        .order_by("name")
+        .only("name", "slug")
+    )
+
+
+def category_overview(user):
+    """Each category with how many blueprints `user` can read in it (one query)."""
+    counts = dict(
+        Blueprint.objects.filter(_readable(user))
+        .values_list("category")
+        .annotate(n=Count("id"))
+        .values_list("category", "n")
+    )
+    return [(value, label, counts.get(value, 0)) for value, label in Blueprint.Category.choices]
+
+
+def files_of(blueprint):
+    """The blueprint's files, each with its versions newest first (two queries)."""
+    return list(
+        BlueprintFile.objects.filter(blueprint=blueprint).prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=BlueprintFileVersion.objects.order_by("-number").select_related(
+                    "uploaded_by"
+                ),
+            )
+        )
+    )
+
+
+def version_for_download(user, *, slug, version_id):
+    """The version, if its blueprint is visible to `user` (else DoesNotExist)."""
+    return BlueprintFileVersion.objects.select_related("blueprint_file__blueprint").get(
+        pk=version_id,
+        blueprint_file__blueprint__in=visible_blueprints(user),
+        blueprint_file__blueprint__slug=slug,
+    )
+
+
+def latest_version_for_download(user, *, slug, file_id):
+    """The newest version of the file, if its blueprint is visible to `user`."""
+    version = (
+        BlueprintFileVersion.objects.select_related("blueprint_file__blueprint")
+        .filter(
+            blueprint_file_id=file_id,
+            blueprint_file__blueprint__in=visible_blueprints(user),
+            blueprint_file__blueprint__slug=slug,
+        )
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        raise BlueprintFileVersion.DoesNotExist
+    return version
+
+
+def downloads_of(blueprint):
+    """{version id: downloads in all} for the blueprint's versions (the office's view)."""
+    return dict(
+        DownloadCount.objects.filter(version__blueprint_file__blueprint=blueprint)
+        .values("version_id")
+        .annotate(n=Sum("count"))
+        .values_list("version_id", "n")
+    )
+
+
+def catalogue_fingerprint(now=None):
+    """A short text that changes whenever the public catalogue would (a blueprint published,
+    withdrawn, edited, a file uploaded), from one aggregate query."""
+    facts = public_blueprints(now).aggregate(
+        n=Count("id", distinct=True),
+        changed=Max("updated_at"),
+        published=Max("published_at"),
+        version=Max("files__versions__id"),
+    )
+    return "-".join(
+        str(facts[k].timestamp() if hasattr(facts[k], "timestamp") else facts[k])
+        for k in ("n", "changed", "published", "version")
+    )

@@ -1,21 +1,167 @@
 """Writes of the blueprints app: keyword-only functions named <entity>_<verb>.
 
-Only the programme office of the publishing organisation may publish or withdraw a
-blueprint; anyone else gets PermissionDenied. No e-mails or tasks are sent.
+Only the programme office of the publishing organisation may write, publish or withdraw
+a blueprint and upload its files; anyone else gets PermissionDenied. No e-mails or tasks
+are sent. Downloads are counted per version and day, without anything about the person.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.utils import timezone
+import uuid
+from dataclasses import dataclass, field
 
-from blueprints.models import Blueprint
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from blueprints import licences, uploads
+from blueprints.models import Blueprint, BlueprintFile, BlueprintFileVersion, DownloadCount, Tag
 from blueprints.rules import publishes
+from pioneer.rules import is_office_of
+from pioneer.validators import check_name
+
+# Words of the library's own addresses (/blueprints/new/, ...): no blueprint may take them.
+RESERVED_SLUGS = frozenset(
+    {"new", "categories", "catalogue", "search", "files", "tags", "handbook"}
+)
+MAX_TAGS = 12
 
 
 def _check(blueprint, by):
     # The predicate itself, not user.has_perm: a superuser is no programme office either.
     if not publishes(by, blueprint):
         raise PermissionDenied
+
+
+@dataclass(frozen=True)
+class BlueprintData:
+    """Everything an office writes about a blueprint (the form's cleaned data)."""
+
+    title: str
+    summary: str
+    body: str = ""
+    category: str = Blueprint.Category.METHOD
+    audience: str = Blueprint.Audience.EVERYONE
+    duration_minutes: int | None = None
+    group_min: int | None = None
+    group_max: int | None = None
+    materials: str = ""
+    licence: str = licences.DEFAULT
+    language: str = Blueprint.Language.GERMAN
+    visibility: str = Blueprint.Visibility.PUBLIC
+    programme: object = None
+    cohort: object = None
+    translation_of: object = None
+    tags: list[str] = field(default_factory=list)
+
+
+def _validate(data: BlueprintData, organisation, blueprint=None):
+    check_name(data.title, "title")
+    errors = {}
+    if data.category not in Blueprint.Category.values:
+        errors["category"] = _("Choose one of the categories.")
+    if data.licence not in licences.BY_CODE:
+        errors["licence"] = _("Choose one of the licences.")
+    if (
+        data.group_min is not None
+        and data.group_max is not None
+        and data.group_min > data.group_max
+    ):
+        errors["group_max"] = _("The largest group cannot be smaller than the smallest.")
+    if data.programme is not None and data.programme.organisation_id != organisation.pk:
+        errors["programme"] = _("Choose a programme of your own organisation.")
+    if data.cohort is not None and (
+        data.programme is None or data.cohort.programme_id != data.programme.pk
+    ):
+        errors["cohort"] = _("Choose a cohort of the chosen programme.")
+    if data.translation_of is not None and (
+        data.translation_of.organisation_id != organisation.pk
+        or (blueprint is not None and data.translation_of.pk == blueprint.pk)
+    ):
+        errors["translation_of"] = _("Choose another blueprint of your own organisation.")
+    if len(data.tags) > MAX_TAGS:
+        errors["tags"] = _("Give at most %(n)s tags.") % {"n": MAX_TAGS}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _unique_slug(title):
+    base = (slugify(title) or "blaupause")[:70].strip("-") or "blaupause"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-1"
+    slug, n = base, 1
+    while Blueprint.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _tags(names):
+    tags = []
+    for name in names:
+        name = " ".join(name.split())[:50]
+        slug = slugify(name)[:60]
+        if not slug:
+            continue
+        tag = Tag.objects.filter(slug=slug).first()
+        if tag is None:
+            try:
+                with transaction.atomic():
+                    tag = Tag.objects.create(name=name, slug=slug)
+            except IntegrityError:  # made at the same moment, or the name differs in case only
+                tag = Tag.objects.filter(slug=slug).first() or Tag.objects.get(name=name)
+        tags.append(tag)
+    return tags
+
+
+def _apply(blueprint, data: BlueprintData):
+    for name in (
+        "title",
+        "summary",
+        "body",
+        "category",
+        "audience",
+        "duration_minutes",
+        "group_min",
+        "group_max",
+        "materials",
+        "licence",
+        "language",
+        "visibility",
+        "programme",
+        "cohort",
+        "translation_of",
+    ):
+        setattr(blueprint, name, getattr(data, name))
+
+
+@transaction.atomic
+def blueprint_create(*, organisation, data: BlueprintData, by) -> Blueprint:
+    """A new draft of `organisation` (nobody but its office sees it until it is
+    published). The address is made from the title."""
+    if not is_office_of(by, organisation.pk):
+        raise PermissionDenied
+    _validate(data, organisation)
+    blueprint = Blueprint(organisation=organisation, slug=_unique_slug(data.title))
+    _apply(blueprint, data)
+    blueprint.is_public = False
+    blueprint.save()
+    blueprint.tags.set(_tags(data.tags))
+    return blueprint
+
+
+@transaction.atomic
+def blueprint_update(*, blueprint: Blueprint, data: BlueprintData, by) -> Blueprint:
+    """Change what the office wrote; the address and the publication state stay."""
+    _check(blueprint, by)
+    blueprint = Blueprint.objects.select_for_update().get(pk=blueprint.pk)
+    _validate(data, blueprint.organisation, blueprint)
+    _apply(blueprint, data)
+    blueprint.save()
+    blueprint.tags.set(_tags(data.tags))
+    return blueprint
 
 
 @transaction.atomic
@@ -40,3 +186,81 @@ def blueprint_withdraw(*, blueprint: Blueprint, by) -> Blueprint:
     blueprint.is_public = False
     blueprint.save(update_fields=["is_public", "updated_at"])
     return blueprint
+
+
+# ------------------------------------------------------------------------------- files
+
+
+def _store(checked: uploads.CheckedUpload, upload):
+    """Save the checked upload under a name the server makes; returns the stored name."""
+    from blueprints.storage import blueprint_storage
+
+    name = f"{uuid.uuid4().hex}{checked.extension}"
+    upload.seek(0)
+    return blueprint_storage.save(name, File(upload, name=name))
+
+
+@transaction.atomic
+def blueprint_file_add(*, blueprint: Blueprint, title: str, upload, note: str, by):
+    """A new file of the blueprint with its first version. The upload is checked by
+    content (uploads.check); a refused one raises ValidationError and stores nothing."""
+    _check(blueprint, by)
+    title = (title or "").strip()
+    checked = uploads.check(upload)
+    if not title:
+        title = checked.display_name.rsplit(".", 1)[0]
+    check_name(title, "title")
+    blueprint_file = BlueprintFile.objects.create(blueprint=blueprint, title=title[:200])
+    version = _add_version(blueprint_file, checked, upload, note, by, number=1)
+    Blueprint.objects.filter(pk=blueprint.pk).update(updated_at=timezone.now())
+    return version
+
+
+@transaction.atomic
+def blueprint_file_version_add(*, blueprint_file: BlueprintFile, upload, note: str, by):
+    """A new version of the file (the newest is offered first; the old ones stay)."""
+    _check(blueprint_file.blueprint, by)
+    checked = uploads.check(upload)
+    # Lock the file: two uploads at once get numbers one after the other.
+    BlueprintFile.objects.select_for_update().get(pk=blueprint_file.pk)
+    number = (blueprint_file.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = _add_version(blueprint_file, checked, upload, note, by, number=number)
+    Blueprint.objects.filter(pk=blueprint_file.blueprint_id).update(updated_at=timezone.now())
+    return version
+
+
+def _add_version(blueprint_file, checked, upload, note, by, *, number):
+    stored = _store(checked, upload)
+    try:
+        return BlueprintFileVersion.objects.create(
+            blueprint_file=blueprint_file,
+            number=number,
+            file=stored,
+            display_name=checked.display_name,
+            note=(note or "").strip()[:300],
+            uploaded_by=by,
+            size=checked.size,
+            sha256=checked.sha256,
+            content_type=checked.content_type,
+        )
+    except Exception:
+        from blueprints.storage import blueprint_storage
+
+        blueprint_storage.delete(stored)
+        raise
+
+
+def download_count(*, version: BlueprintFileVersion, day=None) -> None:
+    """Count one download of `version` on `day` (today): a number per version and day,
+    nothing about the person. An UPDATE with F() first (no lost counts when two come at
+    once); the first download of the day inserts the row, and a race for that insert
+    falls back to the UPDATE."""
+    day = day or timezone.localdate()
+    rows = DownloadCount.objects.filter(version=version, day=day)
+    if rows.update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            DownloadCount.objects.create(version=version, day=day, count=1)
+    except IntegrityError:
+        rows.update(count=F("count") + 1)

@@ -1,32 +1,49 @@
-"""Views of the blueprints app: the public library (list and detail) and, for the programme
-office of the publishing organisation, publish and withdraw. Someone else's unpublished
-blueprint answers 404, exactly like one that does not exist."""
+"""Views of the blueprints app: the library (list with search and filters, categories, a
+page per blueprint, downloads, the catalogue for other portals) and, for the programme
+office of the publishing organisation, writing, files, publish and withdraw.
 
+Someone else's unpublished blueprint, or a "signed-in" one for an anonymous visitor,
+answers 404 exactly like one that does not exist: the page and its files alike.
+"""
+
+import json
+
+import rules
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from blueprints import selectors, services
-from blueprints.forms import BlueprintFilter
+from blueprints import catalogue as catalogue_module
+from blueprints import handbook, licences, selectors, services
+from blueprints.forms import BlueprintFilter, BlueprintForm, FileForm, VersionForm
+from blueprints.markdown import render as render_markdown
+from blueprints.models import BlueprintFile, BlueprintFileVersion
 from blueprints.rules import publishes
-from pioneer.models import Role
+from pioneer import jobs
+from pioneer.models import Organisation, Role
 from pioneer.permissions import role_required, scoped_object_or_404
 from pioneer.rules import roles_of
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 PAGE_SIZE = 10
+CATALOGUE_SECONDS = 300
 
 
+@require_GET
 def blueprint_list(request):
-    form = BlueprintFilter(request.GET or None)
-    blueprints = selectors.public_blueprints()
-    query = ""
-    if form.is_valid() and form.cleaned_data["kind"]:
-        blueprints = blueprints.filter(kind=form.cleaned_data["kind"])
-        query = urlencode({"kind": form.cleaned_data["kind"]})
+    tags = list(selectors.tags_in_use(request.user))
+    form = BlueprintFilter(request.GET or None, tags=tags)
+    if form.is_bound:
+        form.is_valid()  # an invalid field is shown with its message and ignored
+    query = form.library_query()
+    blueprints = selectors.library(request.user, query)
     page = Paginator(blueprints, PAGE_SIZE).get_page(request.GET.get("page"))
     unpublished = []
     if roles_of(request.user).has(OFFICE):
@@ -34,17 +51,148 @@ def blueprint_list(request):
     return render(
         request,
         "blueprints/blueprint_list.html",
-        {"form": form, "page": page, "query": query, "unpublished": unpublished},
+        {
+            "form": form,
+            "page": page,
+            "searched": bool(query.text),
+            "filtered": query != selectors.LibraryQuery(),
+            "unpublished": unpublished,
+            "can_add": rules.has_perm("blueprints.add_blueprint", request.user),
+        },
+    )
+
+
+@require_GET
+def catalogue(request):
+    """The public blueprints in DCAT-AP.de (JSON-LD) for data portals to harvest.
+
+    It lists every public blueprint, so it grows with the library: the document is kept
+    in the cache under a key that changes with what it shows (one small query decides),
+    and made again only then or after CATALOGUE_SECONDS."""
+    key = "blueprints:catalogue:" + selectors.catalogue_fingerprint()
+    body = cache.get(key)
+    if body is None:
+        body = json.dumps(catalogue_module.catalogue(), ensure_ascii=False, indent=1)
+        cache.set(key, body, CATALOGUE_SECONDS)
+    response = HttpResponse(body, content_type="application/ld+json")
+    response["Cache-Control"] = f"public, max-age={CATALOGUE_SECONDS}"
+    return response
+
+
+@require_GET
+def blueprint_categories(request):
+    return render(
+        request,
+        "blueprints/blueprint_categories.html",
+        {"categories": selectors.category_overview(request.user)},
     )
 
 
 def blueprint_detail(request, slug):
     blueprint = scoped_object_or_404(selectors.visible_blueprints(request.user), slug=slug)
+    can_manage = publishes(request.user, blueprint)
+    related = [
+        other
+        for other in selectors.visible_blueprints(request.user).filter(
+            Q(translation_of=blueprint)
+            | Q(pk=blueprint.translation_of_id or 0)
+            | Q(translation_of_id=blueprint.translation_of_id or 0)
+        )
+        if other.pk != blueprint.pk
+    ]
     return render(
         request,
         "blueprints/blueprint_detail.html",
-        {"blueprint": blueprint, "can_manage": publishes(request.user, blueprint)},
+        {
+            "blueprint": blueprint,
+            "can_manage": can_manage,
+            "files": selectors.files_of(blueprint),
+            "tags": list(blueprint.tags.order_by("name")),
+            "translations": related,
+            "licence": licences.get(blueprint.licence),
+            "downloads": selectors.downloads_of(blueprint) if can_manage else {},
+        },
     )
+
+
+def _office_organisations(user):
+    return Organisation.objects.filter(pk__in=roles_of(user).organisation_ids(OFFICE)).order_by(
+        "name"
+    )
+
+
+def _apply_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@role_required(OFFICE)
+def blueprint_create(request):
+    organisations = _office_organisations(request.user)
+    form = BlueprintForm(
+        request.POST or None,
+        organisations=organisations,
+        initial={"visibility": "public", "licence": licences.DEFAULT, "language": "de"},
+    )
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = form.cleaned_data
+        else:
+            try:
+                blueprint = services.blueprint_create(
+                    organisation=form.cleaned_data["organisation"],
+                    data=form.blueprint_data(),
+                    by=request.user,
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The blueprint has been saved as a draft; only your office sees it."),
+                )
+                return redirect("blueprints:detail", slug=blueprint.slug)
+    return _form_page(request, form, preview, blueprint=None)
+
+
+@role_required(OFFICE)
+def blueprint_edit(request, slug):
+    blueprint = scoped_object_or_404(selectors.managed_blueprints(request.user), slug=slug)
+    form = BlueprintForm(
+        request.POST or None, blueprint=blueprint, initial=BlueprintForm.initial_for(blueprint)
+    )
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = form.cleaned_data
+        else:
+            try:
+                services.blueprint_update(
+                    blueprint=blueprint, data=form.blueprint_data(), by=request.user
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Your changes have been saved."))
+                return redirect("blueprints:detail", slug=blueprint.slug)
+    return _form_page(request, form, preview, blueprint=blueprint)
+
+
+def _form_page(request, form, preview, *, blueprint):
+    context = {"form": form, "blueprint": blueprint, "preview": None}
+    if preview is not None:
+        context["preview"] = {
+            "title": preview["title"],
+            "summary": preview["summary"],
+            "language": preview["language"],
+            "body": render_markdown(preview["body"]),
+            "materials": render_markdown(preview["materials"]),
+        }
+    return render(request, "blueprints/blueprint_form.html", context)
 
 
 @role_required(OFFICE)
@@ -63,3 +211,128 @@ def blueprint_withdraw(request, slug):
     services.blueprint_withdraw(blueprint=blueprint, by=request.user)
     messages.success(request, _("The blueprint has been withdrawn; only your office sees it."))
     return redirect("blueprints:detail", slug=blueprint.slug)
+
+
+# ------------------------------------------------------------------------------- files
+
+
+@role_required(OFFICE)
+def file_add(request, slug):
+    blueprint = scoped_object_or_404(selectors.managed_blueprints(request.user), slug=slug)
+    form = FileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.blueprint_file_add(
+                blueprint=blueprint,
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data["upload"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors_to(form, error)
+        else:
+            messages.success(request, _("The file has been added."))
+            return redirect("blueprints:detail", slug=blueprint.slug)
+    return render(
+        request,
+        "blueprints/file_form.html",
+        {"form": form, "blueprint": blueprint, "blueprint_file": None},
+    )
+
+
+@role_required(OFFICE)
+def version_add(request, slug, file_id):
+    blueprint = scoped_object_or_404(selectors.managed_blueprints(request.user), slug=slug)
+    blueprint_file = scoped_object_or_404(
+        BlueprintFile.objects.filter(blueprint=blueprint), pk=file_id
+    )
+    form = VersionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.blueprint_file_version_add(
+                blueprint_file=blueprint_file,
+                upload=form.cleaned_data["upload"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors_to(form, error)
+        else:
+            messages.success(request, _("The new version has been added."))
+            return redirect("blueprints:detail", slug=blueprint.slug)
+    return render(
+        request,
+        "blueprints/file_form.html",
+        {"form": form, "blueprint": blueprint, "blueprint_file": blueprint_file},
+    )
+
+
+def _apply_errors_to(form, error):
+    """A refused upload's message belongs to the file field; a refused title to its own."""
+    if hasattr(error, "error_dict"):
+        _apply_errors(form, error)
+    else:
+        form.add_error("upload", error)
+
+
+@login_required
+@require_POST
+def handbook_start(request):
+    """A PDF of the chosen blueprints (one, from its page, or several, from the list),
+    made as a job; its page shows the progress and offers the file."""
+    try:
+        ids = list(dict.fromkeys(int(value) for value in request.POST.getlist("ids")))
+    except ValueError:
+        raise Http404 from None
+    if not ids or len(ids) > handbook.MAX_BLUEPRINTS:
+        messages.error(
+            request,
+            _("Choose between one and %(n)s blueprints for the handbook.")
+            % {"n": handbook.MAX_BLUEPRINTS},
+        )
+        return redirect("blueprints:list")
+    visible = set(
+        selectors.visible_blueprints(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    if visible != set(ids):
+        raise Http404  # someone else's draft, or nothing at all: the same answer
+    job = jobs.job_start(kind=handbook.KIND, by=request.user, payload={"ids": ids})
+    return redirect("job_detail", public_id=job.public_id)
+
+
+def _send(version):
+    try:
+        handle = version.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    services.download_count(version=version)
+    # FileResponse writes Content-Disposition itself: the display name as a quoted ASCII
+    # fallback and as RFC 5987 filename*, so no character of it can end the header.
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=version.display_name,
+        content_type=version.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def file_download(request, slug, file_id):
+    try:
+        version = selectors.latest_version_for_download(request.user, slug=slug, file_id=file_id)
+    except BlueprintFileVersion.DoesNotExist:
+        raise Http404 from None
+    return _send(version)
+
+
+@require_GET
+def version_download(request, slug, version_id):
+    try:
+        version = selectors.version_for_download(request.user, slug=slug, version_id=version_id)
+    except BlueprintFileVersion.DoesNotExist:
+        raise Http404 from None
+    return _send(version)

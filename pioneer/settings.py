@@ -209,6 +209,13 @@ STORAGES["jobs"] = {
     "BACKEND": "pioneer.storage.PrivateStorage",
     "OPTIONS": {"location": PRIVATE_ROOT / "jobs"},
 }
+# Files of blueprints (below PRIVATE_ROOT/blueprints, served only by the guarded view): the
+# largest upload, and the most an Office or OpenDocument file may unpack to.
+BLUEPRINT_MAX_UPLOAD_MB = env.int("BLUEPRINT_MAX_UPLOAD_MB", default=20)
+BLUEPRINT_MAX_UNPACKED_MB = env.int("BLUEPRINT_MAX_UNPACKED_MB", default=100)
+# The GovData contributor ID (an IRI from http://dcat-ap.de/def/contributors/) named in the
+# blueprint catalogue; empty: none (ask GovData for one before a portal harvests it).
+DCATDE_CONTRIBUTOR_ID = env("DCATDE_CONTRIBUTOR_ID", default="")
 # How long a job's result file can be downloaded before the dispatcher deletes it.
 JOB_RESULT_HOURS = env.int("JOB_RESULT_HOURS", default=24)
 

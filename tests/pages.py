@@ -8,6 +8,7 @@ PUBLIC_PAGES = [
     "/impressum/",
     "/leichte-sprache/",
     "/blueprints/",
+    "/blueprints/categories/",
     "/accounts/login/",
     "/accounts/password/reset/",
 ]

@@ -48,9 +48,13 @@ PUBLIC = {
     "cohorts:interest",
     "cohorts:interest_sent",
     "cohorts:interest_confirm",
-    # blueprints: the public library (unpublished ones answer 404).
+    # blueprints: the public library (unpublished ones answer 404, files as their page).
     "blueprints:list",
+    "blueprints:categories",
+    "blueprints:catalogue",
     "blueprints:detail",
+    "blueprints:file_download",
+    "blueprints:version_download",
 }
 
 SAMPLE_BY_CONVERTER = {

@@ -68,21 +68,21 @@ def test_the_list_shows_published_blueprints_to_everyone(client, world, who):
         assert 'id="unpublished-heading"' not in html
 
 
-def test_the_list_filters_by_kind(client, world):
-    BlueprintFactory(kind=Blueprint.Kind.RECOMMENDATION, title="Handlungsempfehlungen 2022")
-    response = client.get(LIST, {"kind": "recommendation"})
+def test_the_list_filters_by_category(client, world):
+    BlueprintFactory(category=Blueprint.Category.RECOMMENDATION, title="Handlungsempfehlungen 2022")
+    response = client.get(LIST, {"category": "recommendation"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Handlungsempfehlungen 2022" in html
     assert "Design Thinking" not in html
 
-    response = client.get(LIST, {"kind": "evaluation"})
+    response = client.get(LIST, {"category": "evaluation"})
     html = response.content.decode()
     assert "Handlungsempfehlungen 2022" not in html and "Design Thinking" not in html
 
 
-def test_an_unknown_kind_is_explained_and_shows_everything(client, world):
-    response = client.get(LIST, {"kind": "nonsense"})
+def test_an_unknown_category_is_explained_and_shows_everything(client, world):
+    response = client.get(LIST, {"category": "nonsense"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Design Thinking" in html
@@ -91,11 +91,11 @@ def test_an_unknown_kind_is_explained_and_shows_everything(client, world):
 
 def test_the_list_is_paginated_and_keeps_the_filter(client, world):
     for _ in range(11):
-        BlueprintFactory(kind=Blueprint.Kind.RECOMMENDATION)
-    first = client.get(LIST, {"kind": "recommendation"}).content.decode()
+        BlueprintFactory(category=Blueprint.Category.RECOMMENDATION)
+    first = client.get(LIST, {"category": "recommendation"}).content.decode()
     assert first.count('class="kern-card"') == 10
-    assert "?kind=recommendation&amp;page=2" in first
-    second = client.get(LIST, {"kind": "recommendation", "page": 2}).content.decode()
+    assert "?category=recommendation&amp;page=2" in first
+    second = client.get(LIST, {"category": "recommendation", "page": 2}).content.decode()
     assert second.count('class="kern-card"') == 1
     # Every page of the unfiltered list: 12 in all.
     assert client.get(LIST, {"page": 2}).content.decode().count('class="kern-card"') == 2

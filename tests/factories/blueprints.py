@@ -23,7 +23,7 @@ class BlueprintFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Blaupause {n}")
     slug = factory.Sequence(lambda n: f"blaupause-{n}")
-    kind = Blueprint.Kind.BLUEPRINT
+    category = Blueprint.Category.METHOD
     summary = "Eine kurze Zusammenfassung."
     body = "Erster Absatz.\n\nZweiter Absatz."
     language = "de"

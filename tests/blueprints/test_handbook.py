@@ -1,0 +1,121 @@
+"""The handbook PDF: made by the jobs mechanism with WeasyPrint (tagged PDF/UA), with the
+chosen blueprints the requester may read, in order, behind a table of contents."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from blueprints import handbook
+from pioneer import jobs
+from pioneer.models import Job
+from tests.factories.blueprints import BlueprintFactory
+from tests.factories.core import OrganisationFactory, office_user, participant_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _pdf(job):
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE, job.error
+    with jobs.result_storage().open(job.result_name, "rb") as handle:
+        return handle.read()
+
+
+def _start(by, ids, capture):
+    with capture(execute=True):
+        return jobs.job_start(kind=handbook.KIND, by=by, payload={"ids": ids})
+
+
+def test_the_handbook_holds_the_chosen_blueprints_with_contents(
+    django_capture_on_commit_callbacks,
+):
+    ministry = OrganisationFactory()
+    first = BlueprintFactory(
+        organisation=ministry,
+        title="Kollegiale Fallberatung",
+        body="# Ablauf\n\nEin Fall, viele Perspektiven.",
+    )
+    second = BlueprintFactory(
+        organisation=ministry,
+        title="Design Thinking",
+        body="| Zeit | Phase |\n|---|---|\n| 09:00 | Start |",
+    )
+    draft = BlueprintFactory(organisation=ministry, draft=True, title="Geheimer Entwurf")
+    reader = participant_user()
+    job = _start(reader, [second.pk, first.pk, draft.pk], django_capture_on_commit_callbacks)
+    data = _pdf(job)
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root  # tagged
+    assert root["/MarkInfo"]["/Marked"]
+    assert b"pdfuaid" in root["/Metadata"].get_object().get_data()  # PDF/UA-1 in its XMP
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    # The contents first, then the chapters in the chosen order; the draft is left out.
+    assert text.index("Design Thinking") < text.index("Kollegiale Fallberatung")
+    assert text.count("Kollegiale Fallberatung") == 2  # in the contents and as a chapter
+    assert "Ablauf" in text and "09:00" in text
+    assert "Geheimer Entwurf" not in text
+    assert len(reader.pages) >= 3  # contents, and each chapter on a page of its own
+    job.refresh_from_db()
+    assert job.result_filename.endswith(".pdf")
+
+
+def test_nothing_readable_fails_with_a_message(django_capture_on_commit_callbacks):
+    draft = BlueprintFactory(draft=True)
+    job = _start(participant_user(), [draft.pk], django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert job.state == Job.State.FAILED and job.error
+
+
+# ---------------------------------------------------------------------------------- views
+
+
+def test_a_signed_in_reader_makes_a_handbook_from_the_list(client):
+    first, second = BlueprintFactory(), BlueprintFactory()
+    client.force_login(participant_user())
+    client.cookies["django_language"] = "en"
+    html = client.get("/blueprints/").content.decode()
+    assert f'name="ids" value="{first.pk}"' in html and "/blueprints/handbook/" in html
+    response = client.post("/blueprints/handbook/", {"ids": [first.pk, second.pk]})
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/jobs/{job.public_id}/"
+    assert job.kind == handbook.KIND and job.payload == {"ids": [first.pk, second.pk]}
+
+
+def test_the_blueprint_page_offers_its_pdf_to_signed_in_readers(client):
+    blueprint = BlueprintFactory(slug="bp")
+    assert "/blueprints/handbook/" not in client.get("/blueprints/bp/").content.decode()
+    client.force_login(participant_user())
+    html = client.get("/blueprints/bp/").content.decode()
+    assert f'<input type="hidden" name="ids" value="{blueprint.pk}">' in html
+
+
+def test_someone_elses_draft_is_not_found(client):
+    ministry = OrganisationFactory()
+    draft = BlueprintFactory(organisation=ministry, draft=True)
+    public = BlueprintFactory()
+    for user in (participant_user(), office_user()):
+        client.force_login(user)
+        response = client.post("/blueprints/handbook/", {"ids": [public.pk, draft.pk]})
+        assert response.status_code == 404
+    client.force_login(office_user(org=ministry))
+    assert client.post("/blueprints/handbook/", {"ids": [draft.pk]}).status_code == 302
+    assert Job.objects.count() == 1
+
+
+@pytest.mark.parametrize("ids", [[], ["x"], list(range(1, 60))])
+def test_bad_choices_change_nothing(client, ids):
+    client.force_login(participant_user())
+    response = client.post("/blueprints/handbook/", {"ids": ids})
+    assert response.status_code in (302, 404)
+    assert not Job.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_login(client):
+    blueprint = BlueprintFactory()
+    response = client.post("/blueprints/handbook/", {"ids": [blueprint.pk]})
+    assert response.status_code == 302 and "/accounts/login/" in response.headers["Location"]
+    assert client.get("/blueprints/handbook/").status_code == 302
+    assert not Job.objects.exists()
