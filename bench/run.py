@@ -307,6 +307,8 @@ def measure_scale(n, env, timing, *, largest):
     connections.close_all()
     # The import does not depend on the world's size (a new cohort): once, at the largest.
     names = ("import", "export_csv", "export_xlsx") if largest else ("export_csv", "export_xlsx")
+    # The matching: 200 × 200 in memory, and the big cohort's own (which grows with N).
+    names += ("matching",)
     result["jobs"] = {name: run_job(env, name) for name in names}
     # Last: it changes the world (every due notification is sent afterwards).
     result["jobs"]["dispatch"] = run_job(env, "dispatch")
