@@ -327,7 +327,7 @@ def suggestions(scores, limit=3):
 def unmatched(cohort):
     """The cohort's people who are not withdrawn and in no live tandem (one query when
     evaluated; usable as a subquery)."""
-    live = Tandem.objects.filter(state__in=Tandem.LIVE)
+    live = Tandem.objects.filter(cohort=cohort, state__in=Tandem.LIVE)
     return (
         Participation.objects.filter(cohort=cohort)
         .exclude(state=Participation.State.WITHDRAWN)

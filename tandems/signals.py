@@ -3,8 +3,10 @@
 
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cohorts import hooks as cohort_hooks
+from cohorts.hooks import Tab
 from cohorts.models import Participation
 from pioneer import hooks
 from pioneer.access import SYSTEM
@@ -21,3 +23,15 @@ def withdrawal_ends_tandem(sender, participation, old_state, by, **kwargs):
 @receiver(hooks.periodic, dispatch_uid="tandems.advance")
 def advance(sender, now, **kwargs):
     return services.tandems_advance(today=timezone.localdate(now) if now else None)
+
+
+@receiver(cohort_hooks.cohort_tabs, dispatch_uid="tandems.tabs")
+def tabs(sender, cohort, request, **kwargs):
+    """The board and the matching, for programmes with tandems (no query: the cohort's
+    programme is loaded with it)."""
+    if not cohort.programme.has_tandems:
+        return None
+    return [
+        Tab("tandems", _("Tandems"), "tandems:board", order=40),
+        Tab("matching", _("Matching"), "tandems:matching", order=45),
+    ]
