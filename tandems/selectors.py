@@ -113,6 +113,31 @@ def tandems_of_participant(user):
     )
 
 
+def tandems_of_participant_light(user):
+    """The person's own tandems with their phases, for the home panel (two queries)."""
+    own = Q(administration__user=user) | Q(external__user=user)
+    return (
+        Tandem.objects.filter(own)
+        .exclude(state=Tandem.State.ENDED_EARLY)
+        .select_related(
+            "cohort__programme",
+            "administration__user",
+            "administration__organisation",
+            "external__user",
+            "external__organisation",
+        )
+        .prefetch_related(
+            Prefetch(
+                "phases",
+                queryset=HospitationPhase.objects.select_related(
+                    "host_organisation", "guest__user"
+                ).order_by("number"),
+            )
+        )
+        .order_by("-cohort__start_date", "-pk")
+    )
+
+
 def preference_participation(user, cohort_pk):
     """The person's own participation in a cohort with tandems (for the preferences)."""
     return (
