@@ -12,7 +12,8 @@ Two layers, so that the arithmetic is tested without a database and measured alo
 The fit of a pair is a sum of points, each with its reason in words (`Reason`, translated
 when shown, never while scoring: 200 × 200 pairs score in a fraction of a second):
 
-- topics both name (`TOPIC`), and one's expertise meeting the other's topics (`EXPERTISE`),
+- topics both name (`TOPIC`, the terms of their lists, see `words`), and one's expertise
+  meeting the other's topics (`EXPERTISE`),
   from the participations and the organisations' registrations (offered / sought);
 - a stated wish to be paired (`LIKE` each way);
 - the organisations' preferred timing naming the same words (`TIMING`);
@@ -53,21 +54,15 @@ PLACES = 3
 # Larger than any total the allowed pairs of a cohort can reach.
 FORBIDDEN = -1e9
 
-# Words that say nothing about a topic (German and English).
-_STOPWORD_TEXT = """
-    und oder der die das den dem des ein eine einer eines mit für von zu im in am an auf aus
-    bei nach über unter vor sowie sowohl als auch neue neuer neues and or the of for with in
-    on to at a an by from new
-"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_WORD = re.compile(r"[\w-]+", re.UNICODE)
+# Topics are lists ("Digitalisierung, Open Data und Klimaschutz"): these separate them.
+_SEPARATORS = re.compile(r"[,;/\n]+|\s+(?:und|and|sowie|&)\s+", re.IGNORECASE)
 
 
 def words(text):
-    """The topic words of a free text: lower case, at least three letters, no stopwords."""
-    return frozenset(
-        t for t in _WORD.findall((text or "").lower()) if len(t) >= 3 and t not in STOPWORDS
-    )
+    """The topics named in a free text: each term of a list, in lower case with single
+    spaces ("Open  Data" and "open data" are one topic); terms under three letters drop."""
+    terms = (" ".join(part.split()).lower() for part in _SEPARATORS.split(text or ""))
+    return frozenset(term for term in terms if len(term) >= 3)
 
 
 @dataclass(frozen=True)

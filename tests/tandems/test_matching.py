@@ -143,10 +143,10 @@ def test_preferences_change_the_result():
 
 
 def test_suggestions_are_the_best_allowed_partners_in_order():
-    a1 = Profile(1, "A1", 1, topics=words("daten energie"))
+    a1 = Profile(1, "A1", 1, topics=words("daten, energie"))
     b1 = Profile(11, "B1", 3, topics=words("daten"))
-    b2 = Profile(12, "B2", 4, topics=words("daten energie"))
-    b3 = Profile(13, "B3", 1, topics=words("daten energie recht"))
+    b2 = Profile(12, "B2", 4, topics=words("daten, energie"))
+    b3 = Profile(13, "B3", 1, topics=words("daten, energie, recht"))
     found = matching.suggestions(score_matrix([a1], [b1, b2, b3]))
     assert [f.external.id for f in found[1]] == [12, 11]
     assert [f.administration.id for f in found[11]] == [1]
@@ -159,12 +159,14 @@ def test_nobody_is_paired_when_every_pair_is_forbidden():
     assert assign(score_matrix([a], [b])) == []
 
 
-def test_words_drop_stopwords_and_keep_terms():
-    assert words("Agile Methoden und Nutzerzentrierung, UX") == {
-        "agile",
-        "methoden",
+def test_topics_are_the_terms_of_a_list():
+    assert words("Agile  Methoden und Nutzerzentrierung, UX; Open Data\nKlimaschutz") == {
+        "agile methoden",
         "nutzerzentrierung",
+        "open data",
+        "klimaschutz",
     }
+    assert words("") == frozenset()
 
 
 @pytest.mark.django_db
