@@ -148,6 +148,27 @@ def test_matching_page_queries_are_flat(world):
     )
 
 
+def test_preferences_page_queries_are_flat(world):
+    cohort = world["cohort"]
+
+    def make_rows(count):
+        for _ in range(count):
+            pair(cohort, topics="Daten")
+
+    assert_flat_queries(
+        _client(world["free"][0].user),
+        reverse("tandems:preferences", args=[cohort.pk]),
+        make_rows,
+    )
+
+
+def test_my_tandem_page_queries(world, django_assert_max_num_queries):
+    client = _client(world["tandem"].external.user)
+    client.get(reverse("tandems:mine"))
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("tandems:mine")).status_code == 200
+
+
 def test_matching_accepts_part_of_the_assignment(world):
     cohort = world["cohort"]
     a2, b2 = pair(cohort)
