@@ -11,6 +11,11 @@ urlpatterns = [
     path("cohorts/<int:cohort_pk>/tandems/<int:pk>/end/", views.tandem_end, name="end"),
     path("cohorts/<int:cohort_pk>/tandems/<int:pk>/dates/", views.tandem_dates, name="dates"),
     path("cohorts/<int:cohort_pk>/tandems/<int:pk>/swap/", views.tandem_swap, name="swap"),
+    path(
+        "cohorts/<int:cohort_pk>/tandems/<int:pk>/milestones/<int:milestone_pk>/",
+        views.milestone_done,
+        name="milestone_done",
+    ),
     path("cohorts/<int:cohort_pk>/matching/", views.matching_page, name="matching"),
     path("cohorts/<int:cohort_pk>/matching/pair/", views.matching_pair, name="pair"),
     # Participants: their own tandem and their preferences.

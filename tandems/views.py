@@ -162,6 +162,22 @@ def tandem_swap(request, cohort_pk, pk):
     return redirect("tandems:detail", cohort_pk=cohort.pk, pk=tandem.pk)
 
 
+@role_required(OFFICE)
+@require_POST
+def milestone_done(request, cohort_pk, pk, milestone_pk):
+    """Mark a milestone done, or not done again (done=1 / done=0)."""
+    cohort, tandem = _tandem(request, cohort_pk, pk)
+    milestone = scoped_object_or_404(selectors.milestones_of(tandem), pk=milestone_pk)
+    done = request.POST.get("done") == "1"
+    services.milestone_set_done(milestone=milestone, done=done, by=request.user)
+    messages.success(
+        request,
+        (_("“%(milestone)s” is marked done.") if done else _("“%(milestone)s” is open again."))
+        % {"milestone": milestone.get_kind_display()},
+    )
+    return redirect("tandems:detail", cohort_pk=cohort.pk, pk=tandem.pk)
+
+
 def _person_choices(profiles):
     return [(p.id, f"{p.label} ({p.organisation})") for p in profiles]
 

@@ -54,6 +54,12 @@ def _office_urls(w):
         ("post", reverse("tandems:swap", args=[c, t]), {}, 302),
         ("post", reverse("tandems:pair", args=[c]), {}, 400),
         ("post", reverse("tandems:end", args=[c, t]), {"reason": ""}, 400),
+        (
+            "post",
+            reverse("tandems:milestone_done", args=[c, t, w["tandem"].milestones.first().pk]),
+            {"done": "1"},
+            302,
+        ),
     ]
 
 
@@ -251,6 +257,23 @@ def test_edit_dates_shows_the_rules(world):
     )
     assert response.status_code == 302
     assert t.phases.get(number=1).start == date(2023, 4, 3)
+
+
+def test_milestones_are_marked_done_and_open_again(world):
+    t = world["tandem"]
+    milestone = t.milestones.get(kind="kick_off")
+    client = _client(world["office"])
+    url = reverse("tandems:milestone_done", args=[world["cohort"].pk, t.pk, milestone.pk])
+    client.post(url, {"done": "1"})
+    milestone.refresh_from_db()
+    assert milestone.done_at is not None
+    client.post(url, {"done": "0"})
+    milestone.refresh_from_db()
+    assert milestone.done_at is None
+    # Another tandem's milestone through this tandem's address: 404.
+    other = tandem(world["cohort"]).milestones.first()
+    url = reverse("tandems:milestone_done", args=[world["cohort"].pk, t.pk, other.pk])
+    assert client.post(url, {"done": "1"}).status_code == 404
 
 
 def test_participants_confirm_their_own_tandem(world):
