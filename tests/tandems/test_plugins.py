@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cohorts.models import Cohort
 from cohorts.selectors import cohort_dashboard
@@ -35,7 +35,8 @@ def test_figures_and_attention_on_the_cohort_page():
     for user in (agreed.administration.user, agreed.external.user):
         services.tandem_confirm(tandem=agreed, by=user)
     pair(cohort)
-    dashboard = cohort_dashboard(Cohort.objects.select_related("programme").get(pk=cohort.pk))
+    with translation.override("en"):
+        dashboard = cohort_dashboard(Cohort.objects.select_related("programme").get(pk=cohort.pk))
     figure = next(f for f in dashboard["figures"] if f.key == "tandems")
     assert {row.label: row.count for row in figure.rows}["Proposed"] == 1
     assert figure.total == 2
@@ -53,7 +54,8 @@ def test_a_cohort_with_tandems_in_a_phase_cannot_simply_close():
     t = tandem(CohortFactory(programme=cohort.programme))
     assert cohort_close_blockers(cohort) == []
     Tandem.objects.filter(pk=t.pk).update(cohort=cohort, state=Tandem.State.PHASE_2)
-    assert cohort_close_blockers(cohort) == ["1 tandem has not finished its phases yet."]
+    with translation.override("en"):
+        assert cohort_close_blockers(cohort) == ["1 tandem has not finished its phases yet."]
 
 
 def test_people_without_tandem_filter_the_participant_list():
