@@ -46,3 +46,20 @@ def test_office_accepts_part_of_the_assignment_and_pairs_by_hand(demo_world, vis
     pair.locator("select[name='external']").select_option(label="Lea Lorenz (Gemeinwohl Lab)")
     office.submit(pair.locator("button[type='submit']"))
     assert Tandem.objects.filter(administration__user__email="frieda@mluk.example").exists()
+
+
+def test_office_follows_a_tandem_on_the_board(demo_world, visitor_factory):
+    cohort = Cohort.objects.get(slug="durchgang-2")
+    tandem = Tandem.objects.get(administration__user__email="anna@mluk.example")
+    office = visitor_factory()
+    office.login("office@mluk.example")
+    office.goto(f"/cohorts/{cohort.pk}/tandems/")
+    office.submit(office.page.locator(f"main a[href$='/tandems/{tandem.pk}/']"))
+    assert "Ben Brandt" in office.page.locator("main").inner_text()
+    open_milestone = tandem.milestones.filter(done_at=None).order_by("due_date").first()
+    form = office.page.locator(f"main form[action$='/milestones/{open_milestone.pk}/']")
+    office.submit(form.locator("button[type='submit']"))
+    open_milestone.refresh_from_db()
+    assert open_milestone.done_at is not None
+    office.goto(f"/cohorts/{cohort.pk}/tandems/{tandem.pk}/end/")
+    office.goto(f"/cohorts/{cohort.pk}/tandems/{tandem.pk}/dates/")
