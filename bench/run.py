@@ -306,7 +306,9 @@ def measure_scale(n, env, timing, *, largest):
             log(f"  {label}: {download}")
             result["downloads"].append({"label": label, "path": path, **download})
     connections.close_all()
-    result["jobs"] = {name: run_job(env, name) for name in ("export_csv", "export_xlsx")}
+    # The matching: 200 × 200 in memory, and the big cohort's own (which grows with N).
+    names = ("export_csv", "export_xlsx", "matching")
+    result["jobs"] = {name: run_job(env, name) for name in names}
     # After the pages and exports: it changes the world (every due notification is sent).
     result["jobs"]["dispatch"] = run_job(env, "dispatch")
     # The import does not depend on the world's size (a new cohort): once, at the largest.

@@ -15,3 +15,14 @@ def connected(signal, receiver):
         yield
     finally:
         signal.disconnect(dispatch_uid=f"test-{id(adapter)}")
+
+
+@contextmanager
+def disconnected(signal, receiver, dispatch_uid):
+    """The app's own `receiver` (connected with `dispatch_uid`) is silent inside the
+    block: a test of the plug-in mechanism itself answers with its own receivers."""
+    signal.disconnect(dispatch_uid=dispatch_uid)
+    try:
+        yield
+    finally:
+        signal.connect(receiver, dispatch_uid=dispatch_uid)

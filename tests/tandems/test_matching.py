@@ -1,0 +1,218 @@
+"""The matching: constraints never broken, the assignment optimal (brute force on small
+cases), reasons in words, preferences change the result. Timing of 200 × 200 is measured
+in `make bench` (bench/jobs.py, job "matching"), never here."""
+
+import itertools
+
+import pytest
+from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cohorts.models import InterestRegistration
+from pioneer.access import SYSTEM
+from tandems import matching, services
+from tandems.matching import Profile, assign, score_matrix, words
+from tests.factories.cohorts import (
+    CohortFactory,
+    InterestRegistrationFactory,
+    ParticipationFactory,
+    external_participation,
+)
+from tests.factories.core import OrganisationFactory
+
+VOCABULARY = ["klimaschutz", "digitalisierung", "agile", "recht", "daten", "energie"]
+
+
+def brute_force(scores):
+    """The best total over every set of allowed pairs (each person at most once)."""
+    n, m = scores.shape
+    best = 0.0
+    # Each administration-side person takes one external (by index) or nobody (None).
+    for choice in itertools.product(*[[None, *range(m)] for _ in range(n)]):
+        taken = [j for j in choice if j is not None]
+        if len(taken) != len(set(taken)):
+            continue
+        if any(j is not None and scores.forbidden[i, j] for i, j in enumerate(choice)):
+            continue
+        total = sum(scores.matrix[i, j] for i, j in enumerate(choice) if j is not None)
+        best = max(best, total)
+    return best
+
+
+@st.composite
+def cohorts(draw, max_side=4):
+    n = draw(st.integers(0, max_side))
+    m = draw(st.integers(0, max_side))
+    organisations = st.integers(1, 4)
+    topic_sets = st.frozensets(st.sampled_from(VOCABULARY), max_size=3)
+
+    def profile(pid):
+        return Profile(
+            id=pid,
+            label=f"P{pid}",
+            organisation_id=draw(organisations),
+            organisation=f"O{pid}",
+            topics=draw(topic_sets),
+            expertise=draw(topic_sets),
+            timing=draw(st.frozensets(st.sampled_from(["frühjahr", "herbst"]), max_size=1)),
+            places_host=draw(st.integers(0, 2)),
+            user_id=pid,
+        )
+
+    administration = [profile(i) for i in range(1, n + 1)]
+    external = [profile(100 + j) for j in range(1, m + 1)]
+    pairs = [(a.id, b.id) for a in administration for b in external]
+    directed = pairs + [(b, a) for a, b in pairs]
+    likes = draw(st.frozensets(st.sampled_from(directed), max_size=4)) if directed else frozenset()
+    dislikes = (
+        draw(st.frozensets(st.sampled_from(directed), max_size=4)) if directed else frozenset()
+    )
+    earlier = (
+        frozenset(frozenset(p) for p in draw(st.frozensets(st.sampled_from(pairs), max_size=2)))
+        if pairs
+        else frozenset()
+    )
+    return administration, external, likes, dislikes, earlier
+
+
+@settings(max_examples=200)
+@given(cohorts())
+def test_constraints_never_broken_and_the_assignment_is_optimal(world):
+    administration, external, likes, dislikes, earlier = world
+    fits = score_matrix(administration, external, likes=likes, dislikes=dislikes, earlier=earlier)
+    chosen = assign(fits)
+    seen = set()
+    for fit in chosen:
+        a, b = fit.administration, fit.external
+        assert a.organisation_id != b.organisation_id
+        assert (a.id, b.id) not in dislikes and (b.id, a.id) not in dislikes
+        assert frozenset((a.user_id, b.user_id)) not in earlier
+        assert not fit.forbidden
+        assert a.id not in seen and b.id not in seen
+        seen |= {a.id, b.id}
+    if administration and external:
+        assert sum(f.score for f in chosen) == pytest.approx(brute_force(fits))
+    else:
+        assert chosen == []
+    # The fast matrix and the pair in words agree on every pair.
+    for i, a in enumerate(administration):
+        for j, b in enumerate(external):
+            fit = matching.score_pair(a, b, likes=likes, dislikes=dislikes, earlier=earlier)
+            assert fit.forbidden == fits.forbidden[i, j]
+            assert fit.score == fits.matrix[i, j]
+            assert fit.forbidden or fit.score == matching.BASE + sum(r.points for r in fit.reasons)
+
+
+def test_every_allowed_score_has_reasons_in_words():
+    a = Profile(1, "Anna", 1, "MLUK", words("Klimaschutz, Förderprogramme"), words("Recht"))
+    b = Profile(
+        2, "Ben", 2, "Partner", words("Klimaschutz"), words("Förderprogramme"), places_host=2
+    )
+    fit = score_matrix([a], [b], likes={(2, 1)}).fit(0, 0)
+    texts = fit.reason_texts
+    with translation.override("en"):
+        texts = fit.reason_texts
+        assert "Both work on klimaschutz." in texts
+        assert "Ben would like to be paired with Anna." in texts
+        assert "Partner offers 2 places to host." in texts
+        assert any("Ben brings förderprogramme" in t for t in texts)
+    assert fit.score == sum(r.points for r in fit.reasons) + matching.BASE
+    forbidden = score_matrix([a], [Profile(3, "Cem", 1, "MLUK")]).fit(0, 0)
+    assert forbidden.forbidden
+    with translation.override("en"):
+        assert forbidden.reason_texts == ["Both work for MLUK."]
+
+
+def test_preferences_change_the_result():
+    a1 = Profile(1, "A1", 1, topics=words("daten"))
+    a2 = Profile(2, "A2", 2, topics=words("energie"))
+    b1 = Profile(11, "B1", 3, topics=words("daten"))
+    b2 = Profile(12, "B2", 4, topics=words("energie"))
+    pairs = {(f.administration.id, f.external.id) for f in assign(score_matrix([a1, a2], [b1, b2]))}
+    assert pairs == {(1, 11), (2, 12)}
+    # A1 and B2 would both like each other: that outweighs one shared topic on each side.
+    likes = {(1, 12), (12, 1)}
+    fits = score_matrix([a1, a2], [b1, b2], likes=likes)
+    pairs = {(f.administration.id, f.external.id) for f in assign(fits)}
+    assert pairs == {(1, 12), (2, 11)}
+    # A dislike excludes a pair even when it would fit best.
+    fits = score_matrix([a1, a2], [b1, b2], dislikes={(11, 1)})
+    pairs = {(f.administration.id, f.external.id) for f in assign(fits)}
+    assert (1, 11) not in pairs
+
+
+def test_suggestions_are_the_best_allowed_partners_in_order():
+    a1 = Profile(1, "A1", 1, topics=words("daten, energie"))
+    b1 = Profile(11, "B1", 3, topics=words("daten"))
+    b2 = Profile(12, "B2", 4, topics=words("daten, energie"))
+    b3 = Profile(13, "B3", 1, topics=words("daten, energie, recht"))
+    found = matching.suggestions(score_matrix([a1], [b1, b2, b3]))
+    assert [f.external.id for f in found[1]] == [12, 11]
+    assert [f.administration.id for f in found[11]] == [1]
+    assert found[13] == []
+
+
+def test_nobody_is_paired_when_every_pair_is_forbidden():
+    a = Profile(1, "A", 1)
+    b = Profile(2, "B", 1)
+    assert assign(score_matrix([a], [b])) == []
+
+
+def test_topics_are_the_terms_of_a_list():
+    assert words("Agile  Methoden und Nutzerzentrierung, UX; Open Data\nKlimaschutz") == {
+        "agile methoden",
+        "nutzerzentrierung",
+        "open data",
+        "klimaschutz",
+    }
+    assert words("") == frozenset()
+
+
+@pytest.mark.django_db
+def test_cohort_matching_reads_the_cohort_in_a_fixed_number_of_queries(django_assert_num_queries):
+    cohort = CohortFactory(state="matching")
+    ministry = cohort.programme.organisation
+    administration = [
+        ParticipationFactory(cohort=cohort, topics="Klimaschutz, Daten") for _ in range(3)
+    ]
+    company = OrganisationFactory(kind="company", name="Daten GmbH", short_name="DatenCo")
+    externals = [
+        external_participation(cohort, topics="Daten", expertise="Klimaschutz"),
+        external_participation(cohort, organisation=company, topics="Energie"),
+    ]
+    InterestRegistrationFactory(
+        cohort=cohort,
+        organisation=company,
+        state=InterestRegistration.State.ACCEPTED,
+        places_host=2,
+        topics_offered="Daten",
+    )
+    # Already paired: not in the matching.
+    services.tandem_create(first=administration[2], second=externals[0], by=SYSTEM)
+    with django_assert_num_queries(4):
+        result = matching.cohort_matching(cohort)
+    assert len(result.administration) == 2 and len(result.external) == 1
+    assert len(result.assignment) == 1
+    best = result.assignment[0]
+    with translation.override("en"):
+        assert "DatenCo offers 2 places to host." in best.reason_texts
+    assert ministry.pk != company.pk
+
+
+@pytest.mark.django_db
+def test_earlier_pairings_are_avoided():
+    earlier = CohortFactory()
+    administration = ParticipationFactory(cohort=earlier)
+    external = external_participation(earlier)
+    services.tandem_create(first=administration, second=external, by=SYSTEM)
+    cohort = CohortFactory(programme=earlier.programme, state="matching")
+    again_a = ParticipationFactory(cohort=cohort, user=administration.user, role=False)
+    again_b = external_participation(
+        cohort, organisation=external.organisation, user=external.user, role=False
+    )
+    result = matching.cohort_matching(cohort)
+    fit = result.fits.fit(0, 0)
+    assert fit.forbidden
+    assert (fit.administration.id, fit.external.id) == (again_a.pk, again_b.pk)
+    assert result.assignment == []

@@ -1,0 +1,335 @@
+"""The tandems pages: who gets what (tests/access.py), flat queries (tests/queries.py),
+German and English, and what each page does."""
+
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cohorts.models import Cohort, Programme
+from pioneer.access import SYSTEM
+from tandems.models import MatchPreference, Tandem
+from tests.access import assert_access
+from tests.factories.cohorts import CohortFactory, ProgrammeFactory
+from tests.factories.core import OrganisationFactory, office_user, participant_user, partner_user
+from tests.factories.tandems import pair, tandem
+from tests.queries import assert_flat_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user, language="en"):
+    client = Client()
+    client.force_login(user)
+    client.cookies["django_language"] = language
+    return client
+
+
+@pytest.fixture
+def world():
+    cohort = CohortFactory(state=Cohort.State.MATCHING)
+    office = office_user(cohort.programme.organisation)
+    t = tandem(cohort)
+    free_a, free_b = pair(cohort)
+    return {
+        "cohort": cohort,
+        "office": office,
+        "tandem": t,
+        "free": (free_a, free_b),
+        "stranger": office_user(),
+        "partner": partner_user(OrganisationFactory(kind="company")),
+        "participant": t.administration.user,
+    }
+
+
+def _office_urls(w):
+    c, t = w["cohort"].pk, w["tandem"].pk
+    return [
+        ("get", reverse("tandems:board", args=[c]), None, 200),
+        ("get", reverse("tandems:detail", args=[c, t]), None, 200),
+        ("get", reverse("tandems:end", args=[c, t]), None, 200),
+        ("get", reverse("tandems:dates", args=[c, t]), None, 200),
+        ("get", reverse("tandems:matching", args=[c]), None, 200),
+        ("post", reverse("tandems:swap", args=[c, t]), {}, 302),
+        ("post", reverse("tandems:pair", args=[c]), {}, 400),
+        ("post", reverse("tandems:end", args=[c, t]), {"reason": ""}, 400),
+        (
+            "post",
+            reverse("tandems:milestone_done", args=[c, t, w["tandem"].milestones.first().pk]),
+            {"done": "1"},
+            302,
+        ),
+    ]
+
+
+def test_office_pages_access(world):
+    for method, url, data, status in _office_urls(world):
+        assert_access(
+            url,
+            method=method,
+            data=data,
+            owner=world["office"],
+            owner_status=status,
+            stranger=world["stranger"],
+            foreign_partner=world["partner"],
+            foreign_partner_status=403,
+            wrong_role=world["participant"],
+        )
+
+
+def test_a_journey_has_no_tandem_pages(world):
+    journey = CohortFactory(
+        programme=ProgrammeFactory(
+            organisation=world["cohort"].programme.organisation, format=Programme.Format.JOURNEY
+        )
+    )
+    client = _client(world["office"])
+    assert client.get(reverse("tandems:board", args=[journey.pk])).status_code == 404
+    assert client.get(reverse("tandems:matching", args=[journey.pk])).status_code == 404
+
+
+def test_participant_pages_access(world):
+    t = world["tandem"]
+    other = participant_user()
+    assert_access(
+        reverse("tandems:confirm", args=[t.pk]),
+        method="post",
+        owner=t.external.user,
+        owner_status=302,
+        stranger=other,
+        wrong_role=world["office"],
+    )
+    assert_access(
+        reverse("tandems:preferences", args=[world["cohort"].pk]),
+        owner=world["free"][0].user,
+        stranger=other,
+        wrong_role=world["office"],
+    )
+    assert_access(reverse("tandems:mine"), owner=t.external.user, wrong_role=world["office"])
+
+
+def test_the_tab_is_on_the_cohort_page_in_both_languages(world):
+    for language, words in (("en", ("Tandems", "Matching")), ("de", ("Tandems", "Tandembildung"))):
+        response = _client(world["office"], language).get(
+            reverse("cohorts:cohort_detail", args=[world["cohort"].pk])
+        )
+        html = response.content.decode()
+        assert reverse("tandems:board", args=[world["cohort"].pk]) in html
+        assert all(word in html for word in words)
+
+
+def test_board_shows_and_filters(world):
+    client = _client(world["office"])
+    url = reverse("tandems:board", args=[world["cohort"].pk])
+    html = client.get(url).content.decode()
+    assert str(world["tandem"].administration.user) in html
+    assert "Proposed" in html
+    html = client.get(url, {"state": "agreed"}).content.decode()
+    assert "0 tandems" in html
+    assert _client(world["office"], "de").get(url).status_code == 200
+
+
+def test_board_queries_are_flat(world):
+    cohort = world["cohort"]
+
+    def make_rows(count):
+        for _ in range(count):
+            tandem(cohort)
+
+    assert_flat_queries(
+        _client(world["office"]), reverse("tandems:board", args=[cohort.pk]), make_rows
+    )
+
+
+def test_matching_page_queries_are_flat(world):
+    cohort = world["cohort"]
+
+    def make_rows(count):
+        for _ in range(count):
+            pair(cohort, topics="Klimaschutz")
+
+    assert_flat_queries(
+        _client(world["office"]), reverse("tandems:matching", args=[cohort.pk]), make_rows
+    )
+
+
+def test_preferences_page_queries_are_flat(world):
+    cohort = world["cohort"]
+
+    def make_rows(count):
+        for _ in range(count):
+            pair(cohort, topics="Daten")
+
+    assert_flat_queries(
+        _client(world["free"][0].user),
+        reverse("tandems:preferences", args=[cohort.pk]),
+        make_rows,
+    )
+
+
+def test_my_tandem_page_queries(world, django_assert_max_num_queries):
+    client = _client(world["tandem"].external.user)
+    client.get(reverse("tandems:mine"))
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("tandems:mine")).status_code == 200
+
+
+def test_matching_accepts_part_of_the_assignment(world):
+    cohort = world["cohort"]
+    a2, b2 = pair(cohort)
+    client = _client(world["office"])
+    url = reverse("tandems:matching", args=[cohort.pk])
+    html = client.get(url).content.decode()
+    assert "The best assignment for the whole cohort" in html
+    a1, b1 = world["free"]
+    chosen = [v for v in (f"{a1.pk}-{b1.pk}", f"{a1.pk}-{b2.pk}") if v in html][0]
+    response = client.post(url, {"pairs": [chosen]})
+    assert response.status_code == 302
+    assert Tandem.objects.filter(cohort=cohort, state="proposed").count() == 2
+    # A pair no longer in the assignment is refused, nothing changes.
+    response = client.post(url, {"pairs": [chosen]})
+    assert response.status_code == 400
+    assert "changed meanwhile" in response.content.decode()
+    assert Tandem.objects.filter(cohort=cohort).count() == 2
+
+
+def test_matching_in_german(world):
+    html = _client(world["office"], "de").get(
+        reverse("tandems:matching", args=[world["cohort"].pk])
+    )
+    assert html.status_code == 200
+
+
+def test_pair_by_hand(world):
+    a, b = world["free"]
+    client = _client(world["office"])
+    url = reverse("tandems:pair", args=[world["cohort"].pk])
+    response = client.post(
+        url, {"administration": a.pk, "external": b.pk, "topic": "Daten", "external_first": "on"}
+    )
+    assert response.status_code == 302
+    t = Tandem.objects.get(administration=a)
+    assert t.topic == "Daten"
+    assert t.phases.get(number=1).guest == b
+    # Someone already paired is no choice any more.
+    response = client.post(url, {"administration": a.pk, "external": b.pk})
+    assert response.status_code == 400
+
+
+def test_end_early_with_a_confirmation_step(world):
+    t = world["tandem"]
+    client = _client(world["office"])
+    url = reverse("tandems:end", args=[world["cohort"].pk, t.pk])
+    assert "cannot be undone" in client.get(url).content.decode()
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 400
+    t.refresh_from_db()
+    assert t.state == "proposed"
+    assert client.post(url, {"reason": "Stellenwechsel"}).status_code == 302
+    t.refresh_from_db()
+    assert (t.state, t.ended_reason) == ("ended_early", "Stellenwechsel")
+
+
+def test_edit_dates_shows_the_rules(world):
+    t = world["tandem"]
+    client = _client(world["office"])
+    url = reverse("tandems:dates", args=[world["cohort"].pk, t.pk])
+    response = client.post(
+        url,
+        {
+            "first_start": "2023-04-01",
+            "first_end": "2023-07-10",
+            "second_start": "2023-07-01",
+            "second_end": "2023-09-30",
+        },
+    )
+    assert response.status_code == 400
+    assert "may not overlap" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "first_start": "2023-04-03",
+            "first_end": "2023-06-30",
+            "second_start": "2023-07-03",
+            "second_end": "2023-09-29",
+        },
+    )
+    assert response.status_code == 302
+    assert t.phases.get(number=1).start == date(2023, 4, 3)
+
+
+def test_milestones_are_marked_done_and_open_again(world):
+    t = world["tandem"]
+    milestone = t.milestones.get(kind="kick_off")
+    client = _client(world["office"])
+    url = reverse("tandems:milestone_done", args=[world["cohort"].pk, t.pk, milestone.pk])
+    client.post(url, {"done": "1"})
+    milestone.refresh_from_db()
+    assert milestone.done_at is not None
+    client.post(url, {"done": "0"})
+    milestone.refresh_from_db()
+    assert milestone.done_at is None
+    # Another tandem's milestone through this tandem's address: 404.
+    other = tandem(world["cohort"]).milestones.first()
+    url = reverse("tandems:milestone_done", args=[world["cohort"].pk, t.pk, other.pk])
+    assert client.post(url, {"done": "1"}).status_code == 404
+
+
+def test_participants_confirm_their_own_tandem(world):
+    t = world["tandem"]
+    for user in (t.administration.user, t.external.user):
+        client = _client(user)
+        html = client.get(reverse("tandems:mine")).content.decode()
+        assert "Confirm the tandem" in html
+        assert client.post(reverse("tandems:confirm", args=[t.pk])).status_code == 302
+    t.refresh_from_db()
+    assert t.state == "agreed"
+    # Confirmed: the rule says no (403), nothing changes.
+    assert _client(t.external.user).post(reverse("tandems:confirm", args=[t.pk])).status_code == 403
+    html = _client(t.external.user, "de").get(reverse("tandems:mine")).content.decode()
+    assert str(t.administration.user) in html
+
+
+def test_preferences_from_anonymised_profiles(world):
+    a, b = world["free"]
+    client = _client(a.user)
+    url = reverse("tandems:preferences", args=[world["cohort"].pk])
+    html = client.get(url).content.decode()
+    assert "Profile 1" in html
+    assert str(b.user) not in html and b.organisation.name not in html
+    assert str(world["tandem"].external.user) not in html  # paired already: not listed
+    response = client.post(url, {f"p{b.pk}": "dislike"})
+    assert response.status_code == 302
+    assert MatchPreference.objects.get(participation=a, other=b).kind == "dislike"
+    # The exclusion holds in the matching.
+    from tandems.matching import cohort_matching
+
+    assert not cohort_matching(world["cohort"]).assignment
+    assert _client(a.user, "de").get(url).status_code == 200
+
+
+def test_no_preferences_once_the_cohort_runs(world):
+    cohort = world["cohort"]
+    Cohort.objects.filter(pk=cohort.pk).update(state=Cohort.State.RUNNING)
+    url = reverse("tandems:preferences", args=[cohort.pk])
+    assert _client(world["free"][0].user).get(url).status_code == 403
+
+
+def test_profiles_escape_the_persons_words(world):
+    a, b = world["free"]
+    b.topics = "<script>alert(1)</script>"
+    b.save()
+    html = _client(a.user).get(reverse("tandems:preferences", args=[world["cohort"].pk]))
+    assert "<script>alert(1)" not in html.content.decode()
+
+
+def test_withdrawn_partner_ends_the_tandem_on_the_board(world):
+    t = world["tandem"]
+    from cohorts.services import participation_set_state
+
+    participation_set_state(participation=t.external, state="withdrawn", reason="Umzug", by=SYSTEM)
+    html = _client(world["office"]).get(
+        reverse("tandems:board", args=[world["cohort"].pk]), {"state": "ended_early"}
+    )
+    assert "Umzug" in html.content.decode()
