@@ -22,6 +22,7 @@ from pioneer.services.notifications import (
     notification_recover_stale,
     notification_schedule,
     notification_send,
+    notification_unschedule,
     stale_claim_after,
 )
 from pioneer.services.organisations import (
@@ -52,6 +53,7 @@ __all__ = [
     "DISPATCH_BATCH",
     "RETRY_DELAY",
     "notification_schedule",
+    "notification_unschedule",
     "mail_schedule",
     "stale_claim_after",
     "notification_claim",
