@@ -92,7 +92,7 @@ def attention(sender, cohort, **kwargs):
     """Full events with people waiting, and events over without attendance recorded
     (one query)."""
     now = timezone.now()
-    counts = (
+    rows = (
         Event.objects.filter(cohort=cohort, state=Event.State.PLANNED)
         .annotate(
             waiting=Count("registrations", filter=Q(registrations__state=Reg.State.WAITING)),
@@ -104,11 +104,14 @@ def attention(sender, cohort, **kwargs):
                 ),
             ),
         )
-        .aggregate(
-            full=Count("id", filter=Q(waiting__gt=0, ends_at__gt=now)),
-            unrecorded=Count("id", filter=Q(unrecorded__gt=0, ends_at__lte=now)),
-        )
+        .values_list("ends_at", "waiting", "unrecorded")
     )
+    counts = {"full": 0, "unrecorded": 0}
+    for ends_at, waiting, unrecorded in rows:
+        if waiting and ends_at > now:
+            counts["full"] += 1
+        if unrecorded and ends_at <= now:
+            counts["unrecorded"] += 1
     items = []
     if counts["full"]:
         items.append(
