@@ -303,9 +303,7 @@ def test_attendance_exports(client, world, django_capture_on_commit_callbacks):
     text = b"".join(response.streaming_content).decode("utf-8")
     assert "Eva Extern" in text and text.startswith("\ufeff")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            reverse("companion:attendance_xlsx", kwargs={"cohort_pk": world["cohort"].pk})
-        )
+        client.post(reverse("companion:attendance_xlsx", kwargs={"cohort_pk": world["cohort"].pk}))
     job = Job.objects.get(kind="companion.attendance_export")
     assert job.state == Job.State.DONE, job.error
 
