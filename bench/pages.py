@@ -34,7 +34,16 @@ def ids():
         .first()
     ) or InterestRegistration.objects.filter(cohort__programme__slug="pioneer4bb").first()
     participation = Participation.objects.filter(cohort=cohort).order_by("pk").first()
+    from companion.models import Event
+
+    event = (
+        Event.objects.filter(cohort=cohort)
+        .annotate(n=Count("registrations"))
+        .order_by("-n", "pk")
+        .first()
+    )
     return {
+        "event": event.pk if event else None,
         "cohort": cohort.pk,
         "registration": registration.pk,
         "participation": participation.pk if participation else None,
@@ -72,6 +81,17 @@ def pages(ids):
             10,
             ("Participant", "office", f"/cohorts/{cohort}/participants/{ids['participation']}/"),
         )
+    if ids.get("event"):
+        rows += [
+            ("Cohort: events", "office", f"/cohorts/{cohort}/events/"),
+            ("Cohort: events by month", "office", f"/cohorts/{cohort}/events/?view=month"),
+            ("Event", "office", f"/events/{ids['event']}/"),
+            ("Attendance list", "office", f"/events/{ids['event']}/attendance/"),
+        ]
+    rows += [
+        ("Events", "participant", "/events/"),
+        ("Our event registrations", "partner", "/events/partner/"),
+    ]
     return rows
 
 
@@ -81,4 +101,5 @@ def exports(ids):
     return [
         # The XLSX export is a job (timed in bench.jobs); the CSV streams over HTTP.
         ("Participants CSV", "office", f"/cohorts/{cohort}/participants/export.csv"),
+        ("Attendance CSV", "office", f"/cohorts/{cohort}/events/attendance.csv"),
     ]

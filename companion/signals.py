@@ -37,38 +37,57 @@ def _planner_url(cohort, **query):
     return url
 
 
-def _event_counts(cohort, now):
-    """The cohort's event figures in one query."""
-    return Event.objects.filter(cohort=cohort).aggregate(
-        planned=Count("id", filter=Q(state=Event.State.PLANNED, ends_at__gt=now)),
-        past=Count("id", filter=Q(state=Event.State.PLANNED, ends_at__lte=now)),
-        cancelled=Count("id", filter=Q(state=Event.State.CANCELLED)),
-        registered=Count(
-            "registrations",
-            filter=Q(registrations__state=Reg.State.REGISTERED, state=Event.State.PLANNED),
-        ),
-        waiting=Count(
-            "registrations",
-            filter=Q(registrations__state=Reg.State.WAITING, state=Event.State.PLANNED),
-        ),
-        attended=Count(
-            "registrations", filter=Q(registrations__attendance=Reg.Attendance.ATTENDED)
-        ),
-    )
+def _cohort_events(cohort):
+    """The cohort's events with their counts, read once for the figures, the attention
+    items and the dates of one overview (one query, kept on the cohort object)."""
+    cached = getattr(cohort, "_companion_events", None)
+    if cached is None:
+        cached = list(
+            Event.objects.filter(cohort=cohort)
+            .annotate(
+                registered=Count(
+                    "registrations", filter=Q(registrations__state=Reg.State.REGISTERED)
+                ),
+                waiting=Count("registrations", filter=Q(registrations__state=Reg.State.WAITING)),
+                attended=Count(
+                    "registrations", filter=Q(registrations__attendance=Reg.Attendance.ATTENDED)
+                ),
+                unrecorded=Count(
+                    "registrations",
+                    filter=Q(
+                        registrations__state=Reg.State.REGISTERED,
+                        registrations__attendance=Reg.Attendance.UNKNOWN,
+                    ),
+                ),
+            )
+            .values("pk", "title", "state", "starts_at", "ends_at", *COUNTS)
+            .order_by("starts_at", "pk")
+        )
+        cohort._companion_events = cached
+    return cached
+
+
+COUNTS = ("registered", "waiting", "attended", "unrecorded")
+
+
+def _planned(rows):
+    return [row for row in rows if row["state"] == Event.State.PLANNED]
 
 
 @receiver(cohort_hooks.dashboard_figures, dispatch_uid="companion.figures")
 def figures(sender, cohort, **kwargs):
-    counts = _event_counts(cohort, timezone.now())
+    rows = _cohort_events(cohort)
+    planned = _planned(rows)
+    now = timezone.now()
     url = _planner_url(cohort)
     return [
         Figure(
             "companion.events",
             _("Events"),
             [
-                FigureRow(_("Coming"), counts["planned"], url),
-                FigureRow(_("Held"), counts["past"], url),
-                FigureRow(_("Cancelled"), counts["cancelled"], url),
+                FigureRow(_("Coming"), sum(1 for r in planned if r["ends_at"] > now), url),
+                FigureRow(_("Held"), sum(1 for r in planned if r["ends_at"] <= now), url),
+                FigureRow(_("Cancelled"), len(rows) - len(planned), url),
             ],
             url=url,
             order=40,
@@ -77,9 +96,9 @@ def figures(sender, cohort, **kwargs):
             "companion.registrations",
             _("Event registrations"),
             [
-                FigureRow(_("Registered"), counts["registered"], url),
-                FigureRow(_("On a waiting list"), counts["waiting"], url),
-                FigureRow(_("Attended"), counts["attended"], url),
+                FigureRow(_("Registered"), sum(r["registered"] for r in planned), url),
+                FigureRow(_("On a waiting list"), sum(r["waiting"] for r in planned), url),
+                FigureRow(_("Attended"), sum(r["attended"] for r in rows), url),
             ],
             url=url,
             order=41,
@@ -89,46 +108,28 @@ def figures(sender, cohort, **kwargs):
 
 @receiver(cohort_hooks.dashboard_attention, dispatch_uid="companion.attention")
 def attention(sender, cohort, **kwargs):
-    """Full events with people waiting, and events over without attendance recorded
-    (one query)."""
+    """Full events with people waiting, and events over without attendance recorded."""
     now = timezone.now()
-    rows = (
-        Event.objects.filter(cohort=cohort, state=Event.State.PLANNED)
-        .annotate(
-            waiting=Count("registrations", filter=Q(registrations__state=Reg.State.WAITING)),
-            unrecorded=Count(
-                "registrations",
-                filter=Q(
-                    registrations__state=Reg.State.REGISTERED,
-                    registrations__attendance=Reg.Attendance.UNKNOWN,
-                ),
-            ),
-        )
-        .values_list("ends_at", "waiting", "unrecorded")
-    )
-    counts = {"full": 0, "unrecorded": 0}
-    for ends_at, waiting, unrecorded in rows:
-        if waiting and ends_at > now:
-            counts["full"] += 1
-        if unrecorded and ends_at <= now:
-            counts["unrecorded"] += 1
+    planned = _planned(_cohort_events(cohort))
+    full = sum(1 for r in planned if r["waiting"] and r["ends_at"] > now)
+    unrecorded = sum(1 for r in planned if r["unrecorded"] and r["ends_at"] <= now)
     items = []
-    if counts["full"]:
+    if full:
         items.append(
             Attention(
                 "companion.waiting",
                 _("Full events with people on the waiting list"),
-                counts["full"],
+                full,
                 _planner_url(cohort, show="waiting"),
                 "info",
             )
         )
-    if counts["unrecorded"]:
+    if unrecorded:
         items.append(
             Attention(
                 "companion.unrecorded",
                 _("Events that are over without attendance recorded"),
-                counts["unrecorded"],
+                unrecorded,
                 _planner_url(cohort, show="unrecorded"),
             )
         )
@@ -137,16 +138,15 @@ def attention(sender, cohort, **kwargs):
 
 @receiver(cohort_hooks.dashboard_dates, dispatch_uid="companion.dates")
 def dates(sender, cohort, **kwargs):
-    events = Event.objects.filter(
-        cohort=cohort, state=Event.State.PLANNED, starts_at__gte=timezone.now()
-    ).order_by("starts_at")[:UPCOMING_EVENTS]
+    now = timezone.now()
+    coming = [r for r in _planned(_cohort_events(cohort)) if r["starts_at"] >= now]
     return [
         UpcomingDate(
-            timezone.localdate(event.starts_at),
-            event.title,
-            reverse("companion:event_detail", kwargs={"pk": event.pk}),
+            timezone.localdate(row["starts_at"]),
+            row["title"],
+            reverse("companion:event_detail", kwargs={"pk": row["pk"]}),
         )
-        for event in events
+        for row in coming[:UPCOMING_EVENTS]
     ]
 
 
