@@ -8,7 +8,7 @@
 Every list is one query whatever its length (counts are annotated, people joined).
 """
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, OuterRef, Q
 from django.utils import timezone
 
 from cohorts.models import Participation
@@ -138,17 +138,10 @@ def partner_registrations(user):
 
 
 def events_visible_to(user):
-    """Every event the person may open: the office's, a participant's own cohorts', and
-    for a partner contact the events their people are registered for."""
+    """Every event the person may open: the office's, and a participant's own cohorts'.
+    Partner contacts see their people's registrations as a list, not the event pages."""
     office = Q(cohort__in=cohorts_for(user))
     participant = Q(cohort_id__in=_live_participations(user).values("cohort_id"))
-    partner = Exists(
-        Reg.objects.filter(
-            event=OuterRef("pk"),
-            state__in=LIVE,
-            participation__in=participations_for_partner(user).values("pk"),
-        )
-    )
-    return Event.objects.filter(office | participant | partner).select_related(
+    return Event.objects.filter(office | participant).select_related(
         "cohort__programme", "series", "host_organisation"
     )

@@ -6,8 +6,9 @@ else's event answers 404), the rule for the action, a form, one service call.
   series, the attendance list (check-in per person, htmx in place, a plain form without
   JavaScript; printable as a signature list) and the attendance export;
 - participants: their cohort's events, register, cancel, the waiting list, a series;
-- partner contacts: their people's registrations;
-- everyone who may see an event: its page and its calendar file.
+- partner contacts: their people's registrations (a list; the event pages are the
+  cohort's, and another organisation's people may be registered for the same event);
+- the office and the cohort's participants: an event's page and its calendar file.
 """
 
 import calendar
@@ -385,7 +386,7 @@ def _visible_event(request, pk):
     return scoped_object_or_404(selectors.events_visible_to(request.user), pk=pk)
 
 
-@role_required(OFFICE, PARTICIPANT, PARTNER)
+@role_required(OFFICE, PARTICIPANT)
 def event_detail(request, pk):
     event = _visible_event(request, pk)
     user = request.user
@@ -418,7 +419,7 @@ def require_ok(perm, user, obj):
     return rules.has_perm(perm, user, obj)
 
 
-@role_required(OFFICE, PARTICIPANT, PARTNER)
+@role_required(OFFICE, PARTICIPANT)
 def event_ics(request, pk):
     event = _visible_event(request, pk)
     registration = selectors.registration_of(request.user, event)

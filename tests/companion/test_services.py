@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from companion import services
 from companion.models import Event, EventRegistration
@@ -19,6 +19,13 @@ from tests.factories.core import office_user
 
 pytestmark = pytest.mark.django_db
 Reg = EventRegistration
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are matched in English (the catalogue's German is the default)."""
+    with translation.override("en"):
+        yield
 
 
 def _ledger(kind, **filters):
