@@ -3,11 +3,16 @@ waiting list; the places are never exceeded. Two PostgreSQL connections (the pat
 tests/test_races.py: the rival holds its transaction open until ours waits on its lock).
 """
 
+import threading
+from datetime import timedelta
+
 import pytest
-from django.db import connection
+from django.db import connection, connections
+from django.utils import timezone
 
 from companion import services
 from companion.models import EventRegistration
+from pioneer.services import notification_dispatch_due
 from tests.factories.companion import EventFactory, participant_in, register
 from tests.test_races import race
 
@@ -46,3 +51,33 @@ def test_a_cancel_and_a_registration_at_once_keep_the_count():
     assert rival.state == "waiting" and ours.state == "cancelled"
     assert waiting.state == "registered"
     assert event.registrations.filter(state="registered").count() == 1
+
+
+def test_two_dispatchers_at_once_send_each_reminder_once(mailoutbox):
+    """The beat task and the cron command (or two beat runs) find the same due reminders
+    at the same moment: each is sent once (the ledger's claim)."""
+    event = EventFactory(starts_at=timezone.now() + timedelta(days=10))
+    event.ends_at = event.starts_at + timedelta(hours=2)
+    event.save()
+    for _ in range(20):
+        register(event, participant_in(event.cohort))
+    due = event.starts_at - timedelta(days=7) + timedelta(minutes=1)
+    start = threading.Barrier(2)
+    sent = []
+
+    def dispatch():
+        try:
+            start.wait(10)
+            sent.append(notification_dispatch_due(inline=True, now=due))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=dispatch) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(sent) == 20
+    reminders = [m for m in mailoutbox if event.title in m.subject]
+    assert len(reminders) == 20
+    assert len({m.to[0] for m in reminders}) == 20
