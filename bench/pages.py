@@ -47,7 +47,16 @@ def ids():
         found = jobs.filter(kind=kind, state=state).order_by("-created_at").first()
         return str(found.public_id) if found else None
 
+    from companion.models import Event
+
+    event = (
+        Event.objects.filter(cohort=cohort)
+        .annotate(n=Count("registrations"))
+        .order_by("-n", "pk")
+        .first()
+    )
     return {
+        "event": event.pk if event else None,
         "cohort": cohort.pk,
         "registration": registration.pk,
         "participation": participation.pk if participation else None,
@@ -106,6 +115,23 @@ def pages(ids):
                 f"/cohorts/{cohort}/participants/import/{ids['import_awaiting']}/",
             )
         )
+    if ids.get("event"):
+        rows += [
+            ("Cohort: events", "office", f"/cohorts/{cohort}/events/"),
+            ("Cohort: events by month", "office", f"/cohorts/{cohort}/events/?view=month"),
+            ("Event", "office", f"/events/{ids['event']}/"),
+            ("Attendance list", "office", f"/events/{ids['event']}/attendance/"),
+        ]
+    rows += [
+        ("Events", "participant", "/events/"),
+        ("Our event registrations", "partner", "/events/partner/"),
+        ("Cohort: tandems", "office", f"/cohorts/{cohort}/tandems/"),
+        ("Cohort: matching", "office", f"/cohorts/{cohort}/matching/"),
+        ("My tandem", "participant", "/tandem/"),
+        ("Blueprint categories", "anonymous", "/blueprints/categories/"),
+        ("Blueprint search", "anonymous", "/blueprints/?q=Hospitation"),
+        ("Blueprint catalogue", "anonymous", "/blueprints/catalogue.jsonld"),
+    ]
     return rows
 
 
@@ -115,4 +141,5 @@ def exports(ids):
     return [
         # The XLSX export is a job (timed in bench.jobs); the CSV streams over HTTP.
         ("Participants CSV", "office", f"/cohorts/{cohort}/participants/export.csv"),
+        ("Attendance CSV", "office", f"/cohorts/{cohort}/events/attendance.csv"),
     ]

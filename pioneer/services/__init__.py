@@ -23,6 +23,7 @@ from pioneer.services.notifications import (
     notification_recover_stale,
     notification_schedule,
     notification_send,
+    notification_unschedule,
     stale_claim_after,
 )
 from pioneer.services.organisations import (
@@ -54,6 +55,7 @@ __all__ = [
     "RETRY_DELAY",
     "notification_schedule",
     "notification_preview",
+    "notification_unschedule",
     "mail_schedule",
     "stale_claim_after",
     "notification_claim",

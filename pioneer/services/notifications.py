@@ -616,3 +616,21 @@ def notification_mark_all_read(*, user):
     return Notification.objects.filter(
         recipient=user, state=Notification.State.SENT, read_at__isnull=True
     ).update(read_at=timezone.now())
+
+
+def notification_unschedule(*, kinds, model, object_ids):
+    """Take back notifications that are scheduled but not yet being sent: pending rows of
+    `kinds` about these objects of `model` are deleted, so scheduling the same key again
+    (a person registers anew, an event moves back) makes a fresh row. Rows being sent, sent
+    or failed stay as the record of what went out. Returns how many were taken back.
+    No side effects beyond the ledger."""
+    return (
+        Notification.objects.filter(
+            kind__in=list(kinds),
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=list(object_ids),
+            state=Notification.State.PENDING,
+        )
+        .order_by()
+        .delete()[0]
+    )

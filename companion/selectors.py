@@ -1,0 +1,147 @@
+"""Reads of the companion app, scoped to the person asking (deny by default).
+
+- the office sees the events of cohorts its organisation runs (`events_for_office`);
+- a participant sees the events of cohorts they take part in (and have not left);
+- a partner contact sees the registrations of their organisation's people, in the
+  programmes whose office linked the organisation (as `participations_for_partner`).
+
+Every list is one query whatever its length (counts are annotated, people joined).
+"""
+
+from django.db.models import Count, OuterRef, Q
+from django.utils import timezone
+
+from cohorts.models import Participation
+from cohorts.selectors import cohorts_for, participations_for_partner
+from companion.models import Event, EventRegistration, Series
+
+Reg = EventRegistration
+LIVE = [Reg.State.REGISTERED, Reg.State.WAITING]
+
+
+def with_counts(events):
+    """Events with `registered_count` and `waiting_count` (one query for the list)."""
+    return events.annotate(
+        registered_count=Count(
+            "registrations", filter=Q(registrations__state=Reg.State.REGISTERED)
+        ),
+        waiting_count=Count("registrations", filter=Q(registrations__state=Reg.State.WAITING)),
+        attended_count=Count(
+            "registrations", filter=Q(registrations__attendance=Reg.Attendance.ATTENDED)
+        ),
+    )
+
+
+def events_for_office(user):
+    """Events of the cohorts the user's programme office runs."""
+    return Event.objects.filter(cohort__in=cohorts_for(user)).select_related(
+        "cohort__programme", "series", "host_organisation"
+    )
+
+
+def cohort_events(cohort):
+    """A cohort's events in time order, with their counts (one query)."""
+    return with_counts(
+        Event.objects.filter(cohort=cohort).select_related("series", "host_organisation")
+    ).order_by("starts_at", "id")
+
+
+def _live_participations(user):
+    return Participation.objects.filter(user=user).exclude(state=Participation.State.WITHDRAWN)
+
+
+def events_for_participant(user):
+    """Events of the cohorts the person takes part in (not withdrawn), with their own
+    registration's state and place on the waiting list annotated (`my_state`, `my_pk`)."""
+    if not user.is_authenticated:
+        return Event.objects.none()
+    mine = Reg.objects.filter(event=OuterRef("pk"), participation__user=user)
+    return (
+        with_counts(
+            Event.objects.filter(
+                cohort_id__in=_live_participations(user).values("cohort_id")
+            ).select_related("cohort__programme", "series", "host_organisation")
+        )
+        .annotate(
+            my_state=mine.values("state")[:1],
+            my_pk=mine.values("pk")[:1],
+        )
+        .order_by("starts_at", "id")
+    )
+
+
+def next_events_for_participant(user, now=None, limit=5):
+    """The person's coming events (not cancelled, not over), soonest first."""
+    now = now or timezone.now()
+    return events_for_participant(user).filter(ends_at__gt=now, state=Event.State.PLANNED)[:limit]
+
+
+def participation_in(user, cohort_id):
+    """The person's live participation in the cohort, or None."""
+    return _live_participations(user).filter(cohort_id=cohort_id).first()
+
+
+def registration_of(user, event):
+    """The person's own registration for the event (any state), or None."""
+    return (
+        Reg.objects.filter(event=event, participation__user=user)
+        .select_related("participation")
+        .first()
+    )
+
+
+def waiting_rank(registration):
+    """The person's place on the waiting list, counted from 1 (positions may have gaps)."""
+    if registration is None or registration.state != Reg.State.WAITING:
+        return None
+    return (
+        Reg.objects.filter(
+            event_id=registration.event_id,
+            state=Reg.State.WAITING,
+            waiting_position__lt=registration.waiting_position,
+        ).count()
+        + 1
+    )
+
+
+def attendance_list(event):
+    """Everyone registered or waiting, with person and organisation (one query):
+    registered first by name, then the waiting list in order."""
+    return (
+        Reg.objects.filter(event=event, state__in=LIVE)
+        .select_related("participation__user", "participation__organisation")
+        .order_by("-state", "waiting_position", "participation__user__name", "id")
+    )
+
+
+def series_for_participant(user):
+    return Series.objects.filter(
+        cohort_id__in=_live_participations(user).values("cohort_id")
+    ).select_related("cohort")
+
+
+def series_for_office(user):
+    return Series.objects.filter(cohort__in=cohorts_for(user)).select_related("cohort")
+
+
+def partner_registrations(user):
+    """The registrations of the partner contact's people (as `participations_for_partner`
+    scopes them), live ones, soonest event first (one query)."""
+    people = participations_for_partner(user)
+    return (
+        Reg.objects.filter(participation__in=people.values("pk"), state__in=LIVE)
+        .select_related(
+            "event", "event__cohort", "participation__user", "participation__organisation"
+        )
+        .order_by("event__starts_at", "event_id", "participation__user__name", "id")
+    )
+
+
+def events_visible_to(user):
+    """Every event the person may open: the office's, and a participant's own cohorts'.
+    Partner contacts see their people's registrations as a list, not the event pages."""
+    office = Q(cohort__in=cohorts_for(user))
+    participant = Q(cohort_id__in=_live_participations(user).values("cohort_id"))
+    return Event.objects.filter(office | participant).select_related(
+        "cohort__programme", "series", "host_organisation"
+    )

@@ -1,0 +1,200 @@
+"""The companion app's receivers of the cohorts app's and the core's plug-in points: the
+cohort page's events tab, dashboard figures, attention and dates, the copy of the event
+plan into the next cohort, a participant's "your next events" on their home, a partner
+contact's people's registrations, and the navigation. Imported once from ready()."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cohorts import hooks as cohort_hooks
+from cohorts.hooks import Attention, Figure, FigureRow, Tab, UpcomingDate
+from companion import selectors, services
+from companion.models import Event, EventRegistration
+from pioneer import hooks
+from pioneer.hooks import NavItem, Panel
+from pioneer.models import Role
+
+Reg = EventRegistration
+# The dashboard names this many coming events among the cohort's dates.
+UPCOMING_EVENTS = 5
+
+
+@receiver(cohort_hooks.cohort_tabs, dispatch_uid="companion.tab")
+def events_tab(sender, cohort, request, **kwargs):
+    return Tab("events", gettext_lazy("Events"), "companion:planner", order=40)
+
+
+def _planner_url(cohort, **query):
+    url = reverse("companion:planner", kwargs={"cohort_pk": cohort.pk})
+    if query:
+        url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+    return url
+
+
+def _cohort_events(cohort):
+    """The cohort's events with their counts, read once for the figures, the attention
+    items and the dates of one overview (one query, kept on the cohort object)."""
+    cached = getattr(cohort, "_companion_events", None)
+    if cached is None:
+        cached = list(
+            Event.objects.filter(cohort=cohort)
+            .annotate(
+                registered=Count(
+                    "registrations", filter=Q(registrations__state=Reg.State.REGISTERED)
+                ),
+                waiting=Count("registrations", filter=Q(registrations__state=Reg.State.WAITING)),
+                attended=Count(
+                    "registrations", filter=Q(registrations__attendance=Reg.Attendance.ATTENDED)
+                ),
+                unrecorded=Count(
+                    "registrations",
+                    filter=Q(
+                        registrations__state=Reg.State.REGISTERED,
+                        registrations__attendance=Reg.Attendance.UNKNOWN,
+                    ),
+                ),
+            )
+            .values("pk", "title", "state", "starts_at", "ends_at", *COUNTS)
+            .order_by("starts_at", "pk")
+        )
+        cohort._companion_events = cached
+    return cached
+
+
+COUNTS = ("registered", "waiting", "attended", "unrecorded")
+
+
+def _planned(rows):
+    return [row for row in rows if row["state"] == Event.State.PLANNED]
+
+
+@receiver(cohort_hooks.dashboard_figures, dispatch_uid="companion.figures")
+def figures(sender, cohort, **kwargs):
+    rows = _cohort_events(cohort)
+    planned = _planned(rows)
+    now = timezone.now()
+    url = _planner_url(cohort)
+    return [
+        Figure(
+            "companion.events",
+            _("Events"),
+            [
+                FigureRow(_("Coming"), sum(1 for r in planned if r["ends_at"] > now), url),
+                FigureRow(_("Held"), sum(1 for r in planned if r["ends_at"] <= now), url),
+                FigureRow(_("Cancelled"), len(rows) - len(planned), url),
+            ],
+            url=url,
+            order=40,
+        ),
+        Figure(
+            "companion.registrations",
+            _("Event registrations"),
+            [
+                FigureRow(_("Registered"), sum(r["registered"] for r in planned), url),
+                FigureRow(_("On a waiting list"), sum(r["waiting"] for r in planned), url),
+                FigureRow(_("Attended"), sum(r["attended"] for r in rows), url),
+            ],
+            url=url,
+            order=41,
+        ),
+    ]
+
+
+@receiver(cohort_hooks.dashboard_attention, dispatch_uid="companion.attention")
+def attention(sender, cohort, **kwargs):
+    """Full events with people waiting, and events over without attendance recorded."""
+    now = timezone.now()
+    planned = _planned(_cohort_events(cohort))
+    full = sum(1 for r in planned if r["waiting"] and r["ends_at"] > now)
+    unrecorded = sum(1 for r in planned if r["unrecorded"] and r["ends_at"] <= now)
+    items = []
+    if full:
+        items.append(
+            Attention(
+                "companion.waiting",
+                _("Full events with people on the waiting list"),
+                full,
+                _planner_url(cohort, show="waiting"),
+                "info",
+            )
+        )
+    if unrecorded:
+        items.append(
+            Attention(
+                "companion.unrecorded",
+                _("Events that are over without attendance recorded"),
+                unrecorded,
+                _planner_url(cohort, show="unrecorded"),
+            )
+        )
+    return items
+
+
+@receiver(cohort_hooks.dashboard_dates, dispatch_uid="companion.dates")
+def dates(sender, cohort, **kwargs):
+    now = timezone.now()
+    coming = [r for r in _planned(_cohort_events(cohort)) if r["starts_at"] >= now]
+    return [
+        UpcomingDate(
+            timezone.localdate(row["starts_at"]),
+            row["title"],
+            reverse("companion:event_detail", kwargs={"pk": row["pk"]}),
+        )
+        for row in coming[:UPCOMING_EVENTS]
+    ]
+
+
+@receiver(cohort_hooks.cohort_copied, dispatch_uid="companion.copy")
+def copy_plan(sender, source, target, shift, by, **kwargs):
+    services.events_copy(source=source, target=target, shift=shift, by=by)
+
+
+@receiver(hooks.home_panels, dispatch_uid="companion.home")
+def home_panels(sender, request, roles, **kwargs):
+    panels = []
+    if roles.has(Role.Kind.PARTICIPANT):
+        panels.append(
+            Panel(
+                "companion.next_events",
+                "companion/panel_next_events.html",
+                {"events": list(selectors.next_events_for_participant(request.user))},
+                order=15,
+            )
+        )
+    if roles.has(Role.Kind.PARTNER_CONTACT):
+        registrations = list(
+            selectors.partner_registrations(request.user).filter(
+                event__ends_at__gt=timezone.now() - timedelta(days=1)
+            )[:10]
+        )
+        panels.append(
+            Panel(
+                "companion.partner_registrations",
+                "companion/panel_partner_registrations.html",
+                {"registrations": registrations},
+                order=23,
+            )
+        )
+    return panels
+
+
+@receiver(hooks.navigation, dispatch_uid="companion.navigation")
+def navigation(sender, request, roles, **kwargs):
+    items = []
+    if roles.has(Role.Kind.PARTICIPANT):
+        items.append(NavItem("companion:my_events", gettext_lazy("Events"), order=200))
+    if roles.has(Role.Kind.PARTNER_CONTACT):
+        items.append(
+            NavItem(
+                "companion:partner_registrations",
+                gettext_lazy("Our event registrations"),
+                order=210,
+            )
+        )
+    return items

@@ -1,0 +1,562 @@
+"""Pages of the companion programme. Thin: the role gate, a scoped lookup (someone
+else's event answers 404), the rule for the action, a form, one service call.
+
+- the office: the event planner as a tab of the cohort page (a list and a month view),
+  create, edit and cancel (with a confirmation that says how many people will be told),
+  series, the attendance list (check-in per person, htmx in place, a plain form without
+  JavaScript; printable as a signature list) and the attendance export;
+- participants: their cohort's events, register, cancel, the waiting list, a series;
+- partner contacts: their people's registrations (a list; the event pages are the
+  cohort's, and another organisation's people may be registered for the same event);
+- the office and the cohort's participants: an event's page and its calendar file.
+"""
+
+import calendar
+from datetime import datetime, time, timedelta
+
+import rules
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cohorts import selectors as cohort_selectors
+from cohorts.selectors import cohorts_for, participations_of
+from companion import calendars, exports, selectors, services
+from companion.forms import (
+    CancelEventForm,
+    EventForm,
+    MonthForm,
+    OfficeRegisterForm,
+    SeriesForm,
+)
+from companion.models import Event, EventRegistration
+from pioneer import jobs
+from pioneer.forms import apply_errors
+from pioneer.models import Role
+from pioneer.permissions import require, role_required, scoped_object_or_404
+from pioneer.selectors import organisations_for_office
+
+OFFICE = Role.Kind.PROGRAMME_OFFICE
+PARTICIPANT = Role.Kind.PARTICIPANT
+PARTNER = Role.Kind.PARTNER_CONTACT
+Reg = EventRegistration
+
+
+def render_form(request, template, context, form=None):
+    """The page, answering 400 when the form has errors."""
+    status = 400 if form is not None and form.errors else 200
+    return render(request, template, context, status=status)
+
+
+def office_cohort(request, cohort_pk):
+    """The office's cohort (404 for anyone else's), if it may change it."""
+    cohort = scoped_object_or_404(cohorts_for(request.user), pk=cohort_pk)
+    require("cohorts.change_cohort", request.user, cohort)
+    return cohort
+
+
+def cohort_frame(request, cohort, current):
+    """What the cohort page's shared header needs (templates/cohorts/_cohort_header.html)."""
+    return {
+        "cohort_tabs": cohort_selectors.cohort_tabs(cohort, request, current),
+        "status_label": cohort_selectors.status_label(cohort.programme, cohort.state),
+    }
+
+
+def _office_event(request, pk):
+    event = scoped_object_or_404(selectors.events_for_office(request.user), pk=pk)
+    require("companion.manage_events", request.user, event)
+    return event
+
+
+# ------------------------------------------------------------------------- the planner
+
+
+def _month_grid(events, month):
+    """Weeks (Monday first) of day cells, each with that day's events."""
+    by_day = {}
+    for event in events:
+        by_day.setdefault(timezone.localdate(event.starts_at), []).append(event)
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
+        weeks.append(
+            [
+                {"date": day, "in_month": day.month == month.month, "events": by_day.get(day, [])}
+                for day in week
+            ]
+        )
+    return weeks
+
+
+@role_required(OFFICE)
+def planner(request, cohort_pk):
+    """The events tab of the cohort page: every event with its places, waiting list and
+    attendance (one query), as a list or a month."""
+    cohort = office_cohort(request, cohort_pk)
+    form = MonthForm(request.GET)
+    form.is_valid()
+    view = form.cleaned_data.get("view") or "list"
+    show = form.cleaned_data.get("show") or ""
+    events = selectors.cohort_events(cohort)
+    now = timezone.now()
+    if show == "waiting":
+        events = events.filter(waiting_count__gt=0, ends_at__gt=now, state=Event.State.PLANNED)
+    elif show == "unrecorded":
+        events = (
+            events.filter(ends_at__lte=now, state=Event.State.PLANNED)
+            .filter(
+                registrations__state=Reg.State.REGISTERED,
+                registrations__attendance=Reg.Attendance.UNKNOWN,
+            )
+            .distinct()
+        )
+    context = {
+        "cohort": cohort,
+        "programme": cohort.programme,
+        "view": view,
+        "show": show,
+        "now": now,
+        **cohort_frame(request, cohort, "events"),
+    }
+    if view == "month":
+        month = form.cleaned_data.get("month") or _first_month(cohort, now)
+        start = timezone.make_aware(datetime.combine(month, time.min))
+        end_day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+        end = timezone.make_aware(datetime.combine(end_day + timedelta(days=1), time.min))
+        shown = list(events.filter(starts_at__gte=start, starts_at__lt=end))
+        context.update(
+            month=month,
+            weeks=_month_grid(shown, month),
+            previous_month=(month - timedelta(days=1)).replace(day=1),
+            next_month=end_day + timedelta(days=1),
+            weekdays=[_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+        )
+    else:
+        context["events"] = list(events)
+    return render(request, "companion/planner.html", context)
+
+
+def _first_month(cohort, now):
+    today = timezone.localdate(now)
+    return today.replace(day=1)
+
+
+@role_required(OFFICE)
+def event_create(request, cohort_pk):
+    cohort = office_cohort(request, cohort_pk)
+    form = EventForm(
+        request.POST or None, cohort=cohort, organisations=organisations_for_office(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_create(cohort=cohort, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The event has been planned."))
+            return redirect("companion:event_detail", pk=event.pk)
+    return render_form(
+        request,
+        "companion/event_form.html",
+        {"form": form, "cohort": cohort, **cohort_frame(request, cohort, "events")},
+        form,
+    )
+
+
+@role_required(OFFICE)
+def event_update(request, pk):
+    event = _office_event(request, pk)
+    form = EventForm(
+        request.POST or None,
+        instance=event,
+        cohort=event.cohort,
+        organisations=organisations_for_office(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_update(event=event, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The event has been saved."))
+            return redirect("companion:event_detail", pk=event.pk)
+    return render_form(
+        request,
+        "companion/event_form.html",
+        {
+            "form": form,
+            "event": event,
+            "cohort": event.cohort,
+            **cohort_frame(request, event.cohort, "events"),
+        },
+        form,
+    )
+
+
+@role_required(OFFICE)
+def event_cancel(request, pk):
+    """A confirmation step that says how many people will be told, then the cancel."""
+    event = _office_event(request, pk)
+    form = CancelEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            told = services.event_cancel(
+                event=event, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The event has been cancelled; %(count)s people are being told.")
+                % {"count": told},
+            )
+            return redirect("companion:planner", cohort_pk=event.cohort_id)
+    return render_form(
+        request,
+        "companion/event_cancel.html",
+        {
+            "form": form,
+            "event": event,
+            "cohort": event.cohort,
+            "to_tell": services.people_to_tell_count(event),
+        },
+        form,
+    )
+
+
+@role_required(OFFICE)
+def series_create(request, cohort_pk):
+    cohort = office_cohort(request, cohort_pk)
+    form = SeriesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.series_create(cohort=cohort, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("The series has been created; choose it when you plan its events.")
+            )
+            return redirect("companion:planner", cohort_pk=cohort.pk)
+    return render_form(
+        request,
+        "companion/series_form.html",
+        {"form": form, "cohort": cohort, **cohort_frame(request, cohort, "events")},
+        form,
+    )
+
+
+# ------------------------------------------------------------------------- attendance
+
+
+def _attendance_context(request, event, form=None):
+    registrations = list(selectors.attendance_list(event))
+    registered = [r for r in registrations if r.state == Reg.State.REGISTERED]
+    return {
+        "event": event,
+        "cohort": event.cohort,
+        "registered": registered,
+        "waiting": [r for r in registrations if r.state == Reg.State.WAITING],
+        "attended": sum(1 for r in registered if r.attendance == Reg.Attendance.ATTENDED),
+        "no_shows": sum(1 for r in registered if r.attendance == Reg.Attendance.NO_SHOW),
+        "started": timezone.now() >= event.starts_at,
+        "now": timezone.now(),
+        "add_form": form or OfficeRegisterForm(participations=_addable(event, registrations)),
+    }
+
+
+def _addable(event, registrations):
+    taken = {r.participation_id for r in registrations}
+    return participations_of(event.cohort).exclude(pk__in=taken).exclude(state="withdrawn")
+
+
+@role_required(OFFICE)
+def attendance(request, pk):
+    """The attendance list: works on a phone, prints as a signature list."""
+    event = _office_event(request, pk)
+    return render(request, "companion/attendance.html", _attendance_context(request, event))
+
+
+ATTENDANCE_ACTIONS = {
+    "check_in": services.attendance_check_in,
+    "no_show": services.attendance_mark_no_show,
+    "reset": services.attendance_reset,
+}
+
+
+@role_required(OFFICE)
+@require_POST
+def attendance_mark(request, pk, registration_pk):
+    """Check one person in (or mark a no-show, or undo): in place with htmx, else back
+    to the list."""
+    event = _office_event(request, pk)
+    registration = scoped_object_or_404(
+        Reg.objects.filter(event=event).select_related(
+            "event", "participation__user", "participation__organisation"
+        ),
+        pk=registration_pk,
+    )
+    action = ATTENDANCE_ACTIONS.get(request.POST.get("action", ""))
+    error = ""
+    if action is None:
+        error = _("Choose what to record.")
+    else:
+        try:
+            action(registration=registration, by=request.user)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+    if request.htmx:
+        return render(
+            request,
+            "companion/attendance.html#row",
+            {"r": registration, "event": event, "error": error, "started": True},
+            status=400 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    return redirect("companion:attendance", pk=event.pk)
+
+
+@role_required(OFFICE)
+@require_POST
+def attendance_add(request, pk):
+    """The office registers a person of the cohort (a place if free, else waiting)."""
+    event = _office_event(request, pk)
+    registrations = list(selectors.attendance_list(event))
+    form = OfficeRegisterForm(request.POST, participations=_addable(event, registrations))
+    if form.is_valid():
+        try:
+            registration = services.registration_create(
+                event=event, participation=form.cleaned_data["participation"], by=request.user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if registration.state == Reg.State.WAITING:
+                messages.info(request, _("The event is full; the person is on the waiting list."))
+            else:
+                messages.success(request, _("The person has been registered."))
+            return redirect("companion:attendance", pk=event.pk)
+    return render(
+        request, "companion/attendance.html", _attendance_context(request, event, form), status=400
+    )
+
+
+@role_required(OFFICE)
+@require_POST
+def attendance_remove(request, pk, registration_pk):
+    event = _office_event(request, pk)
+    registration = scoped_object_or_404(Reg.objects.filter(event=event), pk=registration_pk)
+    try:
+        services.registration_cancel(registration=registration, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The person has been removed from the event."))
+    return redirect("companion:attendance", pk=event.pk)
+
+
+@role_required(OFFICE)
+def attendance_csv(request, cohort_pk):
+    cohort = office_cohort(request, cohort_pk)
+    response = StreamingHttpResponse(
+        exports.attendance_csv_stream(cohort), content_type=exports.CSV_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(cohort, "csv")}"'
+    return response
+
+
+@role_required(OFFICE)
+@require_POST
+def attendance_xlsx(request, cohort_pk):
+    cohort = office_cohort(request, cohort_pk)
+    job = jobs.job_start(kind=exports.EXPORT_KIND, by=request.user, target=cohort)
+    return redirect("job_detail", public_id=job.public_id)
+
+
+# ------------------------------------------------------------------------- everyone
+
+
+def _visible_event(request, pk):
+    return scoped_object_or_404(selectors.events_visible_to(request.user), pk=pk)
+
+
+@role_required(OFFICE, PARTICIPANT)
+def event_detail(request, pk):
+    event = _visible_event(request, pk)
+    user = request.user
+    registration = selectors.registration_of(user, event)
+    counts = selectors.with_counts(Event.objects.filter(pk=event.pk)).values(
+        "registered_count", "waiting_count"
+    )[0]
+    is_registered = registration is not None and registration.state == Reg.State.REGISTERED
+    return render(
+        request,
+        "companion/event_detail.html",
+        {
+            "event": event,
+            "cohort": event.cohort,
+            "registration": registration,
+            "is_registered": is_registered,
+            "waiting_rank": selectors.waiting_rank(registration),
+            "may_manage": require_ok("companion.manage_events", user, event),
+            "may_register": require_ok("companion.register", user, event),
+            "registration_open": event.registration_open(),
+            "full": event.capacity is not None and counts["registered_count"] >= event.capacity,
+            "may_cancel_now": timezone.now() <= event.may_cancel_until(),
+            **counts,
+        },
+    )
+
+
+def require_ok(perm, user, obj):
+    """The answer of the rule for `perm`, for the template (no exception)."""
+    return rules.has_perm(perm, user, obj)
+
+
+@role_required(OFFICE, PARTICIPANT)
+def event_ics(request, pk):
+    event = _visible_event(request, pk)
+    registration = selectors.registration_of(request.user, event)
+    show_link = (
+        registration is not None and registration.state == Reg.State.REGISTERED
+    ) or require_ok("companion.manage_events", request.user, event)
+    response = HttpResponse(
+        calendars.event_ics(event, request=request, with_link=show_link),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    return response
+
+
+@role_required(PARTICIPANT)
+def my_events(request):
+    """A participant's events of all their cohorts: coming first, then those past."""
+    now = timezone.now()
+    events = list(selectors.events_for_participant(request.user))
+    return render(
+        request,
+        "companion/my_events.html",
+        {
+            "coming": [e for e in events if e.ends_at > now],
+            "past": [e for e in events if e.ends_at <= now],
+            "series": list(selectors.series_for_participant(request.user)),
+        },
+    )
+
+
+def _participant_event(request, pk):
+    event = scoped_object_or_404(selectors.events_for_participant(request.user), pk=pk)
+    require("companion.register", request.user, event)
+    return event
+
+
+@role_required(PARTICIPANT)
+@require_POST
+def event_register(request, pk):
+    event = _participant_event(request, pk)
+    participation = selectors.participation_in(request.user, event.cohort_id)
+    try:
+        registration = services.registration_create(
+            event=event, participation=participation, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if registration.state == Reg.State.WAITING:
+            messages.info(
+                request,
+                _(
+                    "The event is full: you are on the waiting list. If a place becomes "
+                    "free, you move up automatically and we tell you."
+                ),
+            )
+        else:
+            messages.success(request, _("You are registered."))
+    return redirect("companion:event_detail", pk=event.pk)
+
+
+@role_required(PARTICIPANT)
+@require_POST
+def event_unregister(request, pk):
+    event = _participant_event(request, pk)
+    registration = selectors.registration_of(request.user, event)
+    if registration is None:
+        return redirect("companion:event_detail", pk=event.pk)
+    try:
+        services.registration_cancel(registration=registration, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your registration has been cancelled."))
+    return redirect("companion:event_detail", pk=event.pk)
+
+
+@role_required(OFFICE, PARTICIPANT)
+def series_detail(request, pk):
+    series = scoped_object_or_404(
+        selectors.series_for_office(request.user) | selectors.series_for_participant(request.user),
+        pk=pk,
+    )
+    events = list(selectors.with_counts(series.events.all()).order_by("starts_at", "id"))
+    mine = {}
+    if request.user.is_authenticated:
+        mine = dict(
+            Reg.objects.filter(event__series=series, participation__user=request.user).values_list(
+                "event_id", "state"
+            )
+        )
+    for event in events:
+        event.my_state = mine.get(event.pk)
+    return render(
+        request,
+        "companion/series_detail.html",
+        {
+            "series": series,
+            "events": events,
+            "may_register": any(
+                require_ok("companion.register", request.user, e) for e in events[:1]
+            ),
+        },
+    )
+
+
+@role_required(PARTICIPANT)
+@require_POST
+def series_register(request, pk):
+    series = scoped_object_or_404(selectors.series_for_participant(request.user), pk=pk)
+    participation = selectors.participation_in(request.user, series.cohort_id)
+    try:
+        registrations = services.series_register(
+            series=series, participation=participation, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        waiting = sum(1 for r in registrations if r.state == Reg.State.WAITING)
+        messages.success(
+            request,
+            _("You are registered for %(count)s events of the series.")
+            % {"count": len(registrations) - waiting}
+            + (
+                " " + _("For %(count)s you are on the waiting list.") % {"count": waiting}
+                if waiting
+                else ""
+            ),
+        )
+    return redirect("companion:series_detail", pk=series.pk)
+
+
+@role_required(PARTNER)
+def partner_registrations(request):
+    """A partner contact's people's registrations for events (coming and past)."""
+    return render(
+        request,
+        "companion/partner_registrations.html",
+        {"registrations": list(selectors.partner_registrations(request.user)[:500])},
+    )

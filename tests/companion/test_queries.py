@@ -1,0 +1,89 @@
+"""The companion pages keep their queries flat from 1 to 50 rows (tests/queries.py):
+the planner (list and month), the attendance list, the event page, a participant's
+events and home, a partner contact's people's registrations, the cohort's overview."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from companion.models import EventRegistration
+from tests.factories.cohorts import CohortFactory, ProgrammeFactory
+from tests.factories.companion import EventFactory, participant_in
+from tests.factories.core import office_user, partner_of, partner_user
+from tests.queries import assert_flat_queries
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cohort():
+    return CohortFactory(programme=ProgrammeFactory())
+
+
+def _events(cohort, **fields):
+    def make(count):
+        for _ in range(count):
+            event = EventFactory(cohort=cohort, capacity=1, **fields)
+            # A place taken and one waiting, so the counts have something to count.
+            for state, position in (("registered", None), ("waiting", 1)):
+                EventRegistration.objects.create(
+                    event=event,
+                    participation=participant_in(cohort),
+                    state=state,
+                    waiting_position=position,
+                )
+
+    return make
+
+
+def test_planner_list_and_month(client, cohort):
+    client.force_login(office_user(cohort.programme.organisation))
+    url = reverse("companion:planner", kwargs={"cohort_pk": cohort.pk})
+    assert_flat_queries(client, url, _events(cohort))
+    month = timezone.localtime(timezone.now() + timedelta(days=14)).strftime("%Y-%m")
+    assert_flat_queries(client, f"{url}?view=month&month={month}", _events(cohort))
+    assert_flat_queries(client, f"{url}?show=waiting", _events(cohort))
+
+
+def test_cohort_overview_with_events(client, cohort):
+    client.force_login(office_user(cohort.programme.organisation))
+    url = reverse("cohorts:cohort_detail", kwargs={"pk": cohort.pk})
+    assert_flat_queries(client, url, _events(cohort))
+
+
+def test_attendance_list_and_event_page(client, cohort):
+    client.force_login(office_user(cohort.programme.organisation))
+    event = EventFactory(cohort=cohort)
+
+    def people(count):
+        for _ in range(count):
+            EventRegistration.objects.create(event=event, participation=participant_in(cohort))
+
+    assert_flat_queries(client, reverse("companion:attendance", kwargs={"pk": event.pk}), people)
+    assert_flat_queries(client, reverse("companion:event_detail", kwargs={"pk": event.pk}), people)
+
+
+def test_participant_events_and_home(client, cohort):
+    anna = participant_in(cohort)
+    client.force_login(anna.user)
+    make = _events(cohort)
+    assert_flat_queries(client, reverse("companion:my_events"), make)
+    assert_flat_queries(client, reverse("home"), make)
+
+
+def test_partner_registrations(client, cohort):
+    company = partner_of(cohort.programme.organisation)
+    client.force_login(partner_user(company))
+    event = EventFactory(cohort=cohort)
+
+    def people(count):
+        for _ in range(count):
+            person = participant_in(cohort)
+            person.organisation = company
+            person.save()
+            EventRegistration.objects.create(event=event, participation=person)
+
+    assert_flat_queries(client, reverse("companion:partner_registrations"), people)
+    assert_flat_queries(client, reverse("home"), people)
