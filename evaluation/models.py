@@ -49,9 +49,7 @@ class Survey(models.Model):
     intro = models.TextField(_("introduction"), blank=True)
     opens = models.DateField(_("opens"), null=True, blank=True)
     closes = models.DateField(_("closes"), null=True, blank=True)
-    state = models.CharField(
-        _("state"), max_length=16, choices=State.choices, default=State.DRAFT
-    )
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
     audience = models.CharField(
         _("audience"), max_length=16, choices=Audience.choices, default=Audience.ALL
     )
@@ -201,6 +199,9 @@ class Answer(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.response_id}/{self.question_id}"
+
 
 class EvaluatorAssignment(models.Model):
     """An evaluator reads the surveys and reports of the cohorts assigned to them."""
@@ -223,3 +224,6 @@ class EvaluatorAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cohort", "user"], name="evaluation_one_assignment")
         ]
+
+    def __str__(self):
+        return f"{self.user} – {self.cohort}"
