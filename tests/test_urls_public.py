@@ -51,6 +51,8 @@ PUBLIC = {
     # blueprints: the public library (unpublished ones answer 404).
     "blueprints:list",
     "blueprints:detail",
+    # evaluation: the personal survey link (a token; anything else answers 404).
+    "evaluation:respond",
 }
 
 SAMPLE_BY_CONVERTER = {
