@@ -4,6 +4,7 @@ conditional UPDATE waits on its lock, as in tests/test_races.py)."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from evaluation import services
 from evaluation.models import Answer, Response, SurveyInvitation
@@ -31,7 +32,8 @@ def test_two_submits_at_once_store_one_response():
             invitation=fresh, data={questions["likert5"].pk: [likert]}, finish=True
         )
 
-    ours, rival = race(lambda: submit("5"), lambda: submit("1"))
+    with translation.override("en"):
+        ours, rival = race(lambda: submit("5"), lambda: submit("1"))
     assert isinstance(ours, ValidationError)
     assert "already answered" in ours.messages[0]
     assert Response.objects.filter(submitted=True).count() == 1
