@@ -32,6 +32,7 @@ from pioneer import services as core_services
 from pioneer.access import SYSTEM, actor
 from pioneer.models import Role
 from pioneer.rules import is_office_of, roles_of
+from pioneer.validators import validate_no_control_characters
 
 # Participations that are asked: those who take part (not nominated or withdrawn).
 INVITED_STATES = (
@@ -285,6 +286,8 @@ def parse_answer(question, raw):
     values = [v.strip() for v in raw if v is not None and v.strip()]
     if not values:
         return None
+    for value in values:
+        validate_no_control_characters(value)  # PostgreSQL stores no NUL, nobody needs them
     kind = question.type
     if kind == Question.Type.MULTIPLE:
         allowed = set(question.choices)

@@ -65,6 +65,7 @@ def test_valid_answers_are_parsed(type_, raw, expected):
         (Question.Type.MULTIPLE, ["Workshop", "Workshop"]),
         (Question.Type.MULTIPLE, ["Kaffee"]),
         (Question.Type.TEXT, ["x" * (services.TEXT_MAX + 1)]),
+        (Question.Type.TEXT, ["a\x00b"]),
     ],
 )
 def test_invalid_answers_are_refused_with_a_message(type_, raw):
