@@ -14,7 +14,11 @@ Two tables touch a survey from two sides, and no column connects them:
   environment, never in the database. The same person gets the same code in every survey
   of a programme (so baseline and final can be linked), and nobody holding the database
   alone can compute it back to a person.
+- Responses and answers have random keys (UUIDs), not counters, so the order in which
+  they were saved cannot be read from them and set beside the invitations' days.
 """
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -159,6 +163,9 @@ class SurveyInvitation(models.Model):
 class Response(models.Model):
     """What one person answered, without who: no person, no invitation, no time."""
 
+    # A random key, not a counter: ids in order of saving, set beside the invitations'
+    # answered days in order, would pair the two up again.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     pseudonym = models.CharField(_("pseudonymous code"), max_length=64, db_index=True)
     # Only the side is kept for the breakdown (reports suppress small groups).
@@ -184,6 +191,7 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)  # as above
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     number = models.IntegerField(null=True, blank=True)  # likert 1-5, nps 0-10, number

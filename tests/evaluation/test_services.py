@@ -208,6 +208,14 @@ def test_responses_and_answers_have_no_field_leading_to_a_person():
     assert Response not in {f.related_model for f in SurveyInvitation._meta.get_fields()}
 
 
+def test_responses_and_answers_have_random_keys_not_counters(invited):
+    survey, questions, invitation = invited
+    response, _ = services.response_save(invitation=invitation, data=_data(questions), finish=True)
+    assert isinstance(Response._meta.pk, models.UUIDField)
+    assert isinstance(Answer._meta.pk, models.UUIDField)
+    assert len({a.pk for a in response.answers.all()}) == 6
+
+
 def test_the_admin_offers_no_responses_or_answers():
     assert Response not in admin.site._registry
     assert Answer not in admin.site._registry
