@@ -5,7 +5,7 @@ link, flat queries on the reports and lists, German and English."""
 import pytest
 
 from evaluation import services
-from evaluation.models import EvaluatorAssignment, Response, Survey, SurveyInvitation
+from evaluation.models import EvaluatorAssignment, Question, Response, Survey, SurveyInvitation
 from tests.access import assert_access
 from tests.factories.cohorts import CohortFactory, ParticipationFactory
 from tests.factories.core import evaluator_user, office_user, participant_user
@@ -319,3 +319,25 @@ def test_the_evaluators_home_queries_stay_flat(client, world):
             survey_with_questions(cohort=cohort)
 
     assert_flat_queries(client, "/home/", make)
+
+
+def _add_questions(survey):
+    section = survey.sections.first()
+
+    def make(count):
+        for _ in range(count):
+            Question.objects.create(
+                section=section, text="Noch eine?", type="single", choices=["Ja", "Nein"]
+            )
+
+    return make
+
+
+def test_the_builder_queries_stay_flat(client, world):
+    client.force_login(world["owner"])
+    survey = world["survey"]
+    assert_flat_queries(client, f"/surveys/{survey.pk}/", _add_questions(survey))
+
+
+def test_the_respondents_page_queries_stay_flat(client, world, invitation):
+    assert_flat_queries(client, "/s/my-link/", _add_questions(world["survey"]))
