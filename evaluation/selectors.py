@@ -12,20 +12,6 @@ from evaluation.models import Question, Survey, SurveyInvitation
 from evaluation.services import token_hash
 
 
-def evaluated_cohorts_for(user):
-    """Cohorts whose surveys the user may read: their office's, and those assigned to
-    them as evaluator."""
-    from cohorts.models import Cohort
-
-    return (
-        Cohort.objects.filter(
-            Q(pk__in=cohorts_for(user).values("pk")) | Q(evaluators__user=user)
-        ).distinct()
-        if user.is_authenticated
-        else Cohort.objects.none()
-    )
-
-
 def surveys_for(user):
     """Surveys the user may read the reports of."""
     if not user.is_authenticated:
