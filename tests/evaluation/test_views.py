@@ -4,7 +4,7 @@ link, flat queries on the reports and lists, German and English."""
 
 import pytest
 
-from evaluation import services
+from evaluation import pseudonyms, services
 from evaluation.models import EvaluatorAssignment, Question, Response, Survey, SurveyInvitation
 from tests.access import assert_access
 from tests.factories.cohorts import CohortFactory, ParticipationFactory
@@ -341,3 +341,17 @@ def test_the_builder_queries_stay_flat(client, world):
 
 def test_the_respondents_page_queries_stay_flat(client, world, invitation):
     assert_flat_queries(client, "/s/my-link/", _add_questions(world["survey"]))
+
+
+def test_no_log_line_joins_the_person_to_the_answer(client, world, invitation, caplog):
+    """Answering logs nothing that names the response, its code or the person together."""
+    q = world["questions"]
+    with caplog.at_level("DEBUG"):
+        client.post("/s/my-link/", {f"q{q['likert5'].pk}": "4", "finish": "1"})
+    person = invitation.participation.user
+    code = pseudonyms.pseudonym(programme_id=world["cohort"].programme_id, user_id=person.pk)
+    response = Response.objects.get(survey=world["survey"], pseudonym=code, submitted=True)
+    for record in caplog.records:
+        line = record.getMessage()
+        assert response.pseudonym not in line and str(response.pk) not in line
+        assert person.email not in line
