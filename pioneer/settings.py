@@ -239,6 +239,16 @@ PROGRAMME_OFFICE_NAME = env("PROGRAMME_OFFICE_NAME", default="")
 PROGRAMME_OFFICE_EMAIL = env("PROGRAMME_OFFICE_EMAIL", default="programmbuero@pioneer.example")
 PROGRAMME_OFFICE_PHONE = env("PROGRAMME_OFFICE_PHONE", default="")
 
+# Evaluation: the secret behind the pseudonymous codes that link a person's answers across
+# surveys (evaluation/pseudonyms.py). It lives only here, never in the database; without
+# it a development key is used, except in production (PIONEER_REQUIRE_SECRET_KEY), where
+# answering a survey refuses to work until it is set.
+EVALUATION_PSEUDONYM_KEY = env("EVALUATION_PSEUDONYM_KEY", default="")
+if not EVALUATION_PSEUDONYM_KEY and not env.bool("PIONEER_REQUIRE_SECRET_KEY", default=False):
+    EVALUATION_PSEUDONYM_KEY = "development-pseudonym-key-" + "y" * 32  # noqa: S105
+# Results of a group with fewer answers than this are not shown anywhere.
+EVALUATION_THRESHOLD = env.int("EVALUATION_THRESHOLD", default=5)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("kern",)
 CRISPY_TEMPLATE_PACK = "kern"
 

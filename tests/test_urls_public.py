@@ -55,6 +55,8 @@ PUBLIC = {
     "blueprints:detail",
     "blueprints:file_download",
     "blueprints:version_download",
+    # evaluation: the personal survey link (a token; anything else answers 404).
+    "evaluation:respond",
 }
 
 SAMPLE_BY_CONVERTER = {

@@ -93,7 +93,7 @@ def test_other_apps_add_tabs_through_the_hook(client, cohort, office):
     labels = re.findall(r'class="pio-tabs__link[^"]*" href="[^"]+"[^>]*>([^<]+)</a>', body)
     # The hook's tab takes its place by its order; the apps' own tabs follow.
     assert labels[:4] == ["Overview", "Participants", "Extra", "Registrations of interest"]
-    assert {"Tandems", "Matching", "Events"} <= set(labels[4:])
+    assert {"Tandems", "Matching", "Events", "Surveys"} <= set(labels[4:])
 
 
 def test_the_registrations_tab_lists_only_this_cohorts_registrations(client, cohort, office):

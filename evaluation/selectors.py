@@ -1,0 +1,115 @@
+"""Reads of the evaluation app, and the querysets scoped to who may see what.
+
+The office sees the surveys of the cohorts it runs; an evaluator those of the cohorts
+assigned to them (`EvaluatorAssignment`). Nobody gets a queryset of responses joined to
+invitations: the two are read apart, always.
+"""
+
+from django.db.models import Count, Q
+
+from cohorts.selectors import cohorts_for
+from evaluation.models import Question, Survey, SurveyInvitation
+from evaluation.services import token_hash
+
+
+def surveys_for(user):
+    """Surveys the user may read the reports of."""
+    if not user.is_authenticated:
+        return Survey.objects.none()
+    return (
+        Survey.objects.filter(Q(cohort__in=cohorts_for(user)) | Q(cohort__evaluators__user=user))
+        .distinct()
+        .select_related("cohort", "cohort__programme")
+    )
+
+
+def managed_surveys(user):
+    """Surveys the user's programme office builds and sends."""
+    return Survey.objects.filter(cohort__in=cohorts_for(user)).select_related(
+        "cohort", "cohort__programme"
+    )
+
+
+def cohort_surveys(cohort):
+    """The surveys of one cohort with their invited and answered counts (one query)."""
+    return cohort.surveys.annotate(
+        invited=Count("invitations", distinct=True),
+        answered=Count("invitations", filter=Q(invitations__has_answered=True), distinct=True),
+    ).order_by("opens", "id")
+
+
+def assigned_surveys(user):
+    """The surveys of the cohorts assigned to an evaluator, for their home page."""
+    return (
+        Survey.objects.filter(cohort__evaluators__user=user)
+        .select_related("cohort", "cohort__programme")
+        .order_by("cohort__start_date", "opens", "id")
+    )
+
+
+def survey_questions(survey):
+    """The survey's sections and questions in order: [(section, [questions])]."""
+    questions = list(Question.objects.filter(section__survey=survey).select_related("section"))
+    sections = {}
+    for section in survey.sections.all():
+        sections[section.pk] = (section, [])
+    for question in questions:
+        sections[question.section_id][1].append(question)
+    return list(sections.values())
+
+
+def invitation_by_token(token):
+    return (
+        SurveyInvitation.objects.filter(token_hash=token_hash(token))
+        .select_related("survey", "survey__cohort", "survey__cohort__programme", "participation")
+        .first()
+    )
+
+
+def invitation_counts(survey):
+    """{"invited", "answered"} of one survey (one query)."""
+    return survey.invitations.aggregate(
+        invited=Count("id"), answered=Count("id", filter=Q(has_answered=True))
+    )
+
+
+def evaluators_for_office(user):
+    """People with the evaluator role bound to an organisation the user's office acts
+    for: whom the office may assign (never found by a name)."""
+    from pioneer.models import Role, User
+    from pioneer.rules import roles_of
+
+    org_ids = roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
+    return (
+        User.objects.filter(
+            roles__kind=Role.Kind.EVALUATOR, roles__organisation_id__in=org_ids, is_active=True
+        )
+        .distinct()
+        .order_by("name", "email")
+    )
+
+
+def cohort_evaluators(cohort):
+    return cohort.evaluators.select_related("user").order_by("user__name", "user__email")
+
+
+def baseline_for(survey):
+    """The baseline survey of the same cohort that a later wave is compared with."""
+    if survey.kind not in (Survey.Kind.MIDPOINT, Survey.Kind.FINAL, Survey.Kind.FOLLOWUP):
+        return None
+    return (
+        Survey.objects.filter(cohort_id=survey.cohort_id, kind=Survey.Kind.BASELINE)
+        .order_by("id")
+        .first()
+    )
+
+
+def comparable_surveys(survey, user):
+    """Surveys of the same kind in the programme's other cohorts that the user may read,
+    the earliest cohort (the pilot) first."""
+    return (
+        surveys_for(user)
+        .filter(kind=survey.kind, cohort__programme_id=survey.cohort.programme_id)
+        .exclude(cohort_id=survey.cohort_id)
+        .order_by("cohort__start_date", "id")
+    )

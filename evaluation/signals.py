@@ -1,0 +1,36 @@
+"""The evaluation app's receivers of the cohorts' and the core's plug-in points: the
+surveys tab of the cohort page, the survey set carried into a copied cohort, and the
+evaluator's home panel. Imported once from ready()."""
+
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+
+from cohorts import hooks as cohort_hooks
+from evaluation import selectors, services
+from pioneer import hooks
+from pioneer.access import SYSTEM
+from pioneer.hooks import Panel
+from pioneer.models import Role
+
+
+@receiver(cohort_hooks.cohort_tabs, dispatch_uid="evaluation.tab")
+def surveys_tab(sender, cohort, request, **kwargs):
+    return cohort_hooks.Tab("surveys", _("Surveys"), "evaluation:cohort_surveys", order=60)
+
+
+@receiver(cohort_hooks.cohort_copied, dispatch_uid="evaluation.copy_set")
+def copy_survey_set(sender, source, target, shift, by=None, **kwargs):
+    # The cohorts service has checked who copies; the set follows the cohort.
+    services.survey_set_copy(source=source, target=target, shift=shift, by=by or SYSTEM)
+
+
+@receiver(hooks.home_panels, dispatch_uid="evaluation.home_evaluator")
+def evaluator_surveys_panel(sender, request, roles, **kwargs):
+    if not roles.has(Role.Kind.EVALUATOR):
+        return None
+    return Panel(
+        "evaluation.assigned_surveys",
+        "evaluation/panel_assigned_surveys.html",
+        {"surveys": list(selectors.assigned_surveys(request.user)[:30])},
+        order=11,
+    )

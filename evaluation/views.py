@@ -1,0 +1,375 @@
+"""Views of the evaluation app: the office's surveys tab and builder, the respondent's page
+by personal link (no sign-in), and the reports and CSV export for the office and the
+evaluators assigned to a cohort. Someone else's survey answers 404."""
+
+import csv
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cohorts.selectors import cohorts_for
+from cohorts.views._shared import cohort_frame
+from evaluation import exports, reports, selectors, services
+from evaluation.forms import (
+    CopyForm,
+    EvaluatorForm,
+    InviteForm,
+    QuestionForm,
+    SectionForm,
+    SurveyForm,
+)
+from evaluation.models import Survey
+from pioneer.models import Role
+from pioneer.permissions import require, role_required, scoped_object_or_404
+
+OFFICE = Role.Kind.PROGRAMME_OFFICE
+EVALUATOR = Role.Kind.EVALUATOR
+DRAFTS = "evaluation_drafts"  # session key: {survey id: draft token}
+
+
+def _error_text(error):
+    return " ".join(error.messages)
+
+
+def _fields(structure, values, errors):
+    """The respondent's form: [(section, [{"question", "current", "errors", "options"}])]."""
+    return [
+        (
+            section,
+            [
+                {
+                    "question": q,
+                    "current": [str(v) for v in values.get(q.pk, [])],
+                    "errors": errors.get(q.pk, []),
+                    "options": q.options(),
+                }
+                for q in questions
+            ],
+        )
+        for section, questions in structure
+    ]
+
+
+# --- the office: the cohort's surveys and the builder -----------------------------------
+
+
+def _office_cohort(request, cohort_pk):
+    cohort = scoped_object_or_404(cohorts_for(request.user), pk=cohort_pk)
+    require("evaluation.manage_survey", request.user, cohort)
+    return cohort
+
+
+def _office_survey(request, pk):
+    survey = scoped_object_or_404(selectors.managed_surveys(request.user), pk=pk)
+    require("evaluation.manage_survey", request.user, survey)
+    return survey
+
+
+@role_required(OFFICE)
+def cohort_surveys(request, cohort_pk):
+    """The surveys tab: the cohort's surveys with invited and answered counts, a new
+    survey, copying an earlier cohort's set, and the assigned evaluators."""
+    cohort = _office_cohort(request, cohort_pk)
+    others = cohorts_for(request.user).filter(programme=cohort.programme).exclude(pk=cohort.pk)
+    evaluators = selectors.evaluators_for_office(request.user)
+    form = SurveyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey = services.survey_create(cohort=cohort, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The survey has been created as a draft."))
+            return redirect("evaluation:survey_detail", pk=survey.pk)
+    return render(
+        request,
+        "evaluation/cohort_surveys.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "surveys": list(selectors.cohort_surveys(cohort)),
+            "form": form,
+            "copy_form": CopyForm(cohorts=others.order_by("-start_date")),
+            "evaluator_form": EvaluatorForm(evaluators=evaluators),
+            "assigned": list(selectors.cohort_evaluators(cohort)),
+            **cohort_frame(request, cohort, "surveys"),
+        },
+    )
+
+
+@role_required(OFFICE)
+@require_POST
+def survey_set_copy(request, cohort_pk):
+    cohort = _office_cohort(request, cohort_pk)
+    others = cohorts_for(request.user).filter(programme=cohort.programme).exclude(pk=cohort.pk)
+    form = CopyForm(request.POST, cohorts=others)
+    if form.is_valid():
+        source = others.get(pk=form.cleaned_data["source"])
+        shift = timedelta(0)
+        if source.start_date and cohort.start_date:
+            shift = cohort.start_date - source.start_date
+        copies = services.survey_set_copy(
+            source=source, target=cohort, shift=shift, by=request.user
+        )
+        messages.success(request, _("%(count)s surveys copied as drafts.") % {"count": len(copies)})
+    else:
+        messages.error(request, _("Choose one of the cohorts offered."))
+    return redirect("evaluation:cohort_surveys", cohort_pk=cohort.pk)
+
+
+@role_required(OFFICE)
+@require_POST
+def evaluator_assign(request, cohort_pk):
+    cohort = _office_cohort(request, cohort_pk)
+    form = EvaluatorForm(request.POST, evaluators=selectors.evaluators_for_office(request.user))
+    if form.is_valid():
+        services.evaluator_assign(cohort=cohort, user=form.cleaned_data["user"], by=request.user)
+        messages.success(request, _("The evaluator can now read this cohort's reports."))
+    else:
+        messages.error(request, _("Choose one of the evaluators offered."))
+    return redirect("evaluation:cohort_surveys", cohort_pk=cohort.pk)
+
+
+@role_required(OFFICE)
+def survey_detail(request, pk):
+    """The builder: sections and questions, adding them while a draft, and sending."""
+    survey = _office_survey(request, pk)
+    structure = selectors.survey_questions(survey)
+    sections = [section for section, _questions in structure]
+    return render(
+        request,
+        "evaluation/survey_detail.html",
+        {
+            "survey": survey,
+            "cohort": survey.cohort,
+            "structure": structure,
+            "section_form": SectionForm(),
+            "question_form": QuestionForm(sections=sections),
+            "invite_form": InviteForm(),
+            "counts": selectors.invitation_counts(survey),
+        },
+    )
+
+
+def _builder_post(request, pk, action):
+    survey = _office_survey(request, pk)
+    try:
+        action(survey)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect("evaluation:survey_detail", pk=survey.pk)
+
+
+@role_required(OFFICE)
+@require_POST
+def section_add(request, pk):
+    def add(survey):
+        form = SectionForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Please give the section a title."))
+        services.section_add(survey=survey, title=form.cleaned_data["title"], by=request.user)
+        messages.success(request, _("The section has been added."))
+
+    return _builder_post(request, pk, add)
+
+
+@role_required(OFFICE)
+@require_POST
+def question_add(request, pk):
+    def add(survey):
+        form = QuestionForm(request.POST, sections=survey.sections.all())
+        if not form.is_valid():
+            raise ValidationError([str(m) for errors in form.errors.values() for m in errors])
+        data = form.cleaned_data
+        services.question_add(
+            section=survey.sections.get(pk=data["section"]),
+            text=data["text"],
+            type=data["type"],
+            required=data["required"],
+            choices=data["choices"].splitlines(),
+            by=request.user,
+        )
+        messages.success(request, _("The question has been added."))
+
+    return _builder_post(request, pk, add)
+
+
+@role_required(OFFICE)
+@require_POST
+def survey_invite(request, pk):
+    def invite(survey):
+        form = InviteForm(request.POST)
+        side = form.cleaned_data["side"] if form.is_valid() else ""
+        count = services.survey_invite(survey=survey, side=side or None, by=request.user)
+        messages.success(request, _("%(count)s invitations are being sent.") % {"count": count})
+
+    return _builder_post(request, pk, invite)
+
+
+@role_required(OFFICE)
+@require_POST
+def survey_remind(request, pk):
+    def remind(survey):
+        count = services.survey_remind(survey=survey, by=request.user)
+        messages.success(request, _("%(count)s reminders are being sent.") % {"count": count})
+
+    return _builder_post(request, pk, remind)
+
+
+@role_required(OFFICE)
+@require_POST
+def survey_close(request, pk):
+    def close(survey):
+        services.survey_set_state(survey=survey, state=Survey.State.CLOSED, by=request.user)
+        messages.success(request, _("The survey is closed; it takes no more answers."))
+
+    return _builder_post(request, pk, close)
+
+
+@role_required(OFFICE)
+def survey_preview(request, pk):
+    """The respondent's page exactly as they see it, with nothing to send."""
+    survey = _office_survey(request, pk)
+    return render(
+        request,
+        "evaluation/respond.html",
+        {
+            "survey": survey,
+            "fields": _fields(selectors.survey_questions(survey), {}, {}),
+            "preview": True,
+            "is_open": True,
+        },
+    )
+
+
+# --- the respondent (personal link, no sign-in) -----------------------------------------
+
+
+def respond(request, token):
+    invitation = selectors.invitation_by_token(token)
+    if invitation is None:
+        raise Http404
+    survey = invitation.survey
+    drafts = request.session.get(DRAFTS, {})
+    draft_token = request.GET.get("draft") or drafts.get(str(survey.pk), "")
+    context = {
+        "survey": survey,
+        "token": token,
+        "is_open": services.survey_is_open(survey),
+        "answered": invitation.has_answered,
+        "errors": {},
+        "message": "",
+    }
+    status = 200
+    structure = selectors.survey_questions(survey)
+    if request.method == "POST" and not invitation.has_answered:
+        data = {
+            question.pk: request.POST.getlist(f"q{question.pk}")
+            for _section, questions in structure
+            for question in questions
+        }
+        finish = "finish" in request.POST
+        try:
+            _response, new_draft = services.response_save(
+                invitation=invitation, data=data, finish=finish, draft_token=draft_token
+            )
+        except ValidationError as error:
+            status = 400
+            if hasattr(error, "error_dict"):
+                context["errors"] = {int(k): v[0].messages for k, v in error.error_dict.items()}
+                context["message"] = _("Please check the answers marked below.")
+            else:
+                context["message"] = _error_text(error)
+            context["values"] = data
+        else:
+            if finish:
+                drafts.pop(str(survey.pk), None)
+                request.session[DRAFTS] = drafts
+                context["answered"] = True
+                context["thanks"] = True
+            else:
+                drafts[str(survey.pk)] = new_draft
+                request.session[DRAFTS] = drafts
+                context["draft_saved"] = True
+                context["draft_token"] = new_draft
+                context["values"] = data
+    elif request.method == "POST":
+        status = 400
+        context["message"] = _(
+            "You have already answered this survey. Each person answers once; nothing was changed."
+        )
+    if "values" not in context:
+        context["values"] = services.draft_answers(invitation=invitation, draft_token=draft_token)
+    context["fields"] = _fields(structure, context.pop("values"), context["errors"])
+    return render(request, "evaluation/respond.html", context, status=status)
+
+
+# --- reports (office and assigned evaluators) -------------------------------------------
+
+
+def _readable_survey(request, pk):
+    survey = scoped_object_or_404(selectors.surveys_for(request.user), pk=pk)
+    require("evaluation.read_report", request.user, survey)
+    return survey
+
+
+@role_required(OFFICE, EVALUATOR)
+def survey_report(request, pk):
+    survey = _readable_survey(request, pk)
+    report = reports.survey_report(survey)
+    change = None
+    baseline = selectors.baseline_for(survey)
+    if baseline is not None:
+        change = reports.baseline_final_change(baseline, survey)
+    return render(
+        request,
+        "evaluation/survey_report.html",
+        {
+            "survey": survey,
+            "report": report,
+            "baseline": baseline,
+            "change": change,
+            "threshold": reports.threshold(),
+            "siblings": list(selectors.comparable_surveys(survey, request.user)),
+        },
+    )
+
+
+@role_required(OFFICE, EVALUATOR)
+def survey_compare(request, pk):
+    """This survey beside those of the same kind in the programme's other cohorts."""
+    survey = _readable_survey(request, pk)
+    surveys = [survey, *selectors.comparable_surveys(survey, request.user)]
+    return render(
+        request,
+        "evaluation/survey_compare.html",
+        {
+            "survey": survey,
+            "surveys": surveys,
+            "rows": reports.cohort_comparison(surveys),
+            "threshold": reports.threshold(),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@role_required(OFFICE, EVALUATOR)
+def survey_export(request, pk):
+    """The answers as CSV, streamed row by row (constant memory), small groups left out."""
+    survey = _readable_survey(request, pk)
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in exports.answer_rows(survey)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}.csv"'
+    return response
