@@ -123,13 +123,18 @@ def participant_panel(sender, request, roles, **kwargs):
 
 @receiver(hooks.home_panels, dispatch_uid="cohorts.home_evaluator")
 def evaluator_panel(sender, request, roles, **kwargs):
-    """What an evaluator will work on; says so plainly while nothing is assigned."""
+    """The cohorts in evaluation of the evaluator's organisation, when there are any: the
+    evaluation app's panel lists the surveys of the cohorts assigned to them (and says so
+    plainly while nothing is assigned)."""
     if not roles.has(EVALUATOR):
+        return None
+    cohorts = list(selectors.cohorts_in_evaluation_for(request.user)[:20])
+    if not cohorts:
         return None
     return Panel(
         "cohorts.evaluator_cohorts",
         "cohorts/panel_evaluator_cohorts.html",
-        {"cohorts": list(selectors.cohorts_in_evaluation_for(request.user)[:20])},
+        {"cohorts": cohorts},
         order=10,
     )
 

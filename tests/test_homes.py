@@ -31,13 +31,7 @@ OWN_PANEL = {
     "ben@partner.example": ("cohorts.participant_cohorts", "2. Durchgang 2026"),
     "clara@mluk.example": ("cohorts.participant_cohorts", "2. Durchgang 2026"),
     "contact@partner.example": ("cohorts.partner_office", "mailto:office@mluk.example"),
-    "evaluator@mluk.example": (
-        "cohorts.evaluator_cohorts",
-        _(
-            "No cohort has been assigned to you for evaluation yet. The programme office "
-            "assigns cohorts once their evaluation starts."
-        ),
-    ),
+    "evaluator@mluk.example": ("evaluation.assigned_surveys", "Abschlussbefragung"),
     "office@mik.example": ("cohorts.office_cohorts", "Lernreise 2027"),
     "admin@pioneer.example": ("core.admin", "/admin/pioneer/role/"),
 }
