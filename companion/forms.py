@@ -93,8 +93,16 @@ class CancelEventForm(SafeForm):
     )
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person of the event's own cohort: named with their organisation, not with the
+    cohort (a participation's own text reads its cohort and programme, a query each)."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.user.name or obj.user.email} ({obj.organisation})"
+
+
 class OfficeRegisterForm(SafeForm):
-    participation = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    participation = PersonChoiceField(label=_("Person"), queryset=None)
 
     def __init__(self, *args, participations, **kwargs):
         super().__init__(*args, **kwargs)

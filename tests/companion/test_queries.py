@@ -65,6 +65,19 @@ def test_attendance_list_and_event_page(client, cohort):
     assert_flat_queries(client, reverse("companion:event_detail", kwargs={"pk": event.pk}), people)
 
 
+def test_attendance_list_with_many_people_who_could_still_be_added(client, cohort):
+    """The form's choice of the cohort's people not yet registered names each person
+    without reading their cohort and programme again (it did: two queries a person)."""
+    client.force_login(office_user(cohort.programme.organisation))
+    event = EventFactory(cohort=cohort)
+
+    def addable(count):
+        for _ in range(count):
+            participant_in(cohort)
+
+    assert_flat_queries(client, reverse("companion:attendance", kwargs={"pk": event.pk}), addable)
+
+
 def test_participant_events_and_home(client, cohort):
     anna = participant_in(cohort)
     client.force_login(anna.user)
