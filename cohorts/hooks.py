@@ -20,9 +20,25 @@ All are sent with sender=Cohort (or Participation) and keyword arguments:
   `source`, inside its transaction; `shift` is a timedelta to add to the source's dates
   (event plan, survey set). An exception rolls the whole copy back. `by` (here and
   below) is the person who did it, or None for work without a person (`SYSTEM`).
+  `adopted=True` (absent otherwise) when the target is another organisation's, made by
+  "adopt this programme": the adopting service has checked the source may be adopted;
+  copy the plan, not what is the source organisation's own (its partners, places,
+  links, people).
+- programme_adopted(source, target, cohort, by) after "adopt this programme" (blueprints)
+  made `target` (another organisation's programme) and its first `cohort` from `source`,
+  inside its transaction: programme-level things such as the tandems app's agreement
+  text are copied here (cohort-level ones go through `cohort_copied`, sent as well).
+- participation_record(participation) -> list of RecordLine (or None): what a person did
+  in the cohort for their participation certificate (the tandems app: the two
+  hospitation phases; the companion app: the events attended). Fixed queries.
 - people_without_tandem(cohort) -> QuerySet of the cohort's participations that have no
   tandem yet (the tandems app answers it). The dashboard counts it (one query) and the
   participant list filters by it (a subquery). Without a receiver nobody is "without tandem".
+- event_audiences(cohort) -> list of Audience (or None): groups of the cohort's people
+  that another app can address, e.g. the attendees of one event (the companion app
+  answers it; the evaluation app invites them to an event's feedback survey without
+  knowing events). One query for the list; each Audience's `participations` is a lazy
+  QuerySet of Participation, used as a subquery.
 - participation_state_changed(participation, old_state, by) inside the transaction of
   `participation_set_state`, e.g. so the tandems app can react to a withdrawal.
 """
@@ -36,8 +52,11 @@ dashboard_attention = Signal()
 dashboard_dates = Signal()
 close_guards = Signal()
 cohort_copied = Signal()
+programme_adopted = Signal()
+participation_record = Signal()
 people_without_tandem = Signal()
 participation_state_changed = Signal()
+event_audiences = Signal()
 
 
 def answers(signal, sender, **kwargs):
@@ -91,6 +110,29 @@ class UpcomingDate:
     date: object
     label: str
     url: str = ""
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    """One line of a participation certificate: `section` groups lines (e.g. "phases",
+    "events"), `text` is translated in the active language, `start`/`end` are dates."""
+
+    section: str
+    text: str
+    start: object = None
+    end: object = None
+    detail: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A group of a cohort's people another app may address: `key` is stable (e.g.
+    "event:12"), `label` translated, `participations` a lazy QuerySet of Participation."""
+
+    key: str
+    label: str
+    participations: object = None
 
 
 @dataclass(frozen=True)

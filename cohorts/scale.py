@@ -152,10 +152,15 @@ def _participations(world, cohorts, big):
     big_share = 20 * world.n
     authorities = {a.parent_id: a for a in world.authorities}
     rows = []
+    seats = {}  # people so far per cohort
     for i, user in enumerate(people):
         c = big if i < big_share else others[i % len(others)]
         organiser = c.programme.organisation
-        administration = i % 2 == 0
+        # Each cohort's own people alternate between the sides: with an even number of
+        # cohorts, alternating over everyone put each cohort's people on one side only
+        # (N = 50: no cohort could form a tandem).
+        administration = seats.get(c.pk, 0) % 2 == 0
+        seats[c.pk] = seats.get(c.pk, 0) + 1
         if administration:
             side = Participation.Side.ADMINISTRATION
             organisation = (

@@ -4,13 +4,14 @@ participant, evaluator), their navigation, and the retention schedule run by the
 periodic signal. Imported once from CohortsConfig.ready()."""
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from cohorts import selectors
-from cohorts.models import InterestRegistration
+from cohorts.models import Cohort, InterestRegistration, Programme
 from cohorts.services.registrations import registration_purge_expired
-from pioneer import hooks
+from pioneer import hooks, landing
 from pioneer.hooks import NavItem, Panel
 from pioneer.models import Role
 
@@ -27,6 +28,16 @@ def open_cohorts(sender, request, **kwargs):
         "cohorts/landing_open_cohorts.html",
         {"cohorts": list(selectors.open_cohorts()[:20])},
         order=10,
+    )
+
+
+# The open cohorts' cards show cohorts and their programmes (pioneer.landing keeps them).
+for _model in (Cohort, Programme):
+    post_save.connect(
+        landing.changed, sender=_model, dispatch_uid=f"cohorts.landing.{_model.__name__}.saved"
+    )
+    post_delete.connect(
+        landing.changed, sender=_model, dispatch_uid=f"cohorts.landing.{_model.__name__}.deleted"
     )
 
 
@@ -65,6 +76,8 @@ def home_panels(sender, request, roles, **kwargs):
 
 # How many of a partner's people the home lists; the people page has them all.
 HOME_PEOPLE = 10
+# How many of the offices that linked a partner the home names; the offices page has all.
+HOME_OFFICES = 5
 
 
 @receiver(hooks.home_panels, dispatch_uid="cohorts.home_office_cohorts")
@@ -86,6 +99,7 @@ def partner_panels(sender, request, roles, **kwargs):
     if not roles.has(PARTNER):
         return None
     people = list(selectors.participations_for_partner(request.user)[: HOME_PEOPLE + 1])
+    offices = selectors.partner_offices(request.user, limit=HOME_OFFICES + 1)
     return [
         Panel(
             "cohorts.partner_people",
@@ -97,7 +111,8 @@ def partner_panels(sender, request, roles, **kwargs):
             "cohorts.partner_office",
             "cohorts/panel_partner_office.html",
             {
-                "offices": selectors.partner_offices(request.user),
+                "offices": offices[:HOME_OFFICES],
+                "more_offices": len(offices) > HOME_OFFICES,
                 "office_email": settings.PROGRAMME_OFFICE_EMAIL,
             },
             order=22,

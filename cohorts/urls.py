@@ -93,6 +93,7 @@ urlpatterns = [
         name="participation_invite_again",
     ),
     path("partner/people/", participations.partner_people, name="partner_people"),
+    path("partner/offices/", participations.partner_offices, name="partner_offices"),
     # The office's lists: bulk actions on a selection, exports of registrations, prints.
     path("registrations/bulk/", lists.registration_bulk, name="registration_bulk"),
     path("registrations/<int:pk>/print/", lists.registration_print, name="registration_print"),

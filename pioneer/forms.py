@@ -2,8 +2,6 @@
 
 from django import forms
 from django.conf import settings
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from pioneer.models import Organisation, Role
@@ -23,46 +21,12 @@ class _EvaluatedChoiceIterator(forms.models.ModelChoiceIterator):
             yield self.choice(obj)
 
 
-class QuickSelect(forms.Select):
-    """Django's select with its options written in one Python loop: the stock widget
-    renders every option through its own template (and another for its attributes),
-    which at fifty options costs more than the rest of the form. Same markup."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-
-        def options(items):
-            return format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                (
-                    ("" if o["value"] is None else str(o["value"]), flatatt(o["attrs"]), o["label"])
-                    for o in items
-                ),
-            )
-
-        body = format_html_join(
-            "",
-            "{}",
-            (
-                (format_html('<optgroup label="{}">{}</optgroup>', group, options(items)),)
-                if group
-                else (options(items),)
-                for group, items, _index in widget["optgroups"]
-            ),
-        )
-        return format_html(
-            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), body
-        )
-
-
 class ListedModelChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField for short lists shown in full (radios, a small select): its rows
-    are read once however often the form and the page look at them, and a select writes
-    its options without a template each."""
+    are read once however often the form and the page look at them (a select's options are
+    written without a template each by the form renderer, pioneer.form_renderer)."""
 
     iterator = _EvaluatedChoiceIterator
-    widget = QuickSelect
 
 
 class InviteForm(SafeForm):

@@ -1,5 +1,6 @@
 """Core models: people, organisations, roles and the notification ledger."""
 
+import functools
 import re
 import unicodedata
 import uuid
@@ -87,11 +88,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return (self.name.split(" ")[0] if self.name else "") or self.email
 
 
+@functools.lru_cache(maxsize=8192)
 def organisation_key(name):
     """A normalised organisation name, so "Muster GmbH" and "muster  gmbh." are one.
 
     Used to recognise a second registration of the same organisation for a cohort, and
     to suggest (never to decide) that a new organisation may be an existing one.
+    Memoised: a pure function of the name, and the suggestions compare the name of a
+    registration with every organisation's (pioneer.selectors.organisations_resembling).
     """
     text = unicodedata.normalize("NFKD", name or "").casefold()
     text = text.replace("ß", "ss")
@@ -474,3 +478,27 @@ class PartnerLink(models.Model):
 
     def __str__(self):
         return f"{self.office_organisation_id} → {self.partner_id}"
+
+
+class CalendarFeedToken(models.Model):
+    """The secret of a person's calendar feed (a URL calendar programs subscribe to).
+
+    Only a hash is stored (like the survey links): the URL is shown once when it is
+    made; whoever has it reads the person's own dates and nothing else. Renewing
+    replaces the hash (the old URL answers 404 at once), revoking deletes the row.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed_token",
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed link")
+        verbose_name_plural = _("calendar feed links")
+
+    def __str__(self):
+        return f"{self.user_id} ({self.created_at:%Y-%m-%d})"

@@ -88,18 +88,23 @@ def organisations_resembling(name, limit=10):
     key = organisation_key(name)
     if not key:
         return []
+    words = key.split()
+    # Every organisation's name is compared, so each costs as little as it can: plain
+    # tuples (a model instance only for the few that match) and memoised keys.
+    fields = ("id", "name", "short_name", "kind", "parent_id")
+    rows = Organisation.objects.order_by().values_list(*fields)
     found = []
-    for org in Organisation.objects.only("id", "name", "short_name", "kind", "parent_id"):
-        other = organisation_key(org.name)
-        short = organisation_key(org.short_name)
+    for row in rows:
+        other = organisation_key(row[1])
+        short = organisation_key(row[2])
         if other == key:
-            found.append((0, org))
+            found.append((0, row))
         elif len(key) >= 4 and len(other) >= 4 and (key in other or other in key):
-            found.append((1, org))
-        elif short and len(short) >= 3 and short in key.split():
-            found.append((2, org))
-    found.sort(key=lambda pair: (pair[0], pair[1].name))
-    candidates = [org for _rank, org in found[:limit]]
+            found.append((1, row))
+        elif short and len(short) >= 3 and short in words:
+            found.append((2, row))
+    found.sort(key=lambda pair: (pair[0], pair[1][1]))
+    candidates = [Organisation.from_db(rows.db, fields, row) for _rank, row in found[:limit]]
     contacts = partner_contacts_of([org.pk for org in candidates])
     for org in candidates:
         org.current_contacts = contacts.get(org.pk, [])

@@ -5,12 +5,13 @@ person or the programme office gets. Imported once from PioneerConfig.ready().""
 from allauth.account.models import EmailAddress
 from allauth.account.signals import password_reset
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from pioneer import hooks
+from pioneer import hooks, landing
 from pioneer.hooks import NavItem, Panel
-from pioneer.models import Role, User
+from pioneer.models import Organisation, Role, User
 from pioneer.rules import has_totp, needs_second_factor
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
@@ -59,6 +60,9 @@ def navigation(sender, request, roles, **kwargs):
         NavItem("home", _("My overview"), order=0),
         NavItem("notifications", _("Notifications"), order=900),
     ]
+    if roles.has(Role.Kind.PARTICIPANT):
+        # Their dates (phases, milestones, events) in their own calendar program.
+        items.append(NavItem("calendar_feed_settings", _("My calendar"), order=250))
     if roles.has(OFFICE):
         items.append(NavItem("organisation_list", _("Organisations"), order=700))
         items.append(NavItem("invite", _("Invite people"), order=800))
@@ -81,3 +85,10 @@ def verify_email_on_password_reset(sender, request, user, **kwargs):
     elif not address.verified:
         address.verified = True
         address.save(update_fields=["verified"])
+
+
+# The landing page's cards name organisations (pioneer.landing keeps them rendered).
+post_save.connect(landing.changed, sender=Organisation, dispatch_uid="pioneer.landing.org_saved")
+post_delete.connect(
+    landing.changed, sender=Organisation, dispatch_uid="pioneer.landing.org_deleted"
+)

@@ -4,7 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from pioneer import health
-from pioneer.views import enrolment, jobs, notifications, organisations, pages, people
+from pioneer.views import (
+    calendar_feed,
+    enrolment,
+    jobs,
+    notifications,
+    organisations,
+    pages,
+    people,
+)
 
 # The admin signs in through allauth too, so its rate limits and the second factor apply.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -44,6 +52,11 @@ urlpatterns = [
     ),
     path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
     path("invite/", people.invite, name="invite"),
+    path("calendar/", calendar_feed.feed_settings, name="calendar_feed_settings"),
+    path("calendar/link/", calendar_feed.feed_make, name="calendar_feed_make"),
+    path("calendar/link/revoke/", calendar_feed.feed_revoke, name="calendar_feed_revoke"),
+    # The feed itself: no session, the secret in the address is the key.
+    path("calendar/<str:token>.ics", calendar_feed.feed, name="calendar_feed"),
     path("jobs/<uuid:public_id>/", jobs.job_detail, name="job_detail"),
     path("jobs/<uuid:public_id>/download/", jobs.job_download, name="job_download"),
     path("organisations/", organisations.organisation_list, name="organisation_list"),

@@ -32,6 +32,14 @@ def _media_root(settings, tmp_path):
     }
 
 
+@pytest.fixture
+def _worker_shares_private_root(monkeypatch, tmp_path):
+    """For tests with a real Celery worker (a process of its own, which reads the
+    environment, not this process's settings): it writes job results and documents where
+    this test's storage reads them."""
+    monkeypatch.setenv("PRIVATE_ROOT", str(tmp_path / "private"))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: rate-limit counters (allauth's and ours) must

@@ -55,6 +55,36 @@ def test_a_partner_contact_of_another_organisation_gets_404_on_the_partners_page
     assert "registrations/<int:pk>/" in exercised
 
 
+def test_the_ministry_that_adopted_a_programme_keeps_its_copy_to_itself(demo):
+    """MIK adopted pioneer4BB (the demo): its programme, cohort, copied events and
+    surveys and the adoption's record are MIK's; the MLUK's office, whose programme it
+    came from, gets 404 on each of them."""
+    # The origin's office manages the blueprints MIK reads (publish, withdraw, edit,
+    # files): those are its own, so the walk leaves them out here.
+    managed = {
+        "blueprints:edit",
+        "blueprints:publish",
+        "blueprints:withdraw",
+        "blueprints:file_add",
+        "blueprints:version_add",
+    }
+    from blueprints.models import Adoption
+
+    # The crawl starts where MIK's office lands after adopting, too: the adoption's page
+    # (found among many ids only by chance once earlier tests have moved the sequences).
+    adoption = Adoption.objects.get()  # the demo has one: MIK's
+    problems, exercised = walk_for_leaks(
+        owner=demo["stranger"],
+        stranger=demo["owner"],
+        start=("/home/", f"/blueprints/adoptions/{adoption.pk}/"),
+        skip_names=PUBLIC | managed,
+        label="the office of the programme's origin",
+    )
+    assert problems == []
+    for fragment in ("adoptions/<int:pk>/", "adopt/<slug:slug>/", "cohorts/<int:pk>/"):
+        assert any(fragment in route for route in exercised), (fragment, sorted(exercised))
+
+
 # --- a deliberately leaking view, to prove the helpers notice one --------------------------
 
 

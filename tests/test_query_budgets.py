@@ -1,5 +1,7 @@
 """Every key page keeps its query budget at 1 and at 50 rows (tests/queries.py)."""
 
+from datetime import date
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
@@ -61,6 +63,35 @@ def test_landing_and_interest_form_with_open_cohorts(client):
 
 def test_blueprint_library(client):
     assert_flat_queries(client, "/blueprints/", _times(BlueprintFactory))
+
+
+def test_adopting_a_programme(client, office):
+    """The adoption form lists the programme's blueprints; the library, its search and a
+    blueprint page count the organisations that adopted (tests/blueprints has more)."""
+    from blueprints import services as blueprint_services
+
+    origin = OrganisationFactory(kind=Organisation.Kind.MINISTRY)
+    programme = ProgrammeFactory(organisation=origin)
+    BlueprintFactory(organisation=origin, programme=programme, slug="vorbild", title="Vorbild")
+    assert_flat_queries(
+        client,
+        f"/blueprints/adopt/{programme.slug}/",
+        _times(lambda: BlueprintFactory(organisation=origin, programme=programme)),
+    )
+
+    def adoption():
+        adopter = office_user(OrganisationFactory())
+        blueprint_services.programme_adopt(
+            source=programme,
+            organisation=adopter.roles.get().organisation,
+            name="Übernommen",
+            cohort_title="1. Durchgang",
+            start_date=date(2031, 1, 1),
+            by=adopter,
+        )
+
+    for url in ("/blueprints/", "/blueprints/?q=Vorbild", "/blueprints/vorbild/"):
+        assert_flat_queries(client, url, _times(adoption))
 
 
 def test_office_home_and_review_queue(client, office, cohort):
@@ -258,3 +289,49 @@ def test_the_print_view_of_a_registration_with_notes(client, office, cohort):
         RegistrationNote.objects.create(registration=registration, author=office, text="Notiz")
 
     assert_flat_queries(client, f"/registrations/{registration.pk}/print/", _times(note))
+
+
+def test_the_survey_builders_pages(client, office, cohort):
+    """The builder, its preview and its form pages, with 1 and with 50 questions."""
+    from evaluation.models import Question
+    from tests.factories.evaluation import survey_with_questions
+
+    survey, questions = survey_with_questions(cohort=cohort, state="draft")
+    section = survey.sections.get()
+
+    def question():
+        Question.objects.create(section=section, text="Noch?", type="single", choices=["A", "B"])
+
+    for url in (
+        f"/surveys/{survey.pk}/",
+        f"/surveys/{survey.pk}/preview/",
+        f"/surveys/{survey.pk}/edit/",
+        f"/surveys/{survey.pk}/sections/{section.pk}/",
+        f"/surveys/{survey.pk}/questions/{questions['text'].pk}/",
+        f"/cohorts/{cohort.pk}/surveys/new/",
+    ):
+        assert_flat_queries(client, url, _times(question))
+    assert_flat_queries(
+        client,
+        f"/cohorts/{cohort.pk}/surveys/copy-one/",
+        _times(lambda: survey_with_questions(cohort=CohortFactory(programme=cohort.programme))),
+    )
+
+
+def test_a_participants_timeline_calendar_page_and_feed(client):
+    """My tandem (the timeline), the calendar link's page and the feed itself, with 1 and
+    with 50 of the person's events."""
+    from django.test import Client
+
+    from pioneer import calendar_feed
+    from tests.factories.companion import EventFactory, register
+    from tests.factories.tandems import tandem
+
+    t = tandem()
+    person = t.administration
+    client.force_login(person.user)
+    token = calendar_feed.feed_token_make(user=person.user, by=person.user)
+    make = _times(lambda: register(EventFactory(cohort=t.cohort), person))
+    assert_flat_queries(client, "/tandem/", make)
+    assert_flat_queries(client, "/calendar/", make)
+    assert_flat_queries(Client(), f"/calendar/{token}.ics", make)

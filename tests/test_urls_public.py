@@ -57,6 +57,13 @@ PUBLIC = {
     "blueprints:version_download",
     # evaluation: the personal survey link (a token; anything else answers 404).
     "evaluation:respond",
+    # the personal calendar feed (a token; anything else answers 404).
+    "calendar_feed",
+    # companion: the public check of a certificate's verification code.
+    "companion:certificate_verify",
+    # tandems: a host contact's personal link to confirm an agreement (a token; anything
+    # else answers 404).
+    "tandems:agreement_link",
 }
 
 SAMPLE_BY_CONVERTER = {

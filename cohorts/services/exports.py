@@ -13,7 +13,9 @@ formula are neutralised.
 
 import csv
 import os
+import re
 import tempfile
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.text import slugify
@@ -81,6 +83,19 @@ def _safe(value):
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
+
+
+_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+def spreadsheet_cell(value):
+    """A cell a spreadsheet program will not run as a formula: text starting with = + - @
+    or a control character gets a leading apostrophe; numbers (also "-3" as text) stay
+    numbers. For exports of other apps (the evaluation's answers)."""
+    if value is None or isinstance(value, int | float | Decimal):
+        return "" if value is None else value
+    text = str(value)
+    return text if _NUMBER.fullmatch(text) else _safe(text)
 
 
 def _rows(queryset, cols, *, escape=True):

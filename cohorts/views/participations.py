@@ -3,6 +3,7 @@ its preview, export, held invitations); partner contacts read their organisation
 people. Someone else's cohort answers 404 (`cohorts_for` scopes it), a signed-in person
 without the role 403."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -299,3 +300,25 @@ def partner_people(request):
         request.GET.get("page")
     )
     return render(request, "cohorts/participation_partner_list.html", {"page": page})
+
+
+OFFICES_PAGE_SIZE = 20
+
+
+@role_required(PARTNER)
+def partner_offices(request):
+    """Every programme office that linked the partner contact's organisations, with whom
+    to write to there, a page at a time (the home names the first few)."""
+    require("cohorts.view_partner_people", request.user)
+    page = Paginator(
+        selectors.partner_office_organisations(request.user), OFFICES_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cohorts/partner_offices.html",
+        {
+            "page": page,
+            "offices": selectors.with_office_emails(page.object_list),
+            "office_email": settings.PROGRAMME_OFFICE_EMAIL,
+        },
+    )

@@ -152,12 +152,6 @@ def test_download_permissions(client, cohort, fmt):
     assert not Job.objects.exists()
 
 
-@pytest.fixture
-def _worker_shares_private_root(monkeypatch, tmp_path):
-    # The worker process writes results where this test's storage reads them.
-    monkeypatch.setenv("PRIVATE_ROOT", str(tmp_path / "private"))
-
-
 @pytest.mark.worker
 def test_a_real_worker_makes_the_xlsx(_worker_shares_private_root, celery_worker_process):
     import time

@@ -199,6 +199,28 @@ def test_bad_filter_values_are_ignored_with_a_message(office, world):
         assert response.context["chips"] == []
 
 
+def test_the_organisation_filter_offers_the_cohorts_organisations_only(office, world):
+    cohort = world["cohort"]
+    company = OrganisationFactory(name="Beta Beratung GmbH", short_name="Beta")
+    other = OrganisationFactory(name="Gamma AG")
+    ParticipationFactory(cohort=cohort, user=UserFactory(name="Bea"), organisation=company)
+    ParticipationFactory(
+        cohort=cohort, user=UserFactory(name="Max"), organisation=world["ministry"]
+    )
+    ParticipationFactory(user=UserFactory(name="Woanders"), organisation=other)
+    url = reverse("cohorts:participation_list", args=[cohort.pk])
+    page = office.get(url)
+    body = page.content.decode()
+    assert f'<option value="{company.pk}">Beta</option>' in body  # the short name
+    assert f'value="{other.pk}"' not in body
+    chosen = office.get(url, {"organisation": company.pk})
+    assert [p.user.name for p in chosen.context["page"].object_list] == ["Bea"]
+    assert [chip.value for chip in chosen.context["chips"]] == ["Beta"]
+    refused = office.get(url, {"organisation": other.pk})
+    assert any("ignored" in str(m) for m in refused.context["messages"])
+    assert {p.user.name for p in refused.context["page"].object_list} == {"Bea", "Max"}
+
+
 def test_active_filters_show_as_chips_that_remove_themselves(office, world):
     InterestRegistrationFactory(cohort=world["cohort"], organisation_name="Alpha AG")
     response = office.get(

@@ -460,9 +460,14 @@ def test_public_pages_keep_a_flat_query_count(client, world):
                 interest_closes=None,
                 slug=f"open-{url.strip('/')}-{n}",
             )
+        # The landing's first visit after a change renders its sections anew
+        # (pioneer.landing); the interest form has no cache: the same either way.
+        with CaptureQueriesContext(connection) as renewed:
+            client.get(url)
         with CaptureQueriesContext(connection) as many:
             client.get(url)
         assert len(one) <= 10, url
+        assert len(renewed) <= 10, url
         assert len(many) == len(one), url
 
 

@@ -298,21 +298,7 @@ def test_a_form_without_its_csrf_token_gets_the_csrf_page():
     assert "kern-alert--warning" in html
 
 
-# Choice lists written in Python (pioneer_choices, QuickSelect) --------------------------
-
-
-def test_the_quick_select_writes_what_djangos_select_writes():
-    from django.test.html import parse_html
-
-    from pioneer.forms import QuickSelect
-
-    choices = [("", "---"), ("1", "A & B <b>"), ("2", "C"), ("Group", [("3", "D"), ("4", "E")])]
-    attrs = {"id": "id_x", "class": "kern-form-input__select", "aria-describedby": "h"}
-    for value in ("2", None, "4", "nonsense"):
-        stock = forms.Select(choices=choices).render("x", value, {**attrs, "required": True})
-        quick = QuickSelect(choices=choices).render("x", value, {**attrs, "required": True})
-        assert parse_html(quick) == parse_html(stock), value
-    assert "A &amp; B &lt;b&gt;" in quick
+# Choice lists written in Python (pioneer_choices; selects: tests/pioneer/test_form_renderer.py)
 
 
 def test_radio_options_keep_their_value_check_mark_and_label():

@@ -185,7 +185,7 @@ def _unchecked_rules():
     root = Path(__file__).resolve().parents[2]
     sources = [
         path.read_text(encoding="utf-8")
-        for pattern in ("*/views*.py", "*/views/*.py", "*/panels*.py", "templates/**/*.html")
+        for pattern in ("*/*views*.py", "*/views/*.py", "*/panels*.py", "templates/**/*.html")
         for path in root.glob(pattern)
         if ".venv" not in path.parts
     ]
