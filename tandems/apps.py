@@ -7,5 +7,19 @@ class TandemsConfig(AppConfig):
     verbose_name = _("Tandems")
 
     def ready(self):
-        # The receivers of the cohorts app's and the core's plug-in points.
-        from tandems import signals  # noqa: F401
+        # The receivers of the cohorts app's and the core's plug-in points, the notification
+        # and job kinds of the agreements, the journal's rules and its PDF job, the
+        # reminders' notification kinds, and the matching's job.
+        from tandems import (  # noqa: F401
+            agreement_pdf,
+            jobs,
+            journal_export,
+            journal_rules,
+            journal_signals,
+            notification_kinds,
+            signals,
+        )
+
+        agreement_pdf.register()
+        journal_export.register()
+        jobs.register()

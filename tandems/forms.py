@@ -4,6 +4,7 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cohorts.forms import DateInput
 from pioneer.validators import SafeForm
 from tandems.models import MatchPreference, Tandem
 
@@ -13,6 +14,14 @@ class BoardFilter(SafeForm):
         label=_("Status"), required=False, choices=[("", _("All")), *Tandem.State.choices]
     )
     overdue = forms.BooleanField(label=_("Only with overdue milestones"), required=False)
+    agreement = forms.BooleanField(
+        label=_("Only with an agreement awaiting confirmation"),
+        required=False,
+        help_text=_(
+            "The agreement of the current or next phase lacks a confirmation of its "
+            "current version and has no paper signature."
+        ),
+    )
     q = forms.CharField(label=_("Name, organisation or topic"), required=False, max_length=100)
 
 
@@ -26,18 +35,10 @@ class EndEarlyForm(SafeForm):
 
 
 class PhaseDatesForm(SafeForm):
-    first_start = forms.DateField(
-        label=_("Phase 1 starts"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    first_end = forms.DateField(
-        label=_("Phase 1 ends"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    second_start = forms.DateField(
-        label=_("Phase 2 starts"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    second_end = forms.DateField(
-        label=_("Phase 2 ends"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_start = forms.DateField(label=_("Phase 1 starts"), widget=DateInput())
+    first_end = forms.DateField(label=_("Phase 1 ends"), widget=DateInput())
+    second_start = forms.DateField(label=_("Phase 2 starts"), widget=DateInput())
+    second_end = forms.DateField(label=_("Phase 2 ends"), widget=DateInput())
 
 
 class AcceptForm(SafeForm):
@@ -55,15 +56,15 @@ class AcceptForm(SafeForm):
     )
 
     def __init__(self, *args, assignment, **kwargs):
+        """`assignment`: the pairs' values ("administration id-external id")."""
         super().__init__(*args, **kwargs)
-        self.fields["pairs"].choices = [
-            (f"{fit.administration.id}-{fit.external.id}", "") for fit in assignment
-        ]
+        self.fields["pairs"].choices = [(value, "") for value in assignment]
 
 
 class PairForm(SafeForm):
     """Pair two people by hand."""
 
+    # Up to a page's people each.
     administration = forms.TypedChoiceField(label=_("Administration"), coerce=int)
     external = forms.TypedChoiceField(label=_("External expert"), coerce=int)
     topic = forms.CharField(label=_("Topic or question"), required=False, max_length=300)

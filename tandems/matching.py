@@ -405,3 +405,205 @@ def cohort_matching(cohort):
         suggestions=suggestions(fits),
         participations={p.pk: p for p in people},
     )
+
+
+# --- the stored outcome: computed once per state of the cohort's inputs --------------------
+#
+# Scoring a cohort of 1,000 people (250,000 pairs) and solving the assignment takes about a
+# second, and rendering every person's suggestions made a page of 1.8 MB: the matching page
+# of a large cohort took 1 to 2 s on every visit. So the outcome (ids and scores only, no
+# names: the job's summary is no second copy of the people's data) is computed once per
+# state of its inputs, named by a fingerprint of those inputs, and the page shows one page
+# of it at a time, the reasons of the rows it shows made fresh.
+
+# Up to this many unmatched people the outcome is computed in the request (a few dozen
+# milliseconds); above it by a job, while the page says it is being computed.
+INLINE_LIMIT = 200
+JOB_KIND = "tandems.matching"
+
+
+def fingerprint(cohort):
+    """(fingerprint, unmatched people): a digest of everything `cohort_matching` reads (the
+    cohort's people with their names, organisations and topics, its tandems, the
+    preferences, the registrations of interest, the earlier tandems of its people), and
+    how many people are unmatched. One query; any change of an input changes the digest.
+
+    Its joins are written for the planner: the earlier tandems of the cohort's people as a
+    union of two hash joins (an OR of two IN lists scanned every tandem of every cohort),
+    and the unmatched people as an anti-join on the live tandems' two columns (a NOT
+    EXISTS with an OR ran once per person)."""
+    from django.db import connection
+
+    from pioneer.models import Organisation, User
+
+    participation = Participation._meta.db_table
+    user = User._meta.db_table
+    organisation = Organisation._meta.db_table
+    tandem = Tandem._meta.db_table
+    preference = MatchPreference._meta.db_table
+    registration = InterestRegistration._meta.db_table
+    live = [str(state) for state in Tandem.LIVE]
+    # Only the models' own table names are formatted in; every value is a parameter.
+    sql = f"""
+    WITH people AS (SELECT * FROM {participation} WHERE cohort_id = %(cohort)s),
+    earlier AS (SELECT t.id, a.user_id AS a, b.user_id AS b
+                  FROM {tandem} t JOIN {participation} a ON a.id = t.administration_id
+                  JOIN {participation} b ON b.id = t.external_id
+                 WHERE t.cohort_id <> %(cohort)s),
+    live AS (SELECT administration_id, external_id FROM {tandem}
+              WHERE cohort_id = %(cohort)s AND state = ANY(%(live)s))
+    SELECT md5(concat_ws('|',
+      (SELECT string_agg(concat_ws(',', p.id, p.state, p.side, p.organisation_id, p.user_id,
+                                   p.topics, p.expertise, u.name, u.email, o.name, o.short_name),
+                         ';' ORDER BY p.id)
+         FROM people p JOIN {user} u ON u.id = p.user_id
+         JOIN {organisation} o ON o.id = p.organisation_id),
+      (SELECT string_agg(concat_ws(',', t.id, t.state, t.administration_id, t.external_id),
+                         ';' ORDER BY t.id)
+         FROM {tandem} t WHERE t.cohort_id = %(cohort)s),
+      (SELECT string_agg(concat_ws(',', m.id, m.participation_id, m.other_id, m.kind),
+                         ';' ORDER BY m.id)
+         FROM {preference} m WHERE m.participation_id IN (SELECT id FROM people)),
+      (SELECT string_agg(concat_ws(',', r.id, r.state, r.organisation_id, r.topics_offered,
+                                   r.topics_sought, r.preferred_timing, r.places_host),
+                         ';' ORDER BY r.id)
+         FROM {registration} r WHERE r.cohort_id = %(cohort)s),
+      (SELECT string_agg(concat_ws(',', e.id, e.a, e.b), ';' ORDER BY e.id)
+         FROM earlier e
+        WHERE e.id IN (SELECT e.id FROM earlier e JOIN people p ON p.user_id = e.a
+                       UNION SELECT e.id FROM earlier e JOIN people p ON p.user_id = e.b))
+    )),
+    (SELECT count(*) FROM people p WHERE p.state <> %(withdrawn)s AND p.id NOT IN (
+        SELECT administration_id FROM live UNION ALL SELECT external_id FROM live))
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "cohort": getattr(cohort, "pk", cohort),
+                "withdrawn": str(Participation.State.WITHDRAWN),
+                "live": live,
+            },
+        )
+        digest, count = cursor.fetchone()
+    return digest, count
+
+
+@dataclass
+class Outcome:
+    """A cohort's matching as ids and scores: the people in the page's order, the optimal
+    assignment [(administration id, external id, score)], each person's best allowed
+    partners {id: [id, ...]}, and how many pairs are forbidden."""
+
+    fingerprint: str
+    administration: list
+    external: list
+    assignment: list
+    suggestions: dict
+    forbidden: int = 0
+
+    @classmethod
+    def of(cls, result, fingerprint=""):
+        def other(fit, person_id):
+            return fit.external.id if fit.administration.id == person_id else fit.administration.id
+
+        return cls(
+            fingerprint=fingerprint,
+            administration=[p.id for p in result.administration],
+            external=[p.id for p in result.external],
+            assignment=[
+                (fit.administration.id, fit.external.id, float(fit.score))
+                for fit in result.assignment
+            ],
+            suggestions={
+                pid: [other(fit, pid) for fit in fits] for pid, fits in result.suggestions.items()
+            },
+            forbidden=result.forbidden_count,
+        )
+
+    def as_summary(self):
+        return {
+            "fingerprint": self.fingerprint,
+            "administration": self.administration,
+            "external": self.external,
+            "assignment": [list(row) for row in self.assignment],
+            # JSON keys are strings.
+            "suggestions": {str(k): v for k, v in self.suggestions.items()},
+            "forbidden": self.forbidden,
+        }
+
+    @classmethod
+    def from_summary(cls, summary):
+        return cls(
+            fingerprint=summary["fingerprint"],
+            administration=list(summary["administration"]),
+            external=list(summary["external"]),
+            assignment=[tuple(row) for row in summary["assignment"]],
+            suggestions={int(k): v for k, v in summary["suggestions"].items()},
+            forbidden=summary.get("forbidden", 0),
+        )
+
+    @property
+    def total(self):
+        return sum(row[2] for row in self.assignment)
+
+    @property
+    def pair_values(self):
+        return [f"{a}-{b}" for a, b, _score in self.assignment]
+
+
+def stored_job(cohort, digest):
+    """The newest job that computes or computed the outcome for this state of the cohort's
+    inputs (not a failed one), or None. One query."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from pioneer.models import Job
+
+    return (
+        Job.objects.filter(
+            kind=JOB_KIND,
+            content_type=ContentType.objects.get_for_model(type(cohort)),
+            object_id=cohort.pk,
+            payload__fingerprint=digest,
+        )
+        .exclude(state=Job.State.FAILED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def run_job(job, progress):
+    """The job's runner: compute the outcome and keep it in the job's summary, unless the
+    cohort's inputs changed meanwhile (then a visit starts a job for the new state)."""
+    from cohorts.models import Cohort
+    from pioneer import jobs
+
+    if "fingerprint" in job.summary:  # done already (a second run of the same job)
+        return None
+    cohort = Cohort.objects.filter(pk=job.object_id).first()
+    if cohort is None:
+        raise jobs.JobError(_("The cohort no longer exists."))
+    progress(0, 1)
+    digest, _count = fingerprint(cohort)
+    result = cohort_matching(cohort)
+    jobs.job_summary_store(job=job, **Outcome.of(result, digest).as_summary())
+    progress(1, 1)
+    return None
+
+
+def visible_profiles(cohort, ids):
+    """Profiles of the given people of the cohort (those one page shows) and the likes
+    among them: ({id: Profile}, likes). Three queries, whatever the cohort's size."""
+    people = list(
+        Participation.objects.filter(cohort=cohort, pk__in=ids).select_related(
+            "user", "organisation"
+        )
+    )
+    registrations = _registrations(cohort)
+    profiles = {p.pk: profile_of(p, registrations.get(p.organisation_id)) for p in people}
+    likes = set(
+        MatchPreference.objects.filter(
+            participation_id__in=ids, other_id__in=ids, kind=MatchPreference.Kind.LIKE
+        ).values_list("participation_id", "other_id")
+    )
+    return profiles, likes

@@ -161,6 +161,29 @@ class HospitationPhase(models.Model):
     )
     host_contact_name = models.CharField(_("host contact's name"), max_length=200, blank=True)
     host_contact_email = models.EmailField(_("host contact's e-mail address"), blank=True)
+    # The sending organisation's representative who signs the agreement (the guest's
+    # supervisor): a person with an account, or a named person with an e-mail address.
+    sender_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("representative of the sending organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sent_phases",
+    )
+    sender_contact_name = models.CharField(
+        _("representative's name (sending organisation)"), max_length=200, blank=True
+    )
+    sender_contact_email = models.EmailField(
+        _("representative's e-mail address (sending organisation)"), blank=True
+    )
+    # Grows with every change of what the three parties confirm (dates, goals, guest,
+    # host contact): confirmations of an older version no longer count.
+    agreement_version = models.PositiveIntegerField(_("version of the agreement"), default=1)
+    # The programme's agreement text as it was when the first party confirmed this
+    # version (both languages); empty: the programme's current text applies.
+    agreement_text_de = models.TextField(_("agreement text (German)"), blank=True)
+    agreement_text_en = models.TextField(_("agreement text (English)"), blank=True)
     goals = models.TextField(_("goals"), blank=True)
     # The checklist of the agreement, confirmed by the guest and by the host.
     guest_confidentiality = models.BooleanField(_("confidentiality (guest)"), default=False)
@@ -171,6 +194,9 @@ class HospitationPhase(models.Model):
     host_confidentiality = models.BooleanField(_("confidentiality (host)"), default=False)
     host_secondary_employment = models.BooleanField(_("secondary employment (host)"), default=False)
     host_conflicts = models.BooleanField(_("no conflict of interest (host)"), default=False)
+    # Raised with every change a calendar program should take over (dates, guest and
+    # host, an early end): the personal calendar feed's SEQUENCE.
+    sequence = models.PositiveIntegerField(default=0)
 
     history = HistoricalRecords()
 
@@ -207,6 +233,20 @@ class HospitationPhase(models.Model):
     def host_checklist_done(self):
         return self.host_confidentiality and self.host_secondary_employment and self.host_conflicts
 
+    @property
+    def sender_contact_label(self):
+        if self.sender_contact_id:
+            return str(self.sender_contact)
+        return self.sender_contact_name
+
+    def contact_of(self, party):
+        """(user or None, name, e-mail) of a party's signatory."""
+        if party == AgreementConfirmation.Party.PERSON:
+            return self.guest.user, "", ""
+        if party == AgreementConfirmation.Party.SENDER:
+            return self.sender_contact, self.sender_contact_name, self.sender_contact_email
+        return self.host_contact, self.host_contact_name, self.host_contact_email
+
 
 class Milestone(models.Model):
     """A step of a tandem's six months, made from its phases' dates."""
@@ -226,6 +266,9 @@ class Milestone(models.Model):
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     due_date = models.DateField(_("due"))
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    # Raised when its date, its done mark or its tandem's end changes: the calendar
+    # feed's SEQUENCE.
+    sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("milestone")
@@ -307,17 +350,152 @@ class AgreementConfirmation(models.Model):
     email = models.EmailField(_("e-mail address"), blank=True)
     at = models.DateTimeField(_("confirmed"))
     via_paper = models.BooleanField(_("signed on paper"), default=False)
+    via_link = models.BooleanField(_("confirmed through a personal link"), default=False)
+    # The phase's agreement_version confirmed; an older one no longer counts.
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("agreement confirmation")
         verbose_name_plural = _("agreement confirmations")
-        ordering = ["phase", "party"]
+        ordering = ["phase", "-version", "party"]
         constraints = [
-            models.UniqueConstraint(fields=["phase", "party"], name="confirmation_once_per_party")
+            models.UniqueConstraint(
+                fields=["phase", "party", "version"], name="confirmation_once_per_party_version"
+            )
         ]
 
     def __str__(self):
         return f"{self.phase_id}: {self.party}"
+
+
+class AgreementTemplate(models.Model):
+    """A programme's text of the hospitation agreement (Markdown, in German and English),
+    edited by its office; empty fields fall back to `tandems.agreements.DEFAULT_TEXT`."""
+
+    programme = models.OneToOneField(
+        "cohorts.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="agreement_template",
+    )
+    body_de = models.TextField(_("text in German"), blank=True)
+    body_en = models.TextField(_("text in English"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("agreement text")
+        verbose_name_plural = _("agreement texts")
+
+    def __str__(self):
+        return str(self.programme_id)
+
+
+class AgreementInvitation(models.Model):
+    """The invitation of one party to confirm one version of a phase's agreement: sent
+    once (the ledger's key is this row), to an account or, for a representative
+    without one, as a personal link. Only the link's SHA-256 is stored; it works once
+    and until `expires_at`."""
+
+    phase = models.ForeignKey(
+        HospitationPhase,
+        verbose_name=_("phase"),
+        on_delete=models.CASCADE,
+        related_name="agreement_invitations",
+    )
+    party = models.CharField(_("party"), max_length=8, choices=AgreementConfirmation.Party.choices)
+    version = models.PositiveIntegerField(_("version"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    expires_at = models.DateTimeField(_("link valid until"), null=True, blank=True)
+    used_at = models.DateTimeField(_("link used"), null=True, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agreement invitation")
+        verbose_name_plural = _("agreement invitations")
+        ordering = ["phase", "-version", "party"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phase", "party", "version"], name="agreement_invitation_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.phase_id}/{self.party}/v{self.version}"
+
+
+class AgreementDocument(models.Model):
+    """A stored PDF of a phase's agreement: one made by the PDF job (per language), or a
+    signed scan uploaded by the office. Versions count up per phase and kind; exactly
+    one of each (kind, language) is current. Files live in private storage under a
+    name the server made and are handed out only by the guarded download view."""
+
+    class Kind(models.TextChoices):
+        GENERATED = "generated", _("Made by Pioneer")
+        SCAN = "scan", _("Signed scan")
+
+    phase = models.ForeignKey(
+        HospitationPhase,
+        verbose_name=_("phase"),
+        on_delete=models.CASCADE,
+        related_name="agreement_documents",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    version = models.PositiveIntegerField(_("version"))
+    agreement_version = models.PositiveIntegerField(_("version of the agreement"))
+    # What the PDF was made from (data, text, confirmations): the same digest again
+    # means there is nothing new to make.
+    digest = models.CharField(max_length=64, blank=True)
+    file_name = models.CharField(max_length=255)
+    display_name = models.CharField(_("file name"), max_length=150)
+    size = models.PositiveIntegerField(_("size"))
+    is_current = models.BooleanField(_("current"), default=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    made_at = models.DateTimeField(_("made"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agreement document")
+        verbose_name_plural = _("agreement documents")
+        ordering = ["phase", "kind", "language", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phase", "kind", "language", "version"],
+                name="agreement_document_version_once",
+            ),
+            models.UniqueConstraint(
+                fields=["phase", "kind", "language"],
+                condition=Q(is_current=True),
+                name="agreement_document_one_current",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.phase_id}/{self.kind}/{self.language}/v{self.version}"
 
 
 class JournalEntry(models.Model):
@@ -326,9 +504,14 @@ class JournalEntry(models.Model):
     an entry deleted is gone, and no audit copy shows a private text to anyone."""
 
     class Visibility(models.TextChoices):
-        PRIVATE = "private", _("Only me")
-        PARTNER = "partner", _("My tandem partner")
-        OFFICE = "office", _("The programme office")
+        PRIVATE = "private", _("Only me (private)")
+        PARTNER = "partner", _("Me and my tandem partner")
+        OFFICE = "office", _("Me and the programme office")
+        BOTH = "both", _("Me, my tandem partner and the programme office")
+
+    # Who besides the author reads an entry: the selectors filter by these, nothing else.
+    SHARED_WITH_PARTNER = (Visibility.PARTNER, Visibility.BOTH)
+    SHARED_WITH_OFFICE = (Visibility.OFFICE, Visibility.BOTH)
 
     participation = models.ForeignKey(
         "cohorts.Participation",
@@ -359,6 +542,24 @@ class JournalEntry(models.Model):
         verbose_name = _("journal entry")
         verbose_name_plural = _("journal entries")
         ordering = ["participation", "-date", "-id"]
+        indexes = [
+            models.Index(fields=["participation", "visibility"], name="journal_by_visibility")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visibility__in=["private", "partner", "office", "both"]),
+                name="journal_visibility_known",
+            )
+        ]
 
     def __str__(self):
+        # No text here: a string of the entry may end up in a log or a message.
         return f"{self.participation_id}: {self.date}"
+
+    @property
+    def shared_with_partner(self):
+        return self.visibility in self.SHARED_WITH_PARTNER
+
+    @property
+    def shared_with_office(self):
+        return self.visibility in self.SHARED_WITH_OFFICE

@@ -45,3 +45,23 @@ def may_state_preferences(user, participation):
 rules.add_perm("tandems.manage_tandems", runs_tandems)
 rules.add_perm("tandems.confirm_tandem", is_participant & may_confirm)
 rules.add_perm("tandems.state_preferences", is_participant & may_state_preferences)
+
+
+@rules.predicate
+def signs_agreement(user, phase):
+    """A signatory of the phase's agreement who has not confirmed its current version
+    (the guest, a named representative with an account) while the tandem runs on."""
+    from tandems.agreements import current_confirmations, parties_of
+
+    if phase is None or phase.tandem.state in (Tandem.State.COMPLETED, Tandem.State.ENDED_EARLY):
+        return False
+    return bool(set(parties_of(phase, user)) - set(current_confirmations(phase)))
+
+
+@rules.predicate
+def is_guest_of(user, phase):
+    return phase is not None and phase.guest.user_id == user.pk
+
+
+rules.add_perm("tandems.confirm_agreement", signs_agreement)
+rules.add_perm("tandems.edit_goals", is_guest_of)

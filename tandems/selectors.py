@@ -6,12 +6,23 @@ cohort as anonymised profiles (no names, no organisations). Journal entries are 
 here yet; when they are, the office's reads must never include private ones.
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cohorts.models import Cohort, Participation, Programme
 from cohorts.selectors import cohorts_for
+from tandems.agreements import agreement_missing, confirmed_count, signed_on_paper
 from tandems.matching import unmatched
 from tandems.models import HospitationPhase, MatchPreference, Milestone, Tandem
 
@@ -22,6 +33,37 @@ PREFERENCE_STATES = (Cohort.State.OPEN, Cohort.State.MATCHING)
 def tandem_cohorts_for(user):
     """The office's cohorts of programmes with tandems."""
     return cohorts_for(user).filter(programme__format=Programme.Format.TANDEM)
+
+
+class _AnyOf(Func):
+    """`column = ANY(ARRAY(subquery))`: the subquery runs once, first, and its few ids
+    filter the column like a list of parameters (an index scan), where an IN (subquery)
+    is planned as a join among the select_related joins (beyond the planner's
+    join_collapse_limit they are not reordered, and every table was scanned)."""
+
+    arg_joiner = " = ANY(ARRAY("
+    template = "%(expressions)s))"
+    output_field = BooleanField()
+
+
+class _Bare(Subquery):
+    template = "%(subquery)s"
+
+
+def _own_tandem_ids(user):
+    """The ids of the person's tandems, on either side: two index scans (an OR across
+    the two sides' joins scanned every participation and tandem)."""
+    return (
+        Tandem.objects.filter(administration__user=user)
+        .order_by()
+        .values("pk")
+        .union(Tandem.objects.filter(external__user=user).order_by().values("pk"))
+    )
+
+
+def _own(user, column="pk"):
+    """A filter: `column` is the id of one of the person's own tandems."""
+    return _AnyOf(F(column), _Bare(_own_tandem_ids(user)))
 
 
 def _overdue(today):
@@ -35,39 +77,44 @@ def _overdue(today):
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def _with_people(queryset):
-    return queryset.select_related(
-        "cohort__programme",
+def _with_people(queryset, agreements=False, cohort=True):
+    phases = HospitationPhase.objects.select_related(
+        "host_organisation", "host_contact", "guest__user"
+    ).order_by("number")
+    if agreements:
+        phases = phases.annotate(confirmed=confirmed_count(), paper=signed_on_paper())
+    people = (
         "administration__user",
         "administration__organisation",
         "external__user",
         "external__organisation",
-    ).prefetch_related(
-        Prefetch(
-            "phases",
-            queryset=HospitationPhase.objects.select_related(
-                "host_organisation", "host_contact", "guest__user"
-            ).order_by("number"),
-        )
     )
+    if cohort:
+        people = ("cohort__programme", *people)
+    return queryset.select_related(*people).prefetch_related(Prefetch("phases", queryset=phases))
 
 
-def tandems_of(cohort, today=None):
+def tandems_of(cohort, today=None, agreements=False):
     """The cohort's tandems with both people, their phases and how many milestones are
-    overdue (two queries)."""
+    overdue (two queries). `agreements`: each phase with how many parties confirmed its
+    current agreement (`confirmed`) and whether on paper (`paper`), for the board."""
     today = today or timezone.localdate()
+    # Through the cohort's related manager each tandem gets `cohort` (with its programme)
+    # without joining them: two joins fewer, in a query whose planning grew with its joins.
     return (
-        _with_people(Tandem.objects.filter(cohort=cohort))
+        _with_people(cohort.tandems.all(), agreements=agreements, cohort=False)
         .annotate(overdue=_overdue(today))
         .order_by("administration__user__name", "pk")
     )
 
 
-def filter_board(queryset, *, state="", overdue=False, text=""):
+def filter_board(queryset, *, state="", overdue=False, missing_agreement=False, text=""):
     if state:
         queryset = queryset.filter(state=state)
     if overdue:
         queryset = queryset.filter(overdue__gt=0)
+    if missing_agreement:
+        queryset = queryset.filter(agreement_missing())
     text = (text or "").strip()
     if text:
         queryset = queryset.filter(
@@ -78,6 +125,28 @@ def filter_board(queryset, *, state="", overdue=False, text=""):
             | Q(topic__icontains=text)
         )
     return queryset
+
+
+def agreements_missing_count(cohort):
+    """How many of the cohort's tandems have a current or next agreement that is not
+    confirmed by all three parties (one query)."""
+    return Tandem.objects.filter(cohort=cohort).filter(agreement_missing()).count()
+
+
+def dashboard_counts(cohort):
+    """({state: count}, how many await an agreement's confirmation) of the cohort's
+    tandems, for the cohort page's figures and attention (one query)."""
+    rows = (
+        Tandem.objects.filter(cohort=cohort)
+        .values("state")
+        .annotate(n=Count("id"), missing=Count("id", filter=Q(agreement_missing())))
+        .order_by()
+    )
+    counts, missing = {}, 0
+    for row in rows:
+        counts[row["state"]] = row["n"]
+        missing += row["missing"]
+    return counts, missing
 
 
 def tandem_counts(cohort):
@@ -101,23 +170,19 @@ def people_without_tandem(cohort):
 
 
 def tandems_of_participant(user):
-    """The person's own tandems (not those ended early), newest cohort first."""
-    own = Q(administration__user=user) | Q(external__user=user)
+    """The person's own tandems (not those ended early) with their phases, newest cohort
+    first (two queries; the milestones come with the person's dates)."""
     return (
-        _with_people(Tandem.objects.filter(own))
+        _with_people(Tandem.objects.filter(_own(user)))
         .exclude(state=Tandem.State.ENDED_EARLY)
-        .prefetch_related(
-            Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "id"))
-        )
         .order_by("-cohort__start_date", "-pk")
     )
 
 
 def tandems_of_participant_light(user):
     """The person's own tandems with their phases, for the home panel (two queries)."""
-    own = Q(administration__user=user) | Q(external__user=user)
     return (
-        Tandem.objects.filter(own)
+        Tandem.objects.filter(_own(user))
         .exclude(state=Tandem.State.ENDED_EARLY)
         .select_related(
             "cohort__programme",
@@ -184,3 +249,37 @@ def anonymous_profiles(participation):
         }
         for index, other in enumerate(others, start=1)
     ]
+
+
+def _own_tandem(user):
+    return _own(user, "tandem_id")
+
+
+def dated_phases(user, *, first_day=None, last_day=None):
+    """The phases of the person's own tandems (ended ones too: the calendar marks them
+    cancelled) overlapping the days given, with everyone they name (one query)."""
+    phases = HospitationPhase.objects.filter(_own_tandem(user))
+    if first_day:
+        phases = phases.filter(end__gte=first_day)
+    if last_day:
+        phases = phases.filter(start__lte=last_day)
+    return phases.select_related(
+        "tandem__cohort__programme",
+        "tandem__administration__user",
+        "tandem__external__user",
+        "guest__user",
+        "host_organisation",
+        "host_contact",
+    ).order_by("start", "pk")
+
+
+def dated_milestones(user, *, first_day=None, last_day=None):
+    """The milestones of the person's own tandems due on the days given (one query)."""
+    milestones = Milestone.objects.filter(_own_tandem(user))
+    if first_day:
+        milestones = milestones.filter(due_date__gte=first_day)
+    if last_day:
+        milestones = milestones.filter(due_date__lte=last_day)
+    return milestones.select_related(
+        "tandem__cohort", "tandem__administration__user", "tandem__external__user"
+    ).order_by("due_date", "pk")

@@ -12,19 +12,22 @@ The services own the rules of a tandem:
 - proposed → agreed when both partners confirmed; agreed → phase 1 → phase 2 → completed
   as the dates pass (`tandems_advance`, run by the periodic signal); ended early with a
   reason at any time before completion, also when a partner withdraws.
-No e-mails yet (reminders come with the notification kinds of the next step).
+Reminders of the phases and milestones go through the notification ledger
+(tandems.reminders): scheduled with the milestones, moved with the dates, taken back when
+a tandem ends early.
 """
 
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort, Participation
 from pioneer.access import SYSTEM, actor, check_own_office
+from tandems import agreements, reminders
 from tandems.models import HospitationPhase, MatchPreference, Milestone, Tandem
 
 State = Tandem.State
@@ -190,7 +193,8 @@ def _phases(tandem):
 
 
 def milestones_make(*, tandem):
-    """Create or move the tandem's milestones to its phases' dates; done marks stay."""
+    """Create or move the tandem's milestones to its phases' dates; done marks stay.
+    Side effect: the tandem's reminders follow the dates (tandems.reminders)."""
     first, second = _phases(tandem)
     cohort_start = tandem.cohort.start_date or first.start
     middle = first.start + (second.end - first.start) / 2
@@ -210,7 +214,9 @@ def milestones_make(*, tandem):
             Milestone.objects.create(tandem=tandem, kind=kind, due_date=day)
         elif milestone.due_date != day:
             milestone.due_date = day
-            milestone.save(update_fields=["due_date"])
+            milestone.sequence += 1
+            milestone.save(update_fields=["due_date", "sequence"])
+    reminders.reminders_reschedule(tandem=tandem)
 
 
 def _locked(tandem):
@@ -239,13 +245,18 @@ def tandem_confirm(*, tandem, by, now=None):
         tandem.state = State.AGREED
     tandem._history_user = by
     tandem.save(update_fields=["administration_confirmed_at", "external_confirmed_at", "state"])
+    if tandem.state == State.AGREED:
+        # Agreed: the parties of both phases' agreements are invited to confirm them.
+        for phase in HospitationPhase.objects.filter(tandem=tandem):
+            agreements.agreement_invite(phase=phase, by=by, check=False)
     return tandem
 
 
 @transaction.atomic
 def tandem_end_early(*, tandem, reason, by, now=None):
     """End the tandem before its time, with a reason (a partner withdrew, a conflict, ...).
-    Both people become free for another tandem. Refused for a completed or ended one."""
+    Both people become free for another tandem; their pending reminders are taken back.
+    Refused for a completed or ended one."""
     tandem = _locked(tandem)
     if by is not SYSTEM:
         _check_office(by, tandem.cohort)
@@ -259,6 +270,10 @@ def tandem_end_early(*, tandem, reason, by, now=None):
     tandem.ended_at = now or timezone.now()
     tandem._history_user = actor(by)
     tandem.save(update_fields=["state", "ended_reason", "ended_at"])
+    # Calendars mark what no longer happens as cancelled (a higher sequence).
+    HospitationPhase.objects.filter(tandem=tandem).update(sequence=F("sequence") + 1)
+    Milestone.objects.filter(tandem=tandem).update(sequence=F("sequence") + 1)
+    reminders.reminders_unschedule(tandem=tandem)
     return tandem
 
 
@@ -288,9 +303,14 @@ def tandem_set_dates(*, tandem, first_start, first_end, second_start, second_end
     if problems:
         raise ValidationError(problems)
     for phase, start, end in ((first, first_start, first_end), (second, second_start, second_end)):
+        if (phase.start, phase.end) == (start, end):
+            continue
         phase.start, phase.end = start, end
+        phase.sequence += 1
         phase._history_user = actor(by)
-        phase.save(update_fields=["start", "end"])
+        phase.save(update_fields=["start", "end", "sequence"])
+        # Other dates than those confirmed: the agreement needs new confirmations.
+        agreements.phase_changed(phase=phase, by=by)
     milestones_make(tandem=tandem)
     return tandem
 
@@ -314,9 +334,19 @@ def tandem_swap_order(*, tandem, by):
         a.host_contact_id, b.host_contact_id = b.host_contact_id, a.host_contact_id
         a.host_contact_name, b.host_contact_name = b.host_contact_name, a.host_contact_name
         a.host_contact_email, b.host_contact_email = b.host_contact_email, a.host_contact_email
+        # So do the representatives of the sending organisation (the guest's).
+        a.sender_contact_id, b.sender_contact_id = b.sender_contact_id, a.sender_contact_id
+        a.sender_contact_name, b.sender_contact_name = b.sender_contact_name, a.sender_contact_name
+        a.sender_contact_email, b.sender_contact_email = (
+            b.sender_contact_email,
+            a.sender_contact_email,
+        )
     for phase in (first, second):
+        phase.sequence += 1
         phase._history_user = actor(by)
         phase.save()
+        # Guest and host changed places: both agreements are new ones.
+        agreements.phase_changed(phase=phase, by=by)
     return tandem
 
 
@@ -339,16 +369,19 @@ def tandems_advance(*, today=None):
             due = {"phases__number": number, "phases__end__lt": today}
         else:
             due = {"phases__number": number, "phases__start__lte": today}
-        ids = list(
-            Tandem.objects.select_for_update(skip_locked=True)
-            .filter(state=from_state, **due)
-            .values_list("pk", flat=True)
+        due_tandems = Tandem.objects.select_for_update(skip_locked=True).filter(
+            state=from_state, **due
         )
+        if field == "start":
+            # Nobody starts a phase without its agreement: all three parties confirmed
+            # (or the office recorded a paper signature; tandems.agreements).
+            due_tandems = due_tandems.filter(pk__in=agreements.tandems_with_agreement(number))
+        ids = list(due_tandems.values_list("pk", flat=True))
         if not ids:
             continue
         moved += Tandem.objects.filter(pk__in=ids, state=from_state).update(state=to_state)
         Milestone.objects.filter(tandem_id__in=ids, kind=milestone, done_at__isnull=True).update(
-            done_at=now
+            done_at=now, sequence=F("sequence") + 1
         )
     return moved
 
@@ -358,8 +391,12 @@ def milestone_set_done(*, milestone, done, by, now=None):
     """Mark a milestone done (or not done again)."""
     tandem = milestone.tandem
     _check_office(by, tandem.cohort)
-    milestone.done_at = (now or timezone.now()) if done else None
-    milestone.save(update_fields=["done_at"])
+    if (milestone.done_at is not None) != done:
+        milestone.done_at = (now or timezone.now()) if done else None
+        milestone.sequence += 1
+        milestone.save(update_fields=["done_at", "sequence"])
+    # A milestone marked done needs no reminder; marked open again, it gets one.
+    reminders.reminders_reschedule(tandem=tandem)
     return milestone
 
 

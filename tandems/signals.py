@@ -3,6 +3,8 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.db.models import Q
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -10,14 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cohorts import hooks as cohort_hooks
-from cohorts.hooks import Attention, Figure, FigureRow, Tab
+from cohorts.hooks import Attention, Figure, FigureRow, RecordLine, Tab
 from cohorts.models import Participation
 from pioneer import hooks
 from pioneer.access import SYSTEM
-from pioneer.hooks import NavItem, Panel
+from pioneer.calendar_feed import uid_host
+from pioneer.hooks import NavItem, Panel, PersonalDate
 from pioneer.models import Role
 from tandems import selectors, services
-from tandems.models import Tandem
+from tandems.models import HospitationPhase, Tandem
 
 PARTICIPANT = Role.Kind.PARTICIPANT
 
@@ -51,7 +54,7 @@ def _counts(cohort):
     page (figures and attention share the one query)."""
     counts = getattr(cohort, "_tandem_counts", None)
     if counts is None:
-        counts = selectors.tandem_counts(cohort)
+        counts, cohort._agreements_missing = selectors.dashboard_counts(cohort)
         cohort._tandem_counts = counts
     return counts
 
@@ -77,16 +80,32 @@ def figures(sender, cohort, **kwargs):
 def attention(sender, cohort, **kwargs):
     if not cohort.programme.has_tandems:
         return None
+    items = []
     waiting = _counts(cohort).get(Tandem.State.PROPOSED, 0)
-    if not waiting:
-        return None
-    return Attention(
-        "tandems_waiting",
-        _("Proposed tandems waiting for the partners' confirmation"),
-        waiting,
-        _board_url(cohort, state=Tandem.State.PROPOSED),
-        "info",
-    )
+    if waiting:
+        items.append(
+            Attention(
+                "tandems_waiting",
+                _("Proposed tandems waiting for the partners' confirmation"),
+                waiting,
+                _board_url(cohort, state=Tandem.State.PROPOSED),
+                "info",
+            )
+        )
+    # Tandems whose current or next agreement lacks a confirmation (counted with the
+    # states, in the same query).
+    missing = getattr(cohort, "_agreements_missing", 0)
+    if missing:
+        items.append(
+            Attention(
+                "agreements_missing",
+                _("Agreements awaiting confirmation"),
+                missing,
+                _board_url(cohort, agreement="on"),
+                "warning",
+            )
+        )
+    return items or None
 
 
 @receiver(cohort_hooks.close_guards, dispatch_uid="tandems.close_guard")
@@ -144,3 +163,151 @@ def navigation(sender, request, roles, **kwargs):
     if roles.has(PARTICIPANT):
         return NavItem("tandems:mine", gettext_lazy("My tandem"), order=50)
     return None
+
+
+def _day(value):
+    return timezone.localdate(value) if value is not None else None
+
+
+def _address(organisation):
+    town = " ".join(part for part in (organisation.postcode, organisation.city) if part)
+    parts = [organisation.name, organisation.street, town]
+    return ", ".join(part for part in parts if part)
+
+
+def _cancelled(tandem, last_day):
+    """What an early end took away: the days after it (what happened before stays)."""
+    return tandem.state == Tandem.State.ENDED_EARLY and (
+        tandem.ended_at is None or last_day >= timezone.localdate(tandem.ended_at)
+    )
+
+
+@receiver(hooks.personal_dates, dispatch_uid="tandems.personal_dates")
+def personal_dates(sender, user, start=None, end=None, **kwargs):
+    """The person's hospitation phases (all-day, from first to last day) and their
+    tandem's milestones (two queries). A proposed tandem's dates are tentative; those
+    an early end took away are cancelled."""
+    first_day, last_day = _day(start), _day(end)
+    page = settings.SITE_URL.rstrip("/") + reverse("tandems:mine")
+    host = uid_host()
+    dates = []
+    for phase in selectors.dated_phases(user, first_day=first_day, last_day=last_day):
+        tandem = phase.tandem
+        partner = tandem.partner_of(user).user
+        if phase.guest.user_id == user.pk:
+            title = _("Hospitation phase %(number)s: guest at %(host)s") % {
+                "number": phase.number,
+                "host": phase.host_organisation.name,
+            }
+        else:
+            title = _("Hospitation phase %(number)s: you host %(guest)s") % {
+                "number": phase.number,
+                "guest": phase.guest.user,
+            }
+        lines = [
+            _("Tandem with %(partner)s (%(cohort)s)")
+            % {"partner": partner, "cohort": tandem.cohort}
+        ]
+        if phase.host_contact_label:
+            contact = (
+                phase.host_contact.email if phase.host_contact_id else phase.host_contact_email
+            )
+            lines.append(
+                _("Host contact: %(contact)s") % {"contact": phase.host_contact_label}
+                + (f" <{contact}>" if contact else "")
+            )
+        dates.append(
+            PersonalDate(
+                uid=f"tandems-phase-{phase.pk}@{host}",
+                title=title,
+                start=phase.start,
+                end=phase.end,
+                kind="phase",
+                description="\n".join(lines),
+                location=_address(phase.host_organisation),
+                url=page,
+                sequence=phase.sequence,
+                cancelled=_cancelled(tandem, phase.end),
+                tentative=tandem.state == Tandem.State.PROPOSED,
+                order=10 + phase.number,
+            )
+        )
+    for milestone in selectors.dated_milestones(user, first_day=first_day, last_day=last_day):
+        tandem = milestone.tandem
+        dates.append(
+            PersonalDate(
+                uid=f"tandems-milestone-{milestone.pk}@{host}",
+                title=_("%(milestone)s (tandem with %(partner)s)")
+                % {
+                    "milestone": milestone.get_kind_display(),
+                    "partner": tandem.partner_of(user).user,
+                },
+                start=milestone.due_date,
+                kind="milestone",
+                url=page,
+                sequence=milestone.sequence,
+                cancelled=milestone.done_at is None and _cancelled(tandem, milestone.due_date),
+                tentative=tandem.state == Tandem.State.PROPOSED,
+                done=milestone.done_at is not None,
+                order=20,
+            )
+        )
+    return dates
+
+
+@receiver(hooks.navigation, dispatch_uid="tandems.navigation_partner")
+def partner_navigation(sender, request, roles, **kwargs):
+    """Partner contacts: their organisation's tandems and the agreements they sign."""
+    if roles.has(Role.Kind.PARTNER_CONTACT):
+        return NavItem("tandems:partner", gettext_lazy("Tandems"), order=55)
+    return None
+
+
+@receiver(cohort_hooks.programme_adopted, dispatch_uid="tandems.agreement_text")
+def copy_agreement_text(sender, source, target, cohort=None, by=None, **kwargs):
+    """An adopted programme starts with the agreement text of the one it came from."""
+    from tandems.agreements import template_copy
+
+    return template_copy(source=source, target=target)
+
+
+@receiver(cohort_hooks.participation_record, dispatch_uid="tandems.record")
+def hospitation_phases(sender, participation, **kwargs):
+    """The two hospitation phases of the person's tandem for their certificate: where
+    each took place (the host organisation), who was the guest, and when (one query).
+    A tandem that never began adds nothing; one that ended early ends on that day."""
+    today = timezone.localdate()
+    phases = (
+        HospitationPhase.objects.filter(
+            Q(tandem__administration=participation) | Q(tandem__external=participation),
+            tandem__state__in=[*Tandem.RUNNING, Tandem.State.COMPLETED, Tandem.State.ENDED_EARLY],
+            start__lte=today,
+        )
+        .select_related("tandem", "host_organisation", "guest__user")
+        .order_by("number")
+    )
+    lines = []
+    for phase in phases:
+        end = phase.end
+        if phase.tandem.state == Tandem.State.ENDED_EARLY and phase.tandem.ended_at:
+            end = min(end, timezone.localdate(phase.tandem.ended_at))
+        if end < phase.start:
+            continue
+        if phase.guest_id == participation.pk:
+            text = _("Hospitation at %(host)s") % {"host": phase.host_organisation.name}
+        else:
+            text = _("Hosted %(guest)s at %(host)s") % {
+                "guest": phase.guest.user.name,
+                "host": phase.host_organisation.name,
+            }
+        lines.append(
+            RecordLine(
+                "phases",
+                text,
+                start=phase.start,
+                end=end,
+                detail=str(phase.get_number_display()),
+                order=100 + phase.number,
+            )
+        )
+    return lines

@@ -10,18 +10,23 @@ without the role 403.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from cohorts.models import Participation
 from cohorts.views._shared import cohort_frame
+from pioneer import jobs
+from pioneer.calendar_feed import personal_dates
 from pioneer.forms import apply_errors
-from pioneer.models import Role
+from pioneer.models import Job, Role
 from pioneer.permissions import require, role_required, scoped_object_or_404
-from tandems import matching, selectors, services
+from tandems import agreements, matching, selectors, services, timeline
 from tandems.forms import (
     AcceptForm,
     BoardFilter,
@@ -30,7 +35,7 @@ from tandems.forms import (
     PhaseDatesForm,
     PreferencesForm,
 )
-from tandems.models import Tandem
+from tandems.models import HospitationPhase, Tandem
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 PARTICIPANT = Role.Kind.PARTICIPANT
@@ -48,6 +53,17 @@ def _tandem(request, cohort_pk, pk):
     return cohort, tandem
 
 
+BOARD_PAGE_SIZE = 20
+_MARKER = 2**31 - 1
+
+
+def _url_of(name, *args):
+    """pk -> the URL `name` with `args` and then that pk, from one reverse() for a whole
+    page of rows (the pk is the URL's last argument)."""
+    head, tail = reverse(name, args=[*args, _MARKER]).rsplit(str(_MARKER), 1)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 def _status(form):
     return 400 if form is not None and form.errors else 200
 
@@ -57,15 +73,38 @@ def board(request, cohort_pk):
     """The cohort's tandems by state and phase, with filters."""
     cohort = _cohort(request, cohort_pk)
     form = BoardFilter(request.GET or None)
-    tandems = selectors.tandems_of(cohort)
+    tandems = selectors.tandems_of(cohort, agreements=True)
     filtered = False
     if form.is_valid():
         data = form.cleaned_data
         filtered = any(data.values())
         tandems = selectors.filter_board(
-            tandems, state=data["state"], overdue=data["overdue"], text=data["q"]
+            tandems,
+            state=data["state"],
+            overdue=data["overdue"],
+            missing_agreement=data["agreement"],
+            text=data["q"],
         )
     counts = selectors.tandem_counts(cohort)
+    # A page at a time (BOARD_PAGE_SIZE rows): the scale world's big cohort has 125 tandems
+    # at N = 50, and every row costs rendering time; the counts above cover them all.
+    page = Paginator(tandems, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    # What each row links to and names, made here once per page rather than per row in
+    # the template (a reverse() and a choices lookup per link and label were most of a
+    # row's rendering time).
+    detail_url = _url_of("tandems:detail", cohort.pk)
+    agreement_url = _url_of("tandems:agreement")
+    states = dict(Tandem.State.choices)
+    numbers = dict(HospitationPhase.Number.choices)
+    for row in rows:
+        row.agreement = agreements.board_agreement(row)
+        row.url = detail_url(row.pk)
+        row.state_label = states.get(row.state, row.state)
+        row.phase_rows = list(row.phases.all())
+        for phase in row.phase_rows:
+            phase.url = agreement_url(phase.pk)
+            phase.label = numbers.get(phase.number, phase.number)
     return render(
         request,
         "tandems/board.html",
@@ -73,7 +112,8 @@ def board(request, cohort_pk):
             "cohort": cohort,
             "form": form,
             "filtered": filtered,
-            "tandems": list(tandems),
+            "tandems": rows,
+            "page": page,
             "counts": [
                 (value, label, counts.get(value, 0)) for value, label in Tandem.State.choices
             ],
@@ -178,64 +218,171 @@ def milestone_done(request, cohort_pk, pk, milestone_pk):
     return redirect("tandems:detail", cohort_pk=cohort.pk, pk=tandem.pk)
 
 
+# One page of the matching shows this many pairs of the assignment and this many people's
+# suggestions: the page's size and time do not grow with the cohort. Each pair and person
+# brings its reasons and up to three suggestions with theirs, and the hand-pairing lists
+# offer the people the page shows: at 25 a page of a large cohort took twice the time of a
+# small cohort's page.
+PAGE_SIZE = 10
+# Up to this many people (of a page's profiles) the hand-pairing lists offer all of them.
+ALL_OPTIONS = 200
+
+
 def _person_choices(profiles):
-    return [(p.id, f"{p.label} ({p.organisation})") for p in profiles]
-
-
-def _matching_page(request, cohort, result, accept_form=None, pair_form=None):
-    people = [
-        {"profile": p, "side": side, "suggestions": result.suggestions.get(p.id, [])}
-        for side, group in (
-            (_("Administration"), result.administration),
-            (_("External expert"), result.external),
-        )
-        for p in group
-    ]
-    accept_form = accept_form or AcceptForm(assignment=result.assignment)
-    pair_form = pair_form or PairForm(
-        administration=_person_choices(result.administration),
-        external=_person_choices(result.external),
+    return sorted(
+        ((p.id, f"{p.label} ({p.organisation})") for p in profiles), key=lambda c: c[1].lower()
     )
+
+
+def _outcome(request, cohort):
+    """The cohort's matching for the state of its inputs: (outcome, profiles, likes, job).
+
+    A small cohort is computed here (profiles of everyone, so the page needs no further
+    reads); a large one's outcome is read from the job that computed it for this state of
+    the inputs (profiles None: the page reads those it shows), or a job is started, and
+    while it runs the outcome is None and `job` says how far it is."""
+    digest, count = matching.fingerprint(cohort)
+    if count <= matching.INLINE_LIMIT:
+        result = matching.cohort_matching(cohort)
+        profiles = {p.id: p for p in (*result.administration, *result.external)}
+        likes = result.fits.constraints.get("likes", set())
+        return matching.Outcome.of(result, digest), profiles, likes, None
+    job = matching.stored_job(cohort, digest)
+    if job is not None and job.state == Job.State.DONE and job.summary.get("fingerprint") != digest:
+        job = None  # the inputs changed while it ran: compute this state again
+    if job is None:
+        job = jobs.job_start(
+            kind=matching.JOB_KIND, by=request.user, target=cohort, payload={"fingerprint": digest}
+        )
+        job.refresh_from_db()  # without a broker it ran on commit already
+    if job.state == Job.State.DONE and job.summary.get("fingerprint") == digest:
+        return matching.Outcome.from_summary(job.summary), None, None, None
+    return None, None, None, job
+
+
+def _matching_page(
+    request, cohort, outcome, profiles=None, likes=None, job=None, accept_form=None, pair_form=None
+):
+    context = {"cohort": cohort, **cohort_frame(request, cohort, "matching")}
+    if outcome is None:  # being computed: a posted form's errors are said, not its fields
+        context.update({"computing": True, "job": job})
+        failed = next((f for f in (accept_form, pair_form) if f is not None and f.errors), None)
+        if failed is not None:
+            for errors in failed.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        return render(request, "tandems/matching.html", context, status=_status(failed))
+    administration = set(outcome.administration)
+    pairs = Paginator(outcome.assignment, PAGE_SIZE).get_page(request.GET.get("page"))
+    everyone = [*outcome.administration, *outcome.external]
+    people_page = Paginator(everyone, PAGE_SIZE).get_page(request.GET.get("people"))
+    visible = {pid for a, b, _score in pairs for pid in (a, b)}
+    for pid in people_page:
+        visible.add(pid)
+        visible.update(outcome.suggestions.get(pid, []))
+    if profiles is None:
+        profiles, likes = matching.visible_profiles(cohort, visible)
+    likes = likes or set()
+
+    def fit(a, b):
+        return matching.score_pair(profiles[a], profiles[b], likes=likes)
+
+    assignment = [
+        {"fit": fit(a, b), "value": f"{a}-{b}"}
+        for a, b, _score in pairs
+        if a in profiles and b in profiles
+    ]
+    people = []
+    for pid in people_page:
+        if pid not in profiles:
+            continue
+        side = _("Administration") if pid in administration else _("External expert")
+        fits = [
+            fit(pid, other) if pid in administration else fit(other, pid)
+            for other in outcome.suggestions.get(pid, [])
+            if other in profiles
+        ]
+        people.append({"profile": profiles[pid], "side": side, "suggestions": fits})
+    accept_form = accept_form or AcceptForm(assignment=outcome.pair_values)
+    # A large cohort's hand-pairing lists the people this page shows, not every option of
+    # a thousand: a select of thousands is neither fast to render nor usable.
+    shown = (
+        profiles.values()
+        if len(profiles) <= ALL_OPTIONS
+        else [profiles[pid] for pid in visible if pid in profiles]
+    )
+    choices = {
+        "administration": _person_choices(p for p in shown if p.id in administration),
+        "external": _person_choices(p for p in shown if p.id not in administration),
+    }
+    if pair_form is None:
+        pair_form = PairForm(**choices)
+    else:  # the posted people stay chosen, beside this page's people
+        for name in ("administration", "external"):
+            posted = dict(pair_form.fields[name].choices)
+            pair_form.fields[name].choices = [
+                ("", "–"),
+                *[(k, v) for k, v in posted.items() if k != "" and k not in dict(choices[name])],
+                *choices[name],
+            ]
     form = accept_form if accept_form.errors else pair_form
-    return render(
-        request,
-        "tandems/matching.html",
+    context.update(
         {
-            "cohort": cohort,
-            "result": result,
+            "outcome": outcome,
+            "administration_count": len(outcome.administration),
+            "external_count": len(outcome.external),
+            "pairs": pairs,
+            "people_page": people_page,
             "people": people,
-            "assignment": [
-                {"fit": fit, "value": f"{fit.administration.id}-{fit.external.id}"}
-                for fit in result.assignment
-            ],
-            "total": sum(fit.score for fit in result.assignment),
+            "assignment": assignment,
+            "total": outcome.total,
             "accept_form": accept_form,
             "pair_form": pair_form,
-            **cohort_frame(request, cohort, "matching"),
-        },
-        status=_status(form),
+        }
     )
+    return render(request, "tandems/matching.html", context, status=_status(form))
+
+
+def _accept(request, cohort, values):
+    """Create the tandems of the accepted pairs ("admin id-external id"), all or none."""
+    ids = {int(x) for value in values for x in value.split("-")}
+    people = {p.pk: p for p in matching.unmatched(cohort).filter(pk__in=ids)}
+    with transaction.atomic():
+        for value in values:
+            administration_id, external_id = (int(x) for x in value.split("-"))
+            if administration_id not in people or external_id not in people:
+                raise ValidationError(
+                    _("The suggestions have changed meanwhile; please look at them again.")
+                )
+            services.tandem_create(
+                first=people[administration_id], second=people[external_id], by=request.user
+            )
 
 
 @role_required(OFFICE)
 def matching_page(request, cohort_pk):
     """Suggestions per person with reasons, and the optimal assignment to accept in full
-    or in part; accepted tandems start as proposed."""
+    or in part; accepted tandems start as proposed. A large cohort's outcome is computed
+    once per state of its people and preferences, by a job (tandems.matching)."""
     cohort = _cohort(request, cohort_pk)
-    result = matching.cohort_matching(cohort)
+    outcome, profiles, likes, job = _outcome(request, cohort)
     if request.method != "POST":
-        return _matching_page(request, cohort, result)
-    form = AcceptForm(request.POST, assignment=result.assignment)
+        return _matching_page(request, cohort, outcome, profiles, likes, job)
+    # While a new outcome is being computed, no pair of the old one can be accepted.
+    assignment = outcome.pair_values if outcome else []
+    data = request.POST
+    if "all" in data:
+        # "Accept all pairs": the whole assignment as it stands, not only the page shown
+        # (if it changed meanwhile, the posted count no longer matches and nothing is done).
+        data = data.copy()
+        if data.get("all") == str(len(assignment)):
+            data.setlist("pairs", assignment)
+        else:
+            data.setlist("pairs", ["changed"])
+    form = AcceptForm(data, assignment=assignment)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                for value in form.cleaned_data["pairs"]:
-                    administration_id, external_id = (int(x) for x in value.split("-"))
-                    services.tandem_create(
-                        first=result.participations[administration_id],
-                        second=result.participations[external_id],
-                        by=request.user,
-                    )
+            _accept(request, cohort, form.cleaned_data["pairs"])
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -250,7 +397,20 @@ def matching_page(request, cohort_pk):
                 % {"count": count},
             )
             return redirect("tandems:board", cohort_pk=cohort.pk)
-    return _matching_page(request, cohort, result, accept_form=form)
+    return _matching_page(request, cohort, outcome, profiles, likes, job, accept_form=form)
+
+
+def _posted_people(cohort, data):
+    """The posted people if they are the cohort's unmatched people (one query): the
+    choices the hand-pairing form validates against, without listing everyone."""
+    ids = []
+    for name in ("administration", "external"):
+        try:
+            ids.append(int(data.get(name, "")))
+        except ValueError:
+            continue
+    people = matching.unmatched(cohort).filter(pk__in=ids).select_related("user", "organisation")
+    return {p.pk: p for p in people}
 
 
 @role_required(OFFICE)
@@ -258,18 +418,26 @@ def matching_page(request, cohort_pk):
 def matching_pair(request, cohort_pk):
     """Pair two people by hand (the same rules as the assignment)."""
     cohort = _cohort(request, cohort_pk)
-    result = matching.cohort_matching(cohort)
+    people = _posted_people(cohort, request.POST)
+
+    def choices(side):
+        return [
+            (p.pk, f"{p.user.name or p.user.email} ({p.organisation})")
+            for p in people.values()
+            if p.side == side
+        ]
+
     form = PairForm(
         request.POST,
-        administration=_person_choices(result.administration),
-        external=_person_choices(result.external),
+        administration=choices(Participation.Side.ADMINISTRATION),
+        external=choices(Participation.Side.EXTERNAL),
     )
     if form.is_valid():
         data = form.cleaned_data
         try:
             services.tandem_create(
-                first=result.participations[data["administration"]],
-                second=result.participations[data["external"]],
+                first=people[data["administration"]],
+                second=people[data["external"]],
                 topic=data["topic"],
                 administration_first=not data["external_first"],
                 by=request.user,
@@ -279,7 +447,8 @@ def matching_pair(request, cohort_pk):
         else:
             messages.success(request, _("The tandem has been proposed; both partners confirm it."))
             return redirect("tandems:matching", cohort_pk=cohort.pk)
-    return _matching_page(request, cohort, result, pair_form=form)
+    outcome, profiles, likes, job = _outcome(request, cohort)
+    return _matching_page(request, cohort, outcome, profiles, likes, job, pair_form=form)
 
 
 # --- participants -------------------------------------------------------------------------
@@ -287,23 +456,33 @@ def matching_pair(request, cohort_pk):
 
 @role_required(PARTICIPANT)
 def my_tandem(request):
-    """The person's own tandems: partner, phases, milestones, and the confirmation."""
+    """The person's own tandems: where they are today in their six months (a timeline
+    as a picture and as words), the partner and the host contact, the phases, the next
+    milestones and events, and the confirmation of a proposed tandem."""
+    today = timezone.localdate()
     tandems = list(selectors.tandems_of_participant(request.user)[:5])
-    entries = [
-        {
-            "tandem": t,
-            "partner": t.partner_of(request.user),
-            "phases": list(t.phases.all()),
-            "milestones": list(t.milestones.all()),
-            "confirmed": t.confirmed_by_user(request.user),
-        }
-        for t in tandems
-    ]
+    entries = []
+    for t in tandems:
+        phases = list(t.phases.all())
+        entries.append(
+            {
+                "tandem": t,
+                "partner": t.partner_of(request.user),
+                "phases": phases,
+                "timeline": timeline.timeline(phases, request.user, today=today),
+                "confirmed": t.confirmed_by_user(request.user),
+            }
+        )
+    rows, today_at = timeline.dated_list(personal_dates(request.user), today=today)
     return render(
         request,
         "tandems/my_tandem.html",
         {
             "entries": entries,
+            "today": today,
+            "rows": rows,
+            "today_at": today_at,
+            "coming": timeline.coming(rows),
             "preference_cohorts": list(selectors.preference_cohorts(request.user)[:5]),
         },
     )

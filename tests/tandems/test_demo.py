@@ -76,3 +76,37 @@ def test_the_office_of_another_ministry_sees_none_of_it(demo):
     cohort = Cohort.objects.get(slug="durchgang-2")
     client = _client("office@mik.example")
     assert client.get(reverse("tandems:board", args=[cohort.pk])).status_code == 404
+
+
+def test_anna_and_ben_keep_journals_of_every_visibility(demo):
+    from tandems.models import JournalEntry
+
+    for email in ("anna@mluk.example", "ben@partner.example"):
+        entries = JournalEntry.objects.filter(participation__user__email=email)
+        assert {"private", "partner", "office"} <= set(entries.values_list("visibility", flat=True))
+        assert all(e.date <= timezone.localdate() for e in entries)
+    assert JournalEntry.objects.filter(visibility="both").exists()
+    count = JournalEntry.objects.count()
+    call_command("seed_demo", verbosity=0)
+    assert JournalEntry.objects.count() == count
+    # What each of them sees: Ben reads Anna's shared entries, the office what was
+    # shared with it, and nobody but Anna her private one.
+    anna_private = JournalEntry.objects.get(
+        participation__user__email="anna@mluk.example", visibility="private"
+    ).text[:40]
+    anna_partner = JournalEntry.objects.get(
+        participation__user__email="anna@mluk.example", visibility="partner"
+    ).text[:40]
+    assert (
+        anna_private
+        in _client("anna@mluk.example").get(reverse("tandems:journal")).content.decode()
+    )
+    shared = _client("ben@partner.example").get(reverse("tandems:journal_shared")).content.decode()
+    assert anna_partner in shared and anna_private not in shared
+    tandem = Tandem.objects.get(administration__user__email="anna@mluk.example")
+    office = _client("office@mluk.example").get(
+        reverse("tandems:office_journal", args=[tandem.cohort_id, tandem.pk])
+    )
+    assert office.status_code == 200
+    page = office.content.decode()
+    assert "Programmbüro" in page and anna_private not in page and anna_partner not in page

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from cohorts.models import Cohort, Participation, Programme
 from cohorts.services import participation_set_state
 from pioneer.access import SYSTEM
-from tandems import services
+from tandems import agreements, services
 from tandems.models import HospitationPhase, MatchPreference, Milestone, Tandem
 from tests.factories.cohorts import CohortFactory, ParticipationFactory, external_participation
 from tests.factories.core import OrganisationFactory, office_user
@@ -238,6 +238,10 @@ def test_advance_moves_along_the_dates_and_marks_milestones():
     t = tandem()
     for user in (t.administration.user, t.external.user):
         services.tandem_confirm(tandem=t, by=user)
+    # Both agreements signed on paper (without them no phase starts: test_agreements).
+    office = office_user(t.cohort.programme.organisation)
+    for phase in t.phases.all():
+        agreements.agreement_record_paper(phase=phase, by=office)
     assert services.tandems_advance(today=date(2023, 3, 31)) == 0
     assert services.tandems_advance(today=date(2023, 4, 1)) == 1
     t.refresh_from_db()

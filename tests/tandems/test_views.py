@@ -4,6 +4,7 @@ German and English, and what each page does."""
 from datetime import date
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
@@ -333,3 +334,205 @@ def test_withdrawn_partner_ends_the_tandem_on_the_board(world):
         reverse("tandems:board", args=[world["cohort"].pk]), {"state": "ended_early"}
     )
     assert "Umzug" in html.content.decode()
+
+
+# --- the matching of a large cohort: computed once per state of its inputs ----------------
+
+
+def _matching_jobs(cohort):
+    from pioneer.models import Job
+
+    return Job.objects.filter(kind="tandems.matching", object_id=cohort.pk)
+
+
+@pytest.fixture
+def large(monkeypatch):
+    """Every cohort counts as large: its outcome is computed by a job and stored."""
+    from tandems import matching
+
+    monkeypatch.setattr(matching, "INLINE_LIMIT", 0)
+
+
+@pytest.fixture
+def visit(django_capture_on_commit_callbacks):
+    """A visit whose jobs run (as they do without a broker: on commit, which a test's
+    transaction never reaches by itself); returns the page's HTML."""
+
+    def get(client, url, data=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.get(url, data)
+        return client.get(url, data).content.decode()
+
+    return get
+
+
+def test_the_fingerprint_changes_with_every_input(world):
+    from tandems import matching
+    from tests.factories.cohorts import ParticipationFactory
+
+    cohort = world["cohort"]
+    a, b = world["free"]
+    digest, count = matching.fingerprint(cohort)
+    assert count == 2
+    assert matching.fingerprint(cohort) == (digest, count)  # stable while nothing changes
+    steps = [
+        lambda: MatchPreference.objects.create(participation=a, other=b, kind="like"),
+        lambda: MatchPreference.objects.filter(participation=a).update(kind="dislike"),
+        lambda: ParticipationFactory(cohort=cohort),
+        lambda: type(a).objects.filter(pk=a.pk).update(topics="Energie"),
+        lambda: tandem(cohort),
+    ]
+    seen = {digest}
+    for step in steps:
+        step()
+        digest, _count = matching.fingerprint(cohort)
+        assert digest not in seen
+        seen.add(digest)
+    # Another cohort's change is none of this cohort's business.
+    pair(CohortFactory(state=Cohort.State.MATCHING))
+    assert matching.fingerprint(cohort)[0] == digest
+
+
+def test_a_large_cohorts_matching_is_stored_and_made_stale_by_a_change(world, large, visit):
+    from tests.factories.cohorts import ParticipationFactory
+
+    cohort = world["cohort"]
+    a, b = world["free"]
+    client = _client(world["office"])
+    url = reverse("tandems:matching", args=[cohort.pk])
+    html = visit(client, url)
+    assert f"{a.pk}-{b.pk}" in html
+    assert _matching_jobs(cohort).count() == 1
+    assert _matching_jobs(cohort).get().state == "done"
+    client.get(url)
+    assert _matching_jobs(cohort).count() == 1  # read, not computed again
+    # A new preference makes the stored outcome stale: the next visit computes it again.
+    MatchPreference.objects.create(participation=a, other=b, kind="dislike")
+    assert "being computed" in client.get(url).content.decode()
+    assert _matching_jobs(cohort).count() == 2
+    html = visit(client, url)
+    assert f"{a.pk}-{b.pk}" not in html  # the exclusion holds
+    # So does a new participant; the newest job holds the outcome of the present state.
+    from tandems import matching
+
+    before = _matching_jobs(cohort).count()
+    ParticipationFactory(cohort=cohort)
+    visit(client, url)
+    assert _matching_jobs(cohort).count() == before + 1
+    newest = _matching_jobs(cohort).order_by("-created_at", "-pk").first()
+    assert newest.state == "done"
+    assert newest.summary["fingerprint"] == matching.fingerprint(cohort)[0]
+
+
+def test_while_the_outcome_is_computed_the_page_says_so_and_accepts_nothing(world, large):
+    from pioneer.models import Job
+    from tandems import matching
+
+    cohort = world["cohort"]
+    a, b = world["free"]
+    digest, _count = matching.fingerprint(cohort)
+    Job.objects.create(
+        kind=matching.JOB_KIND,
+        requested_by=world["office"],
+        content_type=ContentType.objects.get_for_model(Cohort),
+        object_id=cohort.pk,
+        state=Job.State.RUNNING,
+        payload={"fingerprint": digest},
+    )
+    client = _client(world["office"])
+    url = reverse("tandems:matching", args=[cohort.pk])
+    html = client.get(url).content.decode()
+    assert "being computed" in html
+    assert 'hx-trigger="every 2s"' in html
+    response = client.post(url, {"pairs": [f"{a.pk}-{b.pk}"]})
+    assert response.status_code == 400
+    assert not Tandem.objects.filter(administration=a).exists()
+
+
+def test_a_large_cohorts_matching_page_queries_are_flat(world, large, visit):
+    cohort = world["cohort"]
+    client = _client(world["office"])
+    url = reverse("tandems:matching", args=[cohort.pk])
+
+    def make_rows(count):
+        for _ in range(count):
+            pair(cohort, topics="Klimaschutz")
+        assert "being computed" not in visit(client, url)  # the stored outcome is read
+
+    assert_flat_queries(client, url, make_rows)
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_the_matching_page_shows_a_bounded_number_of_rows(world, size, monkeypatch, visit):
+    from tandems import matching
+    from tandems.views import PAGE_SIZE
+
+    if size == "large":
+        monkeypatch.setattr(matching, "INLINE_LIMIT", 0)
+    cohort = world["cohort"]
+    for _ in range(PAGE_SIZE + 5):
+        pair(cohort, topics="Klimaschutz")
+    client = _client(world["office"])
+    url = reverse("tandems:matching", args=[cohort.pk])
+    html = visit(client, url)
+    assert html.count('name="pairs"') == PAGE_SIZE
+    assert html.count("<details>") == PAGE_SIZE
+    # The world's free pair and these: as many pairs in the assignment, twice as many
+    # people; the last pages show the rest.
+    pairs, people = PAGE_SIZE + 6, 2 * (PAGE_SIZE + 6)
+    last_pairs, last_people = -(-pairs // PAGE_SIZE), -(-people // PAGE_SIZE)
+    html = client.get(url, {"page": last_pairs, "people": last_people}).content.decode()
+    assert html.count('name="pairs"') == pairs - (last_pairs - 1) * PAGE_SIZE
+    assert html.count("<details>") == people - (last_people - 1) * PAGE_SIZE
+
+
+def test_pair_by_hand_in_a_large_cohort(world, large, visit):
+    a, b = world["free"]
+    client = _client(world["office"])
+    visit(client, reverse("tandems:matching", args=[world["cohort"].pk]))
+    url = reverse("tandems:pair", args=[world["cohort"].pk])
+    response = client.post(url, {"administration": a.pk, "external": "x"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not Tandem.objects.filter(administration=a).exists()
+    response = client.post(url, {"administration": a.pk, "external": b.pk})
+    assert response.status_code == 302
+    assert Tandem.objects.filter(administration=a, external=b).exists()
+
+
+def test_the_board_shows_a_page_of_tandems(world):
+    from tandems.views import BOARD_PAGE_SIZE
+
+    cohort = world["cohort"]
+    for _ in range(BOARD_PAGE_SIZE):
+        tandem(cohort)
+    client = _client(world["office"])
+    url = reverse("tandems:board", args=[cohort.pk])
+    row = '<tr class="kern-table__row">'
+    html = client.get(url).content.decode()
+    assert f"{BOARD_PAGE_SIZE + 1} tandems" in html
+    # The counts' two rows, the board's head, and its rows.
+    assert html.count(row) == 3 + BOARD_PAGE_SIZE
+    assert client.get(url, {"page": 2}).content.decode().count(row) == 3 + 1
+
+
+def test_all_pairs_of_a_paged_assignment_are_accepted_at_once(world, large, visit):
+    from tandems.views import PAGE_SIZE
+
+    cohort = world["cohort"]
+    for _ in range(PAGE_SIZE + 2):
+        pair(cohort, topics="Klimaschutz")
+    client = _client(world["office"])
+    url = reverse("tandems:matching", args=[cohort.pk])
+    html = visit(client, url)
+    proposed = Tandem.objects.filter(cohort=cohort, state="proposed")
+    before = proposed.count()
+    count = PAGE_SIZE + 3  # the world's free pair and these
+    assert f'name="all" value="{count}"' in html
+    # A count that is no longer the assignment's (it changed meanwhile): nothing is done.
+    response = client.post(url, {"all": str(count + 1)})
+    assert response.status_code == 400 and "changed meanwhile" in response.content.decode()
+    assert proposed.count() == before
+    response = client.post(url, {"all": str(count)})
+    assert response.status_code == 302
+    assert proposed.count() == before + count
