@@ -7,6 +7,7 @@ class CompanionConfig(AppConfig):
     verbose_name = _("Companion programme")
 
     def ready(self):
-        from companion import jobs, notification_kinds, signals  # noqa: F401
+        from companion import certificates, jobs, notification_kinds, signals  # noqa: F401
 
         jobs.register()
+        certificates.register()

@@ -6,24 +6,23 @@ once it is cancelled, and its times with TZID Europe/Berlin (the VTIMEZONE inclu
 The online link is written only for people registered (and the office).
 """
 
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar
 from icalendar import Event as VEvent
+
+from pioneer.calendar_feed import calendar_bytes, uid_host
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def event_uid(event):
-    host = urlsplit(settings.SITE_URL).hostname or "pioneer"
-    return f"event-{event.pk}@{host}"
+    return f"event-{event.pk}@{uid_host()}"
 
 
-def _location(event, with_link):
+def location_of(event, with_link):
     parts = []
     if event.has_place:
         parts += [event.venue, event.address.replace("\r\n", ", ").replace("\n", ", ")]
@@ -45,7 +44,7 @@ def vevent(event, *, with_link, site_url=None):
     page = site_url + reverse("companion:event_detail", kwargs={"pk": event.pk})
     item.add("description", f"{description}\n\n{page}".strip())
     item.add("url", page)
-    location = _location(event, with_link)
+    location = location_of(event, with_link)
     if location:
         item.add("location", location)
     item.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
@@ -53,17 +52,13 @@ def vevent(event, *, with_link, site_url=None):
 
 
 def calendar_of(events, *, with_link):
-    cal = Calendar()
-    cal.add("prodid", "-//Pioneer//Companion programme//DE")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    for event in events:
-        cal.add_component(
+    return calendar_bytes(
+        [
             vevent(event, with_link=with_link(event) if callable(with_link) else with_link)
-        )
-    cal.add_missing_timezones()
-    return cal.to_ical()
+            for event in events
+        ],
+        prodid="-//Pioneer//Companion programme//DE",
+    )
 
 
 def event_ics(event, *, request=None, with_link=False):

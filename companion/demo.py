@@ -1,11 +1,15 @@
 """The companion app's part of the demo world (dates relative to the day it is loaded):
 
-- the running pioneer4BB cohort: a kick-off and a Design Thinking workshop in the past with
-  attendance recorded (one no-show), a collegial case consultation next week that Anna can
+- the running pioneer4BB cohort: a kick-off and a Design Thinking workshop (linking the
+  library's Design Thinking workshop blueprint as material) in the past with attendance
+  recorded (one no-show), a collegial case consultation next week that Anna can
   still register for, an online reflection she is registered for, and a networking evening
   that is full with a waiting list;
 - the #digitaljourney learning journey (slug lernreise): a series of three stations at
-  three places months apart.
+  three places months apart;
+- the closed pilot: its kick-off and closing event (Paul and Pia came, Ida missed the
+  closing) and a participation certificate for each who completed it;
+- the network of pioneers: Anna (running cohort) and Paul (alumnus of the pilot) opted in.
 
 Idempotent: each event is looked up by cohort and title first; registering twice is
 registering once, and a check-in keeps its first time.
@@ -20,6 +24,9 @@ from companion.models import Event, Series
 from pioneer.access import SYSTEM
 
 K = Event.Kind
+# The library's blueprint of the workshop's method (blueprints/demo.py, made after this
+# module runs: the event links it by its slug, and shows it once it is readable).
+DESIGN_THINKING_BLUEPRINT = "design-thinking-workshop"
 F = Event.Format
 
 
@@ -52,7 +59,97 @@ def _register(world, event, emails, cohort_key="running"):
 def build(world):
     build_running(world)
     build_journey(world)
+    build_pilot(world)
+    build_network(world)
     return world
+
+
+PILOT_EVENTS = [
+    # title, kind, days after the pilot's start, who came, who was registered and missed it
+    ("Auftakt des Pilotdurchgangs", K.KICK_OFF, 3, ["paul", "pia", "ida"], []),
+    ("Abschlussveranstaltung des Pilotdurchgangs", K.CLOSING, 178, ["paul", "pia"], ["ida"]),
+]
+PILOT_PEOPLE = {
+    "paul": "paul@mluk.example",
+    "pia": "pia@partner.example",
+    "ida": "ida@gemeinwohl.example",
+}
+
+
+def build_pilot(world):
+    """The closed pilot's two events with attendance, and its certificates. Written
+    directly: no service changes a closed cohort's events any more (as tandems.demo)."""
+    from companion import certificates
+    from companion.models import Certificate, EventRegistration
+
+    cohort = world.get("cohort:pilot")
+    if cohort is None or cohort.start_date is None:
+        return
+    for title, kind, days, came, missed in PILOT_EVENTS:
+        start = _at(cohort.start_date + timedelta(days=days), 10)
+        event, _created = Event.objects.get_or_create(
+            cohort=cohort,
+            title=title,
+            defaults={
+                "kind": kind,
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=5),
+                "venue": "Staatskanzlei Potsdam",
+                "address": "Heinrich-Mann-Allee 107, 14473 Potsdam",
+            },
+        )
+        for key in came + missed:
+            participation = world.get(f"participation:pilot:{PILOT_PEOPLE[key]}")
+            if participation is None:
+                continue
+            attended = key in came
+            EventRegistration.objects.get_or_create(
+                event=event,
+                participation=participation,
+                defaults={
+                    "attendance": EventRegistration.Attendance.ATTENDED
+                    if attended
+                    else EventRegistration.Attendance.NO_SHOW,
+                    "checked_in_at": start if attended else None,
+                },
+            )
+    issued_at = _at(cohort.end_date, 12) if cohort.end_date else None
+    for participation in certificates.holders(cohort):
+        if Certificate.objects.filter(participation=participation).exists():
+            continue
+        certificates.certificate_issue(participation=participation, by=SYSTEM, now=issued_at)
+
+
+def build_network(world):
+    from companion.models import NetworkEntry
+
+    for cohort_key, email, topics, help_text in (
+        (
+            "running",
+            "anna@mluk.example",
+            "Förderverfahren, Digitalisierung",
+            "Förderrichtlinien lesbar machen; Erfahrungen aus der Hospitation bei einem Start-up.",
+        ),
+        (
+            "pilot",
+            "paul@mluk.example",
+            "Klimaschutz, agile Methoden",
+            "Wie man eine Hospitation im Haus vorbereitet; Kontakte aus dem Pilotdurchgang.",
+        ),
+    ):
+        participation = world.get(f"participation:{cohort_key}:{email}")
+        if participation is None:
+            continue
+        NetworkEntry.objects.get_or_create(
+            user=participation.user,
+            programme=participation.cohort.programme,
+            defaults={
+                "organisation": participation.organisation.name,
+                "topics": topics,
+                "can_help_with": help_text,
+                "contact": email,
+            },
+        )
 
 
 def build_running(world):
@@ -85,7 +182,10 @@ def build_running(world):
         address="Steinstraße 104–106, 14480 Potsdam",
         host_organisation=world.get("org:digitalagentur"),
         capacity=20,
+        materials=[DESIGN_THINKING_BLUEPRINT],
     )
+    if not workshop.materials:  # a world made before events linked materials
+        services.event_update(event=workshop, by=SYSTEM, materials=[DESIGN_THINKING_BLUEPRINT])
     people = ["anna@mluk.example", "ben@partner.example", "clara@mluk.example"]
     people += ["greta@gemeinwohl.example", "david@lfu.example"]
     for event, absent in ((kickoff, set()), (workshop, {"david@lfu.example"})):

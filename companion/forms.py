@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.forms import ParseOnlyModelForm
 from companion.models import Event, Series
+from pioneer import hooks
 from pioneer.validators import SafeForm
 
 
@@ -26,6 +27,14 @@ DATETIME_FIELDS = (
 
 class EventForm(ParseOnlyModelForm):
     name_fields = ("title",)
+    materials = forms.MultipleChoiceField(
+        label=_("Materials"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Blueprints of the library for this event; each reader sees those they may read."
+        ),
+    )
 
     class Meta:
         model = Event
@@ -45,6 +54,7 @@ class EventForm(ParseOnlyModelForm):
             "registration_opens",
             "registration_closes",
             "cancellation_deadline",
+            "materials",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -59,10 +69,16 @@ class EventForm(ParseOnlyModelForm):
             ),
         }
 
-    def __init__(self, *args, cohort, organisations, **kwargs):
+    def __init__(self, *args, cohort, organisations, user, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             self.instance.cohort = cohort
+        # What the person may link, and what the event links already (kept until removed).
+        choices = hooks.material_choices_for(user)
+        offered = {key for key, _label in choices}
+        kept = [key for key in self.instance.materials or [] if key not in offered]
+        self.fields["materials"].choices = choices + [(key, key) for key in kept]
+        self.fields["materials"].initial = list(self.instance.materials or [])
         self.fields["series"].queryset = Series.objects.filter(cohort=cohort)
         self.fields["host_organisation"].queryset = organisations
 
@@ -108,6 +124,24 @@ class OfficeRegisterForm(SafeForm):
         super().__init__(*args, **kwargs)
         self.fields["participation"].queryset = participations
 
+    def offer(self, shown):
+        """Offer only `shown` (loaded participations) in the choice; any person of the
+        queryset is still accepted (a search found the rest)."""
+        field = self.fields["participation"]
+        field.choices = [("", field.empty_label)] + [
+            (person.pk, field.label_from_instance(person)) for person in shown
+        ]
+
+
+class PersonSearchForm(SafeForm):
+    """The attendance list's search for a person of the cohort to register."""
+
+    q = forms.CharField(
+        label=_("Find a person of the cohort (name, e-mail or organisation)"),
+        max_length=100,
+        required=False,
+    )
+
 
 class MonthForm(SafeForm):
     """The planner's view and month, read from the query string."""
@@ -117,3 +151,73 @@ class MonthForm(SafeForm):
     show = forms.ChoiceField(
         choices=[("waiting", "waiting"), ("unrecorded", "unrecorded")], required=False
     )
+
+
+class CertificateVerifyForm(SafeForm):
+    """The public check of a certificate: the code as printed (groups, any case)."""
+
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=40,
+        help_text=_("As printed on the certificate, for example ABCD-EFGH-JKLM-NPQR-STUV."),
+    )
+
+    def clean_code(self):
+        from companion.certificates import normalise_code
+
+        code = normalise_code(self.cleaned_data["code"])
+        if not code:
+            raise forms.ValidationError(
+                _("A verification code has 20 letters and digits, in groups of four."),
+                code="format",
+            )
+        return code
+
+
+class CertificateMakeForm(SafeForm):
+    """Which people to make certificates for: everyone, or the one person chosen."""
+
+    participation = forms.ModelChoiceField(queryset=None, required=False)
+
+    def __init__(self, *args, holders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participation"].queryset = holders
+
+
+class NetworkEntryForm(SafeForm):
+    programme = forms.TypedChoiceField(label=_("Programme"), coerce=int)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200)
+    topics = forms.CharField(
+        label=_("Topics"),
+        max_length=300,
+        required=False,
+        help_text=_("Separated by commas, for example: digitalisation, procurement."),
+    )
+    can_help_with = forms.CharField(
+        label=_("What I can help with"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    contact = forms.CharField(
+        label=_("How to reach me"),
+        max_length=300,
+        help_text=_("An e-mail address, a telephone number or both; shown to the network only."),
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = [(p.pk, p.name) for p in programmes]
+
+    def clean_topics(self):
+        topics = [t.strip() for t in self.cleaned_data["topics"].split(",") if t.strip()]
+        if any(len(t) > 60 for t in topics):
+            raise forms.ValidationError(_("A topic may have at most 60 characters."))
+        if len(topics) > 10:
+            raise forms.ValidationError(_("Name at most 10 topics."))
+        return ", ".join(dict.fromkeys(topics))
+
+
+class NetworkSearchForm(SafeForm):
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    topic = forms.CharField(label=_("Topic"), max_length=60, required=False)

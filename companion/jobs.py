@@ -11,7 +11,8 @@ from pioneer.models import Role
 from pioneer.rules import roles_of
 
 
-def _office_of_cohort(user, job):
+def office_of_cohort(user, job):
+    """The job's cohort is one the user's programme office runs (asked on every view)."""
     if not roles_of(user).has(Role.Kind.PROGRAMME_OFFICE):
         return False
     return cohorts_for(user).filter(pk=job.object_id).exists()
@@ -38,7 +39,7 @@ def register():
     jobs.register(
         exports.EXPORT_KIND,
         run=run_export,
-        may_see=_office_of_cohort,
+        may_see=office_of_cohort,
         label=_("Export of attendance (XLSX)"),
         back=_planner,
     )

@@ -107,6 +107,10 @@ class Event(models.Model):
     cancellation_deadline = models.DateTimeField(
         _("cancellation possible until"), null=True, blank=True
     )
+    # Linked material (blueprints of the library): the keys the plug-in signal
+    # pioneer.hooks.material_choices answered (slugs); each viewer sees only those
+    # pioneer.hooks.material_links says they may read.
+    materials = models.JSONField(_("materials"), default=list, blank=True)
     state = models.CharField(
         _("status"), max_length=16, choices=State.choices, default=State.PLANNED, db_index=True
     )
@@ -256,3 +260,113 @@ class EventChange(models.Model):
 
     def __str__(self):
         return f"{self.event_id} #{self.sequence}"
+
+
+class Certificate(models.Model):
+    """A participation certificate (Teilnahmebescheinigung): the PDF made for one person at
+    the end of a cohort, with a verification code anyone can check on a public page.
+
+    A person has at most one current certificate per participation; making it again
+    marks the old one superseded (its code still answers, as superseded), so a printed
+    copy can be told apart from the one that counts."""
+
+    participation = models.ForeignKey(
+        "cohorts.Participation",
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="certificates",
+    )
+    # Random, never derived from anything about the person: the public page looks it up
+    # by this alone. 20 characters of base32 (100 bits), printed in groups of four.
+    code = models.CharField(_("verification code"), max_length=32, unique=True)
+    # The name as it stood on the certificate when it was issued (the page confirms it).
+    holder_name = models.CharField(_("name"), max_length=200)
+    language = models.CharField(_("language"), max_length=8)
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The job that made it: a second run of the same job finds its work done.
+    job = models.ForeignKey(
+        "pioneer.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    events_count = models.PositiveIntegerField(_("events attended"), default=0)
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("participation certificate")
+        verbose_name_plural = _("participation certificates")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participation"],
+                condition=Q(superseded_at__isnull=True),
+                name="certificate_one_current",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.holder_name} ({self.code})"
+
+    @property
+    def is_current(self):
+        return self.superseded_at is None
+
+    @property
+    def printed_code(self):
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+
+class NetworkEntry(models.Model):
+    """A person's own entry in the network of pioneers of a programme: the participants
+    and alumni of its cohorts who opted in. Made only by the person; leaving deletes the
+    row at once (no flag, no copy)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="network_entries",
+    )
+    programme = models.ForeignKey(
+        "cohorts.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="network_entries",
+    )
+    organisation = models.CharField(_("organisation"), max_length=200)
+    topics = models.CharField(
+        _("topics"),
+        max_length=300,
+        blank=True,
+        help_text=_("Separated by commas, for example: digitalisation, procurement."),
+    )
+    can_help_with = models.TextField(_("what I can help with"), max_length=1000, blank=True)
+    contact = models.CharField(
+        _("how to reach me"),
+        max_length=300,
+        help_text=_("An e-mail address, a telephone number or both; shown to the network only."),
+    )
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("network entry")
+        verbose_name_plural = _("network entries")
+        ordering = ["programme", "user__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "programme"], name="network_entry_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.programme_id}"
+
+    @property
+    def topic_list(self):
+        return [t.strip() for t in self.topics.split(",") if t.strip()]

@@ -12,7 +12,7 @@ from django.db.models import Count, OuterRef, Q
 from django.utils import timezone
 
 from cohorts.models import Participation
-from cohorts.selectors import cohorts_for, participations_for_partner
+from cohorts.selectors import cohorts_for, partner_people_filter
 from companion.models import Event, EventRegistration, Series
 
 Reg = EventRegistration
@@ -71,9 +71,15 @@ def events_for_participant(user):
 
 
 def next_events_for_participant(user, now=None, limit=5):
-    """The person's coming events (not cancelled, not over), soonest first."""
+    """The person's coming events (not cancelled, not over), soonest first. The home's
+    list names no cohort, series or host: without their joins PostgreSQL plans the query
+    (counts and the person's own registration beside them) in a tenth of the time."""
     now = now or timezone.now()
-    return events_for_participant(user).filter(ends_at__gt=now, state=Event.State.PLANNED)[:limit]
+    return (
+        events_for_participant(user)
+        .select_related(None)
+        .filter(ends_at__gt=now, state=Event.State.PLANNED)[:limit]
+    )
 
 
 def participation_in(user, cohort_id):
@@ -126,10 +132,14 @@ def series_for_office(user):
 
 def partner_registrations(user):
     """The registrations of the partner contact's people (as `participations_for_partner`
-    scopes them), live ones, soonest event first (one query)."""
-    people = participations_for_partner(user)
+    scopes them), live ones, soonest event first (one query). The scope is a join, not
+    an IN over the people: PostgreSQL then starts from the partner's people, not from
+    every registration."""
+    scope = partner_people_filter(user, prefix="participation__")
+    if scope is None:
+        return Reg.objects.none()
     return (
-        Reg.objects.filter(participation__in=people.values("pk"), state__in=LIVE)
+        Reg.objects.filter(scope, state__in=LIVE)
         .select_related(
             "event", "event__cohort", "participation__user", "participation__organisation"
         )
@@ -145,3 +155,14 @@ def events_visible_to(user):
     return Event.objects.filter(office | participant).select_related(
         "cohort__programme", "series", "host_organisation"
     )
+
+
+def dated_registrations(user, *, start=None, end=None):
+    """The person's own live registrations (registered or waiting) with their events,
+    cancelled events included, for the calendar feed and timeline (one query)."""
+    registrations = Reg.objects.filter(participation__user=user, state__in=LIVE)
+    if start:
+        registrations = registrations.filter(event__ends_at__gte=start)
+    if end:
+        registrations = registrations.filter(event__starts_at__lte=end)
+    return registrations.select_related("event").order_by("event__starts_at", "event_id")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort, Participation
 from companion.models import Event, EventChange, EventRegistration, Series
+from pioneer import hooks
 from pioneer.access import SYSTEM, actor, check_may_act_for
 from pioneer.rules import is_office_of
 from pioneer.services import notification_schedule, notification_unschedule
@@ -57,6 +58,7 @@ EVENT_FIELDS = (
     "registration_closes",
     "cancellation_deadline",
     "series",
+    "materials",
 )
 # The office may check people in from the day before an event on (badges, lists).
 CHECK_IN_FROM = timedelta(days=1)
@@ -116,6 +118,31 @@ def _check_event(event):
     event.full_clean(exclude=["cohort", "series", "host_organisation"])
 
 
+MATERIAL_KEY_LENGTH = 200
+
+
+def _check_materials(materials, by, kept=()):
+    """The linked materials as a list of keys without repeats. A person may link what
+    pioneer.hooks.material_choices offers them, and keep what the event linked already
+    (a blueprint since withdrawn stays until removed; nobody sees it meanwhile). Work
+    without a person (SYSTEM: the demo) links any well-formed key."""
+    if materials is None:
+        return []
+    if not isinstance(materials, list | tuple) or not all(
+        isinstance(key, str) and 0 < len(key) <= MATERIAL_KEY_LENGTH for key in materials
+    ):
+        raise ValidationError({"materials": _("Choose materials from the list.")})
+    keys = list(dict.fromkeys(materials))
+    if by is SYSTEM or not keys:
+        return keys
+    allowed = {key for key, _label in hooks.material_choices_for(by)} | set(kept)
+    if any(key not in allowed for key in keys):
+        raise ValidationError(
+            {"materials": _("Choose only materials from the library that you may read.")}
+        )
+    return keys
+
+
 # ------------------------------------------------------------------------- events
 
 
@@ -148,12 +175,14 @@ def event_create(
     registration_closes=None,
     cancellation_deadline=None,
     series=None,
+    materials=None,
     by,
 ):
     """Plan an event of the cohort. Guards: `by` runs the cohort, which is not closed; the
-    host organisation is one the office acts for; the times are in order. No side effects
-    (nobody is registered yet)."""
+    host organisation is one the office acts for; the times are in order; the materials
+    are ones `by` may link. No side effects (nobody is registered yet)."""
     _check_runs(by, cohort)
+    materials = _check_materials(materials, by)
     if host_organisation is not None:
         check_may_act_for(by, host_organisation, field="host_organisation")
     event = Event(
@@ -173,6 +202,7 @@ def event_create(
         registration_closes=registration_closes,
         cancellation_deadline=cancellation_deadline,
         series=series,
+        materials=materials,
     )
     _check_event(event)
     event.save()
@@ -212,6 +242,8 @@ def event_update(*, event, by, **values):
         locked.host_organisation_id
     ):
         check_may_act_for(by, values["host_organisation"], field="host_organisation")
+    if "materials" in values:
+        values["materials"] = _check_materials(values["materials"], by, kept=locked.materials)
     changed = [name for name, value in values.items() if getattr(locked, name) != value]
     for name in changed:
         setattr(locked, name, values[name])
@@ -556,10 +588,17 @@ def attendance_reset(*, registration, by, now=None):
 # ------------------------------------------------------------------------- copying
 
 
-def events_copy(*, source, target, shift, by):
+def events_copy(*, source, target, shift, by, adopted=False):
     """Copy the source cohort's plan (series and planned events) into the target cohort,
-    every date moved by `shift`. Called from the cohorts app's copy signal, inside its
-    transaction. Returns the number of events copied. No registrations are copied."""
+    every date moved by `shift`, the linked materials kept. Called from the cohorts app's
+    copy signal, inside its transaction. Returns the number of events copied. No
+    registrations are copied.
+
+    `adopted`: the target belongs to another organisation that adopted the source's
+    programme (blueprints). Kinds, titles, descriptions, formats, capacities and dates
+    relative to the start are theirs to keep; the places, online links and host
+    organisations are the source organisation's own arrangements (partners the adopting
+    office may not act for), so they are left for the adopting office to fill in."""
     series_map = {}
     for series in Series.objects.filter(cohort=source):
         series_map[series.pk] = Series.objects.create(
@@ -569,7 +608,12 @@ def events_copy(*, source, target, shift, by):
     for event in Event.objects.filter(cohort=source, state=Event.State.PLANNED):
 
         def moved(value):
-            return value + shift if value else value
+            # The same time of day on the shifted day: a 9 o'clock workshop in winter
+            # stays at 9 when the copy falls in summer time.
+            if not value:
+                return value
+            local = timezone.localtime(value)
+            return timezone.make_aware(local.replace(tzinfo=None) + shift, local.tzinfo)
 
         events.append(
             Event(
@@ -581,15 +625,24 @@ def events_copy(*, source, target, shift, by):
                 starts_at=moved(event.starts_at),
                 ends_at=moved(event.ends_at),
                 format=event.format,
-                venue=event.venue,
-                address=event.address,
-                online_link=event.online_link,
-                host_organisation=event.host_organisation,
+                venue="" if adopted else event.venue,
+                address="" if adopted else event.address,
+                online_link="" if adopted else event.online_link,
+                host_organisation=_host_in(event.host_organisation, target, adopted),
                 capacity=event.capacity,
                 registration_opens=moved(event.registration_opens),
                 registration_closes=moved(event.registration_closes),
                 cancellation_deadline=moved(event.cancellation_deadline),
+                # The library's blueprints: each reader sees only those they may read.
+                materials=list(event.materials),
             )
         )
     Event.objects.bulk_create(events)
     return len(events)
+
+
+def _host_in(host, target, adopted):
+    # Across organisations only the adopting organisation itself may stay the host.
+    if not adopted or host is None:
+        return host
+    return host if host.pk == target.programme.organisation_id else None

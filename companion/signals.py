@@ -5,19 +5,21 @@ contact's people's registrations, and the navigation. Imported once from ready()
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cohorts import hooks as cohort_hooks
-from cohorts.hooks import Attention, Figure, FigureRow, Tab, UpcomingDate
-from companion import selectors, services
+from cohorts.hooks import Attention, Figure, FigureRow, RecordLine, Tab, UpcomingDate
+from companion import calendars, selectors, services
 from companion.models import Event, EventRegistration
 from pioneer import hooks
-from pioneer.hooks import NavItem, Panel
+from pioneer.hooks import NavItem, Panel, PersonalDate
 from pioneer.models import Role
 
 Reg = EventRegistration
@@ -151,8 +153,41 @@ def dates(sender, cohort, **kwargs):
 
 
 @receiver(cohort_hooks.cohort_copied, dispatch_uid="companion.copy")
-def copy_plan(sender, source, target, shift, by, **kwargs):
-    services.events_copy(source=source, target=target, shift=shift, by=by)
+def copy_plan(sender, source, target, shift, by, adopted=False, **kwargs):
+    services.events_copy(source=source, target=target, shift=shift, by=by, adopted=adopted)
+
+
+@receiver(cohort_hooks.participation_record, dispatch_uid="companion.record")
+def attended_events(sender, participation, **kwargs):
+    """The events the person actually attended (checked in), for their certificate: not
+    those they registered for and missed, nor cancelled events (one query)."""
+    kinds = dict(Event.Kind.choices)
+    rows = (
+        Reg.objects.filter(
+            participation=participation,
+            state=Reg.State.REGISTERED,
+            attendance=Reg.Attendance.ATTENDED,
+            event__state=Event.State.PLANNED,
+        )
+        .order_by("event__starts_at", "event_id")
+        .values_list("event__title", "event__kind", "event__starts_at", "event__ends_at")
+    )
+    return [
+        RecordLine(
+            "events",
+            title,
+            start=timezone.localdate(starts),
+            end=timezone.localdate(ends),
+            detail=str(kinds.get(kind, "")),
+            order=200,
+        )
+        for title, kind, starts, ends in rows
+    ]
+
+
+@receiver(cohort_hooks.cohort_tabs, dispatch_uid="companion.certificates_tab")
+def certificates_tab(sender, cohort, request, **kwargs):
+    return Tab("certificates", gettext_lazy("Certificates"), "companion:certificates", order=45)
 
 
 @receiver(hooks.home_panels, dispatch_uid="companion.home")
@@ -168,10 +203,13 @@ def home_panels(sender, request, roles, **kwargs):
             )
         )
     if roles.has(Role.Kind.PARTNER_CONTACT):
+        # The panel names the person and the event only: fewer tables to join made
+        # the query's planning a third as long.
         registrations = list(
-            selectors.partner_registrations(request.user).filter(
-                event__ends_at__gt=timezone.now() - timedelta(days=1)
-            )[:10]
+            selectors.partner_registrations(request.user)
+            .filter(event__ends_at__gt=timezone.now() - timedelta(days=1))
+            .select_related(None)
+            .select_related("event", "participation__user")[:10]
         )
         panels.append(
             Panel(
@@ -189,6 +227,8 @@ def navigation(sender, request, roles, **kwargs):
     items = []
     if roles.has(Role.Kind.PARTICIPANT):
         items.append(NavItem("companion:my_events", gettext_lazy("Events"), order=200))
+        items.append(NavItem("companion:network", gettext_lazy("Network"), order=205))
+        items.append(NavItem("companion:my_certificates", gettext_lazy("Certificates"), order=206))
     if roles.has(Role.Kind.PARTNER_CONTACT):
         items.append(
             NavItem(
@@ -198,3 +238,59 @@ def navigation(sender, request, roles, **kwargs):
             )
         )
     return items
+
+
+@receiver(cohort_hooks.event_audiences, dispatch_uid="companion.event_audiences")
+def event_audiences(sender, cohort, **kwargs):
+    """The attendees of each event of the cohort that has begun and was not cancelled:
+    those registered and not marked absent (where attendance was recorded, those who
+    came). One query for the list; the people are a subquery each."""
+    events = Event.objects.filter(
+        cohort=cohort, state=Event.State.PLANNED, starts_at__lte=timezone.now()
+    ).order_by("-starts_at", "pk")
+    audiences = []
+    for event in events.only("pk", "title", "starts_at"):
+        attendees = (
+            Reg.objects.filter(event=event, state=Reg.State.REGISTERED)
+            .exclude(attendance=Reg.Attendance.NO_SHOW)
+            .values("participation_id")
+        )
+        label = _("Attendees of %(title)s (%(day)s)") % {
+            "title": event.title,
+            "day": date_format(timezone.localtime(event.starts_at), "SHORT_DATE_FORMAT"),
+        }
+        audiences.append(
+            cohort_hooks.Audience(f"event:{event.pk}", label, participations=attendees)
+        )
+    return audiences
+
+
+@receiver(hooks.personal_dates, dispatch_uid="companion.personal_dates")
+def personal_dates(sender, user, start=None, end=None, **kwargs):
+    """The events the person is registered for, and those they wait for (tentative,
+    named as such, without the online link), cancelled ones marked cancelled; the
+    same UID and SEQUENCE as the event's own calendar file (one query). A registration
+    the person cancelled is left out: a subscribed calendar drops it on its next read."""
+    site = settings.SITE_URL.rstrip("/")
+    dates = []
+    for registration in selectors.dated_registrations(user, start=start, end=end):
+        event = registration.event
+        waiting = registration.state == Reg.State.WAITING
+        title = _("Waiting list: %(event)s") % {"event": event.title} if waiting else event.title
+        dates.append(
+            PersonalDate(
+                uid=calendars.event_uid(event),
+                title=title,
+                start=event.starts_at,
+                end=event.ends_at,
+                kind="event",
+                description=event.description,
+                location=calendars.location_of(event, with_link=not waiting),
+                url=site + reverse("companion:event_detail", kwargs={"pk": event.pk}),
+                sequence=event.sequence,
+                cancelled=event.is_cancelled,
+                tentative=waiting,
+                order=30,
+            )
+        )
+    return dates

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from companion import views
+from companion import certificate_views, network_views, views
 
 app_name = "companion"
 
@@ -42,4 +42,26 @@ urlpatterns = [
     path("events/<int:pk>/unregister/", views.event_unregister, name="event_unregister"),
     path("series/<int:pk>/", views.series_detail, name="series_detail"),
     path("series/<int:pk>/register/", views.series_register, name="series_register"),
+    # Participation certificates: the office's tab, one's own, the public check.
+    path(
+        "cohorts/<int:cohort_pk>/certificates/",
+        certificate_views.certificates_page,
+        name="certificates",
+    ),
+    path(
+        "cohorts/<int:cohort_pk>/certificates/make/",
+        certificate_views.certificates_make,
+        name="certificates_make",
+    ),
+    path("certificates/", certificate_views.my_certificates, name="my_certificates"),
+    path(
+        "certificates/<int:pk>/download/",
+        certificate_views.certificate_download,
+        name="certificate_download",
+    ),
+    path("certificates/check/", certificate_views.certificate_verify, name="certificate_verify"),
+    # The network of pioneers.
+    path("network/", network_views.directory, name="network"),
+    path("network/join/", network_views.join, name="network_join"),
+    path("network/leave/", network_views.leave, name="network_leave"),
 ]

@@ -30,7 +30,9 @@ def test_anna_registers_and_joins_a_waiting_list_on_a_phone(demo_world, visitor_
     visitor = visitor_factory(viewport=PHONE)
     visitor.login("anna@mluk.example")
     visitor.goto("/home/")
-    consultation = Event.objects.get(title="Kollegiale Fallberatung")
+    consultation = Event.objects.get(
+        title="Kollegiale Fallberatung", cohort__programme__slug="pioneer4bb"
+    )
     assert visitor.page.locator(f"main a[href='/events/{consultation.pk}/']").count()
     visitor.goto("/events/")
     _assert_fits(visitor)
@@ -44,7 +46,9 @@ def test_anna_registers_and_joins_a_waiting_list_on_a_phone(demo_world, visitor_
         ).state
         == "registered"
     )
-    evening = Event.objects.get(title="Vernetzungsabend mit Alumni")
+    evening = Event.objects.get(
+        title="Vernetzungsabend mit Alumni", cohort__programme__slug="pioneer4bb"
+    )
     visitor.goto(f"/events/{evening.pk}/")
     visitor.submit(visitor.page.locator("main form[action$='/register/'] button"))
     assert visitor.page.locator(".kern-alert--info").is_visible()
@@ -60,7 +64,9 @@ def test_anna_registers_and_joins_a_waiting_list_on_a_phone(demo_world, visitor_
 
 
 def test_the_office_checks_people_in_on_a_phone(demo_world, visitor_factory):
-    consultation = Event.objects.get(title="Kollegiale Fallberatung")
+    consultation = Event.objects.get(
+        title="Kollegiale Fallberatung", cohort__programme__slug="pioneer4bb"
+    )
     start = timezone.now() - timedelta(minutes=15)
     services.event_update(
         event=consultation,
@@ -90,3 +96,25 @@ def test_the_office_checks_people_in_on_a_phone(demo_world, visitor_factory):
     visitor.audit()
     _assert_fits(visitor)
     visitor.goto(f"/events/{consultation.pk}/cancel/")
+
+
+def test_the_workshop_links_its_blueprint_and_the_office_chooses_materials(
+    demo_world, visitor_factory
+):
+    workshop = Event.objects.get(
+        title="Design-Thinking-Workshop", cohort__programme__slug="pioneer4bb"
+    )
+    visitor = visitor_factory(viewport=PHONE)
+    visitor.login("anna@mluk.example")
+    visitor.goto(f"/events/{workshop.pk}/")  # axe audits the page with its materials
+    link = visitor.page.locator(
+        "#event-materials ~ ul a[href='/blueprints/design-thinking-workshop/']"
+    )
+    assert link.count() == 1
+    _assert_fits(visitor)
+    office = visitor_factory(viewport=PHONE)
+    office.login("office@mluk.example")
+    office.goto(f"/events/{workshop.pk}/edit/")  # the checkboxes of the library's blueprints
+    box = office.page.locator("input[name='materials'][value='design-thinking-workshop']")
+    assert box.is_checked()
+    _assert_fits(office)

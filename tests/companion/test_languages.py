@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from companion.models import Event, Series
+from cohorts.models import Cohort
+from companion.models import Certificate, Event, Series
 from pioneer.models import User
 from tests.test_languages import _data_texts, _interface_text, _other_language_words
 
@@ -20,9 +21,15 @@ def demo(db):
 
 
 def _pages():
-    workshop = Event.objects.get(title="Design-Thinking-Workshop")
-    evening = Event.objects.get(title="Vernetzungsabend mit Alumni")
+    workshop = Event.objects.get(
+        title="Design-Thinking-Workshop", cohort__programme__slug="pioneer4bb"
+    )
+    evening = Event.objects.get(
+        title="Vernetzungsabend mit Alumni", cohort__programme__slug="pioneer4bb"
+    )
     cohort = workshop.cohort_id
+    pilot = Cohort.objects.get(programme__slug="pioneer4bb", slug="pilot")
+    certificate = Certificate.objects.get(participation__user__email="paul@mluk.example")
     return {
         "office@mluk.example": [
             reverse("companion:planner", args=[cohort]),
@@ -34,11 +41,21 @@ def _pages():
             reverse("companion:event_cancel", args=[evening.pk]),
             reverse("companion:attendance", args=[workshop.pk]),
             reverse("companion:attendance", args=[evening.pk]),
+            reverse("companion:certificates", args=[cohort]),
+            reverse("companion:certificates", args=[pilot.pk]),
         ],
         "anna@mluk.example": [
             reverse("companion:my_events"),
             reverse("companion:event_detail", args=[evening.pk]),
             reverse("companion:event_detail", args=[workshop.pk]),
+            reverse("companion:network"),
+            reverse("companion:network_join"),
+            reverse("companion:network_leave"),
+            reverse("companion:my_certificates"),
+        ],
+        "paul@mluk.example": [
+            reverse("companion:my_certificates"),
+            reverse("companion:certificate_verify") + f"?code={certificate.code}",
         ],
         "office@mik.example": [
             reverse("companion:series_detail", args=[Series.objects.get().pk]),

@@ -62,3 +62,29 @@ def test_navigation_for_participants_and_partners():
     request.user = partner_user()
     urls = [item["url"] for item in navigation(request)["nav_items"]]
     assert "/events/partner/" in urls
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_event_audiences_name_each_begun_events_attendees_in_one_query(
+    count, django_assert_num_queries
+):
+    from cohorts import hooks as cohort_hooks
+    from cohorts.models import Cohort
+
+    cohort = CohortFactory()
+    past = timezone.now() - timedelta(days=3)
+    events = [
+        EventFactory(cohort=cohort, starts_at=past, ends_at=past + timedelta(hours=2))
+        for _ in range(count)
+    ]
+    EventFactory(cohort=cohort)  # still to come: nobody has attended it yet
+    came, absent = participant_in(cohort), participant_in(cohort)
+    Reg = EventRegistration
+    Reg.objects.create(event=events[0], participation=came, attendance=Reg.Attendance.ATTENDED)
+    Reg.objects.create(event=events[0], participation=absent, attendance=Reg.Attendance.NO_SHOW)
+    with translation.override("en"), django_assert_num_queries(1):
+        audiences = cohort_hooks.answers(cohort_hooks.event_audiences, sender=Cohort, cohort=cohort)
+    assert sorted(a.key for a in audiences) == sorted(f"event:{e.pk}" for e in events)
+    first = next(a for a in audiences if a.key == f"event:{events[0].pk}")
+    assert first.label.startswith(f"Attendees of {events[0].title}")
+    assert list(first.participations.values_list("participation_id", flat=True)) == [came.pk]

@@ -100,3 +100,56 @@ def test_partner_registrations(client, cohort):
 
     assert_flat_queries(client, reverse("companion:partner_registrations"), people)
     assert_flat_queries(client, reverse("home"), people)
+
+
+def test_certificates_tab_and_own_certificates(client, cohort):
+    from cohorts.models import Cohort
+    from companion.models import Certificate
+
+    Cohort.objects.filter(pk=cohort.pk).update(state=Cohort.State.EVALUATION)
+    client.force_login(office_user(cohort.programme.organisation))
+    url = reverse("companion:certificates", kwargs={"cohort_pk": cohort.pk})
+
+    def people(count):
+        for _ in range(count):
+            person = participant_in(cohort)
+            Certificate.objects.create(
+                participation=person, code=f"C{person.pk:019d}", holder_name="X", language="de"
+            )
+
+    assert_flat_queries(client, url, people)
+    anna = participant_in(cohort)
+    client.force_login(anna.user)
+
+    def own(count):
+        from companion.models import Certificate
+
+        for n in range(count):
+            other = CohortFactory(programme=cohort.programme)
+            mine = participant_in(other)
+            mine.user = anna.user
+            mine.save()
+            Certificate.objects.create(
+                participation=mine, code=f"D{mine.pk:019d}{n}"[:20], holder_name="A", language="de"
+            )
+
+    assert_flat_queries(client, reverse("companion:my_certificates"), own)
+
+
+def test_partner_registrations_show_a_page_at_a_time(client, cohort):
+    from companion.views import PARTNER_PAGE_SIZE
+
+    company = partner_of(cohort.programme.organisation)
+    client.force_login(partner_user(company))
+    event = EventFactory(cohort=cohort)
+    for _ in range(PARTNER_PAGE_SIZE + 3):
+        person = participant_in(cohort)
+        person.organisation = company
+        person.save()
+        EventRegistration.objects.create(event=event, participation=person)
+    url = reverse("companion:partner_registrations")
+    rows = '<tr class="kern-table__row">'
+    html = client.get(url).content.decode()
+    assert html.count(rows) == 1 + PARTNER_PAGE_SIZE  # the header and one page
+    assert "Next page" in html or "Nächste Seite" in html
+    assert client.get(url, {"page": 2}).content.decode().count(rows) == 1 + 3

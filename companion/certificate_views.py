@@ -1,0 +1,164 @@
+"""Pages of participation certificates.
+
+- the office (a tab of the cohort page): everyone who receives one, with their current
+  certificate; making them for the whole cohort or one person is a job (its page shows
+  the progress and says when they are ready);
+- a participant: their own certificates, each a download (checked on every request);
+- anyone: the public check of a verification code, which says only whether it is valid
+  or superseded, for whom, which cohort and when it was issued.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Q, Subquery
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cohorts.selectors import cohorts_for
+from companion import certificates
+from companion.forms import CertificateMakeForm, CertificateVerifyForm
+from companion.models import Certificate
+from companion.storage import certificate_storage
+from companion.views import OFFICE, PARTICIPANT, cohort_frame, office_cohort, render_form
+from pioneer import jobs
+from pioneer.permissions import role_required, scoped_object_or_404
+from pioneer.ratelimit import over_limit
+
+PAGE_SIZE = 50
+# The public check: more than this many lookups a minute from one address are refused.
+VERIFY_LIMIT = 30
+
+
+def _holders_with_current(cohort):
+    current = Certificate.objects.filter(participation=OuterRef("pk"), superseded_at__isnull=True)
+    return certificates.holders(cohort).annotate(
+        certificate_pk=Subquery(current.values("pk")[:1]),
+        certificate_code=Subquery(current.values("code")[:1]),
+        certificate_issued_at=Subquery(current.values("issued_at")[:1]),
+        certificate_events=Subquery(current.values("events_count")[:1]),
+    )
+
+
+@role_required(OFFICE)
+def certificates_page(request, cohort_pk):
+    cohort = office_cohort(request, cohort_pk)
+    page = Paginator(_holders_with_current(cohort), PAGE_SIZE).get_page(request.GET.get("page"))
+    last_job = (
+        jobs.jobs_for(request.user)
+        .filter(kind=certificates.KIND, object_id=cohort.pk)
+        .order_by("-created_at")
+        .first()
+    )
+    return render(
+        request,
+        "companion/certificates.html",
+        {
+            "cohort": cohort,
+            "programme": cohort.programme,
+            "people": page,
+            "page": page,
+            "total": page.paginator.count,
+            "issued": Certificate.objects.filter(
+                participation__in=certificates.holders(cohort), superseded_at__isnull=True
+            ).count(),
+            "issuable": cohort.state in certificates.ISSUABLE,
+            "last_job": last_job,
+            **cohort_frame(request, cohort, "certificates"),
+        },
+    )
+
+
+@role_required(OFFICE)
+@require_POST
+def certificates_make(request, cohort_pk):
+    """Start the job for everyone, or for the one person chosen."""
+    cohort = office_cohort(request, cohort_pk)
+    form = CertificateMakeForm(request.POST, holders=certificates.holders(cohort))
+    if not form.is_valid() or cohort.state not in certificates.ISSUABLE:
+        messages.error(
+            request,
+            _("Certificates are made once the cohort is running or has ended.")
+            if cohort.state not in certificates.ISSUABLE
+            else _("Choose a person of this cohort."),
+        )
+        return redirect("companion:certificates", cohort_pk=cohort.pk)
+    person = form.cleaned_data.get("participation")
+    job = jobs.job_start(
+        kind=certificates.KIND,
+        by=request.user,
+        target=cohort,
+        payload={"participations": [person.pk]} if person else {},
+    )
+    return redirect("job_detail", public_id=job.public_id)
+
+
+def certificates_for(user):
+    """Current certificates the person may download: their own, and those of the cohorts
+    their programme office runs."""
+    if not user.is_authenticated:
+        return Certificate.objects.none()
+    return Certificate.objects.filter(
+        Q(participation__user=user) | Q(participation__cohort__in=cohorts_for(user)),
+        superseded_at__isnull=True,
+    ).select_related("participation__cohort__programme")
+
+
+@role_required(PARTICIPANT)
+def my_certificates(request):
+    own = (
+        Certificate.objects.filter(participation__user=request.user, superseded_at__isnull=True)
+        .select_related("participation__cohort__programme")
+        .order_by("-issued_at", "-pk")
+    )
+    return render(request, "companion/my_certificates.html", {"certificates": list(own)})
+
+
+@role_required(OFFICE, PARTICIPANT)
+def certificate_download(request, pk):
+    certificate = scoped_object_or_404(certificates_for(request.user), pk=pk)
+    try:
+        handle = certificate_storage.open(certificate.file_name, "rb")
+    except (OSError, ValueError):
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=certificates.filename(certificate),
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def certificate_verify(request):
+    """Public: what a code stands for, and nothing more."""
+    form = CertificateVerifyForm(request.GET or None)
+    found = None
+    limited = False
+    if form.is_bound and form.is_valid():
+        if over_limit(request, action="certificate_verify", limit=VERIFY_LIMIT, period=60):
+            limited = True
+        else:
+            found = (
+                Certificate.objects.filter(code=form.cleaned_data["code"])
+                .select_related("participation__cohort__programme")
+                .first()
+            )
+    response = render_form(
+        request,
+        "companion/certificate_verify.html",
+        {
+            "form": form,
+            "found": found,
+            "checked": form.is_bound and form.is_valid(),
+            "limited": limited,
+        },
+        form=form,
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    if limited:
+        response.status_code = 429
+    return response

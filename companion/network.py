@@ -1,0 +1,101 @@
+"""The network of pioneers: an opt-in directory of a programme's participants and alumni.
+
+Who may join: a person with a participation in a cohort of the programme that is not
+withdrawn (running or ended: alumni stay). Who may read: only people who joined
+themselves, and only the entries of the programmes they joined (reciprocity: nobody
+reads the directory without being in it). The programme office, partner contacts and
+evaluators cannot read it, unless they joined as participants themselves: the network
+is the pioneers' own, and what they write there is not for the organisers' files.
+
+Leaving deletes the entry at once (a real delete, nothing kept).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from cohorts.models import Participation, Programme
+from companion.models import NetworkEntry
+
+MEMBERS = {
+    Participation.State.CONFIRMED,
+    Participation.State.ACTIVE,
+    Participation.State.COMPLETED,
+}
+
+
+def eligible_programmes(user):
+    """The programmes in whose cohorts the person takes or took part (one query)."""
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    return (
+        Programme.objects.filter(
+            cohorts__participations__user=user, cohorts__participations__state__in=MEMBERS
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def own_entries(user):
+    if not user.is_authenticated:
+        return NetworkEntry.objects.none()
+    return NetworkEntry.objects.filter(user=user).select_related("programme")
+
+
+def directory_for(user, *, q="", topic=""):
+    """The entries the person may read: those of the programmes they joined themselves
+    and may still join (one query, people and programmes joined)."""
+    if not user.is_authenticated:
+        return NetworkEntry.objects.none()
+    joined = NetworkEntry.objects.filter(user=user, programme__in=eligible_programmes(user)).values(
+        "programme_id"
+    )
+    entries = NetworkEntry.objects.filter(programme_id__in=joined).select_related(
+        "user", "programme"
+    )
+    if q:
+        entries = entries.filter(
+            Q(user__name__icontains=q)
+            | Q(organisation__icontains=q)
+            | Q(topics__icontains=q)
+            | Q(can_help_with__icontains=q)
+        )
+    if topic:
+        entries = entries.filter(topics__icontains=topic)
+    return entries.order_by("user__name", "programme__name", "pk")
+
+
+@transaction.atomic
+def network_join(*, user, programme, organisation, topics, can_help_with, contact):
+    """Put the person's own entry in the programme's network, or update it.
+
+    Refused (ValidationError, nothing changed) unless the person takes or took part in a
+    cohort of the programme. Side effects: none beyond the row; nobody is told."""
+    if not eligible_programmes(user).filter(pk=programme.pk).exists():
+        raise ValidationError(
+            _("Only participants and alumni of this programme can join its network.")
+        )
+    entry, _created = NetworkEntry.objects.update_or_create(
+        user=user,
+        programme=programme,
+        defaults={
+            "organisation": organisation,
+            "topics": topics,
+            "can_help_with": can_help_with,
+            "contact": contact,
+        },
+    )
+    return entry
+
+
+@transaction.atomic
+def network_leave(*, user, programme=None):
+    """Delete the person's own entries (of one programme, or all) at once. Returns how
+    many were deleted."""
+    entries = NetworkEntry.objects.filter(user=user)
+    if programme is not None:
+        entries = entries.filter(programme=programme)
+    deleted, _rows = entries.delete()
+    return deleted
