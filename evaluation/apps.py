@@ -7,4 +7,6 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self):
-        from evaluation import signals  # noqa: F401
+        from evaluation import jobs, signals  # noqa: F401
+
+        jobs.register()

@@ -8,19 +8,27 @@ rest (with 12 answers, "administration side: 10" tells that 2 answered on the ot
 and the difference of the two distributions shows how those 2 answered). Suppressed
 results carry the reason, so a page can say why nothing is shown.
 
-Every function reads the answers of one survey in a single query and computes in Python,
-so a report costs the same number of queries whatever the number of answers.
+Every function reads the answers of one survey grouped by the database, so a report costs
+the same number of queries, and about the same time, whatever the number of answers.
 """
 
-import statistics
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connections
+from django.db.models import Case, Count, F, Max, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from cohorts.models import Participation
 from evaluation.models import Answer, Question, Response
+
+# The distinct free texts a report page shows per question; the rest are in the exports.
+PAGE_TEXTS = 50
+# The other cohorts a comparison sets beside a survey (a table, on screen or on paper).
+MAX_COMPARED = 4
 
 
 def threshold():
@@ -48,7 +56,8 @@ class QuestionResult:
     rows: list = field(default_factory=list)  # Row, for choice-like questions
     mean: float | None = None
     median: float | None = None
-    texts: list = field(default_factory=list)
+    texts: list = field(default_factory=list)  # (text, how often given), sorted by text
+    texts_more: int = 0  # further distinct texts a page leaves to the export
     groups: list = field(default_factory=list)  # GroupResult, the breakdown by side
 
 
@@ -62,39 +71,116 @@ class GroupResult:
     median: float | None = None
 
 
-def _answers(survey):
-    """(question id, number, text, choices, side) of every submitted answer: one query."""
-    return Answer.objects.filter(response__survey=survey, response__submitted=True).values_list(
-        "question_id", "number", "text", "choices", "response__side"
+def _grouped_answers(questions):
+    """{question id: [(number, text, choices, side, count)]}: the submitted answers to the
+    questions (of one survey) grouped by their value and the respondent's side, one query.
+    The database counts; Python sees one row per distinct answer, however many people gave
+    it. A free text counts here without its words (they come from `_free_texts`)."""
+    free = [q.pk for q in questions if q.type == Question.Type.TEXT]
+    rows = (
+        Answer.objects.filter(question__in=[q.pk for q in questions], response__submitted=True)
+        .annotate(
+            value_text=Case(
+                When(question__in=free, then=Value("")),
+                default=F("text"),
+                output_field=Answer._meta.get_field("text"),
+            ),
+            value_choices=Case(
+                When(question__in=free, then=Value(None)),
+                default=F("choices"),
+                output_field=Answer._meta.get_field("choices"),
+            ),
+        )
+        .values_list("question_id", "number", "value_text", "value_choices", "response__side")
+        .annotate(count=Count("pk"))
+        .order_by()
     )
+    grouped = defaultdict(list)
+    for question_id, number, text, choices, side, count in rows:
+        grouped[question_id].append((number, text, choices or [], side, count))
+    return grouped
 
 
-def _values(question, answers):
-    """The values one question's answers count as: numbers, or option labels."""
-    if question.type == Question.Type.MULTIPLE:
-        return [c for _n, _t, choices, _s in answers for c in choices]
-    if question.type == Question.Type.SINGLE:
-        return [text for _n, text, _c, _s in answers]
-    if question.type == Question.Type.TEXT:
-        return [text for _n, text, _c, _s in answers]
-    return [number for number, _t, _c, _s in answers if number is not None]
+def _free_texts(questions, limit):
+    """{question id: ([(text, count)], distinct texts in all)} of the free-text questions
+    among `questions`, each text once with how often it was given, sorted by text (never in
+    the order given); one query. With `limit`, the first `limit` texts of each question."""
+    free = [q.pk for q in questions if q.type == Question.Type.TEXT]
+    if not free:
+        return {}
+    rows = (
+        Answer.objects.filter(question__in=free, response__submitted=True)
+        .values("question_id", "text")
+        .annotate(count=Count("pk"))
+        .order_by("question_id", "text")
+    )
+    if limit is not None:
+        rows = rows.annotate(
+            rank=Window(RowNumber(), partition_by=[F("question_id")], order_by=F("text").asc()),
+            distinct=Window(Count("question_id"), partition_by=[F("question_id")]),
+        ).filter(rank__lte=limit)
+    found = {}
+    for row in rows:
+        texts, _total = found.setdefault(row["question_id"], ([], 0))
+        texts.append((row["text"], row["count"]))
+        found[row["question_id"]] = (texts, row.get("distinct", len(texts)))
+    for texts, _total in found.values():
+        texts.sort()
+    return found
+
+
+def _counted(question, answers):
+    """Counter of the values one question's answers count as (numbers, or option values),
+    and the number of answers, from (number, text, choices, side, count) groups."""
+    counts = Counter()
+    for number, text, choices, _side, count in answers:
+        if question.type == Question.Type.MULTIPLE:
+            for choice in choices:
+                counts[choice] += count
+        elif question.type == Question.Type.SINGLE:
+            counts[text] += count
+        elif question.type != Question.Type.TEXT and number is not None:
+            counts[number] += count
+    return counts, sum(group[4] for group in answers)
+
+
+def _weighted_mean_median(counts):
+    """Mean (rounded to two places) and median of numbers given as {value: count}, the same
+    as statistics.fmean and statistics.median of the values written out."""
+    total = sum(counts.values())
+    if not total:
+        return None, None
+    mean = round(math.fsum(value * count for value, count in counts.items()) / total, 2)
+    ordered = sorted(counts.items())
+
+    def at(index):
+        seen = 0
+        for value, count in ordered:
+            seen += count
+            if index < seen:
+                return value
+        raise IndexError(index)
+
+    if total % 2:
+        return mean, at(total // 2)
+    return mean, (at(total // 2 - 1) + at(total // 2)) / 2
 
 
 def _distribution(question, answers):
-    values = _values(question, answers)
     if question.type == Question.Type.TEXT:
         return [], None, None
-    counts = Counter(values)
-    n = len(answers)
+    counts, n = _counted(question, answers)
     rows = [
         Row(label, counts.get(_option_value(question, value), 0), 0.0)
         for value, label in _option_pairs(question)
     ]
     for row in rows:
         row.percent = round(100 * row.count / n, 1) if n else 0.0
-    numbers = [v for v in values if isinstance(v, int)] if question.is_scaled else []
-    mean = round(statistics.fmean(numbers), 2) if numbers else None
-    median = statistics.median(numbers) if numbers else None
+    mean = median = None
+    if question.is_scaled:
+        mean, median = _weighted_mean_median(
+            {value: count for value, count in counts.items() if isinstance(value, int)}
+        )
     return rows, mean, median
 
 
@@ -114,26 +200,30 @@ def side_labels():
     return dict(Participation.Side.choices)
 
 
-def question_result(question, answers, *, breakdown=True):
-    """The result of one question from its answers (tuples as `_answers` gives them)."""
-    result = QuestionResult(question=question, n=len(answers))
+def question_result(question, answers, *, texts=((), 0), breakdown=True):
+    """The result of one question from its answers ((number, text, choices, side, count)
+    groups as `_grouped_answers` gives them) and, for a free-text question, its texts
+    (([(text, count)], distinct texts in all) as `_free_texts` gives them)."""
+    result = QuestionResult(question=question, n=sum(group[4] for group in answers))
     if result.n < threshold():
         result.suppressed = too_few(result.n)
         return result
     result.rows, result.mean, result.median = _distribution(question, answers)
     if question.type == Question.Type.TEXT:
         # Sorted, not in the order given: the order must not hint at who wrote what.
-        result.texts = sorted(text for _n, text, _c, _s in answers)
+        result.texts, distinct = list(texts[0]), texts[1]
+        result.texts_more = max(distinct - len(result.texts), 0)
     if breakdown and question.type != Question.Type.TEXT:
         by_side = defaultdict(list)
-        for answer in answers:
-            by_side[answer[3]].append(answer)
+        for group in answers:
+            by_side[group[3]].append(group)
         for side, label in side_labels().items():
             group = by_side.get(side, [])
-            rest = result.n - len(group)
-            item = GroupResult(label=str(label), n=len(group))
-            if len(group) < threshold():
-                item.suppressed = too_few(len(group))
+            size = sum(g[4] for g in group)
+            rest = result.n - size
+            item = GroupResult(label=str(label), n=size)
+            if size < threshold():
+                item.suppressed = too_few(size)
                 item.n = 0
             elif rest and rest < threshold():
                 # The whole minus this group would show the small rest.
@@ -148,9 +238,12 @@ def question_result(question, answers, *, breakdown=True):
     return result
 
 
-def survey_report(survey, *, breakdown=True):
+def survey_report(survey, *, breakdown=True, text_limit=None):
     """{"n", "suppressed", "sections": [(section, [QuestionResult])]} for one survey
-    (three queries: the count, the questions, the answers)."""
+    (four queries: the count, the questions, the answers grouped by value, the free
+    texts). Every query groups in the database, so the work in Python stays the same
+    however many answered. With `text_limit`, each free-text question carries its first
+    `text_limit` distinct texts (a page); without, all of them (the PDF)."""
     n = Response.objects.filter(survey=survey, submitted=True).count()
     report = {"survey": survey, "n": n, "suppressed": "", "sections": []}
     if n < threshold():
@@ -158,13 +251,17 @@ def survey_report(survey, *, breakdown=True):
         report["n"] = None
         return report
     questions = list(Question.objects.filter(section__survey=survey).select_related("section"))
-    by_question = defaultdict(list)
-    for question_id, number, text, choices, side in _answers(survey):
-        by_question[question_id].append((number, text, choices, side))
+    grouped = _grouped_answers(questions)
+    texts = _free_texts(questions, text_limit)
     sections = {}
     for question in questions:
         sections.setdefault(question.section_id, (question.section, []))[1].append(
-            question_result(question, by_question.get(question.pk, []), breakdown=breakdown)
+            question_result(
+                question,
+                grouped.get(question.pk, []),
+                texts=texts.get(question.pk, ((), 0)),
+                breakdown=breakdown,
+            )
         )
     report["sections"] = list(sections.values())
     return report
@@ -173,21 +270,38 @@ def survey_report(survey, *, breakdown=True):
 # --- across surveys ---------------------------------------------------------------------
 
 
-def _scaled_answers(surveys):
-    """{(survey id, question text, type): {pseudonym: number}} of scaled questions: one
-    query for all the surveys."""
-    rows = Answer.objects.filter(
+def _scaled(surveys):
+    """The submitted answers to scaled questions of the surveys, grouped per person: one
+    row per (question text, type, pseudonym) of each survey, as a query to count over."""
+    return Answer.objects.filter(
         response__survey__in=surveys,
         response__submitted=True,
         question__type__in=list(Question.SCALED),
         number__isnull=False,
-    ).values_list(
-        "response__survey_id", "question__text", "question__type", "response__pseudonym", "number"
-    )
-    found = defaultdict(dict)
-    for survey_id, text, type_, code, number in rows:
-        found[(survey_id, text, type_)][code] = number
-    return found
+    ).order_by()
+
+
+def _count_rows(inner, columns):
+    """[(*columns, count)]: the rows of the grouped query `inner` counted by some of its
+    columns, in the database (SELECT columns, COUNT(*) FROM (inner) GROUP BY columns)."""
+    sql, params = inner.query.sql_with_params()
+    connection = connections[inner.db]
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {names}, COUNT(*) FROM ({sql}) per_person GROUP BY {names}",  # noqa: S608
+            params,
+        )
+        return cursor.fetchall()
+
+
+def default_compared(others, limit=MAX_COMPARED):
+    """Of the other cohorts' surveys (the earliest first), those a comparison shows when
+    nobody chose: the pilot (the earliest) and the latest."""
+    others = list(others)
+    if len(others) <= limit:
+        return others
+    return others[:1] + others[-(limit - 1) :]
 
 
 @dataclass
@@ -198,21 +312,30 @@ class ComparisonRow:
 
 def cohort_comparison(surveys):
     """The scaled questions the surveys share (same text and type, as a copied set has),
-    with n, mean and median per survey; a survey's cell is None below the threshold."""
+    with n, mean and median per survey; a survey's cell is None below the threshold. One
+    query: each person counts once per question, the database counts the values."""
     surveys = list(surveys)
-    data = _scaled_answers(surveys)
+    per_person = (
+        _scaled(surveys)
+        .values("response__survey_id", "question__text", "question__type", "response__pseudonym")
+        .annotate(value=Max("number"))
+    )
+    data = defaultdict(Counter)
+    for survey_id, text, type_, value, count in _count_rows(
+        per_person, ["response__survey_id", "question__text", "question__type", "value"]
+    ):
+        data[(survey_id, text, type_)][value] += count
     keys = sorted({(text, type_) for (_s, text, type_) in data})
     rows = []
     for text, type_ in keys:
         cells = []
         for survey in surveys:
-            values = list(data.get((survey.pk, text, type_), {}).values())
-            if len(values) < threshold():
+            counts = data.get((survey.pk, text, type_), Counter())
+            n = sum(counts.values())
+            if n < threshold():
                 cells.append(None)
             else:
-                cells.append(
-                    (len(values), round(statistics.fmean(values), 2), statistics.median(values))
-                )
+                cells.append((n, *_weighted_mean_median(counts)))
         if sum(cell is not None for cell in cells) >= 1:
             rows.append(ComparisonRow(text, cells))
     return rows
@@ -232,28 +355,45 @@ class ChangeRow:
 def baseline_final_change(baseline, final):
     """For each scaled question both surveys ask, the change from baseline to final over
     the people who answered both, linked by their pseudonymous code (never by a person).
-    Fewer linked pairs than the threshold: suppressed."""
-    data = _scaled_answers([baseline, final])
-    keys = sorted({(text, type_) for (_s, text, type_) in data})
+    Fewer linked pairs than the threshold: suppressed. One query: the database pairs each
+    person's two answers and counts the (before, after) pairs."""
+    per_person = (
+        _scaled([baseline, final])
+        .values("question__text", "question__type", "response__pseudonym")
+        .annotate(
+            before=Max(Case(When(response__survey=baseline, then=F("number")))),
+            after=Max(Case(When(response__survey=final, then=F("number")))),
+        )
+    )
+    data = defaultdict(list)
+    for text, type_, before, after, count in _count_rows(
+        per_person, ["question__text", "question__type", "before", "after"]
+    ):
+        data[(text, type_)].append((before, after, count))
     rows = []
-    for text, type_ in keys:
-        before = data.get((baseline.pk, text, type_), {})
-        after = data.get((final.pk, text, type_), {})
-        codes = sorted(before.keys() & after.keys())
-        if not before or not after:
+    for text, type_ in sorted(data):
+        found = data[(text, type_)]
+        if not any(b is not None for b, _a, _c in found) or not any(
+            a is not None for _b, a, _c in found
+        ):
+            continue  # asked (or answered) in only one of the two
+        pairs = [(b, a, c) for b, a, c in found if b is not None and a is not None]
+        linked = sum(c for _b, _a, c in pairs)
+        if linked < threshold():
+            rows.append(ChangeRow(text, None, suppressed=too_few(linked)))
             continue
-        if len(codes) < threshold():
-            rows.append(ChangeRow(text, None, suppressed=too_few(len(codes))))
-            continue
-        diffs = [after[c] - before[c] for c in codes]
+        diffs = Counter()
+        for b, a, c in pairs:
+            diffs[a - b] += c
+        change, median_change = _weighted_mean_median(diffs)
         rows.append(
             ChangeRow(
                 text,
-                len(codes),
-                before=round(statistics.fmean(before[c] for c in codes), 2),
-                after=round(statistics.fmean(after[c] for c in codes), 2),
-                change=round(statistics.fmean(diffs), 2),
-                median_change=statistics.median(diffs),
+                linked,
+                before=round(math.fsum(b * c for b, _a, c in pairs) / linked, 2),
+                after=round(math.fsum(a * c for _b, a, c in pairs) / linked, 2),
+                change=change,
+                median_change=median_change,
             )
         )
     return rows

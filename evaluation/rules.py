@@ -34,3 +34,9 @@ def is_assigned_evaluator(user, obj):
 
 rules.add_perm("evaluation.manage_survey", runs_cohort)
 rules.add_perm("evaluation.read_report", runs_cohort | is_assigned_evaluator)
+# The builder: the office and the cohort's assigned evaluators make and change surveys;
+# sending invitations and reminders stays with the office (it knows the people).
+rules.add_perm("evaluation.build_survey", runs_cohort | is_assigned_evaluator)
+# Offering the aggregated report to the library: the library makes a draft that only the
+# cohort's office can make public.
+rules.add_perm("evaluation.publish_report", runs_cohort | is_assigned_evaluator)

@@ -113,3 +113,52 @@ def comparable_surveys(survey, user):
         .exclude(cohort_id=survey.cohort_id)
         .order_by("cohort__start_date", "id")
     )
+
+
+def buildable_cohorts(user):
+    """Cohorts the user may build surveys in: those their office runs, and those they are
+    assigned to as an evaluator."""
+    from cohorts.models import Cohort
+
+    if not user.is_authenticated:
+        return Cohort.objects.none()
+    return (
+        Cohort.objects.filter(Q(pk__in=cohorts_for(user).values("pk")) | Q(evaluators__user=user))
+        .distinct()
+        .select_related("programme")
+    )
+
+
+def copy_sources(user, cohort):
+    """Surveys of the programme's other cohorts the user may read, to copy into `cohort`:
+    the earliest cohort (the pilot) first, with their question counts (one query)."""
+    return (
+        surveys_for(user)
+        .filter(cohort__programme_id=cohort.programme_id)
+        .exclude(cohort_id=cohort.pk)
+        .annotate(question_count=Count("sections__questions", distinct=True))
+        .order_by("cohort__start_date", "cohort_id", "opens", "id")
+    )
+
+
+def assigned_cohorts(user):
+    """The cohorts assigned to an evaluator (one query), for their home page."""
+    from cohorts.models import Cohort
+
+    return (
+        Cohort.objects.filter(evaluators__user=user)
+        .select_related("programme")
+        .order_by("start_date", "id")
+    )
+
+
+def assigned_cohorts_with_surveys(cohorts):
+    """`cohorts` (a page of `assigned_cohorts`), each with its surveys in order as
+    `assigned_surveys` (one query for all)."""
+    cohorts = list(cohorts)
+    by_cohort = {cohort.pk: [] for cohort in cohorts}
+    for survey in Survey.objects.filter(cohort_id__in=by_cohort).order_by("opens", "id"):
+        by_cohort[survey.cohort_id].append(survey)
+    for cohort in cohorts:
+        cohort.assigned_surveys = by_cohort[cohort.pk]
+    return cohorts

@@ -11,12 +11,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cohorts.models import Participation
+from cohorts import hooks as cohort_hooks
+from cohorts.models import Cohort, Participation
 from evaluation import pseudonyms
 from evaluation.models import (
     Answer,
@@ -41,6 +42,7 @@ INVITED_STATES = (
     Participation.State.COMPLETED,
 )
 TEXT_MAX = 5000
+CHOICE_MAX = 200
 NUMBER_LIMIT = 1_000_000_000
 
 
@@ -54,11 +56,50 @@ def _check_office(by, cohort):
         raise PermissionDenied
 
 
-def _check_draft(survey):
-    if survey.state != Survey.State.DRAFT:
-        raise ValidationError(
-            _("Questions can only be changed while the survey is a draft (nobody asked yet).")
+def _is_assigned_evaluator(by, cohort):
+    return EvaluatorAssignment.objects.filter(cohort=cohort, user=by).exists()
+
+
+def _check_builder(by, cohort):
+    """The office running the cohort, or an evaluator assigned to it, builds its surveys."""
+    actor(by)  # TypeError for by=None
+    if by is SYSTEM or is_office_of(by, cohort.programme.organisation_id):
+        return
+    if not _is_assigned_evaluator(by, cohort):
+        raise PermissionDenied
+
+
+def structure_lock_reason(survey, *, has_responses):
+    """Why the survey's questions cannot change now (a translated text), or "".
+
+    Once anybody has answered (a draft counts: its answers point at the questions), a
+    changed, moved or deleted question would mix answers to different questions in one
+    report, or leave answers to nothing. The structure is then locked; a copy of the
+    survey can be changed freely.
+    """
+    if survey.state == Survey.State.CLOSED:
+        return _("This survey is closed; its questions can no longer change.")
+    if has_responses:
+        return _(
+            "This survey already has answers (drafts included), so its questions can no "
+            "longer change: the report would mix answers to different questions. Make a "
+            "copy of the survey to change it."
         )
+    return ""
+
+
+def lock_structure(survey):
+    """Take the survey's row for a change of its structure, and refuse when answers
+    exist. The row lock (FOR UPDATE) waits for every respondent saving at this moment
+    (they hold it FOR SHARE, see `response_save`), so no answer can slip in between the
+    check and the change. Call inside a transaction."""
+    Survey.objects.select_for_update().filter(pk=survey.pk).values_list("pk").first()
+    survey.refresh_from_db(fields=["state"])
+    reason = structure_lock_reason(
+        survey, has_responses=Response.objects.filter(survey=survey).exists()
+    )
+    if reason:
+        raise ValidationError(reason)
 
 
 # --- building ---------------------------------------------------------------------------
@@ -69,7 +110,7 @@ def survey_create(
     *, cohort, kind, title, by, intro="", opens=None, closes=None, audience=Survey.Audience.ALL
 ):
     """A draft survey of `cohort`. No e-mails."""
-    _check_office(by, cohort)
+    _check_builder(by, cohort)
     if opens and closes and closes < opens:
         raise ValidationError({"closes": _("The survey cannot close before it opens.")})
     survey = Survey(
@@ -88,8 +129,8 @@ def survey_create(
 
 @transaction.atomic
 def section_add(*, survey, title, by):
-    _check_office(by, survey.cohort)
-    _check_draft(survey)
+    _check_builder(by, survey.cohort)
+    lock_structure(survey)
     order = survey.sections.count() + 1
     return Section.objects.create(survey=survey, title=title.strip(), order=order)
 
@@ -98,16 +139,9 @@ def section_add(*, survey, title, by):
 def question_add(*, section, text, type, by, required=True, choices=()):
     """A question at the end of `section`. Choice questions need at least two distinct
     options."""
-    _check_office(by, section.survey.cohort)
-    _check_draft(section.survey)
-    choices = [c.strip() for c in choices if c and c.strip()]
-    if type in (Question.Type.SINGLE, Question.Type.MULTIPLE):
-        if len(choices) < 2 or len(set(choices)) != len(choices):
-            raise ValidationError(
-                {"choices": _("Give at least two different options, one a line.")}
-            )
-    else:
-        choices = []
+    _check_builder(by, section.survey.cohort)
+    lock_structure(section.survey)
+    choices = clean_choices(type, choices)
     order = section.questions.count() + 1
     question = Question(
         section=section,
@@ -122,11 +156,37 @@ def question_add(*, section, text, type, by, required=True, choices=()):
     return question
 
 
-def _copy_into(survey, cohort, shift):
+def clean_choices(type, choices):
+    """The options of a choice question (at least two, all different), or [] for the
+    other types. Raises ValidationError on the field "choices"."""
+    choices = [c.strip() for c in choices if c and c.strip()]
+    if type not in (Question.Type.SINGLE, Question.Type.MULTIPLE):
+        return []
+    if len(choices) < 2 or len(set(choices)) != len(choices):
+        raise ValidationError({"choices": _("Give at least two different options, one a line.")})
+    for choice in choices:
+        validate_no_control_characters(choice)
+        if len(choice) > CHOICE_MAX:
+            raise ValidationError(
+                {"choices": _("Keep each option to %(max)s characters.") % {"max": CHOICE_MAX}}
+            )
+    return choices
+
+
+def _check_reader(by, cohort):
+    """The office running the cohort, or an evaluator assigned to it, reads its surveys."""
+    actor(by)
+    if by is SYSTEM or is_office_of(by, cohort.programme.organisation_id):
+        return
+    if not _is_assigned_evaluator(by, cohort):
+        raise PermissionDenied
+
+
+def _copy_into(survey, cohort, shift, title=None):
     copy = Survey.objects.create(
         cohort=cohort,
         kind=survey.kind,
-        title=survey.title,
+        title=title or survey.title,
         intro=survey.intro,
         opens=survey.opens + shift if survey.opens else None,
         closes=survey.closes + shift if survey.closes else None,
@@ -153,19 +213,26 @@ def _copy_into(survey, cohort, shift):
 
 
 @transaction.atomic
-def survey_copy(*, survey, cohort, by, shift=timedelta(0)):
+def survey_copy(*, survey, cohort, by, shift=timedelta(0), title=None):
     """A draft copy of `survey` (sections and questions, no invitations or answers) in
-    `cohort`, its dates moved by `shift`, so that the cohorts stay comparable."""
-    _check_office(by, survey.cohort)
-    _check_office(by, cohort)
-    return _copy_into(survey, cohort, shift)
+    `cohort`, its dates moved by `shift`, so that the cohorts stay comparable. Whoever
+    may read `survey` and build in `cohort` (the office, an assigned evaluator)."""
+    _check_reader(by, survey.cohort)
+    _check_builder(by, cohort)
+    return _copy_into(survey, cohort, shift, title=title)
 
 
 @transaction.atomic
-def survey_set_copy(*, source, target, by, shift=timedelta(0)):
-    """Copy every survey of `source` into `target` (what `cohort_copied` carries on)."""
-    _check_office(by, source)
-    _check_office(by, target)
+def survey_set_copy(*, source, target, by, shift=timedelta(0), adopted=False):
+    """Copy every survey of `source` into `target` (what `cohort_copied` carries on).
+
+    `adopted`: `target` is another organisation's, adopting the source's programme (the
+    blueprints app's adoption service checked that); then `by` need only be allowed to
+    build surveys in `target`. Questions are copied, never invitations, answers or the
+    evaluators assigned."""
+    if not adopted:
+        _check_reader(by, source)
+    _check_builder(by, target)
     return [_copy_into(survey, target, shift) for survey in source.surveys.order_by("id")]
 
 
@@ -214,29 +281,43 @@ def _send_link(invitation, token, *, reminder):
     )
 
 
-def _audience(survey, side):
+def event_audiences(cohort):
+    """The events whose attendees can be invited: [cohorts.hooks.Audience], answered by
+    the companion app through `cohorts.hooks.event_audiences` (evaluation does not know
+    events). Empty without a receiver."""
+    return cohort_hooks.answers(cohort_hooks.event_audiences, sender=Cohort, cohort=cohort)
+
+
+def _audience(survey, side, event=None):
     participations = Participation.objects.filter(
         cohort=survey.cohort, state__in=INVITED_STATES
     ).select_related("user")
+    if event:
+        audiences = {a.key: a for a in event_audiences(survey.cohort)}
+        if event not in audiences:
+            raise ValidationError(_("Choose one of the events offered."))
+        participations = participations.filter(pk__in=audiences[event].participations)
     side = side or (survey.audience if survey.audience != Survey.Audience.ALL else None)
     if side:
         participations = participations.filter(side=side)
-    return participations
+    return participations.order_by("pk")
 
 
 @transaction.atomic
-def survey_invite(*, survey, by, side=None):
-    """Invite the cohort's participants (all, or one `side`) who are not invited yet, each
-    with a personal link by e-mail through the ledger. Opens a draft survey. Returns the
-    number of new invitations; a second call invites only those added since."""
+def survey_invite(*, survey, by, side=None, event=None):
+    """Invite the cohort's participants (all, one `side`, or the attendees of one
+    `event`, a key of `event_audiences`) who are not invited yet, each with a personal
+    link by e-mail through the ledger. Opens a draft survey. Returns the number of new
+    invitations; a second call invites only those added since."""
     _check_office(by, survey.cohort)
     if survey.state == Survey.State.CLOSED:
         raise ValidationError(_("This survey is closed; nobody can be invited any more."))
     if survey.state == Survey.State.DRAFT:
         survey_set_state(survey=survey, state=Survey.State.OPEN, by=by)
+    audience = _audience(survey, side, event)
     invited = set(survey.invitations.values_list("participation_id", flat=True))
     count = 0
-    for participation in _audience(survey, side):
+    for participation in audience:
         if participation.pk in invited:
             continue
         token = secrets.token_urlsafe(32)
@@ -339,6 +420,22 @@ def _already_answered():
     )
 
 
+def _share_survey(survey):
+    """Hold the survey's row FOR SHARE until the transaction ends, and read its state,
+    dates as they are now into `survey`."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT state, opens, closes FROM evaluation_survey WHERE id = %s FOR SHARE",
+                [survey.pk],
+            )
+            row = cursor.fetchone()
+    else:  # SQLite (a local run without DATABASE_URL) writes one at a time anyway
+        row = Survey.objects.filter(pk=survey.pk).values_list("state", "opens", "closes").first()
+    if row is not None:
+        survey.state, survey.opens, survey.closes = row
+
+
 def _refuse_if_not_answerable(invitation, today):
     if not survey_is_open(invitation.survey, today):
         raise ValidationError(
@@ -362,24 +459,30 @@ def response_save(*, invitation, data, finish, draft_token="", today=None):
     today = today or timezone.localdate()
     survey = invitation.survey
     _refuse_if_not_answerable(invitation, today)
-    questions = list(Question.objects.filter(section__survey=survey))
-    parsed, errors = {}, {}
-    for question in questions:
-        try:
-            value = parse_answer(question, data.get(question.pk, []))
-        except ValidationError as error:
-            errors[str(question.pk)] = error.messages
-            continue
-        if value is None and finish and question.required:
-            errors[str(question.pk)] = [_("Please answer this question.")]
-        elif value is not None:
-            parsed[question.pk] = value
-    if errors:
-        raise ValidationError(errors)
-    code = pseudonyms.pseudonym(
-        programme_id=survey.cohort.programme_id, user_id=invitation.participation.user_id
-    )
     with transaction.atomic():
+        # The survey's row FOR SHARE: respondents do not wait for each other, but a change
+        # of the structure (`lock_structure`, FOR UPDATE) waits until this answer is
+        # saved, and this answer waits until such a change is done and is then checked
+        # against the questions as they are now. Closing meanwhile is seen here too.
+        _share_survey(survey)
+        _refuse_if_not_answerable(invitation, today)
+        questions = list(Question.objects.filter(section__survey=survey))
+        parsed, errors = {}, {}
+        for question in questions:
+            try:
+                value = parse_answer(question, data.get(question.pk, []))
+            except ValidationError as error:
+                errors[str(question.pk)] = error.messages
+                continue
+            if value is None and finish and question.required:
+                errors[str(question.pk)] = [_("Please answer this question.")]
+            elif value is not None:
+                parsed[question.pk] = value
+        if errors:
+            raise ValidationError(errors)
+        code = pseudonyms.pseudonym(
+            programme_id=survey.cohort.programme_id, user_id=invitation.participation.user_id
+        )
         if finish:
             # The claim: one UPDATE, conditional on nobody having answered; a concurrent
             # submit waits on the row lock, then finds it answered and changes nothing.

@@ -19,18 +19,40 @@ def surveys_tab(sender, cohort, request, **kwargs):
 
 
 @receiver(cohort_hooks.cohort_copied, dispatch_uid="evaluation.copy_set")
-def copy_survey_set(sender, source, target, shift, by=None, **kwargs):
-    # The cohorts service has checked who copies; the set follows the cohort.
-    services.survey_set_copy(source=source, target=target, shift=shift, by=by or SYSTEM)
+def copy_survey_set(sender, source, target, shift, by=None, adopted=False, **kwargs):
+    # The cohorts service has checked who copies; the set follows the cohort. In an
+    # adoption (blueprints) the source is another organisation's, which the adopting
+    # service has checked may be adopted.
+    services.survey_set_copy(
+        source=source, target=target, shift=shift, by=by or SYSTEM, adopted=adopted
+    )
+
+
+# How many surveys and cohorts the evaluator's home names, the newest cohorts' first; the
+# page of their cohorts has all of them.
+HOME_SURVEYS = 10
+HOME_COHORTS = 5
 
 
 @receiver(hooks.home_panels, dispatch_uid="evaluation.home_evaluator")
 def evaluator_surveys_panel(sender, request, roles, **kwargs):
     if not roles.has(Role.Kind.EVALUATOR):
         return None
+    surveys = list(
+        selectors.assigned_surveys(request.user).order_by(
+            "-cohort__start_date", "-cohort_id", "opens", "id"
+        )[: HOME_SURVEYS + 1]
+    )
+    cohorts = list(
+        selectors.assigned_cohorts(request.user).order_by("-start_date", "-id")[: HOME_COHORTS + 1]
+    )
     return Panel(
         "evaluation.assigned_surveys",
         "evaluation/panel_assigned_surveys.html",
-        {"surveys": list(selectors.assigned_surveys(request.user)[:30])},
+        {
+            "surveys": surveys[:HOME_SURVEYS],
+            "cohorts": cohorts[:HOME_COHORTS],
+            "more": len(surveys) > HOME_SURVEYS or len(cohorts) > HOME_COHORTS,
+        },
         order=11,
     )

@@ -7,20 +7,21 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts.selectors import cohorts_for
+from cohorts.services.exports import spreadsheet_cell
 from cohorts.views._shared import cohort_frame
 from evaluation import exports, reports, selectors, services
 from evaluation.forms import (
+    CompareForm,
     CopyForm,
     EvaluatorForm,
     InviteForm,
-    QuestionForm,
-    SectionForm,
     SurveyForm,
 )
 from evaluation.models import Survey
@@ -135,27 +136,6 @@ def evaluator_assign(request, cohort_pk):
     return redirect("evaluation:cohort_surveys", cohort_pk=cohort.pk)
 
 
-@role_required(OFFICE)
-def survey_detail(request, pk):
-    """The builder: sections and questions, adding them while a draft, and sending."""
-    survey = _office_survey(request, pk)
-    structure = selectors.survey_questions(survey)
-    sections = [section for section, _questions in structure]
-    return render(
-        request,
-        "evaluation/survey_detail.html",
-        {
-            "survey": survey,
-            "cohort": survey.cohort,
-            "structure": structure,
-            "section_form": SectionForm(),
-            "question_form": QuestionForm(sections=sections),
-            "invite_form": InviteForm(),
-            "counts": selectors.invitation_counts(survey),
-        },
-    )
-
-
 def _builder_post(request, pk, action):
     survey = _office_survey(request, pk)
     try:
@@ -167,45 +147,17 @@ def _builder_post(request, pk, action):
 
 @role_required(OFFICE)
 @require_POST
-def section_add(request, pk):
-    def add(survey):
-        form = SectionForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(_("Please give the section a title."))
-        services.section_add(survey=survey, title=form.cleaned_data["title"], by=request.user)
-        messages.success(request, _("The section has been added."))
-
-    return _builder_post(request, pk, add)
-
-
-@role_required(OFFICE)
-@require_POST
-def question_add(request, pk):
-    def add(survey):
-        form = QuestionForm(request.POST, sections=survey.sections.all())
-        if not form.is_valid():
-            raise ValidationError([str(m) for errors in form.errors.values() for m in errors])
-        data = form.cleaned_data
-        services.question_add(
-            section=survey.sections.get(pk=data["section"]),
-            text=data["text"],
-            type=data["type"],
-            required=data["required"],
-            choices=data["choices"].splitlines(),
-            by=request.user,
-        )
-        messages.success(request, _("The question has been added."))
-
-    return _builder_post(request, pk, add)
-
-
-@role_required(OFFICE)
-@require_POST
 def survey_invite(request, pk):
     def invite(survey):
-        form = InviteForm(request.POST)
-        side = form.cleaned_data["side"] if form.is_valid() else ""
-        count = services.survey_invite(survey=survey, side=side or None, by=request.user)
+        form = InviteForm(request.POST, events=services.event_audiences(survey.cohort))
+        if not form.is_valid():
+            raise ValidationError(_("Choose one of the groups offered."))
+        count = services.survey_invite(
+            survey=survey,
+            side=form.cleaned_data["side"] or None,
+            event=form.cleaned_data.get("event") or None,
+            by=request.user,
+        )
         messages.success(request, _("%(count)s invitations are being sent.") % {"count": count})
 
     return _builder_post(request, pk, invite)
@@ -229,22 +181,6 @@ def survey_close(request, pk):
         messages.success(request, _("The survey is closed; it takes no more answers."))
 
     return _builder_post(request, pk, close)
-
-
-@role_required(OFFICE)
-def survey_preview(request, pk):
-    """The respondent's page exactly as they see it, with nothing to send."""
-    survey = _office_survey(request, pk)
-    return render(
-        request,
-        "evaluation/respond.html",
-        {
-            "survey": survey,
-            "fields": _fields(selectors.survey_questions(survey), {}, {}),
-            "preview": True,
-            "is_open": True,
-        },
-    )
 
 
 # --- the respondent (personal link, no sign-in) -----------------------------------------
@@ -318,10 +254,28 @@ def _readable_survey(request, pk):
     return survey
 
 
+ASSIGNED_PAGE_SIZE = 20
+
+
+@role_required(EVALUATOR)
+def assigned_cohorts(request):
+    """The cohorts assigned to the evaluator, newest first, a page at a time, each with
+    its surveys and the ways to build one (the home names the first few)."""
+    page = Paginator(
+        selectors.assigned_cohorts(request.user).order_by("-start_date", "-id"),
+        ASSIGNED_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "evaluation/assigned_cohorts.html",
+        {"page": page, "cohorts": selectors.assigned_cohorts_with_surveys(page.object_list)},
+    )
+
+
 @role_required(OFFICE, EVALUATOR)
 def survey_report(request, pk):
     survey = _readable_survey(request, pk)
-    report = reports.survey_report(survey)
+    report = reports.survey_report(survey, text_limit=reports.PAGE_TEXTS)
     change = None
     baseline = selectors.baseline_for(survey)
     if baseline is not None:
@@ -344,13 +298,31 @@ def survey_report(request, pk):
 def survey_compare(request, pk):
     """This survey beside those of the same kind in the programme's other cohorts."""
     survey = _readable_survey(request, pk)
-    surveys = [survey, *selectors.comparable_surveys(survey, request.user)]
+    others = list(selectors.comparable_surveys(survey, request.user))
+    form = CompareForm(
+        request.GET if "surveys" in request.GET else None,
+        others=others,
+        limit=reports.MAX_COMPARED,
+    )
+    if form.is_bound and form.is_valid():
+        chosen = set(form.cleaned_data["surveys"])
+        compared = [s for s in others if s.pk in chosen]
+    else:
+        compared = reports.default_compared(others)
+        if not form.is_bound:
+            form = CompareForm(
+                initial={"surveys": [s.pk for s in compared]},
+                others=others,
+                limit=reports.MAX_COMPARED,
+            )
+    surveys = [survey, *compared]
     return render(
         request,
         "evaluation/survey_compare.html",
         {
             "survey": survey,
             "surveys": surveys,
+            "form": form if others else None,
             "rows": reports.cohort_comparison(surveys),
             "threshold": reports.threshold(),
         },
@@ -364,11 +336,15 @@ class _Echo:
 
 @role_required(OFFICE, EVALUATOR)
 def survey_export(request, pk):
-    """The answers as CSV, streamed row by row (constant memory), small groups left out."""
+    """The answers as CSV, streamed row by row (constant memory), small groups left out;
+    a free text cannot run as a formula in a spreadsheet program."""
     survey = _readable_survey(request, pk)
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in exports.answer_rows(survey)),
+        (
+            writer.writerow([spreadsheet_cell(cell) for cell in row])
+            for row in exports.answer_rows(survey)
+        ),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}.csv"'

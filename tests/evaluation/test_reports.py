@@ -4,9 +4,13 @@ to final, and the CSV export."""
 
 import csv
 import io
+import statistics
 
 import pytest
 from django.utils import translation
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from cohorts.models import Participation
 from evaluation import exports, reports
@@ -70,7 +74,65 @@ def test_a_question_answered_by_too_few_is_suppressed_with_its_texts():
 def test_free_texts_above_the_threshold_are_shown_sorted_not_in_order_given():
     survey, questions = survey_with_questions()
     _fill(survey, questions, [3] * 5, texts=["e", "c", "a", "d", "b"])
-    assert _result(reports.survey_report(survey), questions["text"]).texts == list("abcde")
+    result = _result(reports.survey_report(survey), questions["text"])
+    assert result.texts == [(t, 1) for t in "abcde"] and result.texts_more == 0
+
+
+def test_a_text_given_several_times_is_shown_once_with_its_count():
+    survey, questions = survey_with_questions()
+    _fill(survey, questions, [3] * 6, texts=["gut", "gut", "neu", "gut", "neu", "alt"])
+    result = _result(reports.survey_report(survey), questions["text"])
+    assert result.n == 6 and result.texts == [("alt", 1), ("gut", 3), ("neu", 2)]
+
+
+def test_a_page_shows_the_first_texts_and_counts_the_rest():
+    survey, questions = survey_with_questions()
+    _fill(survey, questions, [3] * 7, texts=["g", "f", "e", "d", "c", "b", "a"])
+    result = _result(reports.survey_report(survey, text_limit=3), questions["text"])
+    assert result.n == 7
+    assert result.texts == [("a", 1), ("b", 1), ("c", 1)] and result.texts_more == 4
+    pdf = _result(reports.survey_report(survey), questions["text"])
+    assert len(pdf.texts) == 7 and pdf.texts_more == 0
+
+
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    answers=st.lists(
+        st.tuples(
+            st.integers(1, 5),
+            st.sampled_from(["administration", "external"]),
+            st.lists(st.sampled_from(["Workshop", "Hospitation", "Netzwerk"]), unique=True),
+        ),
+        min_size=5,
+        max_size=30,
+    )
+)
+def test_grouping_in_the_database_gives_what_the_answers_written_out_give(answers):
+    """The report counts in SQL; its figures equal the plain computation over every answer."""
+    survey, questions = survey_with_questions()
+    for i, (likert, side, choices) in enumerate(answers):
+        answer_directly(
+            survey,
+            i,
+            {questions["likert5"]: {"number": likert}, questions["multiple"]: {"choices": choices}},
+            side=side,
+        )
+    report = reports.survey_report(survey)
+    likert = _result(report, questions["likert5"])
+    numbers = [a[0] for a in answers]
+    assert likert.n == len(numbers)
+    assert [r.count for r in likert.rows] == [numbers.count(v) for v in range(1, 6)]
+    assert likert.mean == round(statistics.fmean(numbers), 2)
+    assert likert.median == statistics.median(numbers)
+    for group, side in zip(likert.groups, ("administration", "external"), strict=True):
+        mine = [a[0] for a in answers if a[1] == side]
+        if not group.suppressed:
+            assert group.n == len(mine) and group.median == statistics.median(mine)
+    multiple = _result(report, questions["multiple"])
+    options = ["Workshop", "Hospitation", "Netzwerk"]
+    assert [r.count for r in multiple.rows] == [
+        sum(option in a[2] for a in answers) for option in options
+    ]
 
 
 def test_the_breakdown_hides_a_small_side_and_the_side_whose_complement_is_small():
@@ -197,3 +259,47 @@ def test_question_types_without_a_scale_have_no_mean():
     multiple = _result(report, questions["multiple"])
     assert [r.count for r in multiple.rows] == [5, 0, 5]
     assert Question.Type.SINGLE not in Question.SCALED
+
+
+@hypothesis_settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    people=st.lists(
+        st.tuples(st.none() | st.integers(1, 5), st.none() | st.integers(1, 5)),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_the_change_and_comparison_counted_in_the_database_equal_the_plain_computation(people):
+    cohort = CohortFactory()
+    baseline, qb = survey_with_questions(cohort=cohort)
+    final, qf = survey_with_questions(cohort=cohort, kind=Survey.Kind.FINAL)
+    for i, (before, after) in enumerate(people):
+        if before is not None:
+            answer_directly(baseline, i, {qb["likert5"]: {"number": before}})
+        if after is not None:
+            answer_directly(final, i, {qf["likert5"]: {"number": after}})
+    befores = [b for b, _a in people if b is not None]
+    afters = [a for _b, a in people if a is not None]
+    pairs = [(b, a) for b, a in people if b is not None and a is not None]
+    rows = reports.baseline_final_change(baseline, final)
+    if not befores or not afters:
+        assert rows == []
+    elif len(pairs) < 5:
+        assert [(r.pairs, r.suppressed != "") for r in rows] == [(None, True)]
+    else:
+        (row,) = rows
+        diffs = [a - b for b, a in pairs]
+        assert row.pairs == len(pairs)
+        assert row.before == round(statistics.fmean(b for b, _a in pairs), 2)
+        assert row.after == round(statistics.fmean(a for _b, a in pairs), 2)
+        assert row.change == round(statistics.fmean(diffs), 2)
+        assert row.median_change == statistics.median(diffs)
+    cells = {r.question: r.cells for r in reports.cohort_comparison([baseline, final])}.get(
+        "Frage likert5", [None, None]
+    )
+    for cell, values in zip(cells, (befores, afters), strict=True):
+        if len(values) < 5:
+            assert cell is None
+        else:
+            expected = (len(values), round(statistics.fmean(values), 2), statistics.median(values))
+            assert cell == expected

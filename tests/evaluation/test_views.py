@@ -49,14 +49,7 @@ def _en(client):
 # --- access -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/cohorts/{cohort}/surveys/",
-        "/surveys/{survey}/",
-        "/surveys/{survey}/preview/",
-    ],
-)
+@pytest.mark.parametrize("url", ["/cohorts/{cohort}/surveys/"])
 def test_office_pages(world, url):
     url = url.format(cohort=world["cohort"].pk, survey=world["survey"].pk)
     assert_access(
@@ -83,8 +76,6 @@ def test_report_pages_for_the_office_and_the_assigned_evaluator(world, url):
 @pytest.mark.parametrize(
     ("url", "data"),
     [
-        ("/surveys/{survey}/sections/", {"title": "Teil 2"}),
-        ("/surveys/{survey}/questions/", {"text": "Noch?", "type": "text", "section": "0"}),
         ("/surveys/{survey}/invite/", {"side": ""}),
         ("/surveys/{survey}/remind/", {}),
         ("/surveys/{survey}/close/", {}),
@@ -265,6 +256,23 @@ def test_the_export_streams(client, world):
     assert len(rows) == 7
 
 
+def test_the_export_cannot_run_a_free_text_as_a_formula(client, world):
+    """A respondent's text that starts like a formula reaches the spreadsheet as text;
+    numbers, also negative ones, stay numbers."""
+    from cohorts.services.exports import spreadsheet_cell
+
+    survey, questions = survey_with_questions(cohort=world["cohort"])
+    for number in range(1, 7):
+        answer_directly(survey, 500 + number, {questions["text"]: {"text": '=HYPERLINK("x")'}})
+    client.force_login(world["owner"])
+    export = b"".join(client.get(f"/surveys/{survey.pk}/export.csv").streaming_content).decode()
+    assert "'=HYPERLINK" in export
+    assert ',"=HYPERLINK' not in export and ",=HYPERLINK" not in export
+    assert spreadsheet_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert spreadsheet_cell("-3") == "-3" and spreadsheet_cell(-3) == -3
+    assert spreadsheet_cell("2,5") == "2,5" and spreadsheet_cell(None) == ""
+
+
 def _add_responses(survey, questions):
     start = [1000]
 
@@ -355,3 +363,52 @@ def test_no_log_line_joins_the_person_to_the_answer(client, world, invitation, c
         line = record.getMessage()
         assert response.pseudonym not in line and str(response.pk) not in line
         assert person.email not in line
+
+
+# --- choosing what to compare -------------------------------------------------------------
+
+
+def _cohorts_with_surveys(world, count):
+    programme = world["cohort"].programme
+    made = []
+    for i in range(count):
+        cohort = CohortFactory(programme=programme, title=f"Vergleich {i}")
+        cohort.start_date = world["cohort"].start_date.replace(year=2000 + i)
+        cohort.save(update_fields=["start_date"])
+        made.append(survey_with_questions(cohort=cohort)[0])
+    return made
+
+
+def test_the_comparison_shows_the_pilot_and_the_latest_until_someone_chooses(client, world):
+    others = _cohorts_with_surveys(world, 7)
+    client.force_login(world["owner"])
+    page = client.get(f"/surveys/{world['survey'].pk}/compare/")
+    shown = [s.cohort.title for s in page.context["surveys"][1:]]
+    assert shown == ["Vergleich 0", "Vergleich 4", "Vergleich 5", "Vergleich 6"]
+    html = page.content.decode()
+    assert html.count('type="checkbox"') == 7  # every other cohort can be chosen
+    chosen = client.get(
+        f"/surveys/{world['survey'].pk}/compare/",
+        {"surveys": [others[1].pk, others[2].pk]},
+    )
+    assert [s.pk for s in chosen.context["surveys"]] == [
+        world["survey"].pk,
+        *[o.pk for o in others[1:3]],
+    ]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_choosing_too_many_or_a_foreign_survey_is_refused_with_a_message(client, world, language):
+    others = _cohorts_with_surveys(world, 6)
+    stranger, _ = survey_with_questions()  # another programme's survey
+    client.force_login(world["owner"])
+    client.cookies["django_language"] = language
+    url = f"/surveys/{world['survey'].pk}/compare/"
+    too_many = client.get(url, {"surveys": [o.pk for o in others[:5]]})
+    assert too_many.status_code == 200
+    message = {"de": "Wählen Sie höchstens 4", "en": "Choose at most 4"}[language]
+    assert message in too_many.content.decode()
+    assert len(too_many.context["surveys"]) == 5  # the survey and the default four
+    foreign = client.get(url, {"surveys": [stranger.pk]})
+    assert stranger.pk not in [s.pk for s in foreign.context["surveys"]]
+    assert foreign.context["form"].errors
