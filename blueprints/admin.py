@@ -3,7 +3,14 @@ may correct a text here, and look at files and download counts (numbers only).""
 
 from django.contrib import admin
 
-from blueprints.models import Blueprint, BlueprintFile, BlueprintFileVersion, DownloadCount, Tag
+from blueprints.models import (
+    Adoption,
+    Blueprint,
+    BlueprintFile,
+    BlueprintFileVersion,
+    DownloadCount,
+    Tag,
+)
 
 
 @admin.register(Tag)
@@ -62,4 +69,28 @@ class DownloadCountAdmin(admin.ModelAdmin):
     readonly_fields = ("version", "day", "count")
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(admin.ModelAdmin):
+    """A record of what happened: read only (the adoption service makes them)."""
+
+    list_display = ("organisation", "source_programme", "programme", "created_at")
+    list_select_related = ("organisation", "source_programme", "programme")
+    readonly_fields = (
+        "source_programme",
+        "source_cohort",
+        "blueprints",
+        "organisation",
+        "programme",
+        "cohort",
+        "created_at",
+        "by",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

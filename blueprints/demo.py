@@ -6,8 +6,12 @@ The Design Thinking workshop exists in German and in English: two blueprints, th
 one a translation of the German (each language is a blueprint of its own, with its own
 title, text and file, and the pages link the two).
 
+The other ministry (MIK) has adopted pioneer4BB: its own programme with a first cohort
+(a draft) that carries pioneer4BB's event plan and surveys, and the record that the
+library counts; MIK's office can adopt it again from the library.
+
 Idempotent: each blueprint is looked up by its slug first, and gets its file only when it
-has none; a second run changes nothing.
+has none; the adoption is made once; a second run changes nothing.
 """
 
 from datetime import datetime, time, timedelta
@@ -16,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from blueprints import samples, services
-from blueprints.models import Blueprint, Tag
+from blueprints.models import Adoption, Blueprint, Tag
 from cohorts.models import Programme
 
 DESIGN_THINKING_BODY = """\
@@ -316,7 +320,50 @@ def build(world):
             # The service touched updated_at; the demo's dates stay those of the pilot.
             Blueprint.objects.filter(pk=blueprint.pk).update(updated_at=published or timezone.now())
         world[f"blueprint:{slug}"] = blueprint
+    build_adoption(world, programme)
     return world
+
+
+# The other ministry (MIK) adopted pioneer4BB a few weeks ago: its own tandem programme,
+# whose first cohort (a draft) starts in about four months with the event plan and the
+# surveys of pioneer4BB's running cohort, moved to its start.
+ADOPTION = {
+    "name": "Tandem-Hospitation MIK",
+    "cohort_title": "1. Durchgang",
+    "description": (
+        "Beschäftigte des Ministeriums des Innern und für Kommunales hospitieren in "
+        "Tandems mit Expertinnen und Experten aus Unternehmen und gemeinnützigen "
+        "Organisationen – nach dem Vorbild von pioneer4BB."
+    ),
+}
+
+
+def build_adoption(world, programme):
+    mik, office = world.get("org:mik"), world.get("user:office@mik.example")
+    if programme is None or mik is None or office is None:
+        return
+    adoption = Adoption.objects.filter(source_programme=programme, organisation=mik).first()
+    if adoption is None:
+        today = timezone.localdate()
+        start = (today + timedelta(days=120)).replace(day=1)
+        adoption = services.programme_adopt(
+            source=programme,
+            organisation=mik,
+            name=ADOPTION["name"],
+            cohort_title=ADOPTION["cohort_title"],
+            start_date=start,
+            by=office,
+            description=ADOPTION["description"],
+            format=programme.format,
+            default_cohort_months=programme.default_cohort_months,
+            default_phase_months=programme.default_phase_months,
+        )
+        Adoption.objects.filter(pk=adoption.pk).update(
+            created_at=timezone.now() - timedelta(days=21)
+        )
+    world["adoption:mik"] = adoption
+    world["programme:mik"] = adoption.programme
+    world["cohort:mik"] = adoption.cohort
 
 
 def _slug(name):

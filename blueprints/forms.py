@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from blueprints import licences, selectors, uploads
 from blueprints.models import Blueprint
 from blueprints.services import MAX_TAGS, BlueprintData
+from cohorts.forms import DateInput
 from cohorts.models import Cohort, Programme
 from pioneer.models import Organisation
 from pioneer.validators import SafeForm
@@ -283,3 +284,90 @@ class VersionForm(_UploadForm):
         max_length=300,
         help_text=_("A sentence for the list of versions."),
     )
+
+
+class AdoptionForm(SafeForm):
+    """ "Adopt this programme": the new programme's name and settings (offered as the
+    source's), the first cohort's title and start."""
+
+    name_fields = ("name", "cohort_title")
+
+    name = forms.CharField(label=_("Name of your programme"), max_length=200)
+    cohort_title = forms.CharField(label=_("Title of the first cohort"), max_length=200)
+    start_date = forms.DateField(
+        label=_("Start of the first cohort"),
+        widget=DateInput(),
+        help_text=_("The events and surveys keep their distance to the start."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    format = forms.ChoiceField(
+        label=_("Format"), choices=Programme.Format.choices, widget=forms.RadioSelect
+    )
+    default_cohort_months = forms.IntegerField(
+        label=_("Cohort length (months)"), min_value=1, max_value=36
+    )
+    default_phase_months = forms.IntegerField(
+        label=_("Phase length (months)"), min_value=1, max_value=36
+    )
+    is_public = forms.BooleanField(
+        label=_("Show the programme publicly"),
+        required=False,
+        help_text=_("Open cohorts of a public programme appear on the landing page."),
+    )
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = list(organisations)
+        # An office of several organisations chooses which one runs the new programme.
+        if len(self.organisations) > 1:
+            self.fields["organisation"] = forms.ModelChoiceField(
+                label=_("Organiser"),
+                queryset=Organisation.objects.filter(pk__in=[o.pk for o in self.organisations]),
+            )
+            self.order_fields(["organisation"])
+
+    @staticmethod
+    def initial_for(source, start_date):
+        return {
+            "name": source.name,
+            "cohort_title": _("1st cohort"),
+            "start_date": start_date,
+            "description": source.description,
+            "format": source.format,
+            "default_cohort_months": source.default_cohort_months,
+            "default_phase_months": source.default_phase_months,
+            "is_public": True,
+        }
+
+    def clean(self):
+        data = super().clean()
+        cohort, phase = data.get("default_cohort_months"), data.get("default_phase_months")
+        if cohort and phase and phase > cohort:
+            self.add_error(
+                "default_phase_months", _("A phase cannot be longer than the whole cohort.")
+            )
+        return data
+
+    def organisation(self):
+        if "organisation" in self.fields:
+            return self.cleaned_data["organisation"]
+        return self.organisations[0] if self.organisations else None
+
+    def service_arguments(self):
+        data = self.cleaned_data
+        return {
+            "organisation": self.organisation(),
+            "name": data["name"],
+            "cohort_title": data["cohort_title"],
+            "start_date": data["start_date"],
+            "description": data["description"],
+            "format": data["format"],
+            "default_cohort_months": data["default_cohort_months"],
+            "default_phase_months": data["default_phase_months"],
+            "is_public": data["is_public"],
+        }

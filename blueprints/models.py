@@ -270,3 +270,65 @@ class DownloadCount(models.Model):
 
     def __str__(self):
         return f"{self.version_id} {self.day}: {self.count}"
+
+
+class Adoption(models.Model):
+    """Another organisation's programme office started its own programme (and its first
+    cohort) from a programme and its blueprints ("adopt this programme"). Kept so the
+    library can show which organisations reuse which blueprint."""
+
+    source_programme = models.ForeignKey(
+        "cohorts.Programme",
+        verbose_name=_("adopted programme"),
+        on_delete=models.PROTECT,
+        related_name="adoptions",
+    )
+    source_cohort = models.ForeignKey(
+        "cohorts.Cohort",
+        verbose_name=_("cohort copied"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The cohort whose event plan and surveys were copied."),
+    )
+    blueprints = models.ManyToManyField(
+        Blueprint, verbose_name=_("blueprints"), blank=True, related_name="adoptions"
+    )
+    organisation = models.ForeignKey(
+        "pioneer.Organisation",
+        verbose_name=_("adopted by"),
+        on_delete=models.PROTECT,
+        related_name="adoptions",
+    )
+    programme = models.OneToOneField(
+        "cohorts.Programme",
+        verbose_name=_("new programme"),
+        on_delete=models.PROTECT,
+        related_name="adopted_from",
+    )
+    cohort = models.ForeignKey(
+        "cohorts.Cohort",
+        verbose_name=_("first cohort"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("adopted"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("adoption")
+        verbose_name_plural = _("adoptions")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.organisation} ← {self.source_programme}"

@@ -11,8 +11,16 @@ from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.utils import timezone
 
 from blueprints import search as search_module
-from blueprints.models import Blueprint, BlueprintFile, BlueprintFileVersion, DownloadCount, Tag
-from pioneer.models import Role
+from blueprints.models import (
+    Adoption,
+    Blueprint,
+    BlueprintFile,
+    BlueprintFileVersion,
+    DownloadCount,
+    Tag,
+)
+from cohorts.models import Cohort, Programme
+from pioneer.models import Organisation, Role
 from pioneer.rules import roles_of
 
 # Duration filter: (value, upper bound in minutes, lower bound exclusive).
@@ -52,6 +60,26 @@ def readable_blueprints(user, now=None):
         Blueprint.objects.filter(_readable(user, now))
         .select_related("organisation", "programme")
         .order_by("-published_at", "-id")
+    )
+
+
+def material_choices(user, now=None):
+    """(slug, title) of the blueprints `user` may link as material (an event's): those
+    they may read, by title. One query."""
+    return list(
+        Blueprint.objects.filter(_readable(user, now))
+        .order_by("title", "id")
+        .values_list("slug", "title")
+    )
+
+
+def material_links(user, slugs, now=None):
+    """(slug, title) of those `slugs` `user` may read now (never a draft, nor one for
+    signed-in people to someone anonymous). One query."""
+    return list(
+        Blueprint.objects.filter(_readable(user, now), slug__in=list(slugs)).values_list(
+            "slug", "title"
+        )
     )
 
 
@@ -210,4 +238,75 @@ def catalogue_fingerprint(now=None):
     return "-".join(
         str(facts[k].timestamp() if hasattr(facts[k], "timestamp") else facts[k])
         for k in ("n", "changed", "published", "version")
+    )
+
+
+# ------------------------------------------------------------------------------ adoption
+
+
+def adoptable_programmes(user, now=None):
+    """The programmes whose blueprints `user` can read and whose organisation is none of
+    the user's offices: what an office may adopt ("adopt this programme"). Its own
+    programmes it continues with "next cohort" instead."""
+    org_ids = roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
+    return (
+        Programme.objects.filter(
+            pk__in=Blueprint.objects.filter(_readable(user, now), programme__isnull=False).values(
+                "programme_id"
+            )
+        )
+        .exclude(organisation_id__in=org_ids)
+        .select_related("organisation")
+    )
+
+
+def programme_blueprints(user, programme, now=None):
+    """The blueprints of `programme` that `user` can read (what an adoption builds on)."""
+    return (
+        readable_blueprints(user, now)
+        .filter(programme=programme)
+        .defer("search_vector", "body", "materials")
+        .order_by("category", "title", "id")
+    )
+
+
+def adoption_source_cohort(programme, today=None):
+    """The cohort of `programme` whose event plan and surveys an adoption copies: the
+    latest one that has begun (its plan is the one tried out), else the latest planned
+    one with a start; never a draft (unfinished, and nobody outside its office saw it)."""
+    today = today or timezone.localdate()
+    cohorts = (
+        Cohort.objects.filter(programme=programme, start_date__isnull=False)
+        .exclude(state=Cohort.State.DRAFT)
+        .order_by("-start_date", "-id")
+    )
+    return cohorts.filter(start_date__lte=today).first() or cohorts.first()
+
+
+def adoptions_for(user):
+    """The adoptions made by the user's offices' organisations (their own records)."""
+    org_ids = roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
+    return Adoption.objects.filter(organisation_id__in=org_ids).select_related(
+        "organisation", "programme", "cohort", "source_programme__organisation", "by"
+    )
+
+
+def adoption_counts(blueprint_ids):
+    """{blueprint id: how many organisations adopted a programme with it} (one query)."""
+    return dict(
+        Adoption.blueprints.through.objects.filter(blueprint_id__in=list(blueprint_ids))
+        .values("blueprint_id")
+        .annotate(n=Count("adoption__organisation", distinct=True))
+        .values_list("blueprint_id", "n")
+    )
+
+
+def adopting_organisations(blueprint):
+    """The organisations that adopted a programme with `blueprint`, by name (one query):
+    shown to signed-in programme offices only; the public sees how many."""
+    return list(
+        Organisation.objects.filter(adoptions__blueprints=blueprint)
+        .distinct()
+        .order_by("name")
+        .only("name", "short_name")
     )

@@ -7,6 +7,7 @@ are sent. Downloads are counted per version and day, without anything about the 
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
@@ -16,15 +17,27 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from blueprints import licences, uploads
-from blueprints.models import Blueprint, BlueprintFile, BlueprintFileVersion, DownloadCount, Tag
+from blueprints import licences, selectors, uploads
+from blueprints.models import (
+    Adoption,
+    Blueprint,
+    BlueprintFile,
+    BlueprintFileVersion,
+    DownloadCount,
+    Tag,
+)
 from blueprints.rules import publishes
+from cohorts import hooks as cohort_hooks
+from cohorts import services as cohort_services
+from cohorts.models import Cohort, Programme
+from pioneer.access import SYSTEM, actor
 from pioneer.rules import is_office_of
-from pioneer.validators import check_name
+from pioneer.validators import RESERVED_SLUGS as ADDRESS_WORDS
+from pioneer.validators import check_date, check_name
 
 # Words of the library's own addresses (/blueprints/new/, ...): no blueprint may take them.
 RESERVED_SLUGS = frozenset(
-    {"new", "categories", "catalogue", "search", "files", "tags", "handbook"}
+    {"new", "categories", "catalogue", "search", "files", "tags", "handbook", "adopt", "adoptions"}
 )
 MAX_TAGS = 12
 
@@ -188,6 +201,47 @@ def blueprint_withdraw(*, blueprint: Blueprint, by) -> Blueprint:
     return blueprint
 
 
+@transaction.atomic
+def blueprint_offer(
+    *, cohort, title: str, summary: str, body: str, category: str, language: str, files, by
+) -> Blueprint:
+    """A DRAFT blueprint of the organisation that runs `cohort`'s programme, offered by
+    another app (pioneer.hooks.publish_document, e.g. an evaluator's aggregated report).
+
+    The offering app has checked that `by` may offer it; that is why `by` need not be
+    this organisation's office. Only the office can publish it (blueprint_publish checks
+    that as always): until then nobody else sees it. Each of `files` ((name, bytes,
+    content type)) passes the same upload checks as a file the office uploads; a refused
+    one raises ValidationError and the whole offer is rolled back.
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    organisation = cohort.programme.organisation
+    if language not in Blueprint.Language.values:
+        language = Blueprint.Language.GERMAN
+    data = BlueprintData(
+        title=" ".join((title or "").split())[:200],
+        summary=" ".join((summary or "").split())[:300],
+        body=body or "",
+        category=category,
+        language=language,
+        programme=cohort.programme,
+        cohort=cohort,
+    )
+    _validate(data, organisation)
+    blueprint = Blueprint(organisation=organisation, slug=_unique_slug(data.title))
+    _apply(blueprint, data)
+    blueprint.is_public = False
+    blueprint.save()
+    for name, content, content_type in files:
+        upload = SimpleUploadedFile(name, content, content_type=content_type)
+        checked = uploads.check(upload)
+        title_of_file = checked.display_name.rsplit(".", 1)[0]
+        blueprint_file = BlueprintFile.objects.create(blueprint=blueprint, title=title_of_file)
+        _add_version(blueprint_file, checked, upload, "", by, number=1)
+    return blueprint
+
+
 # ------------------------------------------------------------------------------- files
 
 
@@ -264,3 +318,187 @@ def download_count(*, version: BlueprintFileVersion, day=None) -> None:
             DownloadCount.objects.create(version=version, day=day, count=1)
     except IntegrityError:
         rows.update(count=F("count") + 1)
+
+
+# ---------------------------------------------------------------------------- adoption
+
+
+@dataclass(frozen=True)
+class AdoptionPlan:
+    """What "adopt this programme" will make, before anything is made (the check page
+    shows it; `programme_adopt` makes exactly this)."""
+
+    source: Programme
+    source_cohort: Cohort | None
+    blueprints: list
+    start_date: object
+    end_date: object
+    interest_opens: object
+    interest_closes: object
+    shift: object  # timedelta from the source cohort's dates to the new ones, or None
+
+
+def _months_later(day, months):
+    """The same day `months` later (the 31st becomes the month's last day)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover (28 exists in every month)
+
+
+def adoption_plan(*, source, start_date, cohort_months, by, today=None) -> AdoptionPlan:
+    """The new first cohort's dates: it starts on `start_date` and lasts `cohort_months`;
+    the source cohort's interest window and event plan keep their distance to its start.
+    Raises ValidationError for a date outside the calendar; PermissionDenied when `by`
+    may not adopt `source` (no office, or the source is their own organisation's)."""
+    if by is not SYSTEM and not adoptable(by, source):
+        raise PermissionDenied
+    check_date(start_date, "start_date")
+    reader = None if by is SYSTEM else by  # work without a person reads what everyone may
+    blueprints = list(selectors.programme_blueprints(reader, source))
+    source_cohort = selectors.adoption_source_cohort(source, today=today)
+    try:
+        end_date = _months_later(start_date, cohort_months) - timedelta(days=1)
+        check_date(end_date, "start_date")
+        opens = closes = shift = None
+        if source_cohort is not None:
+            shift = start_date - source_cohort.start_date
+            if source_cohort.interest_opens and source_cohort.interest_closes:
+                opens = source_cohort.interest_opens + shift
+                closes = source_cohort.interest_closes + shift
+    except (OverflowError, ValueError):
+        raise ValidationError(
+            {"start_date": _("The dates of the new cohort would lie outside any calendar.")}
+        ) from None
+    return AdoptionPlan(
+        source=source,
+        source_cohort=source_cohort,
+        blueprints=blueprints,
+        start_date=start_date,
+        end_date=end_date,
+        interest_opens=opens,
+        interest_closes=closes,
+        shift=shift,
+    )
+
+
+def adoptable(by, source):
+    """`by` works in a programme office, and `source` has blueprints `by` can read and is
+    not run by one of `by`'s own offices."""
+    return selectors.adoptable_programmes(by).filter(pk=source.pk).exists()
+
+
+def _programme_slug(name):
+    base = (slugify(name) or "programm")[:70].strip("-") or "programm"
+    slug, n = base, 1
+    while slug in ADDRESS_WORDS or Programme.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def programme_adopt(
+    *,
+    source: Programme,
+    organisation,
+    name: str,
+    cohort_title: str,
+    start_date,
+    by,
+    description: str = "",
+    format: str = Programme.Format.TANDEM,
+    default_cohort_months: int = 6,
+    default_phase_months: int = 3,
+    is_public: bool = True,
+    today=None,
+) -> Adoption:
+    """Start `organisation`'s own programme and its first (draft) cohort from `source`
+    and its blueprints, in one transaction: the settings given (the form offers the
+    source's lengths and format), the first cohort's dates from `adoption_plan`, and an
+    `Adoption` record with the blueprints `by` could read.
+
+    Only a programme office member may adopt, into one of their own organisations, and
+    never their own organisation's programme. `source` and its cohorts stay unchanged.
+
+    Side effects: `cohorts.hooks.cohort_copied` (adopted=True) from the source's latest
+    cohort that has begun (companion: the event plan; evaluation: the survey set, both
+    as drafts, their dates moved by the shift), then `cohorts.hooks.programme_adopted`
+    (tandems: the agreement text). A receiver's exception rolls everything back. No
+    e-mails."""
+    if by is not SYSTEM and not is_office_of(by, organisation):
+        raise PermissionDenied
+    if organisation.pk == source.organisation_id:
+        raise ValidationError(
+            _("This is your own organisation's programme: start its next cohort instead.")
+        )
+    plan = adoption_plan(
+        source=source,
+        start_date=start_date,
+        cohort_months=default_cohort_months,
+        by=by,
+        today=today,
+    )
+    name = (name or "").strip()
+    cohort_title = (cohort_title or "").strip()
+    check_name(name, "name")
+    check_name(cohort_title, "cohort_title")
+    programme = cohort_services.programme_create(
+        organisation=organisation,
+        name=name,
+        slug=_programme_slug(name),
+        by=by,
+        description=description,
+        format=format,
+        default_cohort_months=default_cohort_months,
+        default_phase_months=default_phase_months,
+        is_public=is_public,
+    )
+    source_cohort = plan.source_cohort
+    try:
+        cohort = cohort_services.cohort_create(
+            programme=programme,
+            title=cohort_title,
+            slug=slugify(cohort_title)[:70].strip("-") or "durchgang-1",
+            by=by,
+            start_date=plan.start_date,
+            end_date=plan.end_date,
+            interest_opens=plan.interest_opens,
+            interest_closes=plan.interest_closes,
+            planned_tandems=source_cohort.planned_tandems if source_cohort else 0,
+        )
+    except ValidationError as error:
+        # The cohort's own fields are the form's "cohort_title" and "start_date".
+        if hasattr(error, "error_dict"):
+            errors = {}
+            for field, messages in error.message_dict.items():
+                key = "cohort_title" if field in {"title", "slug"} else "start_date"
+                errors.setdefault(key, []).extend(messages)
+            raise ValidationError(errors) from None
+        raise
+    adoption = Adoption.objects.create(
+        source_programme=source,
+        source_cohort=source_cohort,
+        organisation=organisation,
+        programme=programme,
+        cohort=cohort,
+        by=actor(by),
+    )
+    adoption.blueprints.set(plan.blueprints)
+    if source_cohort is not None:
+        cohort_hooks.cohort_copied.send(
+            sender=Cohort,
+            source=source_cohort,
+            target=cohort,
+            shift=plan.shift,
+            by=actor(by),
+            adopted=True,
+        )
+    cohort_hooks.programme_adopted.send(
+        sender=Programme, source=source, target=programme, cohort=cohort, by=actor(by)
+    )
+    return adoption

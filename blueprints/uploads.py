@@ -17,7 +17,6 @@ display name with path, quote, control and direction characters removed.
 
 import hashlib
 import re
-import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -26,6 +25,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from pioneer import uploads as shared
 
 MAX_MEMBERS = 2000
 MAX_RATIO = 100
@@ -88,11 +89,13 @@ MAGIC = {
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
 
-# Active content a PDF may carry; names may hide letters as #xx escapes.
-PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|RichMedia)(?![A-Za-z])")
-PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-# Characters that never reach a display name: paths, quotes, header and shell specials.
-UNSAFE_NAME = re.compile(r'[<>:"/\\|?*;%`$\'{}\[\]=&]')
+# The PDF checks and display names are the core's (shared with the tandems app).
+PDF_ACTIVE, PDF_NAME_ESCAPE, UNSAFE_NAME = (
+    shared.PDF_ACTIVE,
+    shared.PDF_NAME_ESCAPE,
+    shared.UNSAFE_NAME,
+)
+display_name = shared.display_name
 
 help_text = gettext_lazy(
     "Allowed: PDF, DOCX, XLSX, PPTX, ODT, ODS, ODP, PNG, JPEG, up to %(mb)s MB. Office "
@@ -127,20 +130,6 @@ def extension_of(name):
         return ""
     extension = "." + name.rsplit(".", 1)[-1].strip().lower()
     return ALIASES.get(extension, extension)
-
-
-def display_name(raw, extension):
-    """A name to offer the download under: the uploaded file's own name without its
-    folders, control, format (direction) and path characters, quotes or header specials,
-    with the checked type's extension. Never used as a path."""
-    name = unicodedata.normalize("NFKC", raw or "")
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] not in "CZ" or ch == " ")
-    name = UNSAFE_NAME.sub("", name)
-    name = " ".join(name.split())
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    stem = stem.strip(" .-")[:100].strip(" .-") or "Datei"
-    return f"{stem}{extension}"
 
 
 def check(upload) -> CheckedUpload:
@@ -217,17 +206,7 @@ def _check_image(upload, file_type):
 
 
 def _check_pdf(upload):
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    if b"%%EOF" not in data[-2048:]:
-        _refuse(_("The PDF is incomplete or damaged."), "content")
-    unescaped = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
-    if PDF_ACTIVE.search(unescaped):
-        _refuse(
-            _("The PDF contains scripts or actions that start programs; save it without them."),
-            "active",
-        )
+    shared.check_pdf_content(upload)
 
 
 def _safe_member(name):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from blueprints import views
+from blueprints import adopt_views, views
 
 app_name = "blueprints"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("blueprints/new/", views.blueprint_create, name="create"),
     # Signed in: a PDF of one or several blueprints (a job).
     path("blueprints/handbook/", views.handbook_start, name="handbook"),
+    # Programme office of another organisation: adopt a programme and its blueprints.
+    path("blueprints/adopt/<slug:slug>/", adopt_views.adopt, name="adopt"),
+    path("blueprints/adoptions/<int:pk>/", adopt_views.adoption_detail, name="adoption"),
     path("blueprints/<slug:slug>/", views.blueprint_detail, name="detail"),
     path(
         "blueprints/<slug:slug>/files/<int:file_id>/download/",

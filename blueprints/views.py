@@ -45,9 +45,10 @@ def blueprint_list(request):
     query = form.library_query()
     blueprints = selectors.library(request.user, query)
     page = Paginator(blueprints, PAGE_SIZE).get_page(request.GET.get("page"))
-    unpublished = []
+    unpublished, adoptable = [], []
     if roles_of(request.user).has(OFFICE):
         unpublished = list(selectors.unpublished_blueprints_for(request.user)[:20])
+        adoptable = list(selectors.adoptable_programmes(request.user).order_by("name")[:20])
     return render(
         request,
         "blueprints/blueprint_list.html",
@@ -57,6 +58,8 @@ def blueprint_list(request):
             "searched": bool(query.text),
             "filtered": query != selectors.LibraryQuery(),
             "unpublished": unpublished,
+            "adoptable": adoptable,
+            "adopted_by": selectors.adoption_counts(b.pk for b in page.object_list),
             "can_add": rules.has_perm("blueprints.add_blueprint", request.user),
         },
     )
@@ -100,11 +103,31 @@ def blueprint_detail(request, slug):
         )
         if other.pk != blueprint.pk
     ]
+    office_ids = roles_of(request.user).organisation_ids(OFFICE)
+    # Reuse: which organisations adopted its programme with it (signed-in programme
+    # offices), or how many (everyone else): one query either way.
+    adopting = selectors.adopting_organisations(blueprint) if office_ids else []
+    adopted_by = (
+        len(adopting)
+        if office_ids
+        else selectors.adoption_counts([blueprint.pk]).get(blueprint.pk, 0)
+    )
+    # Another organisation's office may adopt the programme a published blueprint comes
+    # from (its programme is then adoptable: it has a blueprint the office can read).
+    can_adopt = bool(
+        office_ids
+        and blueprint.programme_id is not None
+        and blueprint.is_published
+        and blueprint.programme.organisation_id not in office_ids
+    )
     return render(
         request,
         "blueprints/blueprint_detail.html",
         {
             "blueprint": blueprint,
+            "adopted_by": adopted_by,
+            "adopting": adopting,
+            "can_adopt": can_adopt,
             "can_manage": can_manage,
             "files": selectors.files_of(blueprint),
             "tags": list(blueprint.tags.order_by("name")),

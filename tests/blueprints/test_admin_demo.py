@@ -60,3 +60,59 @@ def test_the_demo_world_publishes_five_with_files_and_keeps_one_draft(client):
     call_command("seed_demo", verbosity=0)
     assert list(Blueprint.objects.order_by("pk").values()) == before
     assert list(BlueprintFileVersion.objects.order_by("pk").values()) == files
+
+
+def test_the_demo_world_has_mik_adopt_pioneer4bb_and_mik_can_adopt_it_again(client):
+    """The done-when of the issue: as the other ministry's office after `make run` you
+    find the pioneer4BB blueprints, download them and start your own programme."""
+    from blueprints.models import Adoption
+    from cohorts.models import Cohort, Programme
+    from companion.models import Event
+    from evaluation.models import Survey
+    from pioneer.models import User
+
+    call_command("seed_demo", verbosity=0)
+    adoption = Adoption.objects.select_related("source_programme", "organisation").get()
+    assert adoption.source_programme.slug == "pioneer4bb"
+    assert adoption.organisation.short_name == "MIK"
+    assert adoption.programme.organisation == adoption.organisation
+    assert adoption.cohort.state == Cohort.State.DRAFT
+    assert adoption.source_cohort.slug == "durchgang-2"  # the running one: its plan was tried
+    assert adoption.blueprints.count() == 5  # the published ones, not the draft
+    copied = Event.objects.filter(cohort=adoption.cohort)
+    assert (
+        copied.count()
+        == Event.objects.filter(cohort=adoption.source_cohort, state=Event.State.PLANNED).count()
+        > 0
+    )
+    assert not copied.exclude(host_organisation=None).exists()
+    assert Survey.objects.filter(cohort=adoption.cohort, state=Survey.State.DRAFT).exists()
+    call_command("seed_demo", verbosity=0)
+    assert Adoption.objects.count() == 1
+
+    client.force_login(User.objects.get(email="office@mik.example"))
+    listing = client.get("/blueprints/").content.decode()
+    assert 'href="/blueprints/adopt/pioneer4bb/"' in listing
+    page = client.get("/blueprints/vorlage-hospitationsvereinbarung/").content.decode()
+    assert "Ministerium des Innern und für Kommunales" in page  # names it reuses
+    blueprint = Blueprint.objects.get(slug="vorlage-hospitationsvereinbarung")
+    download = client.get(
+        f"/blueprints/{blueprint.slug}/files/{blueprint.files.get().pk}/download/"
+    )
+    assert download.status_code == 200
+    response = client.post(
+        "/blueprints/adopt/pioneer4bb/",
+        {
+            "name": "Zweites Tandemprogramm",
+            "cohort_title": "1. Durchgang",
+            "start_date": "2030-03-01",
+            "format": "tandem",
+            "default_cohort_months": "6",
+            "default_phase_months": "3",
+            "confirmed": "1",
+        },
+    )
+    assert response.status_code == 302
+    assert Programme.objects.filter(
+        name="Zweites Tandemprogramm", organisation=adoption.organisation
+    ).exists()

@@ -11,6 +11,7 @@ from pioneer import jobs
 from pioneer.models import Job
 from tests.factories.blueprints import BlueprintFactory
 from tests.factories.core import OrganisationFactory, office_user, participant_user
+from tests.pioneer import test_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +120,45 @@ def test_anonymous_visitors_are_sent_to_login(client):
     assert response.status_code == 302 and "/accounts/login/" in response.headers["Location"]
     assert client.get("/blueprints/handbook/").status_code == 302
     assert not Job.objects.exists()
+
+
+# ------------------------------------------------------------------- with a real worker
+
+celery_worker_process = test_tasks.celery_worker_process
+
+
+@pytest.mark.worker
+def test_a_real_worker_renders_the_handbook(_worker_shares_private_root, celery_worker_process):
+    """A `celery worker` process takes the job from Redis, renders the PDF with WeasyPrint
+    and stores it; the test reads it back with a PDF reader."""
+    import time
+
+    from django.db import transaction
+
+    process, log = celery_worker_process
+    ministry = OrganisationFactory()
+    first = BlueprintFactory(organisation=ministry, title="Kollegiale Fallberatung")
+    second = BlueprintFactory(organisation=ministry, title="Lerntagebuch", body="# Wozu\n\nLernen.")
+    with transaction.atomic():
+        job = jobs.job_start(
+            kind=handbook.KIND, by=participant_user(), payload={"ids": [first.pk, second.pk]}
+        )
+    # A worker on a busy machine may take a while to start; the job waits in Redis.
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        if " ready." in log.read_text():
+            break
+        time.sleep(0.5)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and process.poll() is None:
+        job.refresh_from_db()
+        if job.state in {Job.State.DONE, Job.State.FAILED}:
+            break
+        time.sleep(0.25)
+    assert job.state == Job.State.DONE, (job.error, log.read_text()[-3000:])
+    assert "pioneer.tasks.run_job" in log.read_text()
+    reader = PdfReader(io.BytesIO(_pdf(job)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert text.index("Kollegiale Fallberatung") < text.index("Lerntagebuch")
+    assert "Wozu" in text
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged
