@@ -8,6 +8,8 @@ and anything they need to find to `ids()`.
 ROLES = {
     "anonymous": None,
     "office": "office@mluk.example",
+    # The other ministry's office: it reads the library and adopts pioneer4BB.
+    "other_office": "office@mik.example",
     "participant": "anna@mluk.example",
     "partner": "contact@partner.example",
     "evaluator": "evaluator@mluk.example",
@@ -55,17 +57,39 @@ def ids():
         .order_by("-n", "pk")
         .first()
     )
+    from evaluation.models import Survey
+
+    # The survey with the most answers (at N = 50 the big cohort's long final survey).
+    survey = (
+        Survey.objects.filter(cohort__programme__slug="pioneer4bb")
+        .annotate(n=Count("responses"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    from companion.models import Certificate
+
+    certificate = Certificate.objects.filter(superseded_at__isnull=True).order_by("pk").first()
     return {
+        "survey": survey.pk if survey else None,
+        "certificate_code": certificate.code if certificate else None,
         "event": event.pk if event else None,
         "cohort": cohort.pk,
         "registration": registration.pk,
         "participation": participation.pk if participation else None,
         "blueprint": "design-thinking-workshop",
+        "adoption": _adoption(),
         "partner_organisation": partner.pk if partner else None,
         "import_done": job(IMPORT_KIND, Job.State.DONE),
         "export_done": job(EXPORT_KIND, Job.State.DONE),
         "import_awaiting": job(IMPORT_KIND, Job.State.AWAITING),
     }
+
+
+def _adoption():
+    from blueprints.models import Adoption
+
+    found = Adoption.objects.filter(organisation__short_name="MIK").order_by("pk").first()
+    return found.pk if found else None
 
 
 def pages(ids):
@@ -93,7 +117,9 @@ def pages(ids):
         ("Home", "partner", "/home/"),
         ("Our registrations", "partner", "/registrations/"),
         ("Our people", "partner", "/partner/people/"),
+        ("Programme offices", "partner", "/partner/offices/"),
         ("Home", "evaluator", "/home/"),
+        ("Assigned cohorts", "evaluator", "/evaluation/cohorts/"),
         ("Home", "admin", "/home/"),
         ("Admin index", "admin", "/admin/"),
     ]
@@ -131,7 +157,34 @@ def pages(ids):
         ("Blueprint categories", "anonymous", "/blueprints/categories/"),
         ("Blueprint search", "anonymous", "/blueprints/?q=Hospitation"),
         ("Blueprint catalogue", "anonymous", "/blueprints/catalogue.jsonld"),
+        ("Blueprint library", "other_office", "/blueprints/"),
+        ("Blueprint search", "other_office", "/blueprints/?q=Hospitation"),
+        ("Blueprint", "other_office", f"/blueprints/{ids['blueprint']}/"),
+        ("Adopt a programme: form", "other_office", "/blueprints/adopt/pioneer4bb/"),
+        ("Cohort: certificates", "office", f"/cohorts/{cohort}/certificates/"),
+        ("Certificates", "participant", "/certificates/"),
+        ("Network", "participant", "/network/"),
+        ("Network: topic", "participant", "/network/?topic=Digitalisierung"),
+        ("Certificate check", "anonymous", "/certificates/check/"),
     ]
+    if ids.get("survey"):
+        survey = ids["survey"]
+        rows += [
+            ("Survey report", "office", f"/surveys/{survey}/report/"),
+            ("Survey report", "evaluator", f"/surveys/{survey}/report/"),
+            ("Survey comparison", "evaluator", f"/surveys/{survey}/compare/"),
+            ("Survey: publish to the library", "evaluator", f"/surveys/{survey}/publish/"),
+        ]
+    if ids.get("adoption"):
+        rows.append(("Adoption", "other_office", f"/blueprints/adoptions/{ids['adoption']}/"))
+    if ids.get("certificate_code"):
+        rows.append(
+            (
+                "Certificate check: a code",
+                "anonymous",
+                f"/certificates/check/?code={ids['certificate_code']}",
+            )
+        )
     return rows
 
 
@@ -142,4 +195,8 @@ def exports(ids):
         # The XLSX export is a job (timed in bench.jobs); the CSV streams over HTTP.
         ("Participants CSV", "office", f"/cohorts/{cohort}/participants/export.csv"),
         ("Attendance CSV", "office", f"/cohorts/{cohort}/events/attendance.csv"),
-    ]
+    ] + (
+        [("Survey answers CSV", "evaluator", f"/surveys/{ids['survey']}/export.csv")]
+        if ids.get("survey")
+        else []
+    )

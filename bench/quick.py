@@ -6,7 +6,9 @@ a change (not a benchmark: no server, one client, no concurrency).
 
 Prints the page's SQL queries, the median and best time of `--runs` requests through the
 whole middleware stack (Django's test client), and the time spent in SQL. With --explain,
-EXPLAIN ANALYZE of each query of the last request, slowest first. Roles are bench/pages.py's.
+EXPLAIN ANALYZE of each query of the last request, slowest first; with --profile, where the
+Python time goes (cProfile over the runs: own time and cumulative time, the top functions).
+Roles are bench/pages.py's.
 """
 
 import argparse
@@ -26,6 +28,7 @@ def main(argv=None):
     parser.add_argument("path", nargs="?")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--profile", type=int, nargs="?", const=25, default=0, metavar="TOP")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pioneer.settings")
     os.environ.setdefault("DJANGO_DEBUG", "0")
@@ -44,11 +47,13 @@ def main(argv=None):
         for label, role, path in pages.pages(pages.ids()):
             measure(role, path, args.runs, label=label)
         return
+    if args.profile:
+        profile(args.role, args.path, args.runs, args.profile)
+        return
     measure(args.role, args.path, args.runs, explain=args.explain)
 
 
-def measure(role, path, runs, *, label=None, explain=False):
-    from django.db import connection
+def _client(role):
     from django.test import Client
 
     from bench.pages import ROLES
@@ -57,6 +62,32 @@ def measure(role, path, runs, *, label=None, explain=False):
     client = Client(HTTP_ACCEPT_LANGUAGE="de")
     if ROLES[role]:
         client.force_login(User.objects.get(email=ROLES[role]))
+    return client
+
+
+def profile(role, path, runs, top):
+    import cProfile
+    import pstats
+
+    client = _client(role)
+    for _ in range(2):  # warm the caches first
+        client.get(path)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        response = client.get(path)
+        b"".join(response) if response.streaming else response.content
+    profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs()
+    for key in ("tottime", "cumulative"):
+        print(f"--- {role} {path}: {runs} requests, sorted by {key}")
+        stats.sort_stats(key).print_stats(top)
+
+
+def measure(role, path, runs, *, label=None, explain=False):
+    from django.db import connection
+
+    client = _client(role)
     queries = []
 
     def record(execute, sql, params, many, context):

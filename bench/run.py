@@ -71,7 +71,9 @@ def bench_env():
             "EMAIL_URL": "dummymail://",
             "LOG_LEVEL": "WARNING",
             "WEB_CONCURRENCY": "2",
-            "CONN_MAX_AGE": "0",
+            # The load client speaks as a reverse proxy would (bench/load.py): one address
+            # per request in X-Forwarded-For, so rate limits count visitors, not the client.
+            "TRUSTED_PROXY_COUNT": "1",
         }
     )
     return env
@@ -307,7 +309,16 @@ def measure_scale(n, env, timing, *, largest):
             result["downloads"].append({"label": label, "path": path, **download})
     connections.close_all()
     # The matching: 200 × 200 in memory, and the big cohort's own (which grows with N).
-    names = ("export_csv", "export_xlsx", "matching")
+    names = (
+        "export_csv",
+        "export_xlsx",
+        "matching",
+        "handbook",
+        "survey_csv",
+        "survey_xlsx",
+        "survey_pdf",
+        "certificates",
+    )
     result["jobs"] = {name: run_job(env, name) for name in names}
     # After the pages and exports: it changes the world (every due notification is sent).
     result["jobs"]["dispatch"] = run_job(env, "dispatch")
