@@ -48,17 +48,36 @@ def changed(*args, **kwargs):
     transaction.on_commit(_new_token)
 
 
-def sections_html():
-    """The landing page's sections, as HTML (from the cache when they are current)."""
+def cached(name, render, *parts):
+    """`render()`'s result, kept under the key the landing's sections use (change token,
+    language, today's date) and `parts`, for at most SECONDS. For what every visitor sees
+    alike and what only the models that replace the token decide (the public interest
+    form's choices, say). `parts` must come from a small set (ids of open cohorts, not a
+    visitor's input), or the cache fills with variants."""
     token = cache.get(TOKEN_KEY) or "-"
     key = ":".join(
-        ("landing:sections", token, translation.get_language(), timezone.localdate().isoformat())
-    )
-    html = cache.get(key)
-    if html is None:
-        sections = hooks.collect(hooks.landing_sections, request=None)
-        html = "".join(
-            render_to_string(section.template, {"data": section.context}) for section in sections
+        (
+            name,
+            token,
+            translation.get_language(),
+            timezone.localdate().isoformat(),
+            *map(str, parts),
         )
-        cache.set(key, html, SECONDS)
-    return mark_safe(html)  # noqa: S308 (our own templates' output)
+    )
+    value = cache.get(key)
+    if value is None:
+        value = render()
+        cache.set(key, value, SECONDS)
+    return value
+
+
+def _render_sections():
+    sections = hooks.collect(hooks.landing_sections, request=None)
+    return "".join(
+        render_to_string(section.template, {"data": section.context}) for section in sections
+    )
+
+
+def sections_html():
+    """The landing page's sections, as HTML (from the cache when they are current)."""
+    return mark_safe(cached("landing:sections", _render_sections))  # noqa: S308 (our templates')
