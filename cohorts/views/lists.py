@@ -31,6 +31,7 @@ from cohorts import selectors
 from cohorts.forms import ParticipationBulkStateForm, ParticipationFilter, RegistrationFilter
 from cohorts.models import Participation, RegistrationNote
 from cohorts.services import bulk, exports
+from cohorts.views import rows as row_html
 from cohorts.views._shared import OFFICE, PARTNER, cohort_frame, office_cohort
 from pioneer import jobs
 from pioneer.permissions import require, role_required, scoped_object_or_404
@@ -370,8 +371,9 @@ def _participation_rows(request, cohort):
 @role_required(OFFICE)
 def participation_list(request, cohort_pk):
     cohort = office_cohort(request, cohort_pk)
-    filterset, chips, show, table, rows = _participation_rows(request, cohort)
-    page = Paginator(rows, PARTICIPATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset, chips, show, table, found = _participation_rows(request, cohort)
+    page = Paginator(found, PARTICIPATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    select_page = request.GET.get("select") == "page"
     return render(
         request,
         "cohorts/participation_list.html",
@@ -382,7 +384,8 @@ def participation_list(request, cohort_pk):
             "show": show,
             "table": table,
             "page": page,
-            "select_page": request.GET.get("select") == "page",
+            "rows": row_html.participation_rows(cohort, page.object_list, select_page),
+            "select_page": select_page,
             "query": request.GET.urlencode(),
             "filtered": bool(chips),
             "held": selectors.held_invitations(cohort),

@@ -1,0 +1,60 @@
+"""Rows of long lists written in Python instead of the template language.
+
+A list page's rows cost Django's template engine about 0.2-0.5 ms each (a variable
+lookup, a filter, a `{% url %}` or `{% trans %}` per cell); the same HTML written with
+`format_html` costs a tenth of that. The helpers here make what each row needs once per
+page: the links (`url_maker`), the translated words (callers translate before the loop),
+dates in the format the template's `date` filter would use.
+"""
+
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+# A number no object has: it marks where a row's own key goes in a reversed URL.
+_SENTINEL = 987654321
+
+
+def url_maker(name, *args):
+    """A function key -> the URL `reverse(name, args=[*args, key])` gives, reversed once.
+    The last argument of the pattern must be an integer or a slug that the key fills."""
+    pattern = reverse(name, args=[*args, _SENTINEL])
+    head, marker, tail = pattern.rpartition(str(_SENTINEL))
+    if not marker:  # pragma: no cover - a pattern that does not echo its argument
+        return lambda key: reverse(name, args=[*args, key])
+    return lambda key: f"{head}{key}{tail}"
+
+
+def short_date(value):
+    """`{{ value|date:"SHORT_DATE_FORMAT" }}`: a datetime in the current time zone."""
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo") and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def date_as(value, fmt):
+    """`{{ value|date:fmt }}` for a date or a datetime (in the current time zone)."""
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo") and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, fmt)
+
+
+def esc(value):
+    """`{{ value }}` in a template: escaped text (None prints as "None", as there)."""
+    return conditional_escape(value)
+
+
+def join(parts):
+    """Rows already escaped, as one safe string for the template."""
+    return mark_safe("".join(parts))
+
+
+def labels(choices):
+    """A model field's choices as value -> escaped label in the current language (what
+    `get_FOO_display` gives, without its dict per call)."""
+    return {value: conditional_escape(str(label)) for value, label in choices}
