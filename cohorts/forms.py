@@ -355,7 +355,9 @@ class RegistrationFilter(django_filters.FilterSet):
     free-text search."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    cohort = django_filters.ModelChoiceFilter(label=_("Cohort"), queryset=Cohort.objects.none())
+    # The office's cohorts (hundreds at N = 50) as plain (id, label) rows, not model
+    # instances: the label is what str(cohort) says, "programme – title".
+    cohort = django_filters.ChoiceFilter(label=_("Cohort"))
     organisation_kind = django_filters.ChoiceFilter(
         label=_("Kind of organisation"), choices=Organisation.Kind.choices
     )
@@ -373,7 +375,10 @@ class RegistrationFilter(django_filters.FilterSet):
         if cohorts is None:  # one cohort's list: no choice of cohort
             del self.filters["cohort"]
         else:
-            self.filters["cohort"].queryset = cohorts
+            self.filters["cohort"].extra["choices"] = [
+                (pk, f"{programme} – {title}" if programme is not None else title)
+                for pk, programme, title in cohorts.values_list("pk", "programme__name", "title")
+            ]
 
     def search(self, queryset, name, value):
         value = value.strip()

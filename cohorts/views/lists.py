@@ -139,13 +139,15 @@ def _registration_table(request, queryset, *, cohort=None):
         request.GET.get("page")
     )
     page.object_list = selectors.registration_note_counts(page.object_list)
+    select_page = request.GET.get("select") == "page"
     return {
         "filter": filterset,
         "chips": chips,
         "show": show,
         "table": table,
         "page": page,
-        "select_page": request.GET.get("select") == "page",
+        "rows": row_html.registration_rows(page.object_list, select_page, cohort is None),
+        "select_page": select_page,
         "query": request.GET.urlencode(),
     }
 

@@ -1,10 +1,11 @@
 """The rows of the office's long lists, written in Python (see `pioneer.row_html`): the
 same HTML the templates wrote, with links and words made once per page."""
 
+from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from cohorts.models import Participation
+from cohorts.models import InterestRegistration, Participation
 from pioneer.row_html import esc, join, labels, short_date, url_maker
 
 _PARTICIPATION_ROW = (
@@ -62,6 +63,84 @@ def participation_rows(cohort, participations, select_page):
                 position=esc(p.position),
                 state=states.get(p.state) or esc(p.state),
                 signed_in=esc(short_date(last_login)) if last_login else not_yet,
+            )
+        )
+    return join(rows)
+
+
+_REGISTRATION_ROW = (
+    '<tr class="kern-table__row">'
+    '<td class="kern-table__cell pio-select pio-no-print"><div class="kern-form-check">'
+    '<input class="kern-form-check__checkbox" type="checkbox" name="selected" value="{pk}"'
+    ' id="select-registration-{pk}"{checked}>'
+    '<label class="kern-label kern-sr-only" for="select-registration-{pk}">{select}</label>'
+    "</div></td>"
+    '<th scope="row" class="kern-table__cell"><a class="kern-link" href="{url}">{name}</a>'
+    '<br><span class="kern-body--small">{contact}</span></th>'
+    '<td class="kern-table__cell">{kind}{ministry}</td>'
+    "{cohort}"
+    '<td class="kern-table__cell">{state}{badge}{decided}</td>'
+    '<td class="kern-table__cell kern-table__cell--numeric">{host}</td>'
+    '<td class="kern-table__cell kern-table__cell--numeric">{send}</td>'
+    '<td class="kern-table__cell">{received}</td>'
+    '<td class="kern-table__cell kern-table__cell--numeric">{notes}</td>'
+    "</tr>"
+)
+
+
+def registration_rows(registrations, select_page, with_cohort):
+    """The rows of the review queue and of a cohort's registrations tab
+    (templates/cohorts/_registration_table.html)."""
+    detail = url_maker("cohorts:registration_detail")
+    select = _("Select %(name)s")
+    badges = {
+        InterestRegistration.State.UNCONFIRMED: format_html(
+            ' <span class="kern-badge kern-badge--warning kern-badge--small">'
+            '<span class="kern-label">{}</span></span>',
+            _("link not confirmed"),
+        ),
+        InterestRegistration.State.CONFIRMED: format_html(
+            ' <span class="kern-badge kern-badge--info kern-badge--small">'
+            '<span class="kern-label">{}</span></span>',
+            _("to review"),
+        ),
+    }
+    kinds = labels(InterestRegistration._meta.get_field("organisation_kind").choices)
+    states = labels(InterestRegistration.State.choices)
+    checked = " checked" if select_page else ""
+    rows = []
+    for r in registrations:
+        name = r.organisation_name
+        ministry = r.parent_ministry
+        decided = ""
+        if r.decided_by:
+            decided = format_html(
+                '<br><span class="kern-body--small">{}, {}</span>',
+                r.decided_by,
+                short_date(r.decided_at),
+            )
+        rows.append(
+            _REGISTRATION_ROW.format(
+                pk=r.pk,
+                checked=checked,
+                select=esc(select % {"name": name}),
+                url=esc(detail(r.pk)),
+                name=esc(name),
+                contact=esc(r.contact_name),
+                kind=kinds.get(r.organisation_kind) or esc(r.organisation_kind),
+                ministry=format_html(" ({})", ministry) if ministry else "",
+                cohort=(
+                    format_html('<td class="kern-table__cell">{}</td>', r.cohort.title)
+                    if with_cohort
+                    else ""
+                ),
+                state=states.get(r.state) or esc(r.state),
+                badge=badges.get(r.state, ""),
+                decided=decided,
+                host=esc(localize(r.places_host)),
+                send=esc(localize(r.places_send)),
+                received=esc(short_date(r.created_at)),
+                notes=esc(localize(r.note_count)),
             )
         )
     return join(rows)
