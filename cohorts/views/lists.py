@@ -34,6 +34,7 @@ from cohorts.services import bulk, exports
 from cohorts.views import rows as row_html
 from cohorts.views._shared import OFFICE, PARTNER, cohort_frame, office_cohort
 from pioneer import jobs
+from pioneer.paging import page_of
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.tables import Column, SortableTable, bad_filters, filter_chips
 
@@ -135,9 +136,7 @@ def _registration_table(request, queryset, *, cohort=None):
         registration_columns(with_cohort=cohort is None),
         default="state" if show == SHOW_ACTION else "-received",
     )
-    page = Paginator(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE, request.GET.get("page"))
     page.object_list = selectors.registration_note_counts(page.object_list)
     select_page = request.GET.get("select") == "page"
     return {
