@@ -58,3 +58,27 @@ def labels(choices):
     """A model field's choices as value -> escaped label in the current language (what
     `get_FOO_display` gives, without its dict per call)."""
     return {value: conditional_escape(str(label)) for value, label in choices}
+
+
+def organisation_rows(organisations):
+    """The rows of the office's organisation list (templates/pioneer/organisation_list.html)."""
+    from django.utils.html import format_html
+
+    from pioneer.models import Organisation
+
+    detail = url_maker("organisation_detail")
+    kinds = labels(Organisation.Kind.choices)
+    return join(
+        format_html(
+            '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">'
+            '<a class="kern-link" href="{}">{}</a></th>'
+            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+            '<td class="kern-table__cell kern-table__cell--numeric">{}</td></tr>',
+            detail(org.pk),
+            org.name,
+            kinds.get(org.kind) or org.kind,
+            org.parent or "–",
+            formats.localize(org.contact_count),
+        )
+        for org in organisations
+    )
