@@ -82,3 +82,56 @@ def organisation_rows(organisations):
         )
         for org in organisations
     )
+
+
+def notification_items(request, notifications):
+    """The cards of a person's notification list (templates/pioneer/notification_list.html):
+    one CSRF field and the words made once for the page."""
+    from django.middleware.csrf import get_token
+    from django.utils.html import format_html, linebreaks
+    from django.utils.translation import gettext as _
+
+    read = url_maker("notification_read")
+    csrf = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
+    unread = format_html(
+        ' <span class="kern-badge kern-badge--info"><span class="kern-label">{}</span></span>',
+        _("unread"),
+    )
+    open_, mark = esc(_("Open")), esc(_("Mark as read"))
+    reader_language = request.user.language
+    items = []
+    for n in notifications:
+        language = reader_language or n.language
+        lang = format_html(' lang="{}"', language) if language else ""
+        footer = ""
+        if not n.read_at or n.link:
+            footer = format_html(
+                '<div class="kern-card__footer"><form method="post" action="{}">{}'
+                '<button class="kern-btn kern-btn--tertiary" type="submit">'
+                '<span class="kern-label">{}<span class="kern-sr-only">: <span{}>{}</span>'
+                "</span></span></button>"
+                "</form></div>",
+                read(n.pk),
+                csrf,
+                open_ if n.link else mark,
+                lang,
+                n.subject,
+            )
+        items.append(
+            format_html(
+                '<li class="kern-card"><div class="kern-card__container">'
+                '<div class="kern-card__header"><h2 class="kern-title"><span{}>{}</span>{}</h2>'
+                '<p class="kern-body--small">{}</p></div>'
+                '<div class="kern-card__body"{}>{}</div>{}</div></li>',
+                lang,
+                n.subject,
+                "" if n.read_at else unread,
+                date_as(n.sent_at, "DATETIME_FORMAT"),
+                lang,
+                mark_safe(linebreaks(n.body, autoescape=True)),
+                footer,
+            )
+        )
+    return join(items)
