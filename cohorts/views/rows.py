@@ -144,3 +144,36 @@ def registration_rows(registrations, select_page, with_cohort):
             )
         )
     return join(rows)
+
+
+def programme_cohort_rows(programme, cohorts):
+    """The cohorts table of a programme's page (templates/cohorts/programme_detail.html)."""
+    from cohorts.selectors import status_label
+
+    detail = url_maker("cohorts:cohort_detail")
+    no_dates = esc(_("no dates yet"))
+    status = {}
+    rows = []
+    for cohort in cohorts:
+        if cohort.state not in status:
+            status[cohort.state] = status_label(programme, cohort.state)
+        if cohort.start_date:
+            period = format_html(
+                "{} – {}", short_date(cohort.start_date), short_date(cohort.end_date) or "…"
+            )
+        else:
+            period = no_dates
+        rows.append(
+            format_html(
+                '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">'
+                '<a class="kern-link" href="{}">{}</a></th>'
+                '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+                '<td class="kern-table__cell kern-table__cell--numeric">{}</td></tr>',
+                detail(cohort.pk),
+                cohort.title,
+                status[cohort.state],
+                period,
+                localize(cohort.registration_count),
+            )
+        )
+    return join(rows)
