@@ -177,3 +177,25 @@ def programme_cohort_rows(programme, cohorts):
             )
         )
     return join(rows)
+
+
+def import_preview_rows(rows):
+    """The rows of an import's preview (templates/cohorts/participation_import_preview.html):
+    plain dicts the check stored in the job."""
+    new, exists = esc(_("new")), esc(_("exists"))
+    yes, no = esc(_("yes")), esc(_("no"))
+    return join(
+        format_html(
+            '<tr class="kern-table__row"><td class="kern-table__cell">{}</td>'
+            '<th scope="row" class="kern-table__cell">{}</th>'
+            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td></tr>',
+            localize(row.get("line", "")),
+            row.get("name", ""),
+            row.get("email", ""),
+            row.get("organisation_name", ""),
+            new if row.get("account") == "new" else exists,
+            yes if row.get("invited") else no,
+        )
+        for row in rows
+    )
