@@ -355,6 +355,29 @@ class NoteForm(SafeForm):
     )
 
 
+class Select(forms.Select):
+    """A `<select>` of plain (value, label) choices written straight from them: the markup
+    `pioneer.form_renderer` gives, without a dict per option on the way (`optgroups`,
+    `create_option`). For the long lists of a filter (a large cohort's 224 organisations
+    at N = 50). Named as Django's: crispy puts the widget's class name on the element."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        values = set(self.format_value(value))
+        parts = [f'<select name="{conditional_escape(name)}"{flatatt(attrs)}>']
+        selected = False
+        for option, label in self.choices:
+            key = "" if option is None else str(option)
+            mark = ""
+            if not selected and key in values:
+                mark, selected = " selected", True
+            # html.escape is what Django's escape() calls, without its checks per call.
+            text = label if hasattr(label, "__html__") else html.escape(str(localize(label)))
+            parts.append(f'<option value="{html.escape(key)}"{mark}>{text}</option>')
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 (every part is escaped above)
+
+
 class RegistrationFilter(django_filters.FilterSet):
     """The review queue's filters: cohort (not on one cohort's tab), kind, state and a
     free-text search."""
@@ -362,7 +385,7 @@ class RegistrationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     # The office's cohorts (hundreds at N = 50) as plain (id, label) rows, not model
     # instances: the label is what str(cohort) says, "programme – title".
-    cohort = django_filters.ChoiceFilter(label=_("Cohort"))
+    cohort = django_filters.ChoiceFilter(label=_("Cohort"), widget=Select)
     organisation_kind = django_filters.ChoiceFilter(
         label=_("Kind of organisation"), choices=Organisation.Kind.choices
     )
@@ -380,10 +403,20 @@ class RegistrationFilter(django_filters.FilterSet):
         if cohorts is None:  # one cohort's list: no choice of cohort
             del self.filters["cohort"]
         else:
-            self.filters["cohort"].extra["choices"] = [
+            self._cohorts = [
                 (pk, f"{programme} – {title}" if programme is not None else title)
                 for pk, programme, title in cohorts.values_list("pk", "programme__name", "title")
             ]
+            # Given to the form's own field (below), not copied with the form's fields.
+            self.filters["cohort"].extra["choices"] = []
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            if "cohort" in form.fields:
+                form.fields["cohort"].choices = self._cohorts
+        return self._form
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -593,29 +626,6 @@ class CohortCopyForm(SafeForm):
         widget=DateInput(),
         help_text=_("All dates move by the same time. Empty: a year later."),
     )
-
-
-class Select(forms.Select):
-    """A `<select>` of plain (value, label) choices written straight from them: the markup
-    `pioneer.form_renderer` gives, without a dict per option on the way (`optgroups`,
-    `create_option`). For the long lists of a filter (a large cohort's 224 organisations
-    at N = 50). Named as Django's: crispy puts the widget's class name on the element."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = self.build_attrs(self.attrs, attrs)
-        values = set(self.format_value(value))
-        parts = [f'<select name="{conditional_escape(name)}"{flatatt(attrs)}>']
-        selected = False
-        for option, label in self.choices:
-            key = "" if option is None else str(option)
-            mark = ""
-            if not selected and key in values:
-                mark, selected = " selected", True
-            # html.escape is what Django's escape() calls, without its checks per call.
-            text = label if hasattr(label, "__html__") else html.escape(str(localize(label)))
-            parts.append(f'<option value="{html.escape(key)}"{mark}>{text}</option>')
-        parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308 (every part is escaped above)
 
 
 SIGNED_IN = [("yes", _("Signed in at least once")), ("no", _("Not signed in yet"))]
