@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from companion.models import EventRegistration as Reg
-from pioneer.row_html import date_as, esc, join, labels, url_maker
+from pioneer.row_html import date_as, date_formatter, esc, join, labels, url_maker
 
 
 def csrf_field(request):
@@ -154,6 +154,7 @@ def certificate_rows(people, issuable):
     """The rows of a cohort's certificates page: each row's button makes that person's
     certificate through the one form around the table (templates/companion/certificates.html)."""
     download = url_maker("companion:certificate_download")
+    day = date_formatter("SHORT_DATE_FORMAT")
     none_yet = esc(_("None yet"))
     issued_on = _("Issued on %(date)s")
     again, make = _("Make again for %(name)s"), _("Make for %(name)s")
@@ -165,7 +166,7 @@ def certificate_rows(people, issuable):
             certificate = format_html(
                 '<a class="kern-link" href="{}">{}</a><br><span class="kern-body--small">{}</span>',
                 download(person.certificate_pk),
-                issued_on % {"date": date_as(person.certificate_issued_at, "SHORT_DATE_FORMAT")},
+                issued_on % {"date": day(person.certificate_issued_at)},
                 ngettext("%(n)s event attended", "%(n)s events attended", events) % {"n": events},
             )
         else:

@@ -7,8 +7,9 @@ page: the links (`url_maker`), the translated words (callers translate before th
 dates in the format the template's `date` filter would use.
 """
 
+from django.conf import settings
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
@@ -26,13 +27,45 @@ def url_maker(name, *args):
     return lambda key: f"{head}{key}{tail}"
 
 
+# Django's date format characters that strftime writes the same (zero-padded numbers).
+_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "H": "%H", "i": "%M", "s": "%S"}
+
+
+def _strftime_pattern(fmt):
+    """The strftime pattern that writes what Django's `fmt` writes, or None when `fmt`
+    uses a character strftime writes otherwise (names of months, `j`, `P`, ...)."""
+    parts = []
+    for char in fmt:
+        if char in _STRFTIME:
+            parts.append(_STRFTIME[char])
+        elif char.isalpha() or char == "\\":
+            return None
+        else:
+            parts.append(char.replace("%", "%%"))
+    return "".join(parts)
+
+
+def date_formatter(name):
+    """A function value -> `{{ value|date:name }}` for many rows: the format looked up
+    once (in the current language), written by strftime when it can."""
+    fmt = formats.get_format(name)
+    pattern = _strftime_pattern(fmt)
+
+    def write(value):
+        if value is None:
+            return ""
+        if hasattr(value, "tzinfo") and timezone.is_aware(value):
+            value = timezone.localtime(value)
+        if pattern is not None:
+            return value.strftime(pattern)
+        return dateformat.format(value, fmt)
+
+    return write
+
+
 def short_date(value):
     """`{{ value|date:"SHORT_DATE_FORMAT" }}`: a datetime in the current time zone."""
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo") and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return date_as(value, "SHORT_DATE_FORMAT")
 
 
 def date_as(value, fmt):
@@ -42,6 +75,14 @@ def date_as(value, fmt):
     if hasattr(value, "tzinfo") and timezone.is_aware(value):
         value = timezone.localtime(value)
     return formats.date_format(value, fmt)
+
+
+def number(value):
+    """`{{ value }}` of a whole number: localized (no thousands separator unless the
+    settings ask for one)."""
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
+    return formats.localize(value)
 
 
 def esc(value):
@@ -78,7 +119,7 @@ def organisation_rows(organisations):
             org.name,
             kinds.get(org.kind) or org.kind,
             org.parent or "–",
-            formats.localize(org.contact_count),
+            number(org.contact_count),
         )
         for org in organisations
     )
@@ -101,6 +142,7 @@ def notification_items(request, notifications):
     )
     open_, mark = esc(_("Open")), esc(_("Mark as read"))
     reader_language = request.user.language
+    sent = date_formatter("DATETIME_FORMAT")
     items = []
     for n in notifications:
         language = reader_language or n.language
@@ -128,7 +170,7 @@ def notification_items(request, notifications):
                 lang,
                 n.subject,
                 "" if n.read_at else unread,
-                date_as(n.sent_at, "DATETIME_FORMAT"),
+                sent(n.sent_at),
                 lang,
                 mark_safe(linebreaks(n.body, autoescape=True)),
                 footer,

@@ -1,12 +1,11 @@
 """The rows of the office's long lists, written in Python (see `pioneer.row_html`): the
 same HTML the templates wrote, with links and words made once per page."""
 
-from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from cohorts.models import InterestRegistration, Participation
-from pioneer.row_html import esc, join, labels, short_date, url_maker
+from pioneer.row_html import date_formatter, esc, join, labels, number, url_maker
 
 _PARTICIPATION_ROW = (
     '<tr class="kern-table__row">'
@@ -28,6 +27,7 @@ _PARTICIPATION_ROW = (
 
 def participation_rows(cohort, participations, select_page):
     """The rows of a cohort's participant list (templates/cohorts/participation_list.html)."""
+    day = date_formatter("SHORT_DATE_FORMAT")
     detail = url_maker("cohorts:participation_detail", cohort.pk)
     select = _("Select %(name)s")
     held = format_html(
@@ -62,7 +62,7 @@ def participation_rows(cohort, participations, select_page):
                 organisation=esc(p.organisation),
                 position=esc(p.position),
                 state=states.get(p.state) or esc(p.state),
-                signed_in=esc(short_date(last_login)) if last_login else not_yet,
+                signed_in=esc(day(last_login)) if last_login else not_yet,
             )
         )
     return join(rows)
@@ -91,6 +91,7 @@ _REGISTRATION_ROW = (
 def registration_rows(registrations, select_page, with_cohort):
     """The rows of the review queue and of a cohort's registrations tab
     (templates/cohorts/_registration_table.html)."""
+    day = date_formatter("SHORT_DATE_FORMAT")
     detail = url_maker("cohorts:registration_detail")
     select = _("Select %(name)s")
     badges = {
@@ -117,7 +118,7 @@ def registration_rows(registrations, select_page, with_cohort):
             decided = format_html(
                 '<br><span class="kern-body--small">{}, {}</span>',
                 r.decided_by,
-                short_date(r.decided_at),
+                day(r.decided_at),
             )
         rows.append(
             _REGISTRATION_ROW.format(
@@ -137,10 +138,10 @@ def registration_rows(registrations, select_page, with_cohort):
                 state=states.get(r.state) or esc(r.state),
                 badge=badges.get(r.state, ""),
                 decided=decided,
-                host=esc(localize(r.places_host)),
-                send=esc(localize(r.places_send)),
-                received=esc(short_date(r.created_at)),
-                notes=esc(localize(r.note_count)),
+                host=esc(number(r.places_host)),
+                send=esc(number(r.places_send)),
+                received=esc(day(r.created_at)),
+                notes=esc(number(r.note_count)),
             )
         )
     return join(rows)
@@ -148,6 +149,7 @@ def registration_rows(registrations, select_page, with_cohort):
 
 def programme_cohort_rows(programme, cohorts):
     """The cohorts table of a programme's page (templates/cohorts/programme_detail.html)."""
+    day = date_formatter("SHORT_DATE_FORMAT")
     from cohorts.selectors import status_label
 
     detail = url_maker("cohorts:cohort_detail")
@@ -158,9 +160,7 @@ def programme_cohort_rows(programme, cohorts):
         if cohort.state not in status:
             status[cohort.state] = status_label(programme, cohort.state)
         if cohort.start_date:
-            period = format_html(
-                "{} – {}", short_date(cohort.start_date), short_date(cohort.end_date) or "…"
-            )
+            period = format_html("{} – {}", day(cohort.start_date), day(cohort.end_date) or "…")
         else:
             period = no_dates
         rows.append(
@@ -173,7 +173,7 @@ def programme_cohort_rows(programme, cohorts):
                 cohort.title,
                 status[cohort.state],
                 period,
-                localize(cohort.registration_count),
+                number(cohort.registration_count),
             )
         )
     return join(rows)
@@ -190,7 +190,7 @@ def import_preview_rows(rows):
             '<th scope="row" class="kern-table__cell">{}</th>'
             '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
             '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td></tr>',
-            localize(row.get("line", "")),
+            number(row.get("line", "")),
             row.get("name", ""),
             row.get("email", ""),
             row.get("organisation_name", ""),
