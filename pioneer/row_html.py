@@ -177,3 +177,49 @@ def notification_items(request, notifications):
             )
         )
     return join(items)
+
+
+def sort_headers(params, headers):
+    """The column headings of a sortable list (templates/partials/sort_header.html for each
+    `pioneer.tables.Header`), the links as `{% querystring sort=… page=None select=None %}`
+    writes them."""
+    from django.utils.html import format_html
+    from django.utils.translation import gettext as _
+
+    icons = {
+        "ascending": format_html(
+            '<span class="kern-icon kern-icon--arrow-up kern-icon--small" aria-hidden="true">'
+            '</span><span class="kern-sr-only"> ({})</span>',
+            _("sorted ascending; sort descending"),
+        ),
+        "descending": format_html(
+            '<span class="kern-icon kern-icon--arrow-down kern-icon--small" aria-hidden="true">'
+            '</span><span class="kern-sr-only"> ({})</span>',
+            _("sorted descending; sort ascending"),
+        ),
+        "": format_html('<span class="kern-sr-only"> ({})</span>', _("sort by this column")),
+    }
+    cells = []
+    for column in headers:
+        label = esc(column.label)
+        if column.sortable:
+            query = params.copy()
+            query["sort"] = column.sort
+            for key in ("page", "select"):
+                if key in query:
+                    del query[key]
+            label = format_html(
+                '<a class="kern-link pio-sort" href="?{}">{}{}</a>',
+                query.urlencode(),
+                label,
+                icons.get(column.aria_sort, icons[""]),
+            )
+        cells.append(
+            format_html(
+                '<th scope="col" class="kern-table__header{}"{}>{}</th>',
+                " kern-table__header--numeric" if column.numeric else "",
+                format_html(' aria-sort="{}"', column.aria_sort) if column.aria_sort else "",
+                label,
+            )
+        )
+    return join(cells)

@@ -36,6 +36,7 @@ from cohorts.views._shared import OFFICE, PARTNER, cohort_frame, office_cohort
 from pioneer import jobs
 from pioneer.paging import page_of
 from pioneer.permissions import require, role_required, scoped_object_or_404
+from pioneer.row_html import sort_headers
 from pioneer.tables import Column, SortableTable, bad_filters, filter_chips
 
 REGISTRATION_PAGE_SIZE = 25
@@ -146,6 +147,7 @@ def _registration_table(request, queryset, *, cohort=None):
         "table": table,
         "page": page,
         "rows": row_html.registration_rows(page.object_list, select_page, cohort is None),
+        "headers": sort_headers(request.GET, table.headers),
         "select_page": select_page,
         "query": request.GET.urlencode(),
     }
@@ -386,6 +388,7 @@ def participation_list(request, cohort_pk):
             "table": table,
             "page": page,
             "rows": row_html.participation_rows(cohort, page.object_list, select_page),
+            "headers": sort_headers(request.GET, table.headers),
             "select_page": select_page,
             "query": request.GET.urlencode(),
             "filtered": bool(chips),
