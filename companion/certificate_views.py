@@ -27,7 +27,7 @@ from pioneer import jobs
 from pioneer.permissions import role_required, scoped_object_or_404
 from pioneer.ratelimit import over_limit
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 # The public check: more than this many lookups a minute from one address are refused.
 VERIFY_LIMIT = 30
 

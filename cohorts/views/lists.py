@@ -40,7 +40,8 @@ from pioneer.row_html import sort_headers
 from pioneer.tables import Column, SortableTable, bad_filters, filter_chips
 
 REGISTRATION_PAGE_SIZE = 25
-PARTICIPATION_PAGE_SIZE = 50
+# 25 a page as the review queue: what an office reads at once (the rest a page further).
+PARTICIPATION_PAGE_SIZE = 25
 SHOW_ACTION, SHOW_ALL = "action", "all"
 # A selection is one page at most; more ids than this in a POST are not ours.
 MAX_SELECTION = 200
