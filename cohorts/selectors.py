@@ -767,12 +767,9 @@ def cohort_tabs(cohort, request, current):
 
 
 def _tab_url(url_name, pk):
-    for kwargs in ({"pk": pk}, {"cohort_pk": pk}):
-        try:
-            return reverse(url_name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return ""
+    # Reversed once per process and cohort (`url_or_blank`): a failed reverse() raises,
+    # and every tab of every cohort page asked for each tab's link.
+    return url_or_blank(url_name, pk=pk) or url_or_blank(url_name, cohort_pk=pk)
 
 
 def cohort_registrations(cohort, user):
