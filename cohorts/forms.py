@@ -1,12 +1,17 @@
 """Forms of the cohorts app: validation only; the views call services to save."""
 
 import copy
+import html
 
 import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.forms.utils import flatatt
+from django.utils.formats import localize
 from django.utils.functional import lazy
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cohorts import hooks, selectors
@@ -350,12 +355,37 @@ class NoteForm(SafeForm):
     )
 
 
+class Select(forms.Select):
+    """A `<select>` of plain (value, label) choices written straight from them: the markup
+    `pioneer.form_renderer` gives, without a dict per option on the way (`optgroups`,
+    `create_option`). For the long lists of a filter (a large cohort's 224 organisations
+    at N = 50). Named as Django's: crispy puts the widget's class name on the element."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        values = set(self.format_value(value))
+        parts = [f'<select name="{conditional_escape(name)}"{flatatt(attrs)}>']
+        selected = False
+        for option, label in self.choices:
+            key = "" if option is None else str(option)
+            mark = ""
+            if not selected and key in values:
+                mark, selected = " selected", True
+            # html.escape is what Django's escape() calls, without its checks per call.
+            text = label if hasattr(label, "__html__") else html.escape(str(localize(label)))
+            parts.append(f'<option value="{html.escape(key)}"{mark}>{text}</option>')
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 (every part is escaped above)
+
+
 class RegistrationFilter(django_filters.FilterSet):
     """The review queue's filters: cohort (not on one cohort's tab), kind, state and a
     free-text search."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    cohort = django_filters.ModelChoiceFilter(label=_("Cohort"), queryset=Cohort.objects.none())
+    # The office's cohorts (hundreds at N = 50) as plain (id, label) rows, not model
+    # instances: the label is what str(cohort) says, "programme – title".
+    cohort = django_filters.ChoiceFilter(label=_("Cohort"), widget=Select)
     organisation_kind = django_filters.ChoiceFilter(
         label=_("Kind of organisation"), choices=Organisation.Kind.choices
     )
@@ -373,7 +403,20 @@ class RegistrationFilter(django_filters.FilterSet):
         if cohorts is None:  # one cohort's list: no choice of cohort
             del self.filters["cohort"]
         else:
-            self.filters["cohort"].queryset = cohorts
+            self._cohorts = [
+                (pk, f"{programme} – {title}" if programme is not None else title)
+                for pk, programme, title in cohorts.values_list("pk", "programme__name", "title")
+            ]
+            # Given to the form's own field (below), not copied with the form's fields.
+            self.filters["cohort"].extra["choices"] = []
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            if "cohort" in form.fields:
+                form.fields["cohort"].choices = self._cohorts
+        return self._form
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -602,7 +645,9 @@ class ParticipationFilter(django_filters.FilterSet):
     # A large cohort's people come from hundreds of organisations: the options are plain
     # (id, label) rows, not model instances (224 at N = 50 cost 7 ms as instances), and the
     # form renderer (pioneer.form_renderer) writes them without a template each.
-    organisation = django_filters.ChoiceFilter(label=_("Organisation"), empty_label=_("All"))
+    organisation = django_filters.ChoiceFilter(
+        label=_("Organisation"), empty_label=_("All"), widget=Select
+    )
     signed_in = django_filters.ChoiceFilter(
         label=_("Signed in"), choices=SIGNED_IN, method="filter_signed_in", empty_label=_("All")
     )
@@ -620,15 +665,24 @@ class ParticipationFilter(django_filters.FilterSet):
         self.cohort = cohort
         # What an option shows (as str(organisation): the short name, else the name), in
         # the organisations' order; a choice outside the cohort's is refused as invalid.
-        self.filters["organisation"].extra["choices"] = [
+        self._organisations = [
             (pk, short_name or name)
             for pk, name, short_name in Organisation.objects.filter(participations__cohort=cohort)
             .distinct()
             .order_by("name", "pk")
             .values_list("pk", "name", "short_name")
         ]
+        # Given to the form's own field (below): the form's deep copy of its fields would
+        # copy every option first.
+        self.filters["organisation"].extra["choices"] = []
         if not (cohort.programme.has_tandems and hooks.people_without_tandem.has_listeners()):
             del self.filters["tandem"]
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            super().form.fields["organisation"].choices = self._organisations
+        return self._form
 
     def filter_search(self, queryset, name, value):
         return selectors.search(queryset, value)

@@ -20,13 +20,14 @@ from cohorts.selectors import cohorts_for
 from companion import certificates
 from companion.forms import CertificateMakeForm, CertificateVerifyForm
 from companion.models import Certificate
+from companion.rows import certificate_rows
 from companion.storage import certificate_storage
 from companion.views import OFFICE, PARTICIPANT, cohort_frame, office_cohort, render_form
 from pioneer import jobs
 from pioneer.permissions import role_required, scoped_object_or_404
 from pioneer.ratelimit import over_limit
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 # The public check: more than this many lookups a minute from one address are refused.
 VERIFY_LIMIT = 30
 
@@ -59,6 +60,7 @@ def certificates_page(request, cohort_pk):
             "programme": cohort.programme,
             "people": page,
             "page": page,
+            "rows": certificate_rows(page.object_list, cohort.state in certificates.ISSUABLE),
             "total": page.paginator.count,
             "issued": Certificate.objects.filter(
                 participation__in=certificates.holders(cohort), superseded_at__isnull=True

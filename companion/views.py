@@ -37,6 +37,7 @@ from companion.forms import (
     SeriesForm,
 )
 from companion.models import Event, EventRegistration
+from companion.rows import AttendanceRows
 from pioneer import hooks, jobs
 from pioneer.forms import apply_errors
 from pioneer.models import Role
@@ -309,14 +310,22 @@ def _add_form(request, event, registrations, form=None):
 def _attendance_context(request, event, form=None):
     registrations = list(selectors.attendance_list(event))
     registered = [r for r in registrations if r.state == Reg.State.REGISTERED]
+    waiting = [r for r in registrations if r.state == Reg.State.WAITING]
+    started = timezone.now() >= event.starts_at
+    rows = AttendanceRows(request, event, started)
     return {
         "event": event,
         "cohort": event.cohort,
         "registered": registered,
-        "waiting": [r for r in registrations if r.state == Reg.State.WAITING],
+        "waiting": waiting,
+        "rows": {
+            "checkins": rows.checkins(registered),
+            "waiting": rows.waiting(waiting),
+            "signatures": rows.signatures(registered),
+        },
         "attended": sum(1 for r in registered if r.attendance == Reg.Attendance.ATTENDED),
         "no_shows": sum(1 for r in registered if r.attendance == Reg.Attendance.NO_SHOW),
-        "started": timezone.now() >= event.starts_at,
+        "started": started,
         "now": timezone.now(),
         **_add_form(request, event, registrations, form),
     }
@@ -363,10 +372,8 @@ def attendance_mark(request, pk, registration_pk):
         except ValidationError as refused:
             error = " ".join(refused.messages)
     if request.htmx:
-        return render(
-            request,
-            "companion/attendance.html#row",
-            {"r": registration, "event": event, "error": error, "started": True},
+        return HttpResponse(
+            AttendanceRows(request, event, started=True).checkin(registration, error),
             status=400 if error else 200,
         )
     if error:

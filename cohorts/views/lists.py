@@ -31,13 +31,17 @@ from cohorts import selectors
 from cohorts.forms import ParticipationBulkStateForm, ParticipationFilter, RegistrationFilter
 from cohorts.models import Participation, RegistrationNote
 from cohorts.services import bulk, exports
+from cohorts.views import rows as row_html
 from cohorts.views._shared import OFFICE, PARTNER, cohort_frame, office_cohort
 from pioneer import jobs
+from pioneer.paging import page_of
 from pioneer.permissions import require, role_required, scoped_object_or_404
+from pioneer.row_html import sort_headers
 from pioneer.tables import Column, SortableTable, bad_filters, filter_chips
 
 REGISTRATION_PAGE_SIZE = 25
-PARTICIPATION_PAGE_SIZE = 50
+# 25 a page as the review queue: what an office reads at once (the rest a page further).
+PARTICIPATION_PAGE_SIZE = 25
 SHOW_ACTION, SHOW_ALL = "action", "all"
 # A selection is one page at most; more ids than this in a POST are not ours.
 MAX_SELECTION = 200
@@ -134,17 +138,18 @@ def _registration_table(request, queryset, *, cohort=None):
         registration_columns(with_cohort=cohort is None),
         default="state" if show == SHOW_ACTION else "-received",
     )
-    page = Paginator(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE, request.GET.get("page"))
     page.object_list = selectors.registration_note_counts(page.object_list)
+    select_page = request.GET.get("select") == "page"
     return {
         "filter": filterset,
         "chips": chips,
         "show": show,
         "table": table,
         "page": page,
-        "select_page": request.GET.get("select") == "page",
+        "rows": row_html.registration_rows(page.object_list, select_page, cohort is None),
+        "headers": sort_headers(request.GET, table.headers),
+        "select_page": select_page,
         "query": request.GET.urlencode(),
     }
 
@@ -370,8 +375,9 @@ def _participation_rows(request, cohort):
 @role_required(OFFICE)
 def participation_list(request, cohort_pk):
     cohort = office_cohort(request, cohort_pk)
-    filterset, chips, show, table, rows = _participation_rows(request, cohort)
-    page = Paginator(rows, PARTICIPATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset, chips, show, table, found = _participation_rows(request, cohort)
+    page = Paginator(found, PARTICIPATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    select_page = request.GET.get("select") == "page"
     return render(
         request,
         "cohorts/participation_list.html",
@@ -382,7 +388,9 @@ def participation_list(request, cohort_pk):
             "show": show,
             "table": table,
             "page": page,
-            "select_page": request.GET.get("select") == "page",
+            "rows": row_html.participation_rows(cohort, page.object_list, select_page),
+            "headers": sort_headers(request.GET, table.headers),
+            "select_page": select_page,
             "query": request.GET.urlencode(),
             "filtered": bool(chips),
             "held": selectors.held_invitations(cohort),

@@ -23,6 +23,7 @@ from cohorts.forms import (
 )
 from cohorts.services import exports, imports
 from cohorts.views._shared import OFFICE, PARTNER, apply_errors, office_cohort
+from cohorts.views.rows import import_preview_rows
 from pioneer import jobs
 from pioneer.models import Job, User
 from pioneer.permissions import require, role_required, scoped_object_or_404
@@ -209,7 +210,15 @@ def participation_import_preview(request, cohort_pk, job_id):
     return render(
         request,
         "cohorts/participation_import_preview.html",
-        {"cohort": cohort, "job": job, "form": form, "mail": mail, "page": page, **summary},
+        {
+            "cohort": cohort,
+            "job": job,
+            "form": form,
+            "mail": mail,
+            "page": page,
+            "rows": import_preview_rows(page.object_list),
+            **summary,
+        },
     )
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from cohorts import selectors, services
 from cohorts.forms import ProgrammeForm
 from cohorts.views._shared import OFFICE, apply_errors, render_form
+from cohorts.views.rows import programme_cohort_rows
 from pioneer.models import Organisation
 from pioneer.permissions import require, role_required, scoped_object_or_404
 
@@ -60,7 +61,12 @@ def programme_detail(request, slug):
     return render(
         request,
         "cohorts/programme_detail.html",
-        {"programme": programme, "cohorts": page, "page": page},
+        {
+            "programme": programme,
+            "cohorts": page,
+            "page": page,
+            "rows": programme_cohort_rows(programme, page.object_list),
+        },
     )
 
 

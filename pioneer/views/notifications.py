@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from pioneer import selectors, services
 from pioneer.permissions import scoped_object_or_404
+from pioneer.row_html import notification_items
 
 
 @login_required
@@ -17,7 +18,11 @@ def notification_list(request):
     page = Paginator(selectors.notifications_for(request.user).select_related(None), 25).get_page(
         request.GET.get("page")
     )
-    return render(request, "pioneer/notification_list.html", {"page": page})
+    return render(
+        request,
+        "pioneer/notification_list.html",
+        {"page": page, "items": notification_items(request, page.object_list)},
+    )
 
 
 @login_required

@@ -20,6 +20,7 @@ from pioneer import selectors, services
 from pioneer.forms import ContactInviteForm, LinkForm, OrganisationForm, apply_errors
 from pioneer.models import Organisation, Role
 from pioneer.permissions import require, role_required, scoped_object_or_404
+from pioneer.row_html import organisation_rows
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 # An office that works with hundreds of partners sees them a page at a time.
@@ -45,7 +46,11 @@ def organisation_list(request):
     page = Paginator(selectors.organisations_with_contact_counts(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "pioneer/organisation_list.html", {"organisations": page, "page": page})
+    return render(
+        request,
+        "pioneer/organisation_list.html",
+        {"organisations": page, "page": page, "rows": organisation_rows(page.object_list)},
+    )
 
 
 @role_required(OFFICE)

@@ -242,6 +242,11 @@ def test_office_pages_access_and_start_the_job(client, django_capture_on_commit_
     assert response.status_code == 302 and Job.objects.count() == before
     page_html = client.get(page).content.decode()
     assert "Anna Albrecht" in page_html
+    # One form around the table, a button per person sending that person.
+    assert page_html.count(f'action="{make}"') == 2  # everyone, and the table's form
+    for person in (world["anna"], world["bruno"]):
+        assert f'name="participation" value="{person.pk}"' in page_html
+    assert "Issued on" in page_html or "Ausgestellt am" in page_html
 
 
 def test_a_cohort_not_yet_running_gets_none(client):

@@ -1,0 +1,201 @@
+"""The rows of the office's long lists, written in Python (see `pioneer.row_html`): the
+same HTML the templates wrote, with links and words made once per page."""
+
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from cohorts.models import InterestRegistration, Participation
+from pioneer.row_html import date_formatter, esc, join, labels, number, url_maker
+
+_PARTICIPATION_ROW = (
+    '<tr class="kern-table__row">'
+    '<td class="kern-table__cell pio-select pio-no-print"><div class="kern-form-check">'
+    '<input class="kern-form-check__checkbox" type="checkbox" name="selected" value="{pk}"'
+    ' id="select-participation-{pk}"{checked}>'
+    '<label class="kern-label kern-sr-only" for="select-participation-{pk}">{select}</label>'
+    "</div></td>"
+    '<th scope="row" class="kern-table__cell"><a class="kern-link" href="{url}">{name}</a>'
+    "{badge}</th>"
+    '<td class="kern-table__cell">{side}</td>'
+    '<td class="kern-table__cell">{organisation}</td>'
+    '<td class="kern-table__cell">{position}</td>'
+    '<td class="kern-table__cell">{state}</td>'
+    '<td class="kern-table__cell">{signed_in}</td>'
+    "</tr>"
+)
+
+
+def participation_rows(cohort, participations, select_page):
+    """The rows of a cohort's participant list (templates/cohorts/participation_list.html)."""
+    day = date_formatter("SHORT_DATE_FORMAT")
+    detail = url_maker("cohorts:participation_detail", cohort.pk)
+    select = _("Select %(name)s")
+    held = format_html(
+        ' <span class="kern-badge kern-badge--warning kern-badge--small">'
+        '<span class="kern-label">{}</span></span>',
+        _("invitation held"),
+    )
+    not_taken_up = format_html(
+        ' <span class="kern-badge kern-badge--info kern-badge--small">'
+        '<span class="kern-label">{}</span></span>',
+        _("invitation not taken up"),
+    )
+    not_yet = esc(_("not yet"))
+    checked = " checked" if select_page else ""
+    # `get_FOO_display` builds a dict of the choices per call (0.1 ms); once here.
+    sides = labels(Participation.Side.choices)
+    states = labels(Participation.State.choices)
+    rows = []
+    for p in participations:
+        user = p.user
+        name = user.name or user.email
+        last_login = user.last_login
+        rows.append(
+            _PARTICIPATION_ROW.format(
+                pk=p.pk,
+                checked=checked,
+                select=esc(select % {"name": name}),
+                url=esc(detail(p.pk)),
+                name=esc(name),
+                badge=held if p.invitation_held else ("" if last_login else not_taken_up),
+                side=sides.get(p.side) or esc(p.side),
+                organisation=esc(p.organisation),
+                position=esc(p.position),
+                state=states.get(p.state) or esc(p.state),
+                signed_in=esc(day(last_login)) if last_login else not_yet,
+            )
+        )
+    return join(rows)
+
+
+_REGISTRATION_ROW = (
+    '<tr class="kern-table__row">'
+    '<td class="kern-table__cell pio-select pio-no-print"><div class="kern-form-check">'
+    '<input class="kern-form-check__checkbox" type="checkbox" name="selected" value="{pk}"'
+    ' id="select-registration-{pk}"{checked}>'
+    '<label class="kern-label kern-sr-only" for="select-registration-{pk}">{select}</label>'
+    "</div></td>"
+    '<th scope="row" class="kern-table__cell"><a class="kern-link" href="{url}">{name}</a>'
+    '<br><span class="kern-body--small">{contact}</span></th>'
+    '<td class="kern-table__cell">{kind}{ministry}</td>'
+    "{cohort}"
+    '<td class="kern-table__cell">{state}{badge}{decided}</td>'
+    '<td class="kern-table__cell kern-table__cell--numeric">{host}</td>'
+    '<td class="kern-table__cell kern-table__cell--numeric">{send}</td>'
+    '<td class="kern-table__cell">{received}</td>'
+    '<td class="kern-table__cell kern-table__cell--numeric">{notes}</td>'
+    "</tr>"
+)
+
+
+def registration_rows(registrations, select_page, with_cohort):
+    """The rows of the review queue and of a cohort's registrations tab
+    (templates/cohorts/_registration_table.html)."""
+    day = date_formatter("SHORT_DATE_FORMAT")
+    detail = url_maker("cohorts:registration_detail")
+    select = _("Select %(name)s")
+    badges = {
+        InterestRegistration.State.UNCONFIRMED: format_html(
+            ' <span class="kern-badge kern-badge--warning kern-badge--small">'
+            '<span class="kern-label">{}</span></span>',
+            _("link not confirmed"),
+        ),
+        InterestRegistration.State.CONFIRMED: format_html(
+            ' <span class="kern-badge kern-badge--info kern-badge--small">'
+            '<span class="kern-label">{}</span></span>',
+            _("to review"),
+        ),
+    }
+    kinds = labels(InterestRegistration._meta.get_field("organisation_kind").choices)
+    states = labels(InterestRegistration.State.choices)
+    checked = " checked" if select_page else ""
+    rows = []
+    for r in registrations:
+        name = r.organisation_name
+        ministry = r.parent_ministry
+        decided = ""
+        if r.decided_by:
+            decided = format_html(
+                '<br><span class="kern-body--small">{}, {}</span>',
+                r.decided_by,
+                day(r.decided_at),
+            )
+        rows.append(
+            _REGISTRATION_ROW.format(
+                pk=r.pk,
+                checked=checked,
+                select=esc(select % {"name": name}),
+                url=esc(detail(r.pk)),
+                name=esc(name),
+                contact=esc(r.contact_name),
+                kind=kinds.get(r.organisation_kind) or esc(r.organisation_kind),
+                ministry=format_html(" ({})", ministry) if ministry else "",
+                cohort=(
+                    format_html('<td class="kern-table__cell">{}</td>', r.cohort.title)
+                    if with_cohort
+                    else ""
+                ),
+                state=states.get(r.state) or esc(r.state),
+                badge=badges.get(r.state, ""),
+                decided=decided,
+                host=esc(number(r.places_host)),
+                send=esc(number(r.places_send)),
+                received=esc(day(r.created_at)),
+                notes=esc(number(r.note_count)),
+            )
+        )
+    return join(rows)
+
+
+def programme_cohort_rows(programme, cohorts):
+    """The cohorts table of a programme's page (templates/cohorts/programme_detail.html)."""
+    day = date_formatter("SHORT_DATE_FORMAT")
+    from cohorts.selectors import status_label
+
+    detail = url_maker("cohorts:cohort_detail")
+    no_dates = esc(_("no dates yet"))
+    status = {}
+    rows = []
+    for cohort in cohorts:
+        if cohort.state not in status:
+            status[cohort.state] = status_label(programme, cohort.state)
+        if cohort.start_date:
+            period = format_html("{} – {}", day(cohort.start_date), day(cohort.end_date) or "…")
+        else:
+            period = no_dates
+        rows.append(
+            format_html(
+                '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">'
+                '<a class="kern-link" href="{}">{}</a></th>'
+                '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+                '<td class="kern-table__cell kern-table__cell--numeric">{}</td></tr>',
+                detail(cohort.pk),
+                cohort.title,
+                status[cohort.state],
+                period,
+                number(cohort.registration_count),
+            )
+        )
+    return join(rows)
+
+
+def import_preview_rows(rows):
+    """The rows of an import's preview (templates/cohorts/participation_import_preview.html):
+    plain dicts the check stored in the job."""
+    new, exists = esc(_("new")), esc(_("exists"))
+    yes, no = esc(_("yes")), esc(_("no"))
+    return join(
+        format_html(
+            '<tr class="kern-table__row"><td class="kern-table__cell">{}</td>'
+            '<th scope="row" class="kern-table__cell">{}</th>'
+            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td></tr>',
+            number(row.get("line", "")),
+            row.get("name", ""),
+            row.get("email", ""),
+            row.get("organisation_name", ""),
+            new if row.get("account") == "new" else exists,
+            yes if row.get("invited") else no,
+        )
+        for row in rows
+    )

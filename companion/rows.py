@@ -1,0 +1,194 @@
+"""The attendance list's rows written in Python (see `pioneer.row_html`): the same HTML
+the template wrote, with the links, the words and the CSRF field made once per page."""
+
+from django.middleware.csrf import get_token
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from companion.models import EventRegistration as Reg
+from pioneer.row_html import date_as, date_formatter, esc, join, labels, url_maker
+
+
+def csrf_field(request):
+    """`{% csrf_token %}`: the hidden field, once for all the page's forms."""
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
+
+
+def _who(r):
+    user = r.participation.user
+    return user.name or user.email
+
+
+class AttendanceRows:
+    """What every row of one event's attendance list needs, made once."""
+
+    def __init__(self, request, event, started):
+        self.event = event
+        self.started = started
+        self.csrf = csrf_field(request)
+        self.mark_url = url_maker("companion:attendance_mark", event.pk)
+        self.remove_url = url_maker("companion:attendance_remove", event.pk)
+        self.words = {
+            key: esc(text)
+            for key, text in {
+                "checked_in": _("Checked in"),
+                "no_show": _("Did not come"),
+                "not_recorded": _("Not recorded"),
+                "undo": _("Undo check-in"),
+                "check_in": _("Check in"),
+                "remove": _("Remove"),
+                "remove_waiting": _("Remove from the waiting list"),
+            }.items()
+        }
+        self.attendance = labels(Reg.Attendance.choices)
+
+    def checkin(self, r, error=""):
+        """One person of the check-in list (also the htmx answer after a click)."""
+        w = self.words
+        if r.attendance == Reg.Attendance.ATTENDED:
+            status = format_html(
+                '<span class="kern-badge kern-badge--success"><span class="kern-label '
+                'kern-label--small">{} {}</span></span>',
+                w["checked_in"],
+                date_as(r.checked_in_at, "TIME_FORMAT"),
+            )
+            buttons = format_html(
+                '<button type="submit" name="action" value="reset" class="kern-btn '
+                'kern-btn--secondary" aria-describedby="person-{}"><span class="kern-label">'
+                "{}</span></button>",
+                r.pk,
+                w["undo"],
+            )
+        else:
+            if r.attendance == Reg.Attendance.NO_SHOW:
+                status = format_html(
+                    '<span class="kern-badge kern-badge--danger"><span class="kern-label '
+                    'kern-label--small">{}</span></span>',
+                    w["no_show"],
+                )
+            else:
+                status = w["not_recorded"]
+            buttons = format_html(
+                '<button type="submit" name="action" value="check_in" class="kern-btn '
+                'kern-btn--primary" aria-describedby="person-{}"><span class="kern-label">'
+                "{}</span></button>",
+                r.pk,
+                w["check_in"],
+            )
+            if self.started and r.attendance != Reg.Attendance.NO_SHOW:
+                buttons += format_html(
+                    '<button type="submit" name="action" value="no_show" class="kern-btn '
+                    'kern-btn--tertiary" aria-describedby="person-{}"><span class="kern-label">'
+                    "{}</span></button>",
+                    r.pk,
+                    w["no_show"],
+                )
+        organisation = r.participation.organisation
+        url = self.mark_url(r.pk)
+        return format_html(
+            '<li class="pio-checkin__item" id="registration-{pk}"><div>'
+            '<strong id="person-{pk}">{who}</strong><br>'
+            '<span class="kern-body--small">{org}</span><br>'
+            '<span class="kern-body--small" role="status">{status}{error}</span></div>'
+            '<form method="post" action="{url}" hx-post="{url}" hx-target="#registration-{pk}"'
+            ' hx-swap="outerHTML" class="pio-checkin__actions">{csrf}{buttons}</form></li>',
+            pk=r.pk,
+            who=_who(r),
+            org=organisation.short_name or organisation.name,
+            status=status,
+            error=format_html(' <span class="kern-error">{}</span>', error) if error else "",
+            url=url,
+            csrf=self.csrf,
+            buttons=buttons,
+        )
+
+    def checkins(self, registered):
+        return join(self.checkin(r) for r in registered)
+
+    def waiting(self, waiting):
+        return join(
+            format_html(
+                '<li><span id="waiting-{pk}">{who} ({org})</span>'
+                '<form method="post" action="{url}" class="pio-inline-form">{csrf}'
+                '<button type="submit" class="kern-btn kern-btn--tertiary" '
+                'aria-describedby="waiting-{pk}"><span class="kern-label">{label}</span>'
+                "</button></form></li>",
+                pk=r.pk,
+                who=_who(r),
+                org=r.participation.organisation.short_name or r.participation.organisation.name,
+                url=self.remove_url(r.pk),
+                csrf=self.csrf,
+                label=self.words["remove_waiting"],
+            )
+            for r in waiting
+        )
+
+    def signatures(self, registered):
+        return join(
+            format_html(
+                '<tr class="kern-table__row">'
+                '<th scope="row" class="kern-table__cell" id="signer-{pk}">{who}</th>'
+                '<td class="kern-table__cell">{org}</td>'
+                '<td class="kern-table__cell">{attendance}</td>'
+                '<td class="kern-table__cell pio-print-only pio-signature"></td>'
+                '<td class="kern-table__cell pio-screen-only"><form method="post" action="{url}">'
+                '{csrf}<button type="submit" class="kern-btn kern-btn--tertiary" '
+                'aria-describedby="signer-{pk}"><span class="kern-label">{label}</span>'
+                "</button></form></td></tr>",
+                pk=r.pk,
+                who=_who(r),
+                org=r.participation.organisation.name,
+                attendance=self.attendance.get(r.attendance) or r.attendance,
+                url=self.remove_url(r.pk),
+                csrf=self.csrf,
+                label=self.words["remove"],
+            )
+            for r in registered
+        )
+
+
+def certificate_rows(people, issuable):
+    """The rows of a cohort's certificates page: each row's button makes that person's
+    certificate through the one form around the table (templates/companion/certificates.html)."""
+    download = url_maker("companion:certificate_download")
+    day = date_formatter("SHORT_DATE_FORMAT")
+    none_yet = esc(_("None yet"))
+    issued_on = _("Issued on %(date)s")
+    again, make = _("Make again for %(name)s"), _("Make for %(name)s")
+    rows = []
+    for person in people:
+        user = person.user
+        if person.certificate_pk:
+            events = person.certificate_events
+            certificate = format_html(
+                '<a class="kern-link" href="{}">{}</a><br><span class="kern-body--small">{}</span>',
+                download(person.certificate_pk),
+                issued_on % {"date": day(person.certificate_issued_at)},
+                ngettext("%(n)s event attended", "%(n)s events attended", events) % {"n": events},
+            )
+        else:
+            certificate = none_yet
+        action = ""
+        if issuable:
+            label = (again if person.certificate_pk else make) % {"name": user.name}
+            action = format_html(
+                '<button type="submit" name="participation" value="{}" class="kern-btn '
+                'kern-btn--tertiary"><span class="kern-label">{}</span></button>',
+                person.pk,
+                label,
+            )
+        rows.append(
+            format_html(
+                '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">{}<br>'
+                '<span class="kern-body--small">{}</span></th>'
+                '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td></tr>',
+                user.name or user.email,
+                person.organisation.name,
+                certificate,
+                action,
+            )
+        )
+    return join(rows)
