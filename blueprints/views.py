@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from blueprints import catalogue as catalogue_module
-from blueprints import handbook, licences, selectors, services
+from blueprints import handbook, licences, rendering, selectors, services
 from blueprints.forms import BlueprintFilter, BlueprintForm, FileForm, VersionForm
 from blueprints.markdown import render as render_markdown
 from blueprints.models import BlueprintFile, BlueprintFileVersion
@@ -49,17 +49,24 @@ def blueprint_list(request):
     if roles_of(request.user).has(OFFICE):
         unpublished = list(selectors.unpublished_blueprints_for(request.user)[:20])
         adoptable = list(selectors.adoptable_programmes(request.user).order_by("name")[:20])
+    adopted_by = selectors.adoption_counts(b.pk for b in page.object_list)
     return render(
         request,
         "blueprints/blueprint_list.html",
         {
             "form": form,
+            "form_html": rendering.filter_form(form, tags),
+            "cards": rendering.cards(
+                page.object_list,
+                adopted_by,
+                show_tags=True,
+                selectable=request.user.is_authenticated,
+            ),
             "page": page,
             "searched": bool(query.text),
             "filtered": query != selectors.LibraryQuery(),
             "unpublished": unpublished,
             "adoptable": adoptable,
-            "adopted_by": selectors.adoption_counts(b.pk for b in page.object_list),
             "can_add": rules.has_perm("blueprints.add_blueprint", request.user),
         },
     )
