@@ -226,15 +226,21 @@ def downloads_of(blueprint):
     )
 
 
-def catalogue_fingerprint(now=None):
-    """A short text that changes whenever the public catalogue would (a blueprint published,
-    withdrawn, edited, a file uploaded), from one aggregate query."""
-    facts = public_blueprints(now).aggregate(
+def catalogue_facts(now=None):
+    """What the public catalogue's pages depend on, from one aggregate query: how many
+    public blueprints ("n"), the latest change and publication, the newest file version."""
+    return public_blueprints(now).aggregate(
         n=Count("id", distinct=True),
         changed=Max("updated_at"),
         published=Max("published_at"),
         version=Max("files__versions__id"),
     )
+
+
+def catalogue_fingerprint(now=None, facts=None):
+    """A short text that changes whenever the public catalogue would (a blueprint published,
+    withdrawn, edited, a file uploaded), from one aggregate query (none with `facts`)."""
+    facts = facts if facts is not None else catalogue_facts(now)
     return "-".join(
         str(facts[k].timestamp() if hasattr(facts[k], "timestamp") else facts[k])
         for k in ("n", "changed", "published", "version")

@@ -74,15 +74,24 @@ def blueprint_list(request):
 
 @require_GET
 def catalogue(request):
-    """The public blueprints in DCAT-AP.de (JSON-LD) for data portals to harvest.
+    """The public blueprints in DCAT-AP.de (JSON-LD) for data portals to harvest, a page
+    at a time (`?page=`, the first without; catalogue.PAGE_SIZE datasets each, linked by
+    their Hydra view), so that no answer grows with the library.
 
-    It lists every public blueprint, so it grows with the library: the document is kept
-    in the cache under a key that changes with what it shows (one small query decides),
-    and made again only then or after CATALOGUE_SECONDS."""
-    key = "blueprints:catalogue:" + selectors.catalogue_fingerprint()
+    Each page is kept in the cache under a key that changes with what the catalogue shows
+    (one small query decides), and made again only then or after CATALOGUE_SECONDS."""
+    facts = selectors.catalogue_facts()
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        raise Http404 from None
+    if not 1 <= page <= catalogue_module.pages(facts["n"]):
+        raise Http404
+    key = f"blueprints:catalogue:{selectors.catalogue_fingerprint(facts=facts)}:{page}"
     body = cache.get(key)
     if body is None:
-        body = json.dumps(catalogue_module.catalogue(), ensure_ascii=False, indent=1)
+        document = catalogue_module.catalogue(page=page, facts=facts)
+        body = json.dumps(document, ensure_ascii=False, indent=1).encode()
         cache.set(key, body, CATALOGUE_SECONDS)
     response = HttpResponse(body, content_type="application/ld+json")
     response["Cache-Control"] = f"public, max-age={CATALOGUE_SECONDS}"
