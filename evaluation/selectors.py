@@ -6,6 +6,7 @@ invitations: the two are read apart, always.
 """
 
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from cohorts.selectors import cohorts_for
 from evaluation.models import Question, Survey, SurveyInvitation
@@ -152,13 +153,25 @@ def assigned_cohorts(user):
     )
 
 
+def _url_maker(name):
+    """pk -> the URL of the view `name` for that pk: one reverse() for a whole page."""
+    marker = "2147483647"
+    pattern = reverse(name, args=[int(marker)])
+    return lambda pk: pattern.replace(marker, str(pk))
+
+
 def assigned_cohorts_with_surveys(cohorts):
     """`cohorts` (a page of `assigned_cohorts`), each with its surveys in order as
-    `assigned_surveys` (one query for all)."""
+    `assigned_surveys` (one query for all), the links of both made here: `new_url` and
+    `copy_url` of a cohort, `report_url` of a survey."""
     cohorts = list(cohorts)
     by_cohort = {cohort.pk: [] for cohort in cohorts}
+    report = _url_maker("evaluation:report")
     for survey in Survey.objects.filter(cohort_id__in=by_cohort).order_by("opens", "id"):
+        survey.report_url = report(survey.pk)
         by_cohort[survey.cohort_id].append(survey)
+    new, copy = _url_maker("evaluation:survey_new"), _url_maker("evaluation:survey_copy_from")
     for cohort in cohorts:
         cohort.assigned_surveys = by_cohort[cohort.pk]
+        cohort.new_url, cohort.copy_url = new(cohort.pk), copy(cohort.pk)
     return cohorts

@@ -28,6 +28,7 @@ from evaluation.forms import (
     SurveyForm,
 )
 from evaluation.models import Survey
+from pioneer import fragments
 from pioneer.models import Role
 from pioneer.permissions import require, role_required, scoped_object_or_404
 
@@ -330,6 +331,17 @@ def survey_compare(request, pk):
                 limit=reports.MAX_COMPARED,
             )
     surveys = [survey, *compared]
+    form_html = None
+    if others:
+        form_html = fragments.form_html(
+            form,
+            "compare",
+            (
+                reports.MAX_COMPARED,
+                [(s.pk, s.cohort.title) for s in others],
+                [s.pk for s in compared],
+            ),
+        )
     key = reports.state_key("compare", surveys, reports.submitted_counts(surveys))
     return render(
         request,
@@ -338,6 +350,7 @@ def survey_compare(request, pk):
             "survey": survey,
             "surveys": surveys,
             "form": form if others else None,
+            "form_html": form_html,
             "rows": reports.cached(key, lambda: reports.cohort_comparison(surveys)),
             "threshold": reports.threshold(),
         },
