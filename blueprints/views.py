@@ -49,7 +49,7 @@ def blueprint_list(request):
     if roles_of(request.user).has(OFFICE):
         unpublished = list(selectors.unpublished_blueprints_for(request.user)[:20])
         adoptable = list(selectors.adoptable_programmes(request.user).order_by("name")[:20])
-    adopted_by = selectors.adoption_counts(b.pk for b in page.object_list)
+    adopted_by = {b.pk: b.adopted_n for b in page.object_list}
     return render(
         request,
         "blueprints/blueprint_list.html",

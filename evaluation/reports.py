@@ -19,12 +19,23 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Case, Count, F, Max, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
 
 from cohorts.models import Participation
-from evaluation.models import Answer, Question, Response
+from evaluation.models import Answer, Question, Response, Survey
 
 # The distinct free texts a report page shows per question; the rest are in the exports.
 PAGE_TEXTS = 50
@@ -52,6 +63,32 @@ def submitted_counts(surveys):
         .order_by()
     )
     return counts
+
+
+def report_inputs(survey):
+    """(baseline, {survey id: submitted responses}) for the report of `survey`: its
+    baseline (`selectors.baseline_for`, or None) and the counts of both, in one query."""
+    from evaluation.selectors import baselines
+
+    baseline = baselines(survey)
+    if baseline is None:
+        return None, submitted_counts([survey])
+    submitted = (
+        Response.objects.filter(survey=OuterRef("pk"), submitted=True)
+        .order_by()
+        .values("survey")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = list(
+        Survey.objects.filter(Q(pk=survey.pk) | Q(pk__in=baseline.values("pk")[:1]))
+        .annotate(n=Coalesce(Subquery(submitted), 0))
+        .order_by("pk")
+    )
+    counts = {row.pk: row.n for row in rows}
+    found = next((row for row in rows if row.pk != survey.pk), None)
+    counts.setdefault(survey.pk, 0)
+    return found, counts
 
 
 def state_key(kind, surveys, counts, *parts):

@@ -94,15 +94,21 @@ def cohort_evaluators(cohort):
     return cohort.evaluators.select_related("user").order_by("user__name", "user__email")
 
 
-def baseline_for(survey):
-    """The baseline survey of the same cohort that a later wave is compared with."""
+def baselines(survey):
+    """The baseline surveys of the same cohort, the first of which a later wave is
+    compared with (a queryset), or None for a survey that has none (a baseline, an
+    event's feedback)."""
     if survey.kind not in (Survey.Kind.MIDPOINT, Survey.Kind.FINAL, Survey.Kind.FOLLOWUP):
         return None
-    return (
-        Survey.objects.filter(cohort_id=survey.cohort_id, kind=Survey.Kind.BASELINE)
-        .order_by("id")
-        .first()
+    return Survey.objects.filter(cohort_id=survey.cohort_id, kind=Survey.Kind.BASELINE).order_by(
+        "id"
     )
+
+
+def baseline_for(survey):
+    """The baseline survey of the same cohort that a later wave is compared with."""
+    found = baselines(survey)
+    return found.first() if found is not None else None
 
 
 def comparable_surveys(survey, user):

@@ -282,8 +282,7 @@ def survey_report(request, pk):
     since the baseline, rendered in the page's language) is cached per state of the
     answers (`reports.state_key`): computed once after each new answer, then read."""
     survey = _readable_survey(request, pk)
-    baseline = selectors.baseline_for(survey)
-    counts = reports.submitted_counts([survey, baseline])
+    baseline, counts = reports.report_inputs(survey)
 
     def results():
         report = reports.survey_report(survey, text_limit=reports.PAGE_TEXTS, n=counts[survey.pk])
