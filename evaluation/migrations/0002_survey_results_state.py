@@ -3,6 +3,13 @@ import uuid
 from django.db import migrations, models
 
 
+def one_state_each(apps, schema_editor):
+    """AddField gives every existing row the same value: one of their own each."""
+    Survey = apps.get_model("evaluation", "Survey")
+    for pk in Survey.objects.values_list("pk", flat=True):
+        Survey.objects.filter(pk=pk).update(results_state=uuid.uuid4())
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("evaluation", "0001_surveys_invitations_responses"),
@@ -14,9 +21,5 @@ class Migration(migrations.Migration):
             name="results_state",
             field=models.UUIDField(default=uuid.uuid4, editable=False),
         ),
-        # AddField gives every existing row the same value: one of their own each.
-        migrations.RunSQL(
-            "UPDATE evaluation_survey SET results_state = gen_random_uuid()",
-            migrations.RunSQL.noop,
-        ),
+        migrations.RunPython(one_state_each, migrations.RunPython.noop),
     ]
