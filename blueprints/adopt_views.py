@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from blueprints import selectors, services
 from blueprints.forms import AdoptionForm
 from blueprints.views import _office_organisations
+from pioneer import fragments
 from pioneer.models import Role
 from pioneer.permissions import role_required, scoped_object_or_404
 
@@ -48,12 +49,16 @@ def adopt(request, slug):
     source = scoped_object_or_404(selectors.adoptable_programmes(request.user), slug=slug)
     organisations = list(_office_organisations(request.user))
     blueprints = list(selectors.programme_blueprints(request.user, source))
-    form = AdoptionForm(
-        request.POST or None,
-        organisations=organisations,
-        initial=AdoptionForm.initial_for(source, suggested_start()),
-    )
-    context = {"source": source, "blueprints": blueprints, "form": form}
+    initial = AdoptionForm.initial_for(source, suggested_start())
+    form = AdoptionForm(request.POST or None, organisations=organisations, initial=initial)
+    context = {
+        "source": source,
+        "blueprints": blueprints,
+        "form": form,
+        "form_html": fragments.form_html(
+            form, "adopt", (sorted(initial.items()), [(o.pk, o.name) for o in organisations])
+        ),
+    }
     if request.method != "POST" or not form.is_valid() or request.POST.get("edit") == "1":
         # "Change the entries" from the check page comes back here with what was entered.
         status = 400 if form.errors else 200

@@ -1,7 +1,9 @@
 """The public blueprints as a DCAT-AP.de catalogue (JSON-LD), the metadata that German data
 portals (GovData and the portals of the Länder) harvest.
 
-One dcat:Catalog; one dcat:Dataset per public, published blueprint (title, summary,
+One dcat:Catalog; one dcat:Dataset per public, published blueprint, PAGE_SIZE of them a
+page, the newest first: a harvester follows the pages by their Hydra view (hydra:next, as
+GovData's and CKAN's DCAT harvesters do), so no page grows with the library (title, summary,
 language, dates, publisher, keywords, contact point, licence); one dcat:Distribution per
 file, pointing at the newest version's guarded download with its media type, format, size
 and SHA-256 checksum. The shapes of DCAT-AP 3.0 with the German profile's additions
@@ -39,6 +41,10 @@ FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 IANA = "https://www.iana.org/assignments/media-types/"
 SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 PUBLISHER_TYPE = "http://purl.org/adms/publishertype/NationalAuthority"
+
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+# Datasets a page of the catalogue lists.
+PAGE_SIZE = 50
 
 # In both languages at once, whatever the language of the request.
 TITLE = {"de": "Blaupausen der Tandemprogramme", "en": "Blueprints of the tandem programmes"}
@@ -152,13 +158,52 @@ def public_datasets():
     )
 
 
-def catalogue():
-    """The catalogue as a JSON-LD document (a dict)."""
-    blueprints = list(public_datasets())
+def pages(total):
+    """How many pages a catalogue of `total` datasets has (an empty one has one)."""
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def page_url(page):
+    url = _url(reverse("blueprints:catalogue"))
+    return url if page == 1 else f"{url}?page={page}"
+
+
+def _view(page, total):
+    """The Hydra view naming this page, the first, the last and its neighbours."""
+    last = pages(total)
+    view = {
+        "@id": page_url(page),
+        "@type": "hydra:PartialCollectionView",
+        "hydra:first": {"@id": page_url(1)},
+        "hydra:last": {"@id": page_url(last)},
+        "hydra:totalItems": {"@value": str(total), "@type": "xsd:nonNegativeInteger"},
+        "hydra:itemsPerPage": {"@value": str(PAGE_SIZE), "@type": "xsd:nonNegativeInteger"},
+    }
+    if page > 1:
+        view["hydra:previous"] = {"@id": page_url(page - 1)}
+    if page < last:
+        view["hydra:next"] = {"@id": page_url(page + 1)}
+    return view
+
+
+def catalogue(page=1, facts=None):
+    """A page of the catalogue as a JSON-LD document (a dict): the catalogue with the
+    page's datasets and their publishers, and (with more than one page) the Hydra view to
+    the others. `facts`: `selectors.catalogue_facts()` when the caller has them (the
+    number of datasets and the latest change; else the page's own)."""
+    start = (page - 1) * PAGE_SIZE
+    blueprints = list(public_datasets()[start : start + PAGE_SIZE])
     operator = settings.OPERATOR_NAME or "Pioneer"
     home = _url(reverse("blueprints:list"))
     catalogue_id = _url(reverse("blueprints:catalogue"))
-    modified = max([max(b.updated_at, b.published_at) for b in blueprints], default=timezone.now())
+    if facts is not None and facts["n"]:
+        modified = max(facts["changed"], facts["published"])
+        total = facts["n"]
+    else:
+        modified = max(
+            [max(b.updated_at, b.published_at) for b in blueprints], default=timezone.now()
+        )
+        total = start + len(blueprints)
     publishers = {b.organisation_id: b.organisation for b in blueprints}
     catalog = {
         "@id": catalogue_id + "#catalog",
@@ -189,7 +234,9 @@ def catalogue():
         "dct:modified": _date(modified),
         "dcat:dataset": [_dataset(b) for b in blueprints],
     }
-    return {
-        "@context": {**CONTEXT, "skos": "http://www.w3.org/2004/02/skos/core#"},
-        "@graph": [catalog, *(_agent(org) for org in publishers.values())],
-    }
+    graph = [catalog, *(_agent(org) for org in publishers.values())]
+    context = {**CONTEXT, "skos": "http://www.w3.org/2004/02/skos/core#"}
+    if pages(total) > 1:
+        graph.append(_view(page, total))
+        context["hydra"] = HYDRA
+    return {"@context": context, "@graph": graph}

@@ -7,7 +7,8 @@ its own organisation's unpublished ones as well. Anything else answers 404.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from blueprints import search as search_module
@@ -149,7 +150,9 @@ def library(user, query: LibraryQuery):
     if query.tag:
         blueprints = blueprints.filter(tags__slug=query.tag)
     blueprints = search(blueprints, query.text).defer("search_vector")
-    return blueprints.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+    return blueprints.annotate(adopted_n=adoption_count_subquery()).prefetch_related(
+        Prefetch("tags", queryset=Tag.objects.order_by("name"))
+    )
 
 
 def tags_in_use(user):
@@ -226,15 +229,21 @@ def downloads_of(blueprint):
     )
 
 
-def catalogue_fingerprint(now=None):
-    """A short text that changes whenever the public catalogue would (a blueprint published,
-    withdrawn, edited, a file uploaded), from one aggregate query."""
-    facts = public_blueprints(now).aggregate(
+def catalogue_facts(now=None):
+    """What the public catalogue's pages depend on, from one aggregate query: how many
+    public blueprints ("n"), the latest change and publication, the newest file version."""
+    return public_blueprints(now).aggregate(
         n=Count("id", distinct=True),
         changed=Max("updated_at"),
         published=Max("published_at"),
         version=Max("files__versions__id"),
     )
+
+
+def catalogue_fingerprint(now=None, facts=None):
+    """A short text that changes whenever the public catalogue would (a blueprint published,
+    withdrawn, edited, a file uploaded), from one aggregate query (none with `facts`)."""
+    facts = facts if facts is not None else catalogue_facts(now)
     return "-".join(
         str(facts[k].timestamp() if hasattr(facts[k], "timestamp") else facts[k])
         for k in ("n", "changed", "published", "version")
@@ -288,6 +297,21 @@ def adoptions_for(user):
     org_ids = roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
     return Adoption.objects.filter(organisation_id__in=org_ids).select_related(
         "organisation", "programme", "cohort", "source_programme__organisation", "by"
+    )
+
+
+def adoption_count_subquery():
+    """How many organisations adopted a programme with the blueprint of the outer query
+    (`adoption_counts` of one blueprint, as a column: counted for the rows shown only)."""
+    return Coalesce(
+        Subquery(
+            Adoption.blueprints.through.objects.filter(blueprint_id=OuterRef("pk"))
+            .order_by()
+            .values("blueprint_id")
+            .annotate(n=Count("adoption__organisation", distinct=True))
+            .values("n")
+        ),
+        0,
     )
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from blueprints import catalogue as catalogue_module
-from blueprints import handbook, licences, selectors, services
+from blueprints import handbook, licences, rendering, selectors, services
 from blueprints.forms import BlueprintFilter, BlueprintForm, FileForm, VersionForm
 from blueprints.markdown import render as render_markdown
 from blueprints.models import BlueprintFile, BlueprintFileVersion
@@ -49,17 +49,24 @@ def blueprint_list(request):
     if roles_of(request.user).has(OFFICE):
         unpublished = list(selectors.unpublished_blueprints_for(request.user)[:20])
         adoptable = list(selectors.adoptable_programmes(request.user).order_by("name")[:20])
+    adopted_by = {b.pk: b.adopted_n for b in page.object_list}
     return render(
         request,
         "blueprints/blueprint_list.html",
         {
             "form": form,
+            "form_html": rendering.filter_form(form, tags),
+            "cards": rendering.cards(
+                page.object_list,
+                adopted_by,
+                show_tags=True,
+                selectable=request.user.is_authenticated,
+            ),
             "page": page,
             "searched": bool(query.text),
             "filtered": query != selectors.LibraryQuery(),
             "unpublished": unpublished,
             "adoptable": adoptable,
-            "adopted_by": selectors.adoption_counts(b.pk for b in page.object_list),
             "can_add": rules.has_perm("blueprints.add_blueprint", request.user),
         },
     )
@@ -67,15 +74,24 @@ def blueprint_list(request):
 
 @require_GET
 def catalogue(request):
-    """The public blueprints in DCAT-AP.de (JSON-LD) for data portals to harvest.
+    """The public blueprints in DCAT-AP.de (JSON-LD) for data portals to harvest, a page
+    at a time (`?page=`, the first without; catalogue.PAGE_SIZE datasets each, linked by
+    their Hydra view), so that no answer grows with the library.
 
-    It lists every public blueprint, so it grows with the library: the document is kept
-    in the cache under a key that changes with what it shows (one small query decides),
-    and made again only then or after CATALOGUE_SECONDS."""
-    key = "blueprints:catalogue:" + selectors.catalogue_fingerprint()
+    Each page is kept in the cache under a key that changes with what the catalogue shows
+    (one small query decides), and made again only then or after CATALOGUE_SECONDS."""
+    facts = selectors.catalogue_facts()
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        raise Http404 from None
+    if not 1 <= page <= catalogue_module.pages(facts["n"]):
+        raise Http404
+    key = f"blueprints:catalogue:{selectors.catalogue_fingerprint(facts=facts)}:{page}"
     body = cache.get(key)
     if body is None:
-        body = json.dumps(catalogue_module.catalogue(), ensure_ascii=False, indent=1)
+        document = catalogue_module.catalogue(page=page, facts=facts)
+        body = json.dumps(document, ensure_ascii=False, indent=1).encode()
         cache.set(key, body, CATALOGUE_SECONDS)
     response = HttpResponse(body, content_type="application/ld+json")
     response["Cache-Control"] = f"public, max-age={CATALOGUE_SECONDS}"

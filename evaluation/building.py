@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from evaluation import services
-from evaluation.models import Response
+from evaluation.models import Response, Section
 from evaluation.services import _check_builder, clean_choices, lock_structure
 
 UP, DOWN = "up", "down"
@@ -48,6 +48,11 @@ def _renumber(items):
             changed.append(item)
     if changed:
         type(changed[0]).objects.bulk_update(changed, ["order"])
+        first = changed[0]
+        if isinstance(first, Section):
+            services.results_changed(survey_id=first.survey_id)
+        else:
+            services.results_changed(section_id=first.section_id)
 
 
 def _move(items, item, direction):

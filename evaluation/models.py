@@ -60,6 +60,11 @@ class Survey(models.Model):
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The state of what the survey's results are computed from: a new random value
+    # whenever the survey, its sections or questions, or one of its responses or answers
+    # is written (`evaluation.signals`, `services.results_changed`). Reports and
+    # comparisons are cached under it, so a cached result is never one of an older state.
+    results_state = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("survey")
@@ -68,6 +73,12 @@ class Survey(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.results_state = uuid.uuid4()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "results_state"}
+        super().save(*args, **kwargs)
 
 
 class Section(models.Model):

@@ -17,13 +17,25 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
-from django.db.models import Case, Count, F, Max, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
 
 from cohorts.models import Participation
-from evaluation.models import Answer, Question, Response
+from evaluation.models import Answer, Question, Response, Survey
 
 # The distinct free texts a report page shows per question; the rest are in the exports.
 PAGE_TEXTS = 50
@@ -31,8 +43,75 @@ PAGE_TEXTS = 50
 MAX_COMPARED = 4
 
 
+# How long a page keeps a computed report or comparison (seconds). Its key changes with
+# what it was computed from, so this only bounds how long an unused one takes space.
+CACHE_SECONDS = 24 * 60 * 60
+
+
 def threshold():
     return settings.EVALUATION_THRESHOLD
+
+
+def submitted_counts(surveys):
+    """{survey id: submitted responses} of the surveys (None skipped), one query."""
+    ids = [survey.pk for survey in surveys if survey is not None]
+    counts = dict.fromkeys(ids, 0)
+    counts.update(
+        Response.objects.filter(survey__in=ids, submitted=True)
+        .values_list("survey_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return counts
+
+
+def report_inputs(survey):
+    """(baseline, {survey id: submitted responses}) for the report of `survey`: its
+    baseline (`selectors.baseline_for`, or None) and the counts of both, in one query."""
+    from evaluation.selectors import baselines
+
+    baseline = baselines(survey)
+    if baseline is None:
+        return None, submitted_counts([survey])
+    submitted = (
+        Response.objects.filter(survey=OuterRef("pk"), submitted=True)
+        .order_by()
+        .values("survey")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = list(
+        Survey.objects.filter(Q(pk=survey.pk) | Q(pk__in=baseline.values("pk")[:1]))
+        .annotate(n=Coalesce(Subquery(submitted), 0))
+        .order_by("pk")
+    )
+    counts = {row.pk: row.n for row in rows}
+    found = next((row for row in rows if row.pk != survey.pk), None)
+    counts.setdefault(survey.pk, 0)
+    return found, counts
+
+
+def state_key(kind, surveys, counts, *parts):
+    """A cache key for what is computed from the answers of `surveys` (None skipped):
+    each survey's `results_state` (renewed when the survey or its structure changes) and
+    its count of submitted responses (a submitted response and its answers are never
+    changed, so the count grows with every answer written), the threshold and `parts`.
+    Whatever changes the result changes the key: a cached result is never stale."""
+    states = ",".join(
+        f"{survey.pk}.{survey.results_state.hex}.{counts[survey.pk]}"
+        for survey in surveys
+        if survey is not None
+    )
+    return ":".join(["evaluation", kind, str(threshold()), states, *map(str, parts)])
+
+
+def cached(key, compute):
+    """The value cached under `key`, or `compute()`'s, kept for the next request."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def too_few(n):
@@ -238,13 +317,15 @@ def question_result(question, answers, *, texts=((), 0), breakdown=True):
     return result
 
 
-def survey_report(survey, *, breakdown=True, text_limit=None):
+def survey_report(survey, *, breakdown=True, text_limit=None, n=None):
     """{"n", "suppressed", "sections": [(section, [QuestionResult])]} for one survey
-    (four queries: the count, the questions, the answers grouped by value, the free
-    texts). Every query groups in the database, so the work in Python stays the same
-    however many answered. With `text_limit`, each free-text question carries its first
-    `text_limit` distinct texts (a page); without, all of them (the PDF)."""
-    n = Response.objects.filter(survey=survey, submitted=True).count()
+    (four queries: the count, unless given as `n`, the questions, the answers grouped by
+    value, the free texts). Every query groups in the database, so the work in Python
+    stays the same however many answered. With `text_limit`, each free-text question
+    carries its first `text_limit` distinct texts (a page); without, all of them (the
+    PDF)."""
+    if n is None:
+        n = Response.objects.filter(survey=survey, submitted=True).count()
     report = {"survey": survey, "n": n, "suppressed": "", "sections": []}
     if n < threshold():
         report["suppressed"] = too_few(n)

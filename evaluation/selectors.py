@@ -6,6 +6,7 @@ invitations: the two are read apart, always.
 """
 
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from cohorts.selectors import cohorts_for
 from evaluation.models import Question, Survey, SurveyInvitation
@@ -93,15 +94,21 @@ def cohort_evaluators(cohort):
     return cohort.evaluators.select_related("user").order_by("user__name", "user__email")
 
 
-def baseline_for(survey):
-    """The baseline survey of the same cohort that a later wave is compared with."""
+def baselines(survey):
+    """The baseline surveys of the same cohort, the first of which a later wave is
+    compared with (a queryset), or None for a survey that has none (a baseline, an
+    event's feedback)."""
     if survey.kind not in (Survey.Kind.MIDPOINT, Survey.Kind.FINAL, Survey.Kind.FOLLOWUP):
         return None
-    return (
-        Survey.objects.filter(cohort_id=survey.cohort_id, kind=Survey.Kind.BASELINE)
-        .order_by("id")
-        .first()
+    return Survey.objects.filter(cohort_id=survey.cohort_id, kind=Survey.Kind.BASELINE).order_by(
+        "id"
     )
+
+
+def baseline_for(survey):
+    """The baseline survey of the same cohort that a later wave is compared with."""
+    found = baselines(survey)
+    return found.first() if found is not None else None
 
 
 def comparable_surveys(survey, user):
@@ -152,13 +159,25 @@ def assigned_cohorts(user):
     )
 
 
+def _url_maker(name):
+    """pk -> the URL of the view `name` for that pk: one reverse() for a whole page."""
+    marker = "2147483647"
+    pattern = reverse(name, args=[int(marker)])
+    return lambda pk: pattern.replace(marker, str(pk))
+
+
 def assigned_cohorts_with_surveys(cohorts):
     """`cohorts` (a page of `assigned_cohorts`), each with its surveys in order as
-    `assigned_surveys` (one query for all)."""
+    `assigned_surveys` (one query for all), the links of both made here: `new_url` and
+    `copy_url` of a cohort, `report_url` of a survey."""
     cohorts = list(cohorts)
     by_cohort = {cohort.pk: [] for cohort in cohorts}
+    report = _url_maker("evaluation:report")
     for survey in Survey.objects.filter(cohort_id__in=by_cohort).order_by("opens", "id"):
+        survey.report_url = report(survey.pk)
         by_cohort[survey.cohort_id].append(survey)
+    new, copy = _url_maker("evaluation:survey_new"), _url_maker("evaluation:survey_copy_from")
     for cohort in cohorts:
         cohort.assigned_surveys = by_cohort[cohort.pk]
+        cohort.new_url, cohort.copy_url = new(cohort.pk), copy(cohort.pk)
     return cohorts

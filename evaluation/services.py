@@ -7,6 +7,7 @@ that change a cohort's surveys check that `by` works in the office running the c
 
 import hashlib
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -86,6 +87,19 @@ def structure_lock_reason(survey, *, has_responses):
             "copy of the survey to change it."
         )
     return ""
+
+
+def results_changed(*, survey_id=None, section_id=None):
+    """Give the survey (named by its id or one of its sections) a new `results_state`, so
+    that no cached report or comparison of its former structure is used again. Called
+    when sections or questions change (`evaluation.signals`, `building._renumber`); a
+    submitted answer changes the count of submitted responses, also part of the key."""
+    surveys = (
+        Survey.objects.filter(pk=survey_id)
+        if survey_id
+        else Survey.objects.filter(sections=section_id)
+    )
+    surveys.update(results_state=uuid.uuid4())
 
 
 def lock_structure(survey):

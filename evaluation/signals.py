@@ -1,12 +1,15 @@
 """The evaluation app's receivers of the cohorts' and the core's plug-in points: the
 surveys tab of the cohort page, the survey set carried into a copied cohort, and the
-evaluator's home panel. Imported once from ready()."""
+evaluator's home panel; and the survey's `results_state` renewed when its structure
+changes, wherever from (builder, admin). Imported once from ready()."""
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from cohorts import hooks as cohort_hooks
 from evaluation import selectors, services
+from evaluation.models import Question, Section
 from pioneer import hooks
 from pioneer.access import SYSTEM
 from pioneer.hooks import Panel
@@ -56,3 +59,15 @@ def evaluator_surveys_panel(sender, request, roles, **kwargs):
         },
         order=11,
     )
+
+
+@receiver(post_save, sender=Section, dispatch_uid="evaluation.section_saved")
+@receiver(post_delete, sender=Section, dispatch_uid="evaluation.section_deleted")
+def section_changed(sender, instance, **kwargs):
+    services.results_changed(survey_id=instance.survey_id)
+
+
+@receiver(post_save, sender=Question, dispatch_uid="evaluation.question_saved")
+@receiver(post_delete, sender=Question, dispatch_uid="evaluation.question_deleted")
+def question_changed(sender, instance, **kwargs):
+    services.results_changed(section_id=instance.section_id)

@@ -10,6 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +28,7 @@ from evaluation.forms import (
     SurveyForm,
 )
 from evaluation.models import Survey
+from pioneer import fragments
 from pioneer.models import Role
 from pioneer.permissions import require, role_required, scoped_object_or_404
 
@@ -274,29 +278,39 @@ def assigned_cohorts(request):
 
 @role_required(OFFICE, EVALUATOR)
 def survey_report(request, pk):
+    """The survey's results. What is computed from the answers (the results and the change
+    since the baseline, rendered in the page's language) is cached per state of the
+    answers (`reports.state_key`): computed once after each new answer, then read."""
     survey = _readable_survey(request, pk)
-    report = reports.survey_report(survey, text_limit=reports.PAGE_TEXTS)
-    change = None
-    baseline = selectors.baseline_for(survey)
-    if baseline is not None:
-        change = reports.baseline_final_change(baseline, survey)
+    baseline, counts = reports.report_inputs(survey)
+
+    def results():
+        report = reports.survey_report(survey, text_limit=reports.PAGE_TEXTS, n=counts[survey.pk])
+        change = None
+        if baseline is not None:
+            change = reports.baseline_final_change(baseline, survey)
+        return render_to_string(
+            "evaluation/_report_results.html",
+            {"survey": survey, "report": report, "baseline": baseline, "change": change},
+        )
+
+    key = reports.state_key("report", [survey, baseline], counts, get_language())
     return render(
         request,
         "evaluation/survey_report.html",
         {
             "survey": survey,
-            "report": report,
-            "baseline": baseline,
-            "change": change,
+            "results": mark_safe(reports.cached(key, results)),  # noqa: S308 (our template)
             "threshold": reports.threshold(),
-            "siblings": list(selectors.comparable_surveys(survey, request.user)),
+            "siblings": selectors.comparable_surveys(survey, request.user).exists(),
         },
     )
 
 
 @role_required(OFFICE, EVALUATOR)
 def survey_compare(request, pk):
-    """This survey beside those of the same kind in the programme's other cohorts."""
+    """This survey beside those of the same kind in the programme's other cohorts (the
+    comparison cached per state of the compared surveys' answers)."""
     survey = _readable_survey(request, pk)
     others = list(selectors.comparable_surveys(survey, request.user))
     form = CompareForm(
@@ -316,6 +330,18 @@ def survey_compare(request, pk):
                 limit=reports.MAX_COMPARED,
             )
     surveys = [survey, *compared]
+    form_html = None
+    if others:
+        form_html = fragments.form_html(
+            form,
+            "compare",
+            (
+                reports.MAX_COMPARED,
+                [(s.pk, s.cohort.title) for s in others],
+                [s.pk for s in compared],
+            ),
+        )
+    key = reports.state_key("compare", surveys, reports.submitted_counts(surveys))
     return render(
         request,
         "evaluation/survey_compare.html",
@@ -323,7 +349,8 @@ def survey_compare(request, pk):
             "survey": survey,
             "surveys": surveys,
             "form": form if others else None,
-            "rows": reports.cohort_comparison(surveys),
+            "form_html": form_html,
+            "rows": reports.cached(key, lambda: reports.cohort_comparison(surveys)),
             "threshold": reports.threshold(),
         },
     )

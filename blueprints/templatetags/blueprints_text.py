@@ -1,5 +1,7 @@
 """Template filters of the blueprints app: Markdown (rendered and cleaned), and sizes."""
 
+from functools import lru_cache
+
 from django import template
 from django.template.defaultfilters import filesizeformat
 
@@ -10,6 +12,13 @@ register = template.Library()
 
 @register.filter
 def markdown(text):
+    """The HTML of `text`; the same text gives the same HTML, so the recent ones are kept
+    (a blueprint page is read far more often than its text changes)."""
+    return _markdown(text or "")
+
+
+@lru_cache(maxsize=256)
+def _markdown(text):
     return markdown_module.render(text)
 
 

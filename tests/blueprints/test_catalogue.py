@@ -186,3 +186,37 @@ def test_the_cached_catalogue_follows_every_change(client, world):
     )
     after = client.get(URL).content
     assert after != before and b"Zweite Fassung" in after
+
+
+def test_the_catalogue_comes_in_pages_a_harvester_follows(client, world, monkeypatch):
+    from pyshacl import validate
+    from rdflib import Graph
+
+    from blueprints import catalogue
+
+    monkeypatch.setattr(catalogue, "PAGE_SIZE", 1)
+    first = json.loads(client.get(URL).content)
+    view = first["@graph"][-1]
+    assert view["@type"] == "hydra:PartialCollectionView"
+    assert view["hydra:totalItems"]["@value"] == "2"
+    assert view["hydra:next"]["@id"] == f"https://pioneer.example{URL}?page=2"
+    assert "hydra:previous" not in view
+    second_response = client.get(URL, {"page": 2})
+    second = json.loads(second_response.content)
+    assert "hydra:next" not in second["@graph"][-1]
+    assert second["@graph"][-1]["hydra:previous"]["@id"] == f"https://pioneer.example{URL}"
+    datasets = [
+        dataset["@id"]
+        for document in (first, second)
+        for dataset in document["@graph"][0]["dcat:dataset"]
+    ]
+    assert sorted(datasets) == [
+        "https://pioneer.example/blueprints/design-thinking-en/",
+        "https://pioneer.example/blueprints/design-thinking/",
+    ]
+    assert client.get(URL, {"page": 3}).status_code == 404
+    assert client.get(URL, {"page": "x"}).status_code == 404
+    data = Graph()
+    data.parse(data=second_response.content.decode(), format="json-ld")
+    conforms, _graph, report = validate(data, shacl_graph=_shapes(), advanced=True)
+    assert conforms, report

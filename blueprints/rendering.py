@@ -1,0 +1,86 @@
+"""Rendered parts of the library pages kept in the cache, each under a key made of
+everything it shows (a digest of the facts, the language), so a part is rendered once and
+then read: never stale, whatever changed (a title, a tag, an adoption, the language).
+
+- `cards`: the blueprint cards of a page of the library, read from the cache in one
+  round trip; only those not there yet are rendered (templates/blueprints/_card.html).
+- `filter_form`: the library's search and filter form, the same for everyone who asked
+  the same (most visitors ask nothing) with the same tags to choose from.
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+# An unused part leaves the cache after this long (seconds); a changed one is never read.
+PART_SECONDS = 6 * 60 * 60
+
+
+def _key(kind, facts):
+    digest = hashlib.blake2b(repr(facts).encode(), digest_size=16).hexdigest()
+    return f"blueprints:{kind}:{digest}"
+
+
+def _card_facts(blueprint, adopted_by, heading, show_tags, selectable):
+    organisation = blueprint.organisation
+    return (
+        get_language(),
+        heading,
+        show_tags,
+        selectable,
+        blueprint.pk,
+        blueprint.slug,
+        blueprint.title,
+        blueprint.summary,
+        blueprint.category,
+        blueprint.visibility,
+        blueprint.language,
+        blueprint.published_at.isoformat() if blueprint.published_at else None,
+        (organisation.name, organisation.short_name) if organisation else None,
+        [(tag.slug, tag.name) for tag in blueprint.tags.all()] if show_tags else None,
+        adopted_by.get(blueprint.pk, 0),
+    )
+
+
+def cards(blueprints, adopted_by, *, heading="h3", show_tags=False, selectable=False):
+    """The HTML of the blueprints' cards, in order (one cache round trip)."""
+    blueprints = list(blueprints)
+    keys = [
+        _key("card", _card_facts(b, adopted_by, heading, show_tags, selectable)) for b in blueprints
+    ]
+    found = cache.get_many(keys)
+    missing = {}
+    for blueprint, key in zip(blueprints, keys, strict=True):
+        if key not in found:
+            found[key] = missing[key] = render_to_string(
+                "blueprints/_card.html",
+                {
+                    "blueprint": blueprint,
+                    "adopted_by": adopted_by,
+                    "heading": heading,
+                    "show_tags": show_tags,
+                    "selectable": selectable,
+                },
+            )
+    if missing:
+        cache.set_many(missing, PART_SECONDS)
+    return [mark_safe(found[key]) for key in keys]  # noqa: S308 (rendered by our template)
+
+
+def filter_form(form, tags):
+    """The HTML of the library's filter form (templates/blueprints/_filter_form.html):
+    the same for the same language, question (the form's data) and tags."""
+    data = (
+        sorted((name, form.data.getlist(name)) for name in form.fields if name in form.data)
+        if form.is_bound
+        else None
+    )
+    key = _key("filter", (get_language(), data, [(tag.slug, tag.name) for tag in tags]))
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("blueprints/_filter_form.html", {"form": form})
+        cache.set(key, html, PART_SECONDS)
+    return mark_safe(html)  # noqa: S308 (rendered by our template)
