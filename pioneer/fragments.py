@@ -2,7 +2,9 @@
 
 A part is cached under a digest of everything it is made from (the facts the caller
 names, and the language), so it is never stale: whatever changes gives another key, and
-an unused part leaves the cache after FRAGMENT_SECONDS.
+an unused part leaves the cache after FRAGMENT_SECONDS. (What every visitor sees alike
+and only a few models decide, such as the landing page's sections and the public interest
+form, is kept by `pioneer.landing.cached` under a change token, without reading anything.)
 
 `form_html` is the common case: an unbound form (the page as first shown) is the same
 for the same language and facts (its initial values and choices); a bound form (with what

@@ -53,7 +53,9 @@ def cached(name, render, *parts):
     language, today's date) and `parts`, for at most SECONDS. For what every visitor sees
     alike and what only the models that replace the token decide (the public interest
     form's choices, say). `parts` must come from a small set (ids of open cohorts, not a
-    visitor's input), or the cache fills with variants."""
+    visitor's input), or the cache fills with variants. It reads nothing to find the key;
+    where the facts a part shows must be read anyway, `pioneer.fragments` keys the part by
+    a digest of them instead."""
     token = cache.get(TOKEN_KEY) or "-"
     key = ":".join(
         (
