@@ -248,15 +248,15 @@ def _outcome(request, cohort):
         likes = result.fits.constraints.get("likes", set())
         return matching.Outcome.of(result, digest), profiles, likes, None
     job = matching.stored_job(cohort, digest)
-    if job is not None and job.state == Job.State.DONE and job.summary.get("fingerprint") != digest:
+    if job is not None and job.state == Job.State.DONE and matching.job_fingerprint(job) != digest:
         job = None  # the inputs changed while it ran: compute this state again
     if job is None:
         job = jobs.job_start(
             kind=matching.JOB_KIND, by=request.user, target=cohort, payload={"fingerprint": digest}
         )
         job.refresh_from_db()  # without a broker it ran on commit already
-    if job.state == Job.State.DONE and job.summary.get("fingerprint") == digest:
-        return matching.Outcome.from_summary(job.summary), None, None, None
+    if job.state == Job.State.DONE and matching.job_fingerprint(job) == digest:
+        return matching.stored_outcome(job), None, None, None
     return None, None, None, job
 
 
@@ -303,7 +303,9 @@ def _matching_page(
             if other in profiles
         ]
         people.append({"profile": profiles[pid], "side": side, "suggestions": fits})
-    accept_form = accept_form or AcceptForm(assignment=outcome.pair_values)
+    # Shown only for its errors: the choices (every pair of the assignment) matter when a
+    # posted form is validated, and building them cost a millisecond per 100 pairs.
+    accept_form = accept_form or AcceptForm(assignment=())
     # A large cohort's hand-pairing lists the people this page shows, not every option of
     # a thousand: a select of thousands is neither fast to render nor usable.
     shown = (
