@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -88,8 +89,23 @@ def board(request, cohort_pk):
     counts = selectors.tandem_counts(cohort)
     # A page at a time (BOARD_PAGE_SIZE rows): the scale world's big cohort has 125 tandems
     # at N = 50, and every row costs rendering time; the counts above cover them all.
-    page = Paginator(tandems, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    # The page's rows are chosen on the tandems and the administration's names alone (the
+    # order), and only they are joined with both people and organisations: joining all of
+    # a large cohort's tandems first made PostgreSQL hash every participation of every
+    # cohort (twice) to show 20 rows. One query still: the page is a subquery.
+    # The name is a subquery per tandem (two index lookups): as a join PostgreSQL hashed
+    # every participation of every cohort for it.
+    name = Participation.objects.filter(pk=OuterRef("administration_id")).order_by()
+    name = name.values("user__name")
+    ordered = (
+        tandems.select_related(None)
+        .prefetch_related(None)
+        .annotate(administration_name=Subquery(name[:1]))
+        .order_by("administration_name", "pk")
+        .values("pk")
+    )
+    page = Paginator(ordered, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(tandems.filter(pk__in=page.object_list))
     # What each row links to and names, made here once per page rather than per row in
     # the template (a reverse() and a choices lookup per link and label were most of a
     # row's rendering time).
@@ -462,10 +478,13 @@ def my_tandem(request):
     as a picture and as words), the partner and the host contact, the phases, the next
     milestones and events, and the confirmation of a proposed tandem."""
     today = timezone.localdate()
-    tandems = list(selectors.tandems_of_participant(request.user)[:5])
+    # One read of the person's tandems, people, phases and milestones serves the page and
+    # the dates (the calendar's receiver took them from here instead of reading them again).
+    own = selectors.own_tandems_with_dates(request.user)
+    tandems = [t for t in own if t.state != Tandem.State.ENDED_EARLY][:5]
     entries = []
     for t in tandems:
-        phases = list(t.phases.all())
+        phases = sorted(t.dated_phases, key=lambda phase: phase.number)
         entries.append(
             {
                 "tandem": t,
@@ -475,7 +494,7 @@ def my_tandem(request):
                 "confirmed": t.confirmed_by_user(request.user),
             }
         )
-    rows, today_at = timeline.dated_list(personal_dates(request.user), today=today)
+    rows, today_at = timeline.dated_list(personal_dates(request.user, own_tandems=own), today=today)
     return render(
         request,
         "tandems/my_tandem.html",
