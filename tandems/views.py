@@ -16,6 +16,7 @@ from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -113,6 +114,10 @@ def board(request, cohort_pk):
     agreement_url = _url_of("tandems:agreement")
     states = dict(Tandem.State.choices)
     numbers = dict(HospitationPhase.Number.choices)
+    guest_line = _("%(guest)s is the guest at %(host)s")
+    agreement_label = _("Agreement, phase %(number)s")
+    phase_label = _("Phase %(number)s")
+    count_label = _("%(confirmed)s of %(parties)s confirmed")
     for row in rows:
         row.agreement = agreements.board_agreement(row)
         row.url = detail_url(row.pk)
@@ -121,6 +126,19 @@ def board(request, cohort_pk):
         for phase in row.phase_rows:
             phase.url = agreement_url(phase.pk)
             phase.label = numbers.get(phase.number, phase.number)
+            # The row's sentences made here: a {% blocktrans %} looks up each of its values
+            # through every level of the template's context (~120 of them on a page).
+            phase.guest_line = guest_line % {
+                "guest": escape(phase.guest.user),
+                "host": escape(phase.host_organisation),
+            }
+            phase.agreement_label = agreement_label % {"number": phase.number}
+        if row.agreement:
+            row.agreement["label"] = phase_label % {"number": row.agreement["phase"].number}
+            row.agreement["count_label"] = count_label % {
+                "confirmed": row.agreement["confirmed"],
+                "parties": row.agreement["parties"],
+            }
     return render(
         request,
         "tandems/board.html",
