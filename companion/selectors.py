@@ -12,7 +12,7 @@ from django.db.models import Count, OuterRef, Q
 from django.utils import timezone
 
 from cohorts.models import Participation
-from cohorts.selectors import cohorts_for, partner_people_filter
+from cohorts.selectors import cohorts_for, participations_for_partner, partner_people_filter
 from companion.models import Event, EventRegistration, Series
 
 Reg = EventRegistration
@@ -143,6 +143,19 @@ def partner_registrations(user):
         .select_related(
             "event", "event__cohort", "participation__user", "participation__organisation"
         )
+        .order_by("event__starts_at", "event_id", "participation__user__name", "id")
+    )
+
+
+def partner_registrations_since(user, since):
+    """`partner_registrations` of the events ending after `since`, each with its event and
+    person only (for the partner's home; one query). Here the people are an IN: with the
+    events' filter PostgreSQL joins the few coming events' registrations to the partner's
+    people, and a third of the joins to plan (planning took 4 ms of the join's 7)."""
+    people = participations_for_partner(user).order_by().values("pk")
+    return (
+        Reg.objects.filter(participation_id__in=people, state__in=LIVE, event__ends_at__gt=since)
+        .select_related("event", "participation__user")
         .order_by("event__starts_at", "event_id", "participation__user__name", "id")
     )
 

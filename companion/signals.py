@@ -206,10 +206,9 @@ def home_panels(sender, request, roles, **kwargs):
         # The panel names the person and the event only: fewer tables to join made
         # the query's planning a third as long.
         registrations = list(
-            selectors.partner_registrations(request.user)
-            .filter(event__ends_at__gt=timezone.now() - timedelta(days=1))
-            .select_related(None)
-            .select_related("event", "participation__user")[:10]
+            selectors.partner_registrations_since(request.user, timezone.now() - timedelta(days=1))[
+                :10
+            ]
         )
         panels.append(
             Panel(

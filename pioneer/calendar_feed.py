@@ -104,10 +104,11 @@ def feed_owner(token):
     return row.user if row else None
 
 
-def personal_dates(user, *, start=None, end=None):
+def personal_dates(user, *, start=None, end=None, **preloaded):
     """Every app's PersonalDates of `user` (between `start` and `end` when given), in
-    time order. The receivers keep to a fixed number of queries each."""
-    found = hooks.collect(hooks.personal_dates, user=user, start=start, end=end)
+    time order. The receivers keep to a fixed number of queries each; `preloaded` hands
+    them what the caller read already (e.g. tandems' `own_tandems`)."""
+    found = hooks.collect(hooks.personal_dates, user=user, start=start, end=end, **preloaded)
     return sorted(found, key=lambda item: (_sort_key(item.start), item.order, item.uid))
 
 

@@ -179,28 +179,45 @@ def tandems_of_participant(user):
     )
 
 
-def tandems_of_participant_light(user):
-    """The person's own tandems with their phases, for the home panel (two queries)."""
-    return (
+def own_tandems_with_dates(user, milestones=True):
+    """All the person's own tandems (those ended early too: the calendar marks their dates
+    cancelled), newest cohort first, each with both people (user and organisation), its
+    phases as `dated_phases` (by start) and milestones as `dated_milestones` (by due
+    date): four small queries. The one query joining tandem, cohort, programme and both
+    people with users and organisations spent 8 ms planning (at N = 50) to read a row or
+    two; the phases were read twice besides (the page's and the calendar's)."""
+    tandems = list(
         Tandem.objects.filter(_own(user))
-        .exclude(state=Tandem.State.ENDED_EARLY)
-        .select_related(
-            "cohort__programme",
-            "administration__user",
-            "administration__organisation",
-            "external__user",
-            "external__organisation",
-        )
-        .prefetch_related(
-            Prefetch(
-                "phases",
-                queryset=HospitationPhase.objects.select_related(
-                    "host_organisation", "guest__user"
-                ).order_by("number"),
-            )
-        )
+        .select_related("cohort__programme")
         .order_by("-cohort__start_date", "-pk")
     )
+    if not tandems:
+        return []
+    by_id = {t.pk: t for t in tandems}
+    ids = {t.administration_id for t in tandems} | {t.external_id for t in tandems}
+    people = {
+        p.pk: p
+        for p in Participation.objects.filter(pk__in=ids).select_related("user", "organisation")
+    }
+    for tandem in tandems:
+        tandem.administration = people[tandem.administration_id]
+        tandem.external = people[tandem.external_id]
+        tandem.dated_phases = []
+        tandem.dated_milestones = []
+    phases = HospitationPhase.objects.filter(tandem_id__in=by_id).select_related(
+        "host_organisation", "host_contact"
+    )
+    for phase in phases.order_by("start", "pk"):
+        phase.tandem = by_id[phase.tandem_id]
+        if phase.guest_id in people:  # always one of the two; else read when asked
+            phase.guest = people[phase.guest_id]
+        phase.tandem.dated_phases.append(phase)
+    if not milestones:  # the home panel's: tandems, people and phases (three queries)
+        return tandems
+    for milestone in Milestone.objects.filter(tandem_id__in=by_id).order_by("due_date", "pk"):
+        milestone.tandem = by_id[milestone.tandem_id]
+        milestone.tandem.dated_milestones.append(milestone)
+    return tandems
 
 
 def preference_participation(user, cohort_pk):

@@ -12,9 +12,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -88,8 +90,23 @@ def board(request, cohort_pk):
     counts = selectors.tandem_counts(cohort)
     # A page at a time (BOARD_PAGE_SIZE rows): the scale world's big cohort has 125 tandems
     # at N = 50, and every row costs rendering time; the counts above cover them all.
-    page = Paginator(tandems, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    # The page's rows are chosen on the tandems and the administration's names alone (the
+    # order), and only they are joined with both people and organisations: joining all of
+    # a large cohort's tandems first made PostgreSQL hash every participation of every
+    # cohort (twice) to show 20 rows. One query still: the page is a subquery.
+    # The name is a subquery per tandem (two index lookups): as a join PostgreSQL hashed
+    # every participation of every cohort for it.
+    name = Participation.objects.filter(pk=OuterRef("administration_id")).order_by()
+    name = name.values("user__name")
+    ordered = (
+        tandems.select_related(None)
+        .prefetch_related(None)
+        .annotate(administration_name=Subquery(name[:1]))
+        .order_by("administration_name", "pk")
+        .values("pk")
+    )
+    page = Paginator(ordered, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(tandems.filter(pk__in=page.object_list))
     # What each row links to and names, made here once per page rather than per row in
     # the template (a reverse() and a choices lookup per link and label were most of a
     # row's rendering time).
@@ -97,6 +114,10 @@ def board(request, cohort_pk):
     agreement_url = _url_of("tandems:agreement")
     states = dict(Tandem.State.choices)
     numbers = dict(HospitationPhase.Number.choices)
+    guest_line = _("%(guest)s is the guest at %(host)s")
+    agreement_label = _("Agreement, phase %(number)s")
+    phase_label = _("Phase %(number)s")
+    count_label = _("%(confirmed)s of %(parties)s confirmed")
     for row in rows:
         row.agreement = agreements.board_agreement(row)
         row.url = detail_url(row.pk)
@@ -105,6 +126,19 @@ def board(request, cohort_pk):
         for phase in row.phase_rows:
             phase.url = agreement_url(phase.pk)
             phase.label = numbers.get(phase.number, phase.number)
+            # The row's sentences made here: a {% blocktrans %} looks up each of its values
+            # through every level of the template's context (~120 of them on a page).
+            phase.guest_line = guest_line % {
+                "guest": escape(phase.guest.user),
+                "host": escape(phase.host_organisation),
+            }
+            phase.agreement_label = agreement_label % {"number": phase.number}
+        if row.agreement:
+            row.agreement["label"] = phase_label % {"number": row.agreement["phase"].number}
+            row.agreement["count_label"] = count_label % {
+                "confirmed": row.agreement["confirmed"],
+                "parties": row.agreement["parties"],
+            }
     return render(
         request,
         "tandems/board.html",
@@ -248,15 +282,15 @@ def _outcome(request, cohort):
         likes = result.fits.constraints.get("likes", set())
         return matching.Outcome.of(result, digest), profiles, likes, None
     job = matching.stored_job(cohort, digest)
-    if job is not None and job.state == Job.State.DONE and job.summary.get("fingerprint") != digest:
+    if job is not None and job.state == Job.State.DONE and matching.job_fingerprint(job) != digest:
         job = None  # the inputs changed while it ran: compute this state again
     if job is None:
         job = jobs.job_start(
             kind=matching.JOB_KIND, by=request.user, target=cohort, payload={"fingerprint": digest}
         )
         job.refresh_from_db()  # without a broker it ran on commit already
-    if job.state == Job.State.DONE and job.summary.get("fingerprint") == digest:
-        return matching.Outcome.from_summary(job.summary), None, None, None
+    if job.state == Job.State.DONE and matching.job_fingerprint(job) == digest:
+        return matching.stored_outcome(job), None, None, None
     return None, None, None, job
 
 
@@ -303,7 +337,9 @@ def _matching_page(
             if other in profiles
         ]
         people.append({"profile": profiles[pid], "side": side, "suggestions": fits})
-    accept_form = accept_form or AcceptForm(assignment=outcome.pair_values)
+    # Shown only for its errors: the choices (every pair of the assignment) matter when a
+    # posted form is validated, and building them cost a millisecond per 100 pairs.
+    accept_form = accept_form or AcceptForm(assignment=())
     # A large cohort's hand-pairing lists the people this page shows, not every option of
     # a thousand: a select of thousands is neither fast to render nor usable.
     shown = (
@@ -460,10 +496,13 @@ def my_tandem(request):
     as a picture and as words), the partner and the host contact, the phases, the next
     milestones and events, and the confirmation of a proposed tandem."""
     today = timezone.localdate()
-    tandems = list(selectors.tandems_of_participant(request.user)[:5])
+    # One read of the person's tandems, people, phases and milestones serves the page and
+    # the dates (the calendar's receiver took them from here instead of reading them again).
+    own = selectors.own_tandems_with_dates(request.user)
+    tandems = [t for t in own if t.state != Tandem.State.ENDED_EARLY][:5]
     entries = []
     for t in tandems:
-        phases = list(t.phases.all())
+        phases = sorted(t.dated_phases, key=lambda phase: phase.number)
         entries.append(
             {
                 "tandem": t,
@@ -473,7 +512,7 @@ def my_tandem(request):
                 "confirmed": t.confirmed_by_user(request.user),
             }
         )
-    rows, today_at = timeline.dated_list(personal_dates(request.user), today=today)
+    rows, today_at = timeline.dated_list(personal_dates(request.user, own_tandems=own), today=today)
     return render(
         request,
         "tandems/my_tandem.html",
