@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
@@ -33,7 +34,7 @@ from cohorts.models import (
     Programme,
     RegistrationNote,
 )
-from pioneer.models import Organisation, Role, User
+from pioneer.models import Organisation, PartnerLink, Role, User
 from pioneer.rules import roles_of
 from pioneer.selectors import linked_office_ids, organisations_resembling
 
@@ -626,27 +627,50 @@ def partner_office_organisations(user):
     """The organisations whose offices linked one of the partner contact's organisations
     (`PartnerLink`), by name, each with the names of the contact's organisations it
     linked as `partner_names` (one query). A partner may work with many offices: the
-    home shows the first few of this, the offices page all of them a page at a time."""
+    home shows the first few of this, the offices page all of them a page at a time.
+
+    The names come as an array from PostgreSQL; other databases (SQLite for `make run`)
+    have no ARRAY_AGG, and `with_office_emails` reads them there."""
     organisations = partner_organisation_ids(user)
-    return (
-        Organisation.objects.filter(partner_links__partner_id__in=organisations)
-        .annotate(
+    offices = Organisation.objects.filter(partner_links__partner_id__in=organisations)
+    if connection.vendor == "postgresql":
+        offices = offices.annotate(
             partner_names=ArrayAgg(
                 "partner_links__partner__name", order_by="partner_links__partner__name"
             )
         )
-        .order_by("name", "pk")
-    )
+    else:
+        offices = offices.distinct()
+    return offices.order_by("name", "pk")
 
 
-def with_office_emails(offices):
+def with_office_emails(offices, user):
     """Whom a partner contact asks at each of `offices` (of `partner_office_organisations`):
     the office's organisation, the names of the partner organisations it linked, and the
-    e-mail addresses of its programme office's members (one query for all)."""
+    e-mail addresses of its programme office's members (one query for all; one more for
+    the names where the database gave none)."""
     entries = {
-        office.pk: {"organisation": office, "partners": office.partner_names, "emails": []}
+        office.pk: {
+            "organisation": office,
+            "partners": getattr(office, "partner_names", None),
+            "emails": [],
+        }
         for office in offices
     }
+    missing = [pk for pk, entry in entries.items() if entry["partners"] is None]
+    if missing:
+        links = (
+            PartnerLink.objects.filter(
+                office_organisation_id__in=missing,
+                partner_id__in=partner_organisation_ids(user),
+            )
+            .values_list("office_organisation_id", "partner__name")
+            .order_by("partner__name")
+        )
+        for pk in missing:
+            entries[pk]["partners"] = []
+        for pk, name in links:
+            entries[pk]["partners"].append(name)
     if entries:
         members = (
             Role.objects.filter(
@@ -667,7 +691,7 @@ def partner_offices(user, limit=None):
     """Whom a partner contact asks (see `with_office_emails`), the first `limit` offices
     by name, or all (two queries)."""
     offices = partner_office_organisations(user)
-    return with_office_emails(offices[:limit] if limit else offices)
+    return with_office_emails(offices[:limit] if limit else offices, user)
 
 
 def registration_next_to_review(*, user, after):

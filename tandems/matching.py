@@ -441,6 +441,8 @@ def fingerprint(cohort):
 
     from pioneer.models import Organisation, User
 
+    if connection.vendor != "postgresql":
+        return _fingerprint_portable(cohort)
     participation = Participation._meta.db_table
     user = User._meta.db_table
     organisation = Organisation._meta.db_table
@@ -492,6 +494,59 @@ def fingerprint(cohort):
         )
         digest, count = cursor.fetchone()
     return digest, count
+
+
+def _fingerprint_portable(cohort):
+    """`fingerprint` for databases without md5 and string_agg (SQLite for `make run`): the
+    same inputs read through the ORM and digested here (a few queries; small worlds)."""
+    import hashlib
+
+    cohort_id = getattr(cohort, "pk", cohort)
+    people = list(
+        Participation.objects.filter(cohort_id=cohort_id)
+        .order_by("pk")
+        .values_list(
+            "pk", "state", "side", "organisation_id", "user_id", "topics", "expertise",
+            "user__name", "user__email", "organisation__name", "organisation__short_name",
+        )
+    )  # fmt: skip
+    ids = [row[0] for row in people]
+    users = [row[4] for row in people]
+    tandems = list(
+        Tandem.objects.filter(cohort_id=cohort_id)
+        .order_by("pk")
+        .values_list("pk", "state", "administration_id", "external_id")
+    )
+    preferences = list(
+        MatchPreference.objects.filter(participation_id__in=ids)
+        .order_by("pk")
+        .values_list("pk", "participation_id", "other_id", "kind")
+    )
+    registrations = list(
+        InterestRegistration.objects.filter(cohort_id=cohort_id)
+        .order_by("pk")
+        .values_list(
+            "pk", "state", "organisation_id", "topics_offered", "topics_sought",
+            "preferred_timing", "places_host",
+        )
+    )  # fmt: skip
+    earlier = list(
+        Tandem.objects.exclude(cohort_id=cohort_id)
+        .filter(Q(administration__user_id__in=users) | Q(external__user_id__in=users))
+        .order_by("pk")
+        .values_list("pk", "administration__user_id", "external__user_id")
+    )
+    text = repr((people, tandems, preferences, registrations, earlier))
+    live = {
+        person
+        for _pk, state, administration, external in tandems
+        if state in Tandem.LIVE
+        for person in (administration, external)
+    }
+    unmatched = sum(
+        1 for row in people if row[1] != Participation.State.WITHDRAWN and row[0] not in live
+    )
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest(), unmatched
 
 
 @dataclass

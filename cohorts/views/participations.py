@@ -330,7 +330,7 @@ def partner_offices(request):
         "cohorts/partner_offices.html",
         {
             "page": page,
-            "offices": selectors.with_office_emails(page.object_list),
+            "offices": selectors.with_office_emails(page.object_list, request.user),
             "office_email": settings.PROGRAMME_OFFICE_EMAIL,
         },
     )
