@@ -180,9 +180,8 @@ def notification_items(request, notifications):
 
 
 def sort_headers(params, headers):
-    """The column headings of a sortable list (templates/partials/sort_header.html for each
-    `pioneer.tables.Header`), the links as `{% querystring sort=… page=None select=None %}`
-    writes them."""
+    """The column headings of a sortable list, one per `pioneer.tables.Header`, the links
+    as `{% querystring sort=… page=None select=None %}` writes them."""
     from django.utils.html import format_html
     from django.utils.translation import gettext as _
 
