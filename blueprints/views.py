@@ -30,6 +30,7 @@ from pioneer import jobs
 from pioneer.models import Organisation, Role
 from pioneer.permissions import role_required, scoped_object_or_404
 from pioneer.rules import roles_of
+from pioneer.validators import ids_from
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 PAGE_SIZE = 10
@@ -320,10 +321,10 @@ def _apply_errors_to(form, error):
 def handbook_start(request):
     """A PDF of the chosen blueprints (one, from its page, or several, from the list),
     made as a job; its page shows the progress and offers the file."""
-    try:
-        ids = list(dict.fromkeys(int(value) for value in request.POST.getlist("ids")))
-    except ValueError:
-        raise Http404 from None
+    values = request.POST.getlist("ids")
+    if any(not ids_from([value]) for value in values):
+        raise Http404  # something that is no id
+    ids = ids_from(values)
     if not ids or len(ids) > handbook.MAX_BLUEPRINTS:
         messages.error(
             request,

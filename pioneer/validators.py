@@ -125,6 +125,26 @@ def check_date(value, field):
         raise ValidationError({field: error.messages}) from None
 
 
+MAX_ID = 2**63 - 1  # a bigint primary key
+
+
+def ids_from(values, limit=None):
+    """The ids in submitted values (a list of selected rows, say): whole numbers from 1 to
+    the largest a primary key can hold, each once, in their order, at most `limit`. Anything
+    else is dropped; an id nobody has is the caller's 404, never a database error (SQLite
+    cannot even bind a larger number)."""
+    ids = []
+    for value in values:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            continue
+        if 0 < number <= MAX_ID:
+            ids.append(number)
+    ids = list(dict.fromkeys(ids))
+    return ids[:limit] if limit is not None else ids
+
+
 def required_message(field, name):
     """The project's own message for an empty required field, naming the field (Django's
     "This field is required." says neither which field nor what to do)."""

@@ -38,6 +38,7 @@ from pioneer.paging import page_of
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.row_html import sort_headers
 from pioneer.tables import Column, SortableTable, bad_filters, filter_chips
+from pioneer.validators import ids_from
 
 REGISTRATION_PAGE_SIZE = 25
 # 25 a page as the review queue: what an office reads at once (the rest a page further).
@@ -70,13 +71,11 @@ def _filters(request, filterset):
 
 
 def _selected_ids(post):
-    ids = []
-    for value in post.getlist("selected")[: MAX_SELECTION + 1]:
-        try:
-            ids.append(int(value))
-        except (TypeError, ValueError):
-            continue
-    return list(dict.fromkeys(i for i in ids if i > 0))[:MAX_SELECTION]
+    values = post.getlist("selected")[: MAX_SELECTION + 1]
+    ids = ids_from(values, limit=MAX_SELECTION)
+    if not ids and any(value.isdigit() and int(value) > 0 for value in values):
+        raise Http404  # numbers past any row's id: nobody's, as an unknown id is
+    return ids
 
 
 def _back(url, post):

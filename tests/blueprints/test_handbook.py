@@ -162,3 +162,13 @@ def test_a_real_worker_renders_the_handbook(_worker_shares_private_root, celery_
     assert text.index("Kollegiale Fallberatung") < text.index("Lerntagebuch")
     assert "Wozu" in text
     assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged
+
+
+def test_ids_that_no_row_can_have_are_not_found(client):
+    """Past a primary key's range, negative, or no number: 404 and no job, on every
+    database (SQLite cannot bind a number past 2**63 at all)."""
+    blueprint = BlueprintFactory()
+    client.force_login(participant_user())
+    for ids in (["9" * 30], [str(2**63)], [blueprint.pk, "9" * 30], ["-1"], ["x"]):
+        assert client.post("/blueprints/handbook/", {"ids": ids}).status_code == 404
+    assert not Job.objects.exists()
