@@ -28,6 +28,7 @@ from pioneer.calendar_feed import personal_dates
 from pioneer.forms import apply_errors
 from pioneer.models import Job, Role
 from pioneer.permissions import require, role_required, scoped_object_or_404
+from pioneer.validators import ids_from
 from tandems import agreements, matching, selectors, services, timeline
 from tandems.forms import (
     AcceptForm,
@@ -439,12 +440,7 @@ def matching_page(request, cohort_pk):
 def _posted_people(cohort, data):
     """The posted people if they are the cohort's unmatched people (one query): the
     choices the hand-pairing form validates against, without listing everyone."""
-    ids = []
-    for name in ("administration", "external"):
-        try:
-            ids.append(int(data.get(name, "")))
-        except ValueError:
-            continue
+    ids = ids_from(data.get(name, "") for name in ("administration", "external"))
     people = matching.unmatched(cohort).filter(pk__in=ids).select_related("user", "organisation")
     return {p.pk: p for p in people}
 
