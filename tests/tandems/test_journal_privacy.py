@@ -172,9 +172,18 @@ def _tables_holding(text):
             if table == JournalEntry._meta.db_table:
                 continue
             quoted = connection.ops.quote_name(table)
+            if connection.vendor == "postgresql":  # the whole row as text
+                condition, params = "position(%s in t::text) > 0", [text]
+            else:  # SQLite (`make test` without DATABASE_URL): every column as text
+                columns = [
+                    connection.ops.quote_name(column.name)
+                    for column in connection.introspection.get_table_description(cursor, table)
+                ]
+                condition = " OR ".join(f"instr(CAST(t.{c} AS TEXT), %s) > 0" for c in columns)
+                params = [text] * len(columns)
             cursor.execute(
-                f"SELECT count(*) FROM {quoted} AS t WHERE position(%s in t::text) > 0",  # noqa: S608
-                [text],
+                f"SELECT count(*) FROM {quoted} AS t WHERE {condition}",  # noqa: S608
+                params,
             )
             if cursor.fetchone()[0]:
                 found.append(table)
