@@ -185,6 +185,19 @@ def _cancelled(tandem, last_day):
     )
 
 
+def _on_days(items, first_day, last_day, *, start, end):
+    """The items (read already) that overlap the days given, by their start and end."""
+    return sorted(
+        (
+            item
+            for item in items
+            if (not first_day or end(item) >= first_day)
+            and (not last_day or start(item) <= last_day)
+        ),
+        key=lambda item: (start(item), item.pk),
+    )
+
+
 @receiver(hooks.personal_dates, dispatch_uid="tandems.personal_dates")
 def personal_dates(sender, user, start=None, end=None, own_tandems=None, **kwargs):
     """The person's hospitation phases (all-day, from first to last day) and their
@@ -199,25 +212,19 @@ def personal_dates(sender, user, start=None, end=None, own_tandems=None, **kwarg
         phases = selectors.dated_phases(user, first_day=first_day, last_day=last_day)
         milestones = selectors.dated_milestones(user, first_day=first_day, last_day=last_day)
     else:
-        phases = sorted(
-            (
-                phase
-                for tandem in own_tandems
-                for phase in tandem.dated_phases
-                if (not first_day or phase.end >= first_day)
-                and (not last_day or phase.start <= last_day)
-            ),
-            key=lambda phase: (phase.start, phase.pk),
+        phases = _on_days(
+            (phase for tandem in own_tandems for phase in tandem.dated_phases),
+            first_day,
+            last_day,
+            start=lambda phase: phase.start,
+            end=lambda phase: phase.end,
         )
-        milestones = sorted(
-            (
-                milestone
-                for tandem in own_tandems
-                for milestone in tandem.dated_milestones
-                if (not first_day or milestone.due_date >= first_day)
-                and (not last_day or milestone.due_date <= last_day)
-            ),
-            key=lambda milestone: (milestone.due_date, milestone.pk),
+        milestones = _on_days(
+            (milestone for tandem in own_tandems for milestone in tandem.dated_milestones),
+            first_day,
+            last_day,
+            start=lambda milestone: milestone.due_date,
+            end=lambda milestone: milestone.due_date,
         )
     for phase in phases:
         tandem = phase.tandem
