@@ -72,13 +72,15 @@ def cards(blueprints, adopted_by, *, heading="h3", show_tags=False, selectable=F
 
 def filter_form(form, tags):
     """The HTML of the library's filter form (templates/blueprints/_filter_form.html):
-    the same for the same language, question (the form's data) and tags."""
-    data = (
-        sorted((name, form.data.getlist(name)) for name in form.fields if name in form.data)
-        if form.is_bound
-        else None
+    the same for the same language and tags when nobody asked anything yet (most visitors).
+    A question asked is rendered each time: a visitor's words must not become cache keys,
+    or anyone could fill the cache with variants."""
+    asked = form.is_bound and any(
+        value for name in form.fields for value in form.data.getlist(name)
     )
-    key = _key("filter", (get_language(), data, [(tag.slug, tag.name) for tag in tags]))
+    if asked:
+        return mark_safe(render_to_string("blueprints/_filter_form.html", {"form": form}))  # noqa: S308
+    key = _key("filter", (get_language(), [(tag.slug, tag.name) for tag in tags]))
     html = cache.get(key)
     if html is None:
         html = render_to_string("blueprints/_filter_form.html", {"form": form})

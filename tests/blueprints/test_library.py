@@ -264,3 +264,24 @@ def test_the_search_follows_an_edit(client, library):
         by=library["office"],
     )
     assert _titles(client.get(LIST, {"q": "Lego"})) == ["Design Thinking Workshop"]
+
+
+def test_a_visitors_search_never_becomes_a_cache_key(client, library, monkeypatch):
+    """The filter form is kept rendered only as nobody has filled it in; what a visitor
+    asks is rendered each time (their words as keys would let anyone fill the cache)."""
+    from blueprints import rendering
+
+    kept = []
+    set_ = rendering.cache.set
+    monkeypatch.setattr(
+        rendering.cache, "set", lambda key, *a, **k: kept.append(key) or set_(key, *a, **k)
+    )
+    first = client.get(LIST)
+    assert first.status_code == 200
+    for query in ("Prototypen", "irgendwas", "noch etwas anderes"):
+        response = client.get(LIST, {"q": query})
+        assert response.status_code == 200
+        assert f'value="{query}"' in response.content.decode()
+    assert len([key for key in kept if key.startswith("blueprints:filter")]) == 1
+    again = client.get(LIST).content.decode()
+    assert 'value="noch etwas anderes"' not in again
