@@ -33,18 +33,22 @@ def roles_of(user):
         return EMPTY
     cached = getattr(user, "_pioneer_roles", None)
     if cached is None:
-        pairs = list(Role.objects.filter(user=user).values_list("kind", "organisation_id"))
-        orgs = {}
-        for kind, org_id in pairs:
-            orgs.setdefault(kind, set())
-            if org_id:
-                orgs[kind].add(org_id)
-        cached = RoleSet(
-            frozenset(kind for kind, _ in pairs),
-            {k: frozenset(v) for k, v in orgs.items()},
-        )
-        user._pioneer_roles = cached
+        pairs = Role.objects.filter(user=user).values_list("kind", "organisation_id")
+        cached = user._pioneer_roles = role_set(pairs)
     return cached
+
+
+def role_set(pairs):
+    """A RoleSet from (kind, organisation id or None) pairs; a pair of two Nones (a user
+    without roles, read with a join) adds nothing."""
+    orgs = {}
+    for kind, org_id in pairs:
+        if kind is None:
+            continue
+        orgs.setdefault(kind, set())
+        if org_id:
+            orgs[kind].add(org_id)
+    return RoleSet(frozenset(orgs), {k: frozenset(v) for k, v in orgs.items()})
 
 
 def has_totp(user):

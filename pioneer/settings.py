@@ -127,7 +127,8 @@ else:
 AUTH_USER_MODEL = "pioneer.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with the roles read in the same query (pioneer/auth.py).
+    "pioneer.auth.Backend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -474,8 +474,9 @@ def test_the_list_costs_the_same_queries_for_1_and_30(client, django_assert_num_
     assert len(response.context["page"].object_list) == min(count, 25)
 
 
-# Session, user, count for the pager, roles (navigation), the page of notifications.
-QUERIES_FOR_THE_LIST = 5
+# Session, the user with their roles (pioneer.auth), count for the pager, the page of
+# notifications.
+QUERIES_FOR_THE_LIST = 4
 
 
 @pytest.mark.django_db(transaction=True)
