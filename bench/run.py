@@ -298,6 +298,10 @@ def measure_scale(n, env, timing, *, largest):
         result["client_check"] = {"floor_p95_over_p50": round(spread, 2), "ok": spread < 30}
         if spread >= 30:
             log(f"  WARNING: the floor's p95 is {spread:.0f}× its p50; figures are unreliable")
+        # The same floor page signed in (the office): what a session, the user with their
+        # roles and the navigation add to every signed-in page. Reported beside the floor;
+        # the targets stay the floor's.
+        result["floor_signed_in"] = page(floor, cookies["office"], "floor, signed in (office)")
         for label, role, path in key_pages.pages(ids):
             measured = page(path, cookies[role], f"{label} [{role}]")
             result["pages"].append({"label": label, "role": role, "path": path, **measured})

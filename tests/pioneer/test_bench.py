@@ -67,3 +67,19 @@ def test_the_report_writes_its_table_and_chart_where_it_is_told(tmp_path):
     chart = report.chart(results, tmp_path / "p95.png")
     assert chart is None or (tmp_path / "p95.png").stat().st_size > 1000
     assert "| List" in report.markdown(results)
+
+
+def test_signed_in_pages_are_compared_with_the_signed_in_floor_too():
+    meta = {"date": "d", "commit": "c", "cpus": 2, "python": "3", "server": "s", "client": "c"}
+    low, high = _scale(40, 5), _scale(40, 5)
+    high["floor_signed_in"] = _stats(6, 20, 3)
+    for scale in (low, high):
+        scale["pages"].append(
+            {"label": "Open", "role": "anonymous", "path": "/", **_stats(2, 5, 0)}
+        )
+    text = report.markdown({"meta": meta, "scales": {"1": low, "50": high}})
+    assert "| 50 (signed in) | 6.0 | 20.0 |" in text
+    signed_in_row = next(line for line in text.splitlines() if line.startswith("| List"))
+    assert "| 4.0 | 2.0 |" in signed_in_row  # 40 ms: 4 × the floor, 2 × the signed-in floor
+    open_row = next(line for line in text.splitlines() if line.startswith("| Open"))
+    assert "| 0.5 | – |" in open_row
