@@ -7,6 +7,8 @@ import pytest
 from django.conf import settings
 
 from cohorts.models import Cohort
+from pioneer.access import SYSTEM
+from tandems.services import tandem_create
 from tests.factories.cohorts import (
     CohortFactory,
     InterestRegistrationFactory,
@@ -46,12 +48,14 @@ def lists(client):
         user=UserFactory(name=_mark("Anna"), password=False),
         position=_mark("Referentin"),
     )
-    ParticipationFactory(
+    ben = ParticipationFactory(
         cohort=cohort,
         user=UserFactory(name=_mark("Ben")),
         organisation=partner,
         side="external",
     )
+    tandem = tandem_create(first=person, second=ben, by=SYSTEM, topic=_mark("Thema"))
+    tandem.phases.update(host_contact_name=_mark("Gastgeberin"))
     for state in ("confirmed", "unconfirmed", "accepted"):
         InterestRegistrationFactory(
             cohort=cohort,
@@ -78,6 +82,7 @@ def test_no_list_writes_an_entered_text_as_markup(client, lists):
         f"/programmes/{lists['programme'].slug}/",
         "/organisations/",
         "/notifications/",
+        f"/cohorts/{cohort.pk}/tandems/",
     ]
     for url in urls:
         response = client.get(url)

@@ -118,14 +118,14 @@ def test_each_row_shows_its_agreement_with_a_link(world):
     rows = {}
     response = _client(world["office"]).get(url)
     for t in response.context["tandems"]:
-        rows[t.topic.removeprefix("Thema ")] = t.agreement
+        rows[t["topic"].removeprefix("Thema ")] = t["agreement"]
     made = world["made"]
     assert rows["none"]["confirmed"] == 0 and not rows["none"]["complete"]
     assert rows["two"]["confirmed"] == 2 and not rows["two"]["complete"]
     assert rows["all"]["complete"] and not rows["all"]["paper"]
     assert rows["paper"]["complete"] and rows["paper"]["paper"]
     assert rows["changed"]["confirmed"] == 0
-    assert rows["next"]["phase"].pk == made["next"][2].pk  # phase 2, the next one
+    assert rows["next"]["phase"]["pk"] == made["next"][2].pk  # phase 2, the next one
     assert rows["done"] is None
     html = response.content.decode()
     assert "2 of 3 confirmed" in html and "0 of 3 confirmed" in html
