@@ -1,6 +1,7 @@
 """The tandem board's rows written in Python (see `pioneer.row_html`): the same HTML
 templates/tandems/board.html wrote, with the links and the words made once per page."""
 
+from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -135,3 +136,123 @@ def board_rows(cohort, tandems, phases, people):
             )
         )
     return join(rows)
+
+
+def dated_rows(rows):
+    """Each dated row (`tandems.timeline.dated_list`) with its HTML as `html`: what
+    templates/tandems/_dated_row.html wrote per row, the words and formats found once."""
+    day = date_formatter("SHORT_DATE_FORMAT")
+    moment = date_formatter("SHORT_DATETIME_FORMAT")
+    kinds = {
+        "phase": esc(_("Phase")),
+        "milestone": esc(_("Milestone")),
+        "event": esc(_("Event")),
+    }
+    called_off = format_html(" – <strong>{}</strong>", _("called off"))
+    done = format_html(" – {}", _("done"))
+    tentative = format_html(" – {}", _("not yet confirmed"))
+    for row in rows:
+        item = row["item"]
+        if row["timed"]:
+            when = moment(item.start)
+        elif row["last"] != row["first"]:
+            when = f"{day(row['first'])} – {day(row['last'])}"
+        else:
+            when = day(row["first"])
+        if item.kind == "event" and item.url:
+            title = format_html('<a class="kern-link" href="{}">{}</a>', item.url, item.title)
+        else:
+            title = esc(item.title)
+        if item.cancelled:
+            state = called_off
+        elif item.done:
+            state = done
+        elif item.tentative and item.kind != "event":
+            state = tentative
+        else:
+            state = ""
+        row["html"] = join(
+            (
+                f'<span class="pio-dates__when">{esc(when)}</span>\n',
+                f'<span class="pio-dates__kind">{kinds.get(item.kind, "")}:</span>\n',
+                f"{title}{state}\n",
+            )
+        )
+    return rows
+
+
+_PAIR_ROW = (
+    '\n          <tr class="kern-table__row">\n'
+    '            <td class="kern-table__cell"><div class="kern-form-check">'
+    '<input type="checkbox" class="kern-form-check__checkbox" name="pairs" value="{value}"'
+    ' id="id_pairs_{index}" checked><label class="kern-label" for="id_pairs_{index}">'
+    '<span class="kern-sr-only">{accept}</span></label></div></td>\n'
+    '            <th scope="row" class="kern-table__cell">{administration}<br>'
+    '<span class="kern-body--small">{administration_organisation}</span></th>\n'
+    '            <td class="kern-table__cell">{external}<br>'
+    '<span class="kern-body--small">{external_organisation}</span></td>\n'
+    '            <td class="kern-table__cell kern-table__cell--numeric">{score}</td>\n'
+    '            <td class="kern-table__cell"><ul class="kern-list">{reasons}</ul></td>\n'
+    "          </tr>\n        "
+)
+
+
+def _reasons(fit):
+    return "".join(f"<li>{esc(reason.text)}</li>" for reason in fit.reasons)
+
+
+def assignment_rows(assignment):
+    """The rows of the matching page's assignment (templates/tandems/matching.html)."""
+    accept = _("Accept %(a)s and %(b)s")
+    no_topics = format_html("<li>{}</li>", _("No shared topics; they can pair."))
+    rows = []
+    for index, row in enumerate(assignment):
+        fit = row["fit"]
+        a, b = fit.administration, fit.external
+        rows.append(
+            _PAIR_ROW.format(
+                value=esc(row["value"]),
+                index=index,
+                accept=accept % {"a": esc(a.label), "b": esc(b.label)},
+                administration=esc(a.label),
+                administration_organisation=esc(a.organisation),
+                external=esc(b.label),
+                external_organisation=esc(b.organisation),
+                score=esc(floatformat(fit.score, 0)),
+                reasons=_reasons(fit) or no_topics,
+            )
+        )
+    return join(rows)
+
+
+def suggestion_items(people):
+    """Each person's suggestions on the matching page (templates/tandems/matching.html)."""
+    points = _("%(score)s points")
+    nobody = format_html("<p>{}</p>", _("Nobody left may be paired with this person."))
+    items = []
+    for person in people:
+        profile = person["profile"]
+        if person["suggestions"]:
+            entries = []
+            for fit in person["suggestions"]:
+                other = fit.external if fit.administration.id == profile.id else fit.administration
+                entries.append(
+                    "\n            <li>"
+                    f"{esc(other.label)} ({esc(other.organisation)}): "
+                    f"{points % {'score': esc(floatformat(fit.score, 0))}}\n"
+                    f'              <ul class="kern-list">{_reasons(fit)}</ul></li>\n          '
+                )
+            body = (
+                f'\n        <ol class="kern-list">\n          {"".join(entries)}'
+                "\n        </ol>\n        "
+            )
+        else:
+            body = nobody
+        items.append(
+            "\n      <details>\n"
+            f"        <summary>{esc(profile.label)} ({esc(person['side'])}, "
+            f"{esc(profile.organisation)})</summary>\n"
+            f"        {body}\n"
+            "      </details>\n    "
+        )
+    return join(items)

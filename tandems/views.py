@@ -37,7 +37,7 @@ from tandems.forms import (
     PreferencesForm,
 )
 from tandems.models import Tandem
-from tandems.rows import board_rows
+from tandems.rows import assignment_rows, board_rows, dated_rows, suggestion_items
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 PARTICIPANT = Role.Kind.PARTICIPANT
@@ -248,21 +248,29 @@ def _outcome(request, cohort):
     A small cohort is computed here (profiles of everyone, so the page needs no further
     reads); a large one's outcome is read from the job that computed it for this state of
     the inputs (profiles None: the page reads those it shows), or a job is started, and
-    while it runs the outcome is None and `job` says how far it is."""
-    digest, count = matching.fingerprint(cohort)
-    if count <= matching.INLINE_LIMIT:
+    while it runs the outcome is None and `job` says how far it is.
+
+    Only a done job needs the fingerprint of the inputs: a small cohort's outcome is made
+    from them here, and while a job of the cohort waits or runs the page says so (and
+    asks again every two seconds): the job reads the inputs as they are when it runs and
+    stores their fingerprint with the outcome, and a done outcome is shown only if that
+    is the current fingerprint. (A stale job is retried or failed by the dispatcher, so
+    none waits for ever; a failed one is not looked at.)"""
+    if matching.unmatched(cohort).count() <= matching.INLINE_LIMIT:
         result = matching.cohort_matching(cohort)
         profiles = {p.id: p for p in (*result.administration, *result.external)}
         likes = result.fits.constraints.get("likes", set())
-        return matching.Outcome.of(result, digest), profiles, likes, None
-    job = matching.stored_job(cohort, digest)
-    if job is not None and job.state == Job.State.DONE and matching.job_fingerprint(job) != digest:
-        job = None  # the inputs changed while it ran: compute this state again
-    if job is None:
-        job = jobs.job_start(
-            kind=matching.JOB_KIND, by=request.user, target=cohort, payload={"fingerprint": digest}
-        )
-        job.refresh_from_db()  # without a broker it ran on commit already
+        return matching.Outcome.of(result), profiles, likes, None
+    job = matching.latest_job(cohort)
+    if job is not None and job.is_active:
+        return None, None, None, job
+    digest, _count = matching.fingerprint(cohort)
+    if job is not None and job.state == Job.State.DONE and matching.job_fingerprint(job) == digest:
+        return matching.stored_outcome(job), None, None, None
+    job = jobs.job_start(
+        kind=matching.JOB_KIND, by=request.user, target=cohort, payload={"fingerprint": digest}
+    )
+    job.refresh_from_db()  # without a broker it ran on commit already
     if job.state == Job.State.DONE and matching.job_fingerprint(job) == digest:
         return matching.stored_outcome(job), None, None, None
     return None, None, None, job
@@ -345,6 +353,10 @@ def _matching_page(
             "people_page": people_page,
             "people": people,
             "assignment": assignment,
+            # Written in Python (tandems/rows.py): through the template each row's and
+            # suggestion's words, labels and reasons were most of a small cohort's page.
+            "assignment_html": assignment_rows(assignment),
+            "suggestions_html": suggestion_items(people),
             "total": outcome.total,
             "accept_form": accept_form,
             "pair_form": pair_form,
@@ -482,6 +494,7 @@ def my_tandem(request):
             }
         )
     rows, today_at = timeline.dated_list(personal_dates(request.user, own_tandems=own), today=today)
+    dated_rows(rows)  # each row's HTML written once in Python (tandems/rows.py)
     return render(
         request,
         "tandems/my_tandem.html",

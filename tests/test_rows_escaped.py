@@ -56,6 +56,15 @@ def lists(client):
     )
     tandem = tandem_create(first=person, second=ben, by=SYSTEM, topic=_mark("Thema"))
     tandem.phases.update(host_contact_name=_mark("Gastgeberin"))
+    # Two people without a tandem, for the matching page's suggestions.
+    ParticipationFactory(cohort=cohort, user=UserFactory(name=_mark("Clara")), topics="Energie")
+    ParticipationFactory(
+        cohort=cohort,
+        user=UserFactory(name=_mark("David")),
+        organisation=partner,
+        side="external",
+        topics="Energie",
+    )
     for state in ("confirmed", "unconfirmed", "accepted"):
         InterestRegistrationFactory(
             cohort=cohort,
@@ -83,6 +92,7 @@ def test_no_list_writes_an_entered_text_as_markup(client, lists):
         "/organisations/",
         "/notifications/",
         f"/cohorts/{cohort.pk}/tandems/",
+        f"/cohorts/{cohort.pk}/matching/",
     ]
     for url in urls:
         response = client.get(url)
