@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from cohorts.models import Cohort
 from cohorts.selectors import cohort_dashboard
@@ -171,3 +172,16 @@ def test_the_phase_dates_page_in_german_carries_iso_dates(world):
     assert f'value="{first.start.isoformat()}"' in html
     assert f'value="{second.end.isoformat()}"' in html
     assert 'type="date"' in html
+
+
+def test_a_row_names_its_people_and_host_contact_without_its_phases(world):
+    """The board reads a tandem's people with its phases (their guests); a tandem without
+    phases (the services always make both) still names both people."""
+    t, first, _second, host, _sender = world["made"]["none"]
+    url = reverse("tandems:board", args=[world["cohort"].pk])
+    html = _client(world["office"]).get(url).content.decode()
+    assert f"host contact: {escape(host.name)}" in html
+    t.phases.all().delete()
+    html = _client(world["office"]).get(url).content.decode()
+    names = (escape(t.administration.user.name), escape(t.external.user.name))
+    assert "{} &amp; {}".format(*names) in html
