@@ -376,6 +376,22 @@ def profile_of(participation, registration=None, label=None):
     )
 
 
+def _earlier_pairs(cohort, user_ids):
+    """(user id, user id) of the tandems of other cohorts that one of these users was in
+    (one query). A union of the two sides, each found through the users' participations
+    by index: an OR of the two sides' joins hashed every participation and tandem of every
+    cohort (4 ms at N = 50 for a cohort of ten)."""
+    theirs = Participation.objects.filter(user_id__in=user_ids).order_by().values("pk")
+    others = Tandem.objects.exclude(cohort=cohort).order_by()
+
+    def side(name):
+        return others.filter(**{f"{name}__in": theirs}).values_list(
+            "administration__user_id", "external__user_id"
+        )
+
+    return side("administration").union(side("external"))
+
+
 def cohort_matching(cohort):
     """Scores, suggestions and the optimal assignment for a cohort's unmatched people
     (five queries)."""
@@ -394,13 +410,7 @@ def cohort_matching(cohort):
         participation_id__in=ids, other_id__in=ids
     ).values_list("participation_id", "other_id", "kind"):
         (likes if kind == MatchPreference.Kind.LIKE else dislikes).add((source, target))
-    user_ids = [p.user_id for p in people]
-    earlier = {
-        frozenset(pair)
-        for pair in Tandem.objects.exclude(cohort=cohort)
-        .filter(Q(administration__user_id__in=user_ids) | Q(external__user_id__in=user_ids))
-        .values_list("administration__user_id", "external__user_id")
-    }
+    earlier = {frozenset(pair) for pair in _earlier_pairs(cohort, [p.user_id for p in people])}
     fits = score_matrix(administration, external, likes=likes, dislikes=dislikes, earlier=earlier)
     return CohortMatching(
         administration=administration,
