@@ -230,18 +230,17 @@ def agreement_missing():
     return Exists(phases)
 
 
-def board_agreement(tandem):
-    """The agreement the board shows for a tandem: phase 1 before it starts, during phase
-    1 phase 1 until it is complete and then phase 2, phase 2 during phase 2; None once the
-    tandem is over. Reads the phases prefetched with `confirmed` and `paper` (see
-    `tandems.selectors.tandems_of(..., agreements=True)`): no query."""
-    phases = {phase.number: phase for phase in tandem.phases.all()}
-    state = tandem.state
+def board_agreement(state, phases):
+    """The agreement the board shows for a tandem in `state`: phase 1 before it starts,
+    during phase 1 phase 1 until it is complete and then phase 2, phase 2 during phase 2;
+    None once the tandem is over. `phases`: number -> the phase's row with `confirmed` and
+    `paper` (see `tandems.selectors.board_phases`): no query. The result names the phase's
+    row as "phase"."""
     if state in _BEFORE:
         phase = phases.get(1)
     elif state == Tandem.State.PHASE_1:
         phase = phases.get(1)
-        if phase is not None and phase.confirmed >= len(PARTIES):
+        if phase is not None and phase["confirmed"] >= len(PARTIES):
             phase = phases.get(2, phase)
     elif state == Tandem.State.PHASE_2:
         phase = phases.get(2)
@@ -251,10 +250,10 @@ def board_agreement(tandem):
         return None
     return {
         "phase": phase,
-        "confirmed": phase.confirmed,
+        "confirmed": phase["confirmed"],
         "parties": len(PARTIES),
-        "complete": phase.confirmed >= len(PARTIES),
-        "paper": phase.paper,
+        "complete": phase["confirmed"] >= len(PARTIES),
+        "paper": phase["paper"],
     }
 
 

@@ -376,6 +376,22 @@ def profile_of(participation, registration=None, label=None):
     )
 
 
+def _earlier_pairs(cohort, user_ids):
+    """(user id, user id) of the tandems of other cohorts that one of these users was in
+    (one query). A union of the two sides, each found through the users' participations
+    by index: an OR of the two sides' joins hashed every participation and tandem of every
+    cohort (4 ms at N = 50 for a cohort of ten)."""
+    theirs = Participation.objects.filter(user_id__in=user_ids).order_by().values("pk")
+    others = Tandem.objects.exclude(cohort=cohort).order_by()
+
+    def side(name):
+        return others.filter(**{f"{name}__in": theirs}).values_list(
+            "administration__user_id", "external__user_id"
+        )
+
+    return side("administration").union(side("external"))
+
+
 def cohort_matching(cohort):
     """Scores, suggestions and the optimal assignment for a cohort's unmatched people
     (five queries)."""
@@ -394,13 +410,7 @@ def cohort_matching(cohort):
         participation_id__in=ids, other_id__in=ids
     ).values_list("participation_id", "other_id", "kind"):
         (likes if kind == MatchPreference.Kind.LIKE else dislikes).add((source, target))
-    user_ids = [p.user_id for p in people]
-    earlier = {
-        frozenset(pair)
-        for pair in Tandem.objects.exclude(cohort=cohort)
-        .filter(Q(administration__user_id__in=user_ids) | Q(external__user_id__in=user_ids))
-        .values_list("administration__user_id", "external__user_id")
-    }
+    earlier = {frozenset(pair) for pair in _earlier_pairs(cohort, [p.user_id for p in people])}
     fits = score_matrix(administration, external, likes=likes, dislikes=dislikes, earlier=earlier)
     return CohortMatching(
         administration=administration,
@@ -428,60 +438,78 @@ JOB_KIND = "tandems.matching"
 
 
 def fingerprint(cohort):
-    """(fingerprint, unmatched people): a digest of everything `cohort_matching` reads (the
-    cohort's people with their names, organisations and topics, its tandems, the
-    preferences, the registrations of interest, the earlier tandems of its people), and
-    how many people are unmatched. One query; any change of an input changes the digest.
+    """(fingerprint, unmatched people): a digest of everything the stored outcome is made
+    from, and how many people are unmatched. One query; any change of an input changes
+    the digest.
 
-    Its joins are written for the planner: the earlier tandems of the cohort's people as a
-    union of two hash joins (an OR of two IN lists scanned every tandem of every cohort),
-    and the unmatched people as an anti-join on the live tandems' two columns (a NOT
-    EXISTS with an OR ran once per person)."""
+    The inputs are what `cohort_matching` reads, and no more (each read through an index
+    from the cohort, so the query grows with the cohort and not with the world):
+    - the unmatched people (not withdrawn, in no live tandem of the cohort) with what is
+      scored of them and the name and e-mail address they are ordered by: a tandem made,
+      ended or withdrawn changes who is in this set, so the cohort's tandems need no
+      digest of their own; the organisations' names are labels the page reads fresh;
+    - the preferences these people stated;
+    - the cohort's accepted registrations of interest (those of an organisation are the
+      ones read: one accepted or no longer accepted enters or leaves the set);
+    - the tandems of other cohorts of these people's users (pairs never formed again).
+    A row deleted leaves its set, so deletes change the digest as updates do."""
     from django.db import connection
 
-    from pioneer.models import Organisation, User
+    from pioneer.models import User
 
     if connection.vendor != "postgresql":
         return _fingerprint_portable(cohort)
     participation = Participation._meta.db_table
     user = User._meta.db_table
-    organisation = Organisation._meta.db_table
     tandem = Tandem._meta.db_table
     preference = MatchPreference._meta.db_table
     registration = InterestRegistration._meta.db_table
     live = [str(state) for state in Tandem.LIVE]
-    # Only the models' own table names are formatted in; every value is a parameter.
+    # Only the models' own table names are formatted in; every value is a parameter. The
+    # names are read by a subquery per person (an index lookup): a join hashed every user.
     sql = f"""
-    WITH people AS (SELECT * FROM {participation} WHERE cohort_id = %(cohort)s),
-    earlier AS (SELECT t.id, a.user_id AS a, b.user_id AS b
-                  FROM {tandem} t JOIN {participation} a ON a.id = t.administration_id
-                  JOIN {participation} b ON b.id = t.external_id
-                 WHERE t.cohort_id <> %(cohort)s),
-    live AS (SELECT administration_id, external_id FROM {tandem}
-              WHERE cohort_id = %(cohort)s AND state = ANY(%(live)s))
+    WITH live AS (SELECT administration_id AS id FROM {tandem}
+                   WHERE cohort_id = %(cohort)s AND state = ANY(%(live)s)
+                  UNION ALL SELECT external_id FROM {tandem}
+                   WHERE cohort_id = %(cohort)s AND state = ANY(%(live)s)),
+    people AS MATERIALIZED (
+      SELECT p.id, p.side, p.organisation_id, p.user_id, p.topics, p.expertise
+        FROM {participation} p
+       WHERE p.cohort_id = %(cohort)s AND p.state <> %(withdrawn)s
+         AND p.id NOT IN (SELECT id FROM live)),
+    others AS (SELECT q.id FROM people p CROSS JOIN LATERAL (
+                 SELECT q.id FROM {participation} q
+                  WHERE q.user_id = p.user_id AND q.cohort_id <> %(cohort)s OFFSET 0) q),
+    earlier AS (
+      SELECT t.id, t.administration_id, t.external_id FROM others q
+        JOIN {tandem} t ON t.administration_id = q.id
+      UNION
+      SELECT t.id, t.administration_id, t.external_id FROM others q
+        JOIN {tandem} t ON t.external_id = q.id)
     SELECT md5(concat_ws('|',
-      (SELECT string_agg(concat_ws(',', p.id, p.state, p.side, p.organisation_id, p.user_id,
-                                   p.topics, p.expertise, u.name, u.email, o.name, o.short_name),
+      (SELECT string_agg(concat_ws(',', p.id, p.side, p.organisation_id, p.user_id,
+                                   p.topics, p.expertise,
+                                   (SELECT concat_ws(',', u.name, u.email) FROM {user} u
+                                     WHERE u.id = p.user_id)),
                          ';' ORDER BY p.id)
-         FROM people p JOIN {user} u ON u.id = p.user_id
-         JOIN {organisation} o ON o.id = p.organisation_id),
-      (SELECT string_agg(concat_ws(',', t.id, t.state, t.administration_id, t.external_id),
-                         ';' ORDER BY t.id)
-         FROM {tandem} t WHERE t.cohort_id = %(cohort)s),
+         FROM people p),
       (SELECT string_agg(concat_ws(',', m.id, m.participation_id, m.other_id, m.kind),
                          ';' ORDER BY m.id)
          FROM {preference} m WHERE m.participation_id IN (SELECT id FROM people)),
-      (SELECT string_agg(concat_ws(',', r.id, r.state, r.organisation_id, r.topics_offered,
+      (SELECT string_agg(concat_ws(',', r.id, r.organisation_id, r.topics_offered,
                                    r.topics_sought, r.preferred_timing, r.places_host),
                          ';' ORDER BY r.id)
-         FROM {registration} r WHERE r.cohort_id = %(cohort)s),
-      (SELECT string_agg(concat_ws(',', e.id, e.a, e.b), ';' ORDER BY e.id)
-         FROM earlier e
-        WHERE e.id IN (SELECT e.id FROM earlier e JOIN people p ON p.user_id = e.a
-                       UNION SELECT e.id FROM earlier e JOIN people p ON p.user_id = e.b))
+         FROM {registration} r
+        WHERE r.cohort_id = %(cohort)s AND r.state = %(accepted)s),
+      (SELECT string_agg(concat_ws(',', e.id,
+                                   (SELECT a.user_id FROM {participation} a
+                                     WHERE a.id = e.administration_id),
+                                   (SELECT b.user_id FROM {participation} b
+                                     WHERE b.id = e.external_id)),
+                         ';' ORDER BY e.id)
+         FROM earlier e)
     )),
-    (SELECT count(*) FROM people p WHERE p.state <> %(withdrawn)s AND p.id NOT IN (
-        SELECT administration_id FROM live UNION ALL SELECT external_id FROM live))
+    (SELECT count(*) FROM people)
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(
@@ -489,6 +517,7 @@ def fingerprint(cohort):
             {
                 "cohort": getattr(cohort, "pk", cohort),
                 "withdrawn": str(Participation.State.WITHDRAWN),
+                "accepted": str(InterestRegistration.State.ACCEPTED),
                 "live": live,
             },
         )
@@ -628,6 +657,28 @@ def stored_job(cohort, digest):
             content_type=ContentType.objects.get_for_model(type(cohort)),
             object_id=cohort.pk,
             payload__fingerprint=digest,
+        )
+        .exclude(state=Job.State.FAILED)
+        .defer("summary")
+        .annotate(summary_fingerprint=KT("summary__fingerprint"))
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def latest_job(cohort):
+    """The cohort's newest matching job that is not failed (whatever state of the inputs
+    it was started for), or None. One query; the summary is not read (`stored_job`)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models.fields.json import KT
+
+    from pioneer.models import Job
+
+    return (
+        Job.objects.filter(
+            kind=JOB_KIND,
+            content_type=ContentType.objects.get_for_model(type(cohort)),
+            object_id=cohort.pk,
         )
         .exclude(state=Job.State.FAILED)
         .defer("summary")

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Participation, Programme
 from cohorts.selectors import cohorts_for
+from pioneer.models import User
 from tandems.agreements import agreement_missing, confirmed_count, signed_on_paper
 from tandems.matching import unmatched
 from tandems.models import HospitationPhase, MatchPreference, Milestone, Tandem
@@ -81,12 +82,10 @@ def _overdue(today):
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def _with_people(queryset, agreements=False, cohort=True):
+def _with_people(queryset, cohort=True):
     phases = HospitationPhase.objects.select_related(
         "host_organisation", "host_contact", "guest__user"
     ).order_by("number")
-    if agreements:
-        phases = phases.annotate(confirmed=confirmed_count(), paper=signed_on_paper())
     people = (
         "administration__user",
         "administration__organisation",
@@ -98,18 +97,121 @@ def _with_people(queryset, agreements=False, cohort=True):
     return queryset.select_related(*people).prefetch_related(Prefetch("phases", queryset=phases))
 
 
-def tandems_of(cohort, today=None, agreements=False):
+def tandems_of(cohort, today=None):
     """The cohort's tandems with both people, their phases and how many milestones are
-    overdue (two queries). `agreements`: each phase with how many parties confirmed its
-    current agreement (`confirmed`) and whether on paper (`paper`), for the board."""
+    overdue (two queries). The board reads its rows from this (`board_rows`)."""
     today = today or timezone.localdate()
     # Through the cohort's related manager each tandem gets `cohort` (with its programme)
     # without joining them: two joins fewer, in a query whose planning grew with its joins.
     return (
-        _with_people(cohort.tandems.all(), agreements=agreements, cohort=False)
+        _with_people(cohort.tandems.all(), cohort=False)
         .annotate(overdue=_overdue(today))
         .order_by("administration__user__name", "pk")
     )
+
+
+def _administration_name():
+    """An annotation on Tandem: the administration person's name (a subquery of two index
+    lookups per tandem; as a join PostgreSQL hashed every participation of every cohort)."""
+    name = Participation.objects.filter(pk=OuterRef("administration_id")).order_by()
+    return Subquery(name.values("user__name")[:1])
+
+
+def board_order(tandems):
+    """The board's tandems (of `tandems_of(...)`, filtered or not) in its order, as ids:
+    by the administration person's name, on the tandems alone (no join)."""
+    return (
+        tandems.select_related(None)
+        .prefetch_related(None)
+        .annotate(administration_name=_administration_name())
+        .order_by("administration_name", "pk")
+        .values("pk")
+    )
+
+
+def board_rows(tandems, pks):
+    """The board's rows of the tandems `pks` in its order: the tandems' own columns the
+    board shows, as dicts, without joining people or organisations (a join of seven
+    tables took PostgreSQL longer to plan than to run; see `board_people`). One query."""
+    return list(
+        tandems.filter(pk__in=pks)
+        .select_related(None)
+        .prefetch_related(None)
+        .annotate(administration_name=_administration_name())
+        .order_by("administration_name", "pk")
+        .values(
+            "pk",
+            "state",
+            "topic",
+            "ended_reason",
+            "administration_id",
+            "external_id",
+            "administration_confirmed_at",
+            "external_confirmed_at",
+            "overdue",
+        )
+    )
+
+
+def board_phases(tandem_ids):
+    """The phases of the tandems `tandem_ids` as dicts, by number: what the board shows of
+    them, with how many parties confirmed the current agreement (`confirmed`) and whether
+    on paper (`paper`), and their guests as `board_people` gives them (`guest`): a
+    tandem's two phases have its two people as guests, so the board reads its people
+    here. One query."""
+    user = User.objects.filter(pk=OuterRef("guest__user_id")).order_by()
+    phases = list(
+        HospitationPhase.objects.filter(tandem_id__in=tandem_ids)
+        .order_by("tandem_id", "number")
+        .annotate(confirmed=confirmed_count(), paper=signed_on_paper())
+        .values(
+            "pk",
+            "tandem_id",
+            "number",
+            "start",
+            "end",
+            "guest_id",
+            "host_contact_id",
+            "host_contact_name",
+            "confirmed",
+            "paper",
+            guest_name=Subquery(user.values("name")[:1]),
+            guest_email=Subquery(user.values("email")[:1]),
+            guest_short=F("guest__organisation__short_name"),
+            guest_organisation=F("guest__organisation__name"),
+            host_short=F("host_organisation__short_name"),
+            host_name=F("host_organisation__name"),
+            contact_name=F("host_contact__name"),
+            contact_email=F("host_contact__email"),
+        )
+    )
+    for phase in phases:
+        phase["guest"] = {
+            "name": phase.pop("guest_name"),
+            "email": phase.pop("guest_email"),
+            "short": phase.pop("guest_short"),
+            "organisation_name": phase.pop("guest_organisation"),
+        }
+    return phases
+
+
+def board_people(participation_ids):
+    """participation id -> its person's name and e-mail address and its organisation's
+    short name and name, for the board (one query). The person's columns are subqueries
+    (an index lookup each): as a join PostgreSQL scanned every user to find 40."""
+    user = User.objects.filter(pk=OuterRef("user_id")).order_by()
+    rows = (
+        Participation.objects.filter(pk__in=set(participation_ids))
+        .order_by()
+        .values(
+            "pk",
+            name=Subquery(user.values("name")[:1]),
+            email=Subquery(user.values("email")[:1]),
+            short=F("organisation__short_name"),
+            organisation_name=F("organisation__name"),
+        )
+    )
+    return {row["pk"]: row for row in rows}
 
 
 def filter_board(queryset, *, state="", overdue=False, missing_agreement=False, text=""):
@@ -187,7 +289,7 @@ def own_tandems_with_dates(user, milestones=True):
     """All the person's own tandems (those ended early too: the calendar marks their dates
     cancelled), newest cohort first, each with both people (user and organisation), its
     phases as `dated_phases` (by start) and milestones as `dated_milestones` (by due
-    date): four small queries. The one query joining tandem, cohort, programme and both
+    date): three small queries. The one query joining tandem, cohort, programme and both
     people with users and organisations spent 8 ms planning (at N = 50) to read a row or
     two; the phases were read twice besides (the page's and the calendar's)."""
     tandems = list(
@@ -198,25 +300,32 @@ def own_tandems_with_dates(user, milestones=True):
     if not tandems:
         return []
     by_id = {t.pk: t for t in tandems}
+    # A tandem's two phases have its two people as guests: they are read with the phases
+    # (a query fewer), and only someone no phase names is read on its own.
+    phases = list(
+        HospitationPhase.objects.filter(tandem_id__in=by_id)
+        .select_related("host_organisation", "host_contact", "guest__user", "guest__organisation")
+        .order_by("start", "pk")
+    )
+    people = {phase.guest_id: phase.guest for phase in phases}
     ids = {t.administration_id for t in tandems} | {t.external_id for t in tandems}
-    people = {
-        p.pk: p
-        for p in Participation.objects.filter(pk__in=ids).select_related("user", "organisation")
-    }
+    if ids - people.keys():
+        people.update(
+            (p.pk, p)
+            for p in Participation.objects.filter(pk__in=ids - people.keys()).select_related(
+                "user", "organisation"
+            )
+        )
     for tandem in tandems:
         tandem.administration = people[tandem.administration_id]
         tandem.external = people[tandem.external_id]
         tandem.dated_phases = []
         tandem.dated_milestones = []
-    phases = HospitationPhase.objects.filter(tandem_id__in=by_id).select_related(
-        "host_organisation", "host_contact"
-    )
-    for phase in phases.order_by("start", "pk"):
+    for phase in phases:
         phase.tandem = by_id[phase.tandem_id]
-        if phase.guest_id in people:  # always one of the two; else read when asked
-            phase.guest = people[phase.guest_id]
+        phase.guest = people[phase.guest_id]
         phase.tandem.dated_phases.append(phase)
-    if not milestones:  # the home panel's: tandems, people and phases (three queries)
+    if not milestones:  # the home panel's: tandems, and phases with people (two queries)
         return tandems
     for milestone in Milestone.objects.filter(tandem_id__in=by_id).order_by("due_date", "pk"):
         milestone.tandem = by_id[milestone.tandem_id]

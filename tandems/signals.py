@@ -140,8 +140,8 @@ def participant_panel(sender, request, roles, **kwargs):
         return None
     today = timezone.localdate()
     entries = []
-    # Three small queries (tandems, people, phases): one joining them all spent 8 ms (at
-    # N = 50) planning its joins to read a row or two.
+    # Two small queries (tandems; phases with their guests, the two people): one joining
+    # them all spent 8 ms (at N = 50) planning its joins to read a row or two.
     own = selectors.own_tandems_with_dates(request.user, milestones=False)
     for tandem in [t for t in own if t.state != Tandem.State.ENDED_EARLY][:3]:
         phases = tandem.dated_phases

@@ -12,24 +12,22 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Participation
 from cohorts.views._shared import cohort_frame
-from pioneer import jobs
+from pioneer import fragments, jobs
 from pioneer.calendar_feed import personal_dates
 from pioneer.forms import apply_errors
 from pioneer.models import Job, Role
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.validators import ids_from
-from tandems import agreements, matching, selectors, services, timeline
+from tandems import matching, selectors, services, timeline
 from tandems.forms import (
     AcceptForm,
     BoardFilter,
@@ -38,7 +36,8 @@ from tandems.forms import (
     PhaseDatesForm,
     PreferencesForm,
 )
-from tandems.models import HospitationPhase, Tandem
+from tandems.models import Tandem
+from tandems.rows import assignment_rows, board_rows, dated_rows, suggestion_items
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 PARTICIPANT = Role.Kind.PARTICIPANT
@@ -76,7 +75,7 @@ def board(request, cohort_pk):
     """The cohort's tandems by state and phase, with filters."""
     cohort = _cohort(request, cohort_pk)
     form = BoardFilter(request.GET or None)
-    tandems = selectors.tandems_of(cohort, agreements=True)
+    tandems = base = selectors.tandems_of(cohort)
     filtered = False
     if form.is_valid():
         data = form.cleaned_data
@@ -92,54 +91,26 @@ def board(request, cohort_pk):
     # A page at a time (BOARD_PAGE_SIZE rows): the scale world's big cohort has 125 tandems
     # at N = 50, and every row costs rendering time; the counts above cover them all.
     # The page's rows are chosen on the tandems and the administration's names alone (the
-    # order), and only they are joined with both people and organisations: joining all of
-    # a large cohort's tandems first made PostgreSQL hash every participation of every
-    # cohort (twice) to show 20 rows. One query still: the page is a subquery.
-    # The name is a subquery per tandem (two index lookups): as a join PostgreSQL hashed
-    # every participation of every cohort for it.
-    name = Participation.objects.filter(pk=OuterRef("administration_id")).order_by()
-    name = name.values("user__name")
-    ordered = (
-        tandems.select_related(None)
-        .prefetch_related(None)
-        .annotate(administration_name=Subquery(name[:1]))
-        .order_by("administration_name", "pk")
-        .values("pk")
-    )
-    page = Paginator(ordered, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(tandems.filter(pk__in=page.object_list))
-    # What each row links to and names, made here once per page rather than per row in
-    # the template (a reverse() and a choices lookup per link and label were most of a
-    # row's rendering time).
-    detail_url = _url_of("tandems:detail", cohort.pk)
-    agreement_url = _url_of("tandems:agreement")
-    states = dict(Tandem.State.choices)
-    numbers = dict(HospitationPhase.Number.choices)
-    guest_line = _("%(guest)s is the guest at %(host)s")
-    agreement_label = _("Agreement, phase %(number)s")
-    phase_label = _("Phase %(number)s")
-    count_label = _("%(confirmed)s of %(parties)s confirmed")
-    for row in rows:
-        row.agreement = agreements.board_agreement(row)
-        row.url = detail_url(row.pk)
-        row.state_label = states.get(row.state, row.state)
-        row.phase_rows = list(row.phases.all())
-        for phase in row.phase_rows:
-            phase.url = agreement_url(phase.pk)
-            phase.label = numbers.get(phase.number, phase.number)
-            # The row's sentences made here: a {% blocktrans %} looks up each of its values
-            # through every level of the template's context (~120 of them on a page).
-            phase.guest_line = guest_line % {
-                "guest": escape(phase.guest.user),
-                "host": escape(phase.host_organisation),
-            }
-            phase.agreement_label = agreement_label % {"number": phase.number}
-        if row.agreement:
-            row.agreement["label"] = phase_label % {"number": row.agreement["phase"].number}
-            row.agreement["count_label"] = count_label % {
-                "confirmed": row.agreement["confirmed"],
-                "parties": row.agreement["parties"],
-            }
+    # order), and only then are their people read: joining all of a large cohort's tandems
+    # first made PostgreSQL hash every participation of every cohort (twice) to show 20
+    # rows. One query still: the page is a subquery.
+    ordered = selectors.board_order(tandems)
+    paginator = Paginator(ordered, BOARD_PAGE_SIZE)
+    if not filtered:
+        # All the cohort's tandems: the counts by state have their number already.
+        paginator.count = sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
+    # The filter is in the page's subquery already; the rows need not repeat its joins.
+    rows = selectors.board_rows(base, page.object_list)
+    phases = selectors.board_phases([row["pk"] for row in rows])
+    people = {phase["guest_id"]: phase["guest"] for phase in phases}
+    missing = {row[side] for row in rows for side in ("administration_id", "external_id")}
+    missing -= people.keys()
+    if missing:  # a tandem without its two phases (the services always make both)
+        people.update(selectors.board_people(missing))
+    # The rows written in Python (tandems/rows.py): through the template each row's links,
+    # sentences and badges were most of the page's time.
+    rows_html = board_rows(cohort, rows, phases, people)
     return render(
         request,
         "tandems/board.html",
@@ -148,6 +119,8 @@ def board(request, cohort_pk):
             "form": form,
             "filtered": filtered,
             "tandems": rows,
+            "rows_html": rows_html,
+            "form_html": fragments.form_html(form, "tandem-board-filter", ()),
             "page": page,
             "counts": [
                 (value, label, counts.get(value, 0)) for value, label in Tandem.State.choices
@@ -275,21 +248,29 @@ def _outcome(request, cohort):
     A small cohort is computed here (profiles of everyone, so the page needs no further
     reads); a large one's outcome is read from the job that computed it for this state of
     the inputs (profiles None: the page reads those it shows), or a job is started, and
-    while it runs the outcome is None and `job` says how far it is."""
-    digest, count = matching.fingerprint(cohort)
-    if count <= matching.INLINE_LIMIT:
+    while it runs the outcome is None and `job` says how far it is.
+
+    Only a done job needs the fingerprint of the inputs: a small cohort's outcome is made
+    from them here, and while a job of the cohort waits or runs the page says so (and
+    asks again every two seconds): the job reads the inputs as they are when it runs and
+    stores their fingerprint with the outcome, and a done outcome is shown only if that
+    is the current fingerprint. (A stale job is retried or failed by the dispatcher, so
+    none waits for ever; a failed one is not looked at.)"""
+    if matching.unmatched(cohort).count() <= matching.INLINE_LIMIT:
         result = matching.cohort_matching(cohort)
         profiles = {p.id: p for p in (*result.administration, *result.external)}
         likes = result.fits.constraints.get("likes", set())
-        return matching.Outcome.of(result, digest), profiles, likes, None
-    job = matching.stored_job(cohort, digest)
-    if job is not None and job.state == Job.State.DONE and matching.job_fingerprint(job) != digest:
-        job = None  # the inputs changed while it ran: compute this state again
-    if job is None:
-        job = jobs.job_start(
-            kind=matching.JOB_KIND, by=request.user, target=cohort, payload={"fingerprint": digest}
-        )
-        job.refresh_from_db()  # without a broker it ran on commit already
+        return matching.Outcome.of(result), profiles, likes, None
+    job = matching.latest_job(cohort)
+    if job is not None and job.is_active:
+        return None, None, None, job
+    digest, _count = matching.fingerprint(cohort)
+    if job is not None and job.state == Job.State.DONE and matching.job_fingerprint(job) == digest:
+        return matching.stored_outcome(job), None, None, None
+    job = jobs.job_start(
+        kind=matching.JOB_KIND, by=request.user, target=cohort, payload={"fingerprint": digest}
+    )
+    job.refresh_from_db()  # without a broker it ran on commit already
     if job.state == Job.State.DONE and matching.job_fingerprint(job) == digest:
         return matching.stored_outcome(job), None, None, None
     return None, None, None, job
@@ -372,6 +353,10 @@ def _matching_page(
             "people_page": people_page,
             "people": people,
             "assignment": assignment,
+            # Written in Python (tandems/rows.py): through the template each row's and
+            # suggestion's words, labels and reasons were most of a small cohort's page.
+            "assignment_html": assignment_rows(assignment),
+            "suggestions_html": suggestion_items(people),
             "total": outcome.total,
             "accept_form": accept_form,
             "pair_form": pair_form,
@@ -509,6 +494,7 @@ def my_tandem(request):
             }
         )
     rows, today_at = timeline.dated_list(personal_dates(request.user, own_tandems=own), today=today)
+    dated_rows(rows)  # each row's HTML written once in Python (tandems/rows.py)
     return render(
         request,
         "tandems/my_tandem.html",

@@ -7,6 +7,8 @@ import pytest
 from django.conf import settings
 
 from cohorts.models import Cohort
+from pioneer.access import SYSTEM
+from tandems.services import tandem_create
 from tests.factories.cohorts import (
     CohortFactory,
     InterestRegistrationFactory,
@@ -46,11 +48,22 @@ def lists(client):
         user=UserFactory(name=_mark("Anna"), password=False),
         position=_mark("Referentin"),
     )
-    ParticipationFactory(
+    ben = ParticipationFactory(
         cohort=cohort,
         user=UserFactory(name=_mark("Ben")),
         organisation=partner,
         side="external",
+    )
+    tandem = tandem_create(first=person, second=ben, by=SYSTEM, topic=_mark("Thema"))
+    tandem.phases.update(host_contact_name=_mark("Gastgeberin"))
+    # Two people without a tandem, for the matching page's suggestions.
+    ParticipationFactory(cohort=cohort, user=UserFactory(name=_mark("Clara")), topics="Energie")
+    ParticipationFactory(
+        cohort=cohort,
+        user=UserFactory(name=_mark("David")),
+        organisation=partner,
+        side="external",
+        topics="Energie",
     )
     for state in ("confirmed", "unconfirmed", "accepted"):
         InterestRegistrationFactory(
@@ -78,6 +91,8 @@ def test_no_list_writes_an_entered_text_as_markup(client, lists):
         f"/programmes/{lists['programme'].slug}/",
         "/organisations/",
         "/notifications/",
+        f"/cohorts/{cohort.pk}/tandems/",
+        f"/cohorts/{cohort.pk}/matching/",
     ]
     for url in urls:
         response = client.get(url)

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from cohorts.models import Cohort
 from cohorts.selectors import cohort_dashboard
@@ -118,14 +119,14 @@ def test_each_row_shows_its_agreement_with_a_link(world):
     rows = {}
     response = _client(world["office"]).get(url)
     for t in response.context["tandems"]:
-        rows[t.topic.removeprefix("Thema ")] = t.agreement
+        rows[t["topic"].removeprefix("Thema ")] = t["agreement"]
     made = world["made"]
     assert rows["none"]["confirmed"] == 0 and not rows["none"]["complete"]
     assert rows["two"]["confirmed"] == 2 and not rows["two"]["complete"]
     assert rows["all"]["complete"] and not rows["all"]["paper"]
     assert rows["paper"]["complete"] and rows["paper"]["paper"]
     assert rows["changed"]["confirmed"] == 0
-    assert rows["next"]["phase"].pk == made["next"][2].pk  # phase 2, the next one
+    assert rows["next"]["phase"]["pk"] == made["next"][2].pk  # phase 2, the next one
     assert rows["done"] is None
     html = response.content.decode()
     assert "2 of 3 confirmed" in html and "0 of 3 confirmed" in html
@@ -171,3 +172,16 @@ def test_the_phase_dates_page_in_german_carries_iso_dates(world):
     assert f'value="{first.start.isoformat()}"' in html
     assert f'value="{second.end.isoformat()}"' in html
     assert 'type="date"' in html
+
+
+def test_a_row_names_its_people_and_host_contact_without_its_phases(world):
+    """The board reads a tandem's people with its phases (their guests); a tandem without
+    phases (the services always make both) still names both people."""
+    t, first, _second, host, _sender = world["made"]["none"]
+    url = reverse("tandems:board", args=[world["cohort"].pk])
+    html = _client(world["office"]).get(url).content.decode()
+    assert f"host contact: {escape(host.name)}" in html
+    t.phases.all().delete()
+    html = _client(world["office"]).get(url).content.decode()
+    names = (escape(t.administration.user.name), escape(t.external.user.name))
+    assert "{} &amp; {}".format(*names) in html

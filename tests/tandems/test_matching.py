@@ -216,3 +216,29 @@ def test_earlier_pairings_are_avoided():
     assert fit.forbidden
     assert (fit.administration.id, fit.external.id) == (again_a.pk, again_b.pk)
     assert result.assignment == []
+
+
+@pytest.mark.django_db
+def test_people_paired_in_an_earlier_cohort_are_never_paired_again():
+    """Read from the database: the tandems of other cohorts of the cohort's people, on
+    either side (the query finds each side through the people's participations)."""
+    earlier = CohortFactory()
+    first = ParticipationFactory(cohort=earlier)
+    second = external_participation(earlier)
+    services.tandem_create(first=first, second=second, by=SYSTEM)
+    # The same two people, the other way round, and someone new, in the next cohort.
+    cohort = CohortFactory(programme=earlier.programme)
+    again_first = external_participation(cohort, user=first.user, role=False)
+    again_second = ParticipationFactory(cohort=cohort, user=second.user, role=False)
+    newcomer = external_participation(cohort)
+    result = matching.cohort_matching(cohort)
+    fits = {
+        (fit.administration.id, fit.external.id): fit
+        for fits in result.suggestions.values()
+        for fit in fits
+    }
+    assert (again_second.pk, again_first.pk) not in fits
+    assert (again_second.pk, newcomer.pk) in fits
+    pairs = {frozenset(pair) for pair in matching._earlier_pairs(cohort, [first.user_id])}
+    assert pairs == {frozenset((first.user_id, second.user_id))}
+    assert not set(matching._earlier_pairs(earlier, [first.user_id, second.user_id]))
