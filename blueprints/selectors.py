@@ -128,10 +128,26 @@ def search(queryset, text):
     return search_module.search(queryset, text)
 
 
+# What a card of the library shows (blueprints/rendering.py): the list reads no more (the
+# text, the materials and the programme were read for every row and never shown).
+CARD_FIELDS = (
+    "id",
+    "slug",
+    "title",
+    "summary",
+    "category",
+    "visibility",
+    "language",
+    "published_at",
+    "organisation__name",
+    "organisation__short_name",
+)
+
+
 def library(user, query: LibraryQuery):
-    """The library's list for `user`, filtered and searched, with the tags of each
-    blueprint (one more query, whatever the number of rows)."""
-    blueprints = readable_blueprints(user)
+    """The library's list for `user`, filtered and searched: the columns of its cards and
+    how many organisations adopted each (`card_tags` reads the tags of a page's rows)."""
+    blueprints = readable_blueprints(user).select_related(None).select_related("organisation")
     if query.category:
         blueprints = blueprints.filter(category=query.category)
     if query.audience:
@@ -149,10 +165,28 @@ def library(user, query: LibraryQuery):
         ).exclude(group_min__isnull=True, group_max__isnull=True)
     if query.tag:
         blueprints = blueprints.filter(tags__slug=query.tag)
-    blueprints = search(blueprints, query.text).defer("search_vector")
-    return blueprints.annotate(adopted_n=adoption_count_subquery()).prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.order_by("name"))
+    blueprints = search(blueprints, query.text).only(*CARD_FIELDS)
+    return blueprints.annotate(adopted_n=adoption_count_subquery())
+
+
+@dataclass(frozen=True)
+class CardTag:
+    slug: str
+    name: str
+
+
+def card_tags(blueprint_ids):
+    """{blueprint id: [CardTag, ...] by name} for those blueprints (one query of plain
+    rows: a prefetch made a Tag and a related manager per row for two strings)."""
+    tags = {}
+    rows = (
+        Blueprint.tags.through.objects.filter(blueprint_id__in=list(blueprint_ids))
+        .order_by("tag__name", "tag_id")
+        .values_list("blueprint_id", "tag__slug", "tag__name")
     )
+    for blueprint_id, slug, name in rows:
+        tags.setdefault(blueprint_id, []).append(CardTag(slug, name))
+    return tags
 
 
 def tags_in_use(user):

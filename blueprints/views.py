@@ -26,7 +26,7 @@ from blueprints.forms import BlueprintFilter, BlueprintForm, FileForm, VersionFo
 from blueprints.markdown import render as render_markdown
 from blueprints.models import BlueprintFile, BlueprintFileVersion
 from blueprints.rules import publishes
-from pioneer import jobs
+from pioneer import jobs, landing
 from pioneer.models import Organisation, Role
 from pioneer.permissions import role_required, scoped_object_or_404
 from pioneer.rules import roles_of
@@ -37,9 +37,48 @@ PAGE_SIZE = 10
 CATALOGUE_SECONDS = 300
 
 
+def _tags_in_use(user):
+    """The tag filter's choices: the same for everyone anonymous and for everyone signed
+    in, kept as pioneer.landing keeps its sections (a blueprint or a tag saved, or tags
+    set, replaces the change token; a publication date arriving shows within its
+    SECONDS)."""
+    signed_in = user.is_authenticated
+    return landing.cached(
+        "blueprints:tags_in_use",
+        lambda: [
+            selectors.CardTag(slug, name)
+            for slug, name in selectors.tags_in_use(user).values_list("slug", "name")
+        ],
+        "signed_in" if signed_in else "anonymous",
+    )
+
+
+def _office_lists(user):
+    """The office's own unpublished blueprints and the programmes it may adopt: decided by
+    the organisations it is the office of (the key) and by blueprints, programmes and
+    organisations (each replaces the change token), so kept as the landing's sections."""
+    org_ids = sorted(roles_of(user).organisation_ids(OFFICE))
+
+    def read():
+        # Only what the two lists show (a title and a category; a name and its organisation).
+        unpublished = list(
+            selectors.unpublished_blueprints_for(user)
+            .select_related(None)
+            .only("slug", "title", "language", "category")[:20]
+        )
+        adoptable = list(
+            selectors.adoptable_programmes(user)
+            .only("slug", "name", "organisation__name", "organisation__short_name")
+            .order_by("name")[:20]
+        )
+        return unpublished, adoptable
+
+    return landing.cached("blueprints:office_lists", read, *org_ids)
+
+
 @require_GET
 def blueprint_list(request):
-    tags = list(selectors.tags_in_use(request.user))
+    tags = _tags_in_use(request.user)
     form = BlueprintFilter(request.GET or None, tags=tags)
     if form.is_bound:
         form.is_valid()  # an invalid field is shown with its message and ignored
@@ -48,9 +87,9 @@ def blueprint_list(request):
     page = Paginator(blueprints, PAGE_SIZE).get_page(request.GET.get("page"))
     unpublished, adoptable = [], []
     if roles_of(request.user).has(OFFICE):
-        unpublished = list(selectors.unpublished_blueprints_for(request.user)[:20])
-        adoptable = list(selectors.adoptable_programmes(request.user).order_by("name")[:20])
-    adopted_by = {b.pk: b.adopted_n for b in page.object_list}
+        unpublished, adoptable = _office_lists(request.user)
+    rows = list(page.object_list)
+    adopted_by = {b.pk: b.adopted_n for b in rows}
     return render(
         request,
         "blueprints/blueprint_list.html",
@@ -58,9 +97,9 @@ def blueprint_list(request):
             "form": form,
             "form_html": rendering.filter_form(form, tags),
             "cards": rendering.cards(
-                page.object_list,
+                rows,
                 adopted_by,
-                show_tags=True,
+                tags=selectors.card_tags(b.pk for b in rows) if rows else {},
                 selectable=request.user.is_authenticated,
             ),
             "page": page,
