@@ -7,7 +7,7 @@ its own organisation's unpublished ones as well. Anything else answers 404.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -213,18 +213,61 @@ def category_overview(user):
     return [(value, label, counts.get(value, 0)) for value, label in Blueprint.Category.choices]
 
 
+@dataclass(frozen=True)
+class FileVersions:
+    """A file's versions, newest first, as a related manager answers them (`.all`)."""
+
+    items: tuple
+
+    def all(self):
+        return self.items
+
+
+@dataclass(frozen=True)
+class FileItem:
+    """A file of a blueprint, as its page and the handbook show it."""
+
+    pk: int
+    title: str
+    versions: FileVersions
+
+
+_VERSION_COLUMNS = (
+    "id",
+    "number",
+    "file",
+    "display_name",
+    "note",
+    "uploaded_at",
+    "size",
+    "sha256",
+    "content_type",
+)
+
+
 def files_of(blueprint):
-    """The blueprint's files, each with its versions newest first (two queries)."""
-    return list(
-        BlueprintFile.objects.filter(blueprint=blueprint).prefetch_related(
-            Prefetch(
-                "versions",
-                queryset=BlueprintFileVersion.objects.order_by("-number").select_related(
-                    "uploaded_by"
-                ),
-            )
-        )
+    """The blueprint's files by title, each with its versions newest first (one query:
+    the files joined with their versions, a file without any kept)."""
+    rows = (
+        BlueprintFile.objects.filter(blueprint=blueprint)
+        .order_by("title", "id", "-versions__number")
+        .values_list("id", "title", *(f"versions__{name}" for name in _VERSION_COLUMNS))
     )
+    files, versions = {}, {}
+    for file_id, title, *version in rows:
+        if file_id not in files:
+            files[file_id] = title
+            versions[file_id] = []
+        if version[0] is not None:
+            versions[file_id].append(
+                BlueprintFileVersion(
+                    blueprint_file_id=file_id, **dict(zip(_VERSION_COLUMNS, version, strict=True))
+                )
+            )
+    return [
+        FileItem(file_id, title, FileVersions(tuple(versions[file_id])))
+        for file_id, title in files.items()
+    ]
 
 
 def version_for_download(user, *, slug, version_id):

@@ -148,26 +148,36 @@ def blueprint_categories(request):
 
 
 def blueprint_detail(request, slug):
-    blueprint = scoped_object_or_404(selectors.visible_blueprints(request.user), slug=slug)
+    office_ids = roles_of(request.user).organisation_ids(OFFICE)
+    # What the page shows of it, its programme and cohort (not the search vector, nor the
+    # whole blueprint it translates: the translations are read below).
+    found = (
+        selectors.visible_blueprints(request.user)
+        .select_related(None)
+        .select_related("organisation", "programme", "cohort")
+        .defer("search_vector")
+    )
+    if not office_ids:
+        # Reuse, for everyone but programme offices: how many adopted (a column, no query).
+        found = found.annotate(adopted_n=selectors.adoption_count_subquery())
+    blueprint = scoped_object_or_404(found, slug=slug)
     can_manage = publishes(request.user, blueprint)
     related = [
         other
-        for other in selectors.visible_blueprints(request.user).filter(
+        for other in selectors.visible_blueprints(request.user)
+        .select_related(None)
+        .filter(
             Q(translation_of=blueprint)
             | Q(pk=blueprint.translation_of_id or 0)
             | Q(translation_of_id=blueprint.translation_of_id or 0)
         )
+        .only("slug", "language")
         if other.pk != blueprint.pk
     ]
-    office_ids = roles_of(request.user).organisation_ids(OFFICE)
     # Reuse: which organisations adopted its programme with it (signed-in programme
-    # offices), or how many (everyone else): one query either way.
+    # offices, one query), or how many (everyone else, read with the blueprint).
     adopting = selectors.adopting_organisations(blueprint) if office_ids else []
-    adopted_by = (
-        len(adopting)
-        if office_ids
-        else selectors.adoption_counts([blueprint.pk]).get(blueprint.pk, 0)
-    )
+    adopted_by = len(adopting) if office_ids else blueprint.adopted_n
     # Another organisation's office may adopt the programme a published blueprint comes
     # from (its programme is then adoptable: it has a blueprint the office can read).
     can_adopt = bool(
@@ -186,7 +196,7 @@ def blueprint_detail(request, slug):
             "can_adopt": can_adopt,
             "can_manage": can_manage,
             "files": selectors.files_of(blueprint),
-            "tags": list(blueprint.tags.order_by("name")),
+            "tags": selectors.card_tags([blueprint.pk]).get(blueprint.pk, []),
             "translations": related,
             "licence": licences.get(blueprint.licence),
             "downloads": selectors.downloads_of(blueprint) if can_manage else {},
