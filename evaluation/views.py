@@ -3,6 +3,7 @@ by personal link (no sign-in), and the reports and CSV export for the office and
 evaluators assigned to a cohort. Someone else's survey answers 404."""
 
 import csv
+import hashlib
 from datetime import timedelta
 
 from django.contrib import messages
@@ -312,7 +313,14 @@ def survey_compare(request, pk):
     """This survey beside those of the same kind in the programme's other cohorts (the
     comparison cached per state of the compared surveys' answers)."""
     survey = _readable_survey(request, pk)
-    others = list(selectors.comparable_surveys(survey, request.user))
+    # All the programme's other cohorts are choices (dozens at scale): of each only what
+    # the choice, the key and the table read (its cohort's title, its results' state).
+    others = list(
+        selectors.comparable_surveys(survey, request.user)
+        .select_related(None)
+        .select_related("cohort")
+        .only("id", "results_state", "cohort__title", "cohort__start_date")
+    )
     form = CompareForm(
         request.GET if "surveys" in request.GET else None,
         others=others,
@@ -341,16 +349,29 @@ def survey_compare(request, pk):
                 [s.pk for s in compared],
             ),
         )
-    key = reports.state_key("compare", surveys, reports.submitted_counts(surveys))
+    # The table as rendered, per state of the compared surveys' answers, their cohorts'
+    # titles (its headers) and the language.
+    titles = hashlib.blake2b(
+        repr([s.cohort.title for s in surveys]).encode(), digest_size=8
+    ).hexdigest()
+    key = reports.state_key(
+        "compare_html", surveys, reports.submitted_counts(surveys), titles, get_language()
+    )
+    table = reports.cached(
+        key,
+        lambda: render_to_string(
+            "evaluation/_compare_table.html",
+            {"surveys": surveys, "rows": reports.cohort_comparison(surveys)},
+        ),
+    )
     return render(
         request,
         "evaluation/survey_compare.html",
         {
             "survey": survey,
-            "surveys": surveys,
             "form": form if others else None,
             "form_html": form_html,
-            "rows": reports.cached(key, lambda: reports.cohort_comparison(surveys)),
+            "table": mark_safe(table),  # noqa: S308 (rendered by our template)
             "threshold": reports.threshold(),
         },
     )
