@@ -8,20 +8,22 @@ invitations: the two are read apart, always.
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from cohorts.selectors import cohorts_for
-from evaluation.models import Question, Survey, SurveyInvitation
+from cohorts.selectors import cohorts_for, office_organisation_ids
+from evaluation.models import EvaluatorAssignment, Question, Survey, SurveyInvitation
 from evaluation.services import token_hash
 
 
 def surveys_for(user):
-    """Surveys the user may read the reports of."""
+    """Surveys the user may read the reports of: of the cohorts their office runs
+    (`cohorts_for`) or is assigned to evaluate. Both as conditions on the survey's own
+    row (a programme's organisation, a cohort among the assignments), so no join can
+    repeat a survey and no DISTINCT has to sort whole rows to undo it."""
     if not user.is_authenticated:
         return Survey.objects.none()
-    return (
-        Survey.objects.filter(Q(cohort__in=cohorts_for(user)) | Q(cohort__evaluators__user=user))
-        .distinct()
-        .select_related("cohort", "cohort__programme")
-    )
+    return Survey.objects.filter(
+        Q(cohort__programme__organisation_id__in=office_organisation_ids(user))
+        | Q(cohort_id__in=EvaluatorAssignment.objects.filter(user=user).values("cohort_id"))
+    ).select_related("cohort", "cohort__programme")
 
 
 def managed_surveys(user):

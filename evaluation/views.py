@@ -369,6 +369,7 @@ def survey_compare(request, pk):
         "evaluation/survey_compare.html",
         {
             "survey": survey,
+            "surveys": surveys,
             "form": form if others else None,
             "form_html": form_html,
             "table": mark_safe(table),  # noqa: S308 (rendered by our template)
