@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from blueprints import search, selectors, services
-from blueprints.models import Blueprint, Tag
+from blueprints.models import Adoption, Blueprint, BlueprintFile, BlueprintFileVersion, Tag
 from pioneer import hooks, landing
 from pioneer.hooks import NavItem, Panel
 
@@ -36,6 +36,21 @@ post_save.connect(landing.changed, sender=Tag, dispatch_uid="blueprints.landing.
 post_delete.connect(landing.changed, sender=Tag, dispatch_uid="blueprints.landing.tag_deleted")
 m2m_changed.connect(
     landing.changed, sender=Blueprint.tags.through, dispatch_uid="blueprints.landing.tags_set"
+)
+# And a blueprint page's files, versions and adopters (blueprints.views._detail_lists).
+for _model in (BlueprintFile, BlueprintFileVersion, Adoption):
+    post_save.connect(
+        landing.changed, sender=_model, dispatch_uid=f"blueprints.landing.{_model.__name__}.saved"
+    )
+    post_delete.connect(
+        landing.changed,
+        sender=_model,
+        dispatch_uid=f"blueprints.landing.{_model.__name__}.deleted",
+    )
+m2m_changed.connect(
+    landing.changed,
+    sender=Adoption.blueprints.through,
+    dispatch_uid="blueprints.landing.adoption_blueprints_set",
 )
 
 

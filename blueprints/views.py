@@ -147,6 +147,42 @@ def blueprint_categories(request):
     )
 
 
+def _detail_lists(user, blueprint, office_ids):
+    """(translations, tags, files, adopting organisations) of a blueprint's page: four
+    reads that change far less often than the page is read, so kept as pioneer.landing
+    keeps its sections. Whatever they show replaces the change token when saved
+    (blueprints, tags, files and versions, adoptions, organisations: blueprints.signals);
+    the key names the blueprint and everything that decides what the visitor may see of
+    them: signed in or not, and the organisations whose office they work in (their own
+    unpublished translations; only offices are shown who adopted)."""
+
+    def read():
+        translations = [
+            other
+            for other in selectors.visible_blueprints(user)
+            .select_related(None)
+            .filter(
+                Q(translation_of=blueprint)
+                | Q(pk=blueprint.translation_of_id or 0)
+                | Q(translation_of_id=blueprint.translation_of_id or 0)
+            )
+            .only("slug", "language")
+            if other.pk != blueprint.pk
+        ]
+        return (
+            translations,
+            selectors.card_tags([blueprint.pk]).get(blueprint.pk, []),
+            selectors.files_of(blueprint),
+            selectors.adopting_organisations(blueprint) if office_ids else [],
+        )
+
+    if office_ids:
+        who = "office-" + "-".join(map(str, sorted(office_ids)))
+    else:
+        who = "signed_in" if user.is_authenticated else "anonymous"
+    return landing.cached("blueprints:detail_lists", read, blueprint.pk, who)
+
+
 def blueprint_detail(request, slug):
     office_ids = roles_of(request.user).organisation_ids(OFFICE)
     # What the page shows of it, its programme and cohort (not the search vector, nor the
@@ -162,21 +198,9 @@ def blueprint_detail(request, slug):
         found = found.annotate(adopted_n=selectors.adoption_count_subquery())
     blueprint = scoped_object_or_404(found, slug=slug)
     can_manage = publishes(request.user, blueprint)
-    related = [
-        other
-        for other in selectors.visible_blueprints(request.user)
-        .select_related(None)
-        .filter(
-            Q(translation_of=blueprint)
-            | Q(pk=blueprint.translation_of_id or 0)
-            | Q(translation_of_id=blueprint.translation_of_id or 0)
-        )
-        .only("slug", "language")
-        if other.pk != blueprint.pk
-    ]
+    translations, tags, files, adopting = _detail_lists(request.user, blueprint, office_ids)
     # Reuse: which organisations adopted its programme with it (signed-in programme
-    # offices, one query), or how many (everyone else, read with the blueprint).
-    adopting = selectors.adopting_organisations(blueprint) if office_ids else []
+    # offices), or how many (everyone else, read with the blueprint).
     adopted_by = len(adopting) if office_ids else blueprint.adopted_n
     # Another organisation's office may adopt the programme a published blueprint comes
     # from (its programme is then adoptable: it has a blueprint the office can read).
@@ -195,9 +219,9 @@ def blueprint_detail(request, slug):
             "adopting": adopting,
             "can_adopt": can_adopt,
             "can_manage": can_manage,
-            "files": selectors.files_of(blueprint),
-            "tags": selectors.card_tags([blueprint.pk]).get(blueprint.pk, []),
-            "translations": related,
+            "files": files,
+            "tags": tags,
+            "translations": translations,
             "licence": licences.get(blueprint.licence),
             "downloads": selectors.downloads_of(blueprint) if can_manage else {},
         },
