@@ -84,7 +84,16 @@ def blueprint_list(request):
         form.is_valid()  # an invalid field is shown with its message and ignored
     query = form.library_query()
     blueprints = selectors.library(request.user, query)
-    page = Paginator(blueprints, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(blueprints, PAGE_SIZE)
+    if query == selectors.LibraryQuery():
+        # Nothing asked: how many the whole library holds, the same for everyone
+        # anonymous and for everyone signed in, kept as the tag filter's choices are.
+        paginator.count = landing.cached(
+            "blueprints:library_count",
+            blueprints.count,
+            "signed_in" if request.user.is_authenticated else "anonymous",
+        )
+    page = paginator.get_page(request.GET.get("page"))
     unpublished, adoptable = [], []
     if roles_of(request.user).has(OFFICE):
         unpublished, adoptable = _office_lists(request.user)
