@@ -350,13 +350,16 @@ def survey_compare(request, pk):
             ),
         )
     # The table as rendered, per state of the compared surveys' answers, their cohorts'
-    # titles (its headers) and the language.
-    titles = hashlib.blake2b(
-        repr([s.cohort.title for s in surveys]).encode(), digest_size=8
-    ).hexdigest()
-    key = reports.state_key(
-        "compare_html", surveys, reports.submitted_counts(surveys), titles, get_language()
+    # titles (its headers) and the language: a digest of all that (five surveys' states
+    # are longer than a cache key should be).
+    state = reports.state_key(
+        "compare_html",
+        surveys,
+        reports.submitted_counts(surveys),
+        [s.cohort.title for s in surveys],
+        get_language(),
     )
+    key = "evaluation:compare_html:" + hashlib.blake2b(state.encode(), digest_size=16).hexdigest()
     table = reports.cached(
         key,
         lambda: render_to_string(
