@@ -5,7 +5,7 @@ assigned to them (`EvaluatorAssignment`). Nobody gets a queryset of responses jo
 invitations: the two are read apart, always.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from cohorts.selectors import cohorts_for, office_organisation_ids
@@ -121,6 +121,16 @@ def comparable_surveys(survey, user):
         .filter(kind=survey.kind, cohort__programme_id=survey.cohort.programme_id)
         .exclude(cohort_id=survey.cohort_id)
         .order_by("cohort__start_date", "id")
+    )
+
+
+def has_comparable(user):
+    """A column for a survey of `surveys_for(user)`: whether `comparable_surveys` of it
+    would find any (the report's link to the comparison, read with the survey)."""
+    return Exists(
+        surveys_for(user)
+        .filter(kind=OuterRef("kind"), cohort__programme_id=OuterRef("cohort__programme_id"))
+        .exclude(cohort_id=OuterRef("cohort_id"))
     )
 
 

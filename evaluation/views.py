@@ -253,8 +253,13 @@ def respond(request, token):
 # --- reports (office and assigned evaluators) -------------------------------------------
 
 
-def _readable_survey(request, pk):
-    survey = scoped_object_or_404(selectors.surveys_for(request.user), pk=pk)
+def _readable_survey(request, pk, *, siblings=False):
+    """The survey, if the user may read its report; with `siblings`, also whether other
+    cohorts have comparable surveys (`has_siblings`, in the same query)."""
+    surveys = selectors.surveys_for(request.user)
+    if siblings:
+        surveys = surveys.annotate(has_siblings=selectors.has_comparable(request.user))
+    survey = scoped_object_or_404(surveys, pk=pk)
     require("evaluation.read_report", request.user, survey)
     return survey
 
@@ -282,7 +287,7 @@ def survey_report(request, pk):
     """The survey's results. What is computed from the answers (the results and the change
     since the baseline, rendered in the page's language) is cached per state of the
     answers (`reports.state_key`): computed once after each new answer, then read."""
-    survey = _readable_survey(request, pk)
+    survey = _readable_survey(request, pk, siblings=True)
     baseline, counts = reports.report_inputs(survey)
 
     def results():
@@ -303,7 +308,7 @@ def survey_report(request, pk):
             "survey": survey,
             "results": mark_safe(reports.cached(key, results)),  # noqa: S308 (our template)
             "threshold": reports.threshold(),
-            "siblings": selectors.comparable_surveys(survey, request.user).exists(),
+            "siblings": survey.has_siblings,
         },
     )
 
