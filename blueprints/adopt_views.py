@@ -90,7 +90,25 @@ def adopt(request, slug):
 def adoption_detail(request, pk):
     """The record of an adoption, for the adopting organisation's office: what was made
     and from what, leading to the new programme."""
-    adoption = scoped_object_or_404(selectors.adoptions_for(request.user), pk=pk)
+    # What the record shows of each related row (not the adopter's whole user row, nor
+    # the programmes' and cohort's descriptions).
+    adoption = scoped_object_or_404(
+        selectors.adoptions_for(request.user).only(
+            "created_at",
+            "organisation__name",
+            "organisation__short_name",
+            "programme__name",
+            "programme__slug",
+            "cohort__title",
+            "cohort__start_date",
+            "cohort__end_date",
+            "source_programme__name",
+            "source_programme__organisation__name",
+            "source_programme__organisation__short_name",
+            "by__name",
+        ),
+        pk=pk,
+    )
     return render(
         request,
         "blueprints/adopt/adoption_detail.html",
@@ -99,8 +117,9 @@ def adoption_detail(request, pk):
             # Those still readable: a blueprint withdrawn since is not named any more.
             "blueprints": list(
                 selectors.visible_blueprints(request.user)
+                .select_related(None)
                 .filter(adoptions=adoption)
-                .defer("search_vector", "body", "materials")
+                .only("slug", "language", "title", "category")
                 .order_by("category", "title")
             ),
         },

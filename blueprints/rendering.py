@@ -24,12 +24,11 @@ def _key(kind, facts):
     return f"blueprints:{kind}:{digest}"
 
 
-def _card_facts(blueprint, adopted_by, heading, show_tags, selectable):
+def _card_facts(blueprint, adopted_by, heading, tags, selectable):
     organisation = blueprint.organisation
     return (
         get_language(),
         heading,
-        show_tags,
         selectable,
         blueprint.pk,
         blueprint.slug,
@@ -40,17 +39,16 @@ def _card_facts(blueprint, adopted_by, heading, show_tags, selectable):
         blueprint.language,
         blueprint.published_at.isoformat() if blueprint.published_at else None,
         (organisation.name, organisation.short_name) if organisation else None,
-        [(tag.slug, tag.name) for tag in blueprint.tags.all()] if show_tags else None,
+        None if tags is None else [(tag.slug, tag.name) for tag in tags.get(blueprint.pk, ())],
         adopted_by.get(blueprint.pk, 0),
     )
 
 
-def cards(blueprints, adopted_by, *, heading="h3", show_tags=False, selectable=False):
-    """The HTML of the blueprints' cards, in order (one cache round trip)."""
+def cards(blueprints, adopted_by, *, heading="h3", tags=None, selectable=False):
+    """The HTML of the blueprints' cards, in order (one cache round trip). `tags`:
+    {blueprint id: its tags} (selectors.card_tags) to show them, None to show none."""
     blueprints = list(blueprints)
-    keys = [
-        _key("card", _card_facts(b, adopted_by, heading, show_tags, selectable)) for b in blueprints
-    ]
+    keys = [_key("card", _card_facts(b, adopted_by, heading, tags, selectable)) for b in blueprints]
     found = cache.get_many(keys)
     missing = {}
     for blueprint, key in zip(blueprints, keys, strict=True):
@@ -61,7 +59,8 @@ def cards(blueprints, adopted_by, *, heading="h3", show_tags=False, selectable=F
                     "blueprint": blueprint,
                     "adopted_by": adopted_by,
                     "heading": heading,
-                    "show_tags": show_tags,
+                    "show_tags": tags is not None,
+                    "tags": tags.get(blueprint.pk, ()) if tags is not None else (),
                     "selectable": selectable,
                 },
             )

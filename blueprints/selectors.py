@@ -7,7 +7,7 @@ its own organisation's unpublished ones as well. Anything else answers 404.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -128,10 +128,26 @@ def search(queryset, text):
     return search_module.search(queryset, text)
 
 
+# What a card of the library shows (blueprints/rendering.py): the list reads no more (the
+# text, the materials and the programme were read for every row and never shown).
+CARD_FIELDS = (
+    "id",
+    "slug",
+    "title",
+    "summary",
+    "category",
+    "visibility",
+    "language",
+    "published_at",
+    "organisation__name",
+    "organisation__short_name",
+)
+
+
 def library(user, query: LibraryQuery):
-    """The library's list for `user`, filtered and searched, with the tags of each
-    blueprint (one more query, whatever the number of rows)."""
-    blueprints = readable_blueprints(user)
+    """The library's list for `user`, filtered and searched: the columns of its cards and
+    how many organisations adopted each (`card_tags` reads the tags of a page's rows)."""
+    blueprints = readable_blueprints(user).select_related(None).select_related("organisation")
     if query.category:
         blueprints = blueprints.filter(category=query.category)
     if query.audience:
@@ -149,10 +165,28 @@ def library(user, query: LibraryQuery):
         ).exclude(group_min__isnull=True, group_max__isnull=True)
     if query.tag:
         blueprints = blueprints.filter(tags__slug=query.tag)
-    blueprints = search(blueprints, query.text).defer("search_vector")
-    return blueprints.annotate(adopted_n=adoption_count_subquery()).prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.order_by("name"))
+    blueprints = search(blueprints, query.text).only(*CARD_FIELDS)
+    return blueprints.annotate(adopted_n=adoption_count_subquery())
+
+
+@dataclass(frozen=True)
+class CardTag:
+    slug: str
+    name: str
+
+
+def card_tags(blueprint_ids):
+    """{blueprint id: [CardTag, ...] by name} for those blueprints (one query of plain
+    rows: a prefetch made a Tag and a related manager per row for two strings)."""
+    tags = {}
+    rows = (
+        Blueprint.tags.through.objects.filter(blueprint_id__in=list(blueprint_ids))
+        .order_by("tag__name", "tag_id")
+        .values_list("blueprint_id", "tag__slug", "tag__name")
     )
+    for blueprint_id, slug, name in rows:
+        tags.setdefault(blueprint_id, []).append(CardTag(slug, name))
+    return tags
 
 
 def tags_in_use(user):
@@ -179,18 +213,61 @@ def category_overview(user):
     return [(value, label, counts.get(value, 0)) for value, label in Blueprint.Category.choices]
 
 
+@dataclass(frozen=True)
+class FileVersions:
+    """A file's versions, newest first, as a related manager answers them (`.all`)."""
+
+    items: tuple
+
+    def all(self):
+        return self.items
+
+
+@dataclass(frozen=True)
+class FileItem:
+    """A file of a blueprint, as its page and the handbook show it."""
+
+    pk: int
+    title: str
+    versions: FileVersions
+
+
+_VERSION_COLUMNS = (
+    "id",
+    "number",
+    "file",
+    "display_name",
+    "note",
+    "uploaded_at",
+    "size",
+    "sha256",
+    "content_type",
+)
+
+
 def files_of(blueprint):
-    """The blueprint's files, each with its versions newest first (two queries)."""
-    return list(
-        BlueprintFile.objects.filter(blueprint=blueprint).prefetch_related(
-            Prefetch(
-                "versions",
-                queryset=BlueprintFileVersion.objects.order_by("-number").select_related(
-                    "uploaded_by"
-                ),
-            )
-        )
+    """The blueprint's files by title, each with its versions newest first (one query:
+    the files joined with their versions, a file without any kept)."""
+    rows = (
+        BlueprintFile.objects.filter(blueprint=blueprint)
+        .order_by("title", "id", "-versions__number")
+        .values_list("id", "title", *(f"versions__{name}" for name in _VERSION_COLUMNS))
     )
+    files, versions = {}, {}
+    for file_id, title, *version in rows:
+        if file_id not in files:
+            files[file_id] = title
+            versions[file_id] = []
+        if version[0] is not None:
+            versions[file_id].append(
+                BlueprintFileVersion(
+                    blueprint_file_id=file_id, **dict(zip(_VERSION_COLUMNS, version, strict=True))
+                )
+            )
+    return [
+        FileItem(file_id, title, FileVersions(tuple(versions[file_id])))
+        for file_id, title in files.items()
+    ]
 
 
 def version_for_download(user, *, slug, version_id):

@@ -5,13 +5,13 @@ event's blueprints: `material_choices`, `material_links`) and documents other ap
 the stored search vector current (services, admin, demo and tests all save). Imported once
 from ready()."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from blueprints import search, selectors, services
-from blueprints.models import Blueprint
+from blueprints.models import Adoption, Blueprint, BlueprintFile, BlueprintFileVersion, Tag
 from pioneer import hooks, landing
 from pioneer.hooks import NavItem, Panel
 
@@ -31,6 +31,27 @@ def landing_blueprints(sender, request, **kwargs):
 # The landing's cards show published blueprints (pioneer.landing keeps them rendered).
 post_save.connect(landing.changed, sender=Blueprint, dispatch_uid="blueprints.landing.saved")
 post_delete.connect(landing.changed, sender=Blueprint, dispatch_uid="blueprints.landing.deleted")
+# The library keeps its tag filter's choices the same way (blueprints.views._tags_in_use).
+post_save.connect(landing.changed, sender=Tag, dispatch_uid="blueprints.landing.tag_saved")
+post_delete.connect(landing.changed, sender=Tag, dispatch_uid="blueprints.landing.tag_deleted")
+m2m_changed.connect(
+    landing.changed, sender=Blueprint.tags.through, dispatch_uid="blueprints.landing.tags_set"
+)
+# And a blueprint page's files, versions and adopters (blueprints.views._detail_lists).
+for _model in (BlueprintFile, BlueprintFileVersion, Adoption):
+    post_save.connect(
+        landing.changed, sender=_model, dispatch_uid=f"blueprints.landing.{_model.__name__}.saved"
+    )
+    post_delete.connect(
+        landing.changed,
+        sender=_model,
+        dispatch_uid=f"blueprints.landing.{_model.__name__}.deleted",
+    )
+m2m_changed.connect(
+    landing.changed,
+    sender=Adoption.blueprints.through,
+    dispatch_uid="blueprints.landing.adoption_blueprints_set",
+)
 
 
 @receiver(hooks.navigation, dispatch_uid="blueprints.navigation")

@@ -26,7 +26,7 @@ from blueprints.forms import BlueprintFilter, BlueprintForm, FileForm, VersionFo
 from blueprints.markdown import render as render_markdown
 from blueprints.models import BlueprintFile, BlueprintFileVersion
 from blueprints.rules import publishes
-from pioneer import jobs
+from pioneer import jobs, landing
 from pioneer.models import Organisation, Role
 from pioneer.permissions import role_required, scoped_object_or_404
 from pioneer.rules import roles_of
@@ -37,20 +37,68 @@ PAGE_SIZE = 10
 CATALOGUE_SECONDS = 300
 
 
+def _tags_in_use(user):
+    """The tag filter's choices: the same for everyone anonymous and for everyone signed
+    in, kept as pioneer.landing keeps its sections (a blueprint or a tag saved, or tags
+    set, replaces the change token; a publication date arriving shows within its
+    SECONDS)."""
+    signed_in = user.is_authenticated
+    return landing.cached(
+        "blueprints:tags_in_use",
+        lambda: [
+            selectors.CardTag(slug, name)
+            for slug, name in selectors.tags_in_use(user).values_list("slug", "name")
+        ],
+        "signed_in" if signed_in else "anonymous",
+    )
+
+
+def _office_lists(user):
+    """The office's own unpublished blueprints and the programmes it may adopt: decided by
+    the organisations it is the office of (the key) and by blueprints, programmes and
+    organisations (each replaces the change token), so kept as the landing's sections."""
+    org_ids = sorted(roles_of(user).organisation_ids(OFFICE))
+
+    def read():
+        # Only what the two lists show (a title and a category; a name and its organisation).
+        unpublished = list(
+            selectors.unpublished_blueprints_for(user)
+            .select_related(None)
+            .only("slug", "title", "language", "category")[:20]
+        )
+        adoptable = list(
+            selectors.adoptable_programmes(user)
+            .only("slug", "name", "organisation__name", "organisation__short_name")
+            .order_by("name")[:20]
+        )
+        return unpublished, adoptable
+
+    return landing.cached("blueprints:office_lists", read, *org_ids)
+
+
 @require_GET
 def blueprint_list(request):
-    tags = list(selectors.tags_in_use(request.user))
+    tags = _tags_in_use(request.user)
     form = BlueprintFilter(request.GET or None, tags=tags)
     if form.is_bound:
         form.is_valid()  # an invalid field is shown with its message and ignored
     query = form.library_query()
     blueprints = selectors.library(request.user, query)
-    page = Paginator(blueprints, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(blueprints, PAGE_SIZE)
+    if query == selectors.LibraryQuery():
+        # Nothing asked: how many the whole library holds, the same for everyone
+        # anonymous and for everyone signed in, kept as the tag filter's choices are.
+        paginator.count = landing.cached(
+            "blueprints:library_count",
+            blueprints.count,
+            "signed_in" if request.user.is_authenticated else "anonymous",
+        )
+    page = paginator.get_page(request.GET.get("page"))
     unpublished, adoptable = [], []
     if roles_of(request.user).has(OFFICE):
-        unpublished = list(selectors.unpublished_blueprints_for(request.user)[:20])
-        adoptable = list(selectors.adoptable_programmes(request.user).order_by("name")[:20])
-    adopted_by = {b.pk: b.adopted_n for b in page.object_list}
+        unpublished, adoptable = _office_lists(request.user)
+    rows = list(page.object_list)
+    adopted_by = {b.pk: b.adopted_n for b in rows}
     return render(
         request,
         "blueprints/blueprint_list.html",
@@ -58,9 +106,9 @@ def blueprint_list(request):
             "form": form,
             "form_html": rendering.filter_form(form, tags),
             "cards": rendering.cards(
-                page.object_list,
+                rows,
                 adopted_by,
-                show_tags=True,
+                tags=selectors.card_tags(b.pk for b in rows) if rows else {},
                 selectable=request.user.is_authenticated,
             ),
             "page": page,
@@ -108,27 +156,61 @@ def blueprint_categories(request):
     )
 
 
-def blueprint_detail(request, slug):
-    blueprint = scoped_object_or_404(selectors.visible_blueprints(request.user), slug=slug)
-    can_manage = publishes(request.user, blueprint)
-    related = [
-        other
-        for other in selectors.visible_blueprints(request.user).filter(
-            Q(translation_of=blueprint)
-            | Q(pk=blueprint.translation_of_id or 0)
-            | Q(translation_of_id=blueprint.translation_of_id or 0)
+def _detail_lists(user, blueprint, office_ids):
+    """(translations, tags, files, adopting organisations) of a blueprint's page: four
+    reads that change far less often than the page is read, so kept as pioneer.landing
+    keeps its sections. Whatever they show replaces the change token when saved
+    (blueprints, tags, files and versions, adoptions, organisations: blueprints.signals);
+    the key names the blueprint and everything that decides what the visitor may see of
+    them: signed in or not, and the organisations whose office they work in (their own
+    unpublished translations; only offices are shown who adopted)."""
+
+    def read():
+        translations = [
+            other
+            for other in selectors.visible_blueprints(user)
+            .select_related(None)
+            .filter(
+                Q(translation_of=blueprint)
+                | Q(pk=blueprint.translation_of_id or 0)
+                | Q(translation_of_id=blueprint.translation_of_id or 0)
+            )
+            .only("slug", "language")
+            if other.pk != blueprint.pk
+        ]
+        return (
+            translations,
+            selectors.card_tags([blueprint.pk]).get(blueprint.pk, []),
+            selectors.files_of(blueprint),
+            selectors.adopting_organisations(blueprint) if office_ids else [],
         )
-        if other.pk != blueprint.pk
-    ]
+
+    if office_ids:
+        who = "office-" + "-".join(map(str, sorted(office_ids)))
+    else:
+        who = "signed_in" if user.is_authenticated else "anonymous"
+    return landing.cached("blueprints:detail_lists", read, blueprint.pk, who)
+
+
+def blueprint_detail(request, slug):
     office_ids = roles_of(request.user).organisation_ids(OFFICE)
-    # Reuse: which organisations adopted its programme with it (signed-in programme
-    # offices), or how many (everyone else): one query either way.
-    adopting = selectors.adopting_organisations(blueprint) if office_ids else []
-    adopted_by = (
-        len(adopting)
-        if office_ids
-        else selectors.adoption_counts([blueprint.pk]).get(blueprint.pk, 0)
+    # What the page shows of it, its programme and cohort (not the search vector, nor the
+    # whole blueprint it translates: the translations are read below).
+    found = (
+        selectors.visible_blueprints(request.user)
+        .select_related(None)
+        .select_related("organisation", "programme", "cohort")
+        .defer("search_vector")
     )
+    if not office_ids:
+        # Reuse, for everyone but programme offices: how many adopted (a column, no query).
+        found = found.annotate(adopted_n=selectors.adoption_count_subquery())
+    blueprint = scoped_object_or_404(found, slug=slug)
+    can_manage = publishes(request.user, blueprint)
+    translations, tags, files, adopting = _detail_lists(request.user, blueprint, office_ids)
+    # Reuse: which organisations adopted its programme with it (signed-in programme
+    # offices), or how many (everyone else, read with the blueprint).
+    adopted_by = len(adopting) if office_ids else blueprint.adopted_n
     # Another organisation's office may adopt the programme a published blueprint comes
     # from (its programme is then adoptable: it has a blueprint the office can read).
     can_adopt = bool(
@@ -146,9 +228,9 @@ def blueprint_detail(request, slug):
             "adopting": adopting,
             "can_adopt": can_adopt,
             "can_manage": can_manage,
-            "files": selectors.files_of(blueprint),
-            "tags": list(blueprint.tags.order_by("name")),
-            "translations": related,
+            "files": files,
+            "tags": tags,
+            "translations": translations,
             "licence": licences.get(blueprint.licence),
             "downloads": selectors.downloads_of(blueprint) if can_manage else {},
         },

@@ -143,9 +143,19 @@ def certificate_verify(request):
         if over_limit(request, action="certificate_verify", limit=VERIFY_LIMIT, period=60):
             limited = True
         else:
+            # What the answer shows, and nothing of the participation, cohort or
+            # programme beyond the two names (their rows are wide and grow with data).
             found = (
                 Certificate.objects.filter(code=form.cleaned_data["code"])
                 .select_related("participation__cohort__programme")
+                .only(
+                    "code",
+                    "holder_name",
+                    "issued_at",
+                    "superseded_at",
+                    "participation__cohort__title",
+                    "participation__cohort__programme__name",
+                )
                 .first()
             )
     response = render_form(

@@ -5,23 +5,25 @@ assigned to them (`EvaluatorAssignment`). Nobody gets a queryset of responses jo
 invitations: the two are read apart, always.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
-from cohorts.selectors import cohorts_for
-from evaluation.models import Question, Survey, SurveyInvitation
+from cohorts.selectors import cohorts_for, office_organisation_ids
+from evaluation.models import EvaluatorAssignment, Question, Survey, SurveyInvitation
 from evaluation.services import token_hash
 
 
 def surveys_for(user):
-    """Surveys the user may read the reports of."""
+    """Surveys the user may read the reports of: of the cohorts their office runs
+    (`cohorts_for`) or is assigned to evaluate. Both as conditions on the survey's own
+    row (a programme's organisation, a cohort among the assignments), so no join can
+    repeat a survey and no DISTINCT has to sort whole rows to undo it."""
     if not user.is_authenticated:
         return Survey.objects.none()
-    return (
-        Survey.objects.filter(Q(cohort__in=cohorts_for(user)) | Q(cohort__evaluators__user=user))
-        .distinct()
-        .select_related("cohort", "cohort__programme")
-    )
+    return Survey.objects.filter(
+        Q(cohort__programme__organisation_id__in=office_organisation_ids(user))
+        | Q(cohort_id__in=EvaluatorAssignment.objects.filter(user=user).values("cohort_id"))
+    ).select_related("cohort", "cohort__programme")
 
 
 def managed_surveys(user):
@@ -119,6 +121,16 @@ def comparable_surveys(survey, user):
         .filter(kind=survey.kind, cohort__programme_id=survey.cohort.programme_id)
         .exclude(cohort_id=survey.cohort_id)
         .order_by("cohort__start_date", "id")
+    )
+
+
+def has_comparable(user):
+    """A column for a survey of `surveys_for(user)`: whether `comparable_surveys` of it
+    would find any (the report's link to the comparison, read with the survey)."""
+    return Exists(
+        surveys_for(user)
+        .filter(kind=OuterRef("kind"), cohort__programme_id=OuterRef("cohort__programme_id"))
+        .exclude(cohort_id=OuterRef("cohort_id"))
     )
 
 

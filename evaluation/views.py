@@ -3,6 +3,7 @@ by personal link (no sign-in), and the reports and CSV export for the office and
 evaluators assigned to a cohort. Someone else's survey answers 404."""
 
 import csv
+import hashlib
 from datetime import timedelta
 
 from django.contrib import messages
@@ -252,8 +253,13 @@ def respond(request, token):
 # --- reports (office and assigned evaluators) -------------------------------------------
 
 
-def _readable_survey(request, pk):
-    survey = scoped_object_or_404(selectors.surveys_for(request.user), pk=pk)
+def _readable_survey(request, pk, *, siblings=False):
+    """The survey, if the user may read its report; with `siblings`, also whether other
+    cohorts have comparable surveys (`has_siblings`, in the same query)."""
+    surveys = selectors.surveys_for(request.user)
+    if siblings:
+        surveys = surveys.annotate(has_siblings=selectors.has_comparable(request.user))
+    survey = scoped_object_or_404(surveys, pk=pk)
     require("evaluation.read_report", request.user, survey)
     return survey
 
@@ -281,7 +287,7 @@ def survey_report(request, pk):
     """The survey's results. What is computed from the answers (the results and the change
     since the baseline, rendered in the page's language) is cached per state of the
     answers (`reports.state_key`): computed once after each new answer, then read."""
-    survey = _readable_survey(request, pk)
+    survey = _readable_survey(request, pk, siblings=True)
     baseline, counts = reports.report_inputs(survey)
 
     def results():
@@ -302,7 +308,7 @@ def survey_report(request, pk):
             "survey": survey,
             "results": mark_safe(reports.cached(key, results)),  # noqa: S308 (our template)
             "threshold": reports.threshold(),
-            "siblings": selectors.comparable_surveys(survey, request.user).exists(),
+            "siblings": survey.has_siblings,
         },
     )
 
@@ -312,7 +318,14 @@ def survey_compare(request, pk):
     """This survey beside those of the same kind in the programme's other cohorts (the
     comparison cached per state of the compared surveys' answers)."""
     survey = _readable_survey(request, pk)
-    others = list(selectors.comparable_surveys(survey, request.user))
+    # All the programme's other cohorts are choices (dozens at scale): of each only what
+    # the choice, the key and the table read (its cohort's title, its results' state).
+    others = list(
+        selectors.comparable_surveys(survey, request.user)
+        .select_related(None)
+        .select_related("cohort")
+        .only("id", "results_state", "cohort__title", "cohort__start_date")
+    )
     form = CompareForm(
         request.GET if "surveys" in request.GET else None,
         others=others,
@@ -341,7 +354,24 @@ def survey_compare(request, pk):
                 [s.pk for s in compared],
             ),
         )
-    key = reports.state_key("compare", surveys, reports.submitted_counts(surveys))
+    # The table as rendered, per state of the compared surveys' answers, their cohorts'
+    # titles (its headers) and the language: a digest of all that (five surveys' states
+    # are longer than a cache key should be).
+    state = reports.state_key(
+        "compare_html",
+        surveys,
+        reports.submitted_counts(surveys),
+        [s.cohort.title for s in surveys],
+        get_language(),
+    )
+    key = "evaluation:compare_html:" + hashlib.blake2b(state.encode(), digest_size=16).hexdigest()
+    table = reports.cached(
+        key,
+        lambda: render_to_string(
+            "evaluation/_compare_table.html",
+            {"surveys": surveys, "rows": reports.cohort_comparison(surveys)},
+        ),
+    )
     return render(
         request,
         "evaluation/survey_compare.html",
@@ -350,7 +380,7 @@ def survey_compare(request, pk):
             "surveys": surveys,
             "form": form if others else None,
             "form_html": form_html,
-            "rows": reports.cached(key, lambda: reports.cohort_comparison(surveys)),
+            "table": mark_safe(table),  # noqa: S308 (rendered by our template)
             "threshold": reports.threshold(),
         },
     )

@@ -437,3 +437,27 @@ def test_a_hidden_download_counts_nothing(client, world):
     version = _file(world, "draft")
     client.get(f"/blueprints/entwurf/versions/{version.pk}/download/")
     assert not DownloadCount.objects.exists()
+
+
+def test_the_page_shows_a_new_file_version_and_tag_at_once(client, world):
+    """The page keeps its files and tags (blueprints.views._detail_lists) until something
+    they show is saved: an upload, a new version or a tag is on the next request."""
+    url = "/blueprints/offen/"
+    client.get(url)  # kept now
+    first = services.blueprint_file_add(
+        blueprint=world["blueprint"],
+        title="Agenda",
+        upload=upload("a.pdf", PDF),
+        note="",
+        by=world["owner"],
+    )
+    assert first.sha256 in client.get(url).content.decode()
+    second = services.blueprint_file_version_add(
+        blueprint_file=first.blueprint_file,
+        upload=upload("agenda-neu.pdf", samples.pdf_bytes("Agenda", ["Zweite Fassung."])),
+        note="Zweite Fassung",
+        by=world["owner"],
+    )
+    assert second.sha256 in client.get(url).content.decode()
+    world["blueprint"].tags.create(name="Neues Schlagwort", slug="neues-schlagwort")
+    assert "Neues Schlagwort" in client.get(url).content.decode()

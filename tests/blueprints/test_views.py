@@ -107,12 +107,14 @@ def test_list_query_count_is_flat_from_1_to_30_rows(client, world, who, django_a
     client.get(LIST)  # warm caches
     with CaptureQueriesContext(connection) as one:
         assert client.get(LIST).status_code == 200
-    assert len(one) <= 10
+    at_one = len(one)
+    assert at_one <= 10
     other = OrganisationFactory()
     for n in range(29):
         BlueprintFactory(organisation=world["ministry"] if n % 2 else other)
         BlueprintFactory(organisation=world["ministry"], draft=True)
-    with django_assert_num_queries(len(one)):
+    client.get(LIST)  # warm again: what the library keeps is read anew after a change
+    with django_assert_num_queries(at_one):
         assert client.get(LIST).status_code == 200
 
 
