@@ -2,6 +2,7 @@
 the template wrote, with the links, the words and the CSRF field made once per page."""
 
 from django.middleware.csrf import get_token
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -192,3 +193,52 @@ def certificate_rows(people, issuable):
             )
         )
     return join(rows)
+
+
+class When:
+    """`{% include "companion/_when.html" %}` for many events: an event's start and end
+    as two <time> elements (the end's date only when it ends on another day), with the
+    formats looked up once."""
+
+    def __init__(self):
+        self.datetime = date_formatter("SHORT_DATETIME_FORMAT")
+        self.time = date_formatter("TIME_FORMAT")
+
+    def __call__(self, event):
+        starts = timezone.localtime(event.starts_at)
+        ends = timezone.localtime(event.ends_at)
+        return format_html(
+            '<time datetime="{}">{}, {}</time>–<time datetime="{}">{}</time>',
+            starts.isoformat(),
+            dateformat.format(starts, "D"),
+            self.datetime(starts),
+            ends.isoformat(),
+            self.time(ends) if starts.date() == ends.date() else self.datetime(ends),
+        )
+
+
+def partner_registration_rows(registrations):
+    """The rows of a partner contact's people's event registrations
+    (templates/companion/partner_registrations.html)."""
+    when = When()
+    states = labels(Reg.State.choices)
+    attendance = labels(Reg.Attendance.choices)
+    cancelled = format_html(" ({})", _("cancelled"))
+    return join(
+        format_html(
+            '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">{}<br>'
+            '<span class="kern-body--small">{}</span></th>'
+            '<td class="kern-table__cell">{}{}<br><span class="kern-body--small">{}</span></td>'
+            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+            '<td class="kern-table__cell">{}</td></tr>',
+            _who(r),
+            r.participation.organisation.name,
+            r.event.title,
+            cancelled if r.event.is_cancelled else "",
+            r.event.cohort.title,
+            when(r.event),
+            states.get(r.state, r.state),
+            attendance.get(r.attendance, r.attendance),
+        )
+        for r in registrations
+    )

@@ -37,7 +37,7 @@ from companion.forms import (
     SeriesForm,
 )
 from companion.models import Event, EventRegistration
-from companion.rows import AttendanceRows
+from companion.rows import AttendanceRows, partner_registration_rows
 from pioneer import hooks, jobs
 from pioneer.forms import apply_errors
 from pioneer.models import Role
@@ -613,8 +613,8 @@ def series_register(request, pk):
     return redirect("companion:series_detail", pk=series.pk)
 
 
-# Each row formats its event's dates (the `_when` include): 25 rows, as the partner's
-# registrations of interest, are half the rendering of 50.
+# Each row formats its event's dates: 25 rows, as the partner's registrations of
+# interest, are half the rendering of 50 (the rows are written in Python since).
 PARTNER_PAGE_SIZE = 25
 
 
@@ -629,5 +629,9 @@ def partner_registrations(request):
     return render(
         request,
         "companion/partner_registrations.html",
-        {"registrations": page.object_list, "page": page},
+        {
+            "registrations": page.object_list,
+            "rows": partner_registration_rows(page.object_list),
+            "page": page,
+        },
     )
