@@ -143,6 +143,20 @@ def partner_registrations(user):
         .select_related(
             "event", "event__cohort", "participation__user", "participation__organisation"
         )
+        # What the list shows: the rest (descriptions, materials, a dozen dates to
+        # convert per row) cost a third of the query's time.
+        .only(
+            "state",
+            "attendance",
+            "event__title",
+            "event__state",
+            "event__starts_at",
+            "event__ends_at",
+            "event__cohort__title",
+            "participation__user__name",
+            "participation__user__email",
+            "participation__organisation__name",
+        )
         .order_by("event__starts_at", "event_id", "participation__user__name", "id")
     )
 

@@ -20,6 +20,7 @@ from tests.factories.core import (
     UserFactory,
     office_user,
     partner_of,
+    partner_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def lists(client):
         user=UserFactory(name=_mark("Anna"), password=False),
         position=_mark("Referentin"),
     )
-    ParticipationFactory(
+    ben = ParticipationFactory(
         cohort=cohort,
         user=UserFactory(name=_mark("Ben")),
         organisation=partner,
@@ -61,10 +62,11 @@ def lists(client):
         )
     event = EventFactory(cohort=cohort, title=_mark("Werkstatt"))
     register(event, person)
+    register(event, ben)
     NotificationFactory(recipient=office)
     client.force_login(office)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return {"cohort": cohort, "programme": programme, "event": event}
+    return {"cohort": cohort, "programme": programme, "event": event, "partner": partner}
 
 
 def test_no_list_writes_an_entered_text_as_markup(client, lists):
@@ -86,3 +88,16 @@ def test_no_list_writes_an_entered_text_as_markup(client, lists):
         assert "<script>alert(1)" not in html and "<script>x<" not in html, url
         assert '<b onmouseover="x">' not in html, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+
+
+def test_the_partners_lists_write_no_entered_text_as_markup(client, lists):
+    client.force_login(partner_user(org=lists["partner"]))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for url in ("/events/partner/",):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "<script>alert(1)" not in html and "<script>x<" not in html, url
+        assert '<b onmouseover="x">' not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+        assert "Werkstatt&lt;script&gt;" in html, url
