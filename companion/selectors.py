@@ -12,7 +12,7 @@ from django.db.models import Count, OuterRef, Q
 from django.utils import timezone
 
 from cohorts.models import Participation
-from cohorts.selectors import cohorts_for, participations_for_partner, partner_people_filter
+from cohorts.selectors import cohorts_for, partner_people_filter
 from companion.models import Event, EventRegistration, Series
 
 Reg = EventRegistration
@@ -163,13 +163,23 @@ def partner_registrations(user):
 
 def partner_registrations_since(user, since):
     """`partner_registrations` of the events ending after `since`, each with its event and
-    person only (for the partner's home; one query). Here the people are an IN: with the
-    events' filter PostgreSQL joins the few coming events' registrations to the partner's
-    people, and a third of the joins to plan (planning took 4 ms of the join's 7)."""
-    people = participations_for_partner(user).order_by().values("pk")
+    person only (for the partner's home; one query). With the scope of
+    `partner_registrations` (the cohorts a subquery) PostgreSQL walks the coming events in
+    the order of their start until ten rows are found: 1 ms at N = 50, where joining
+    every live registration to the partner's people took 4."""
+    scope = partner_people_filter(user, prefix="participation__")
+    if scope is None:
+        return Reg.objects.none()
     return (
-        Reg.objects.filter(participation_id__in=people, state__in=LIVE, event__ends_at__gt=since)
+        Reg.objects.filter(scope, state__in=LIVE, event__ends_at__gt=since)
         .select_related("event", "participation__user")
+        .only(
+            "state",
+            "event__title",
+            "event__starts_at",
+            "participation__user__name",
+            "participation__user__email",
+        )
         .order_by("event__starts_at", "event_id", "participation__user__name", "id")
     )
 
