@@ -60,6 +60,13 @@ def lists(client):
             organisation_name=_mark(f"Firma {state}"),
             contact_name=_mark("Kontakt"),
         )
+    # The partner's own, which its contact's list shows.
+    InterestRegistrationFactory(
+        cohort=cohort,
+        state="declined",
+        organisation=partner,
+        organisation_name=_mark("Partner-Anmeldung"),
+    )
     event = EventFactory(cohort=cohort, title=_mark("Werkstatt"))
     register(event, person)
     register(event, ben)
@@ -93,11 +100,12 @@ def test_no_list_writes_an_entered_text_as_markup(client, lists):
 def test_the_partners_lists_write_no_entered_text_as_markup(client, lists):
     client.force_login(partner_user(org=lists["partner"]))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    for url in ("/events/partner/",):
+    for url in ("/events/partner/", "/partner/people/", "/registrations/"):
         response = client.get(url)
         assert response.status_code == 200, url
         html = response.content.decode()
         assert "<script>alert(1)" not in html and "<script>x<" not in html, url
         assert '<b onmouseover="x">' not in html, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
-        assert "Werkstatt&lt;script&gt;" in html, url
+        assert "&lt;script&gt;" in html, url
+    assert "Partner-Anmeldung&lt;script&gt;" in html
