@@ -7,8 +7,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from companion.models import Event
 from companion.models import EventRegistration as Reg
-from pioneer.row_html import date_as, date_formatter, esc, join, labels, url_maker
+from pioneer.row_html import date_as, date_formatter, esc, join, labels, number, url_maker
 
 
 def csrf_field(request):
@@ -198,7 +199,7 @@ def certificate_rows(people, issuable):
 class When:
     """`{% include "companion/_when.html" %}` for many events: an event's start and end
     as two <time> elements (the end's date only when it ends on another day), with the
-    formats looked up once."""
+    formats looked up once (and the include's closing line break)."""
 
     def __init__(self):
         self.datetime = date_formatter("SHORT_DATETIME_FORMAT")
@@ -208,7 +209,7 @@ class When:
         starts = timezone.localtime(event.starts_at)
         ends = timezone.localtime(event.ends_at)
         return format_html(
-            '<time datetime="{}">{}, {}</time>–<time datetime="{}">{}</time>',
+            '<time datetime="{}">{}, {}</time>–<time datetime="{}">{}</time>\n',
             starts.isoformat(),
             dateformat.format(starts, "D"),
             self.datetime(starts),
@@ -241,4 +242,66 @@ def partner_registration_rows(registrations):
             attendance.get(r.attendance, r.attendance),
         )
         for r in registrations
+    )
+
+
+def places(event):
+    """`{% include "companion/_places.html" %}`: the places taken and the waiting list of
+    an event with `with_counts`."""
+    taken = number(event.registered_count)
+    if event.capacity:
+        text = _("%(taken)s of %(total)s places taken") % {
+            "taken": taken,
+            "total": number(event.capacity),
+        }
+    else:
+        text = _("%(taken)s registered (no limit)") % {"taken": taken}
+    if event.waiting_count:
+        n = event.waiting_count
+        text += ", " + ngettext("%(n)s waiting", "%(n)s waiting", n) % {"n": number(n)}
+    # The include ended in a line break.
+    return format_html("{}\n", text)
+
+
+def planner_rows(events, now):
+    """The rows of a cohort's events (the list of templates/companion/planner.html)."""
+    when = When()
+    detail = url_maker("companion:event_detail")
+    attendance = url_maker("companion:attendance")
+    kinds = labels(Event.Kind.choices)
+    formats = labels(Event.Format.choices)
+    cancelled = format_html(
+        '<br><span class="kern-badge kern-badge--danger"><span class="kern-label '
+        'kern-label--small">{}</span></span>',
+        _("Cancelled"),
+    )
+    attendance_list = _("Attendance list")
+
+    def attended(event):
+        if event.is_cancelled:
+            return ""
+        if event.ends_at <= now:
+            text = _("%(n)s attended") % {"n": number(event.attended_count)}
+        else:
+            text = attendance_list
+        return format_html('<a class="kern-link" href="{}">{}</a>', attendance(event.pk), text)
+
+    return join(
+        format_html(
+            '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">'
+            '<a class="kern-link" href="{}">{}</a><br><span class="kern-body--small">{}{} · {}'
+            "</span>{}</th>"
+            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+            '<td class="kern-table__cell">{}</td></tr>',
+            detail(event.pk),
+            event.title,
+            kinds.get(event.kind, event.kind),
+            format_html(" · {}", event.series.title) if event.series else "",
+            formats.get(event.format, event.format),
+            cancelled if event.is_cancelled else "",
+            when(event),
+            places(event),
+            attended(event),
+        )
+        for event in events
     )

@@ -37,7 +37,7 @@ from companion.forms import (
     SeriesForm,
 )
 from companion.models import Event, EventRegistration
-from companion.rows import AttendanceRows, partner_registration_rows
+from companion.rows import AttendanceRows, partner_registration_rows, planner_rows
 from pioneer import hooks, jobs
 from pioneer.forms import apply_errors
 from pioneer.models import Role
@@ -141,6 +141,7 @@ def planner(request, cohort_pk):
         )
     else:
         context["events"] = list(events)
+        context["rows"] = planner_rows(context["events"], now)
     return render(request, "companion/planner.html", context)
 
 

@@ -84,6 +84,7 @@ def test_no_list_writes_an_entered_text_as_markup(client, lists):
         "/registrations/",
         f"/cohorts/{cohort.pk}/certificates/",
         f"/events/{lists['event'].pk}/attendance/",
+        f"/cohorts/{cohort.pk}/events/",
         f"/programmes/{lists['programme'].slug}/",
         "/organisations/",
         "/notifications/",
