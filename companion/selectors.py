@@ -12,7 +12,7 @@ from django.db.models import Count, OuterRef, Q
 from django.utils import timezone
 
 from cohorts.models import Participation
-from cohorts.selectors import cohorts_for, partner_people_filter
+from cohorts.selectors import cohorts_for, office_organisation_ids, partner_people_filter
 from companion.models import Event, EventRegistration, Series
 
 Reg = EventRegistration
@@ -33,10 +33,12 @@ def with_counts(events):
 
 
 def events_for_office(user):
-    """Events of the cohorts the user's programme office runs."""
-    return Event.objects.filter(cohort__in=cohorts_for(user)).select_related(
-        "cohort__programme", "series", "host_organisation"
-    )
+    """Events of the cohorts the user's programme office runs (`cohorts_for`'s condition
+    on the cohort and programme the rows join anyway: as a subquery of cohorts, one event
+    took PostgreSQL 1 ms to plan)."""
+    return Event.objects.filter(
+        cohort__programme__organisation_id__in=office_organisation_ids(user)
+    ).select_related("cohort__programme", "series", "host_organisation")
 
 
 def cohort_events(cohort):
