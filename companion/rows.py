@@ -305,3 +305,47 @@ def planner_rows(events, now):
         )
         for event in events
     )
+
+
+def event_cards(events):
+    """`{% include "companion/_event_list.html" %}` for a participant's events (with
+    `events_for_participant`'s counts and own state): the same cards, written in Python."""
+    when = When()
+    detail = url_maker("companion:event_detail")
+    kinds = labels(Event.Kind.choices)
+    formats = labels(Event.Format.choices)
+    badge = (
+        '<span class="kern-badge kern-badge--{}"><span class="kern-label kern-label--small">'
+        "{}</span></span>"
+    )
+    cancelled = format_html(" " + badge, "danger", _("Cancelled"))
+    registered = format_html(badge, "success", _("You are registered"))
+    waiting = format_html(badge, "info", _("You are on the waiting list"))
+
+    def status(event):
+        if event.my_state == Reg.State.REGISTERED:
+            return registered
+        if event.my_state == Reg.State.WAITING:
+            return waiting
+        if event.is_cancelled:
+            return ""
+        return format_html('<span class="kern-body--small">{}</span>', places(event))
+
+    cards = join(
+        format_html(
+            '\n  <li class="kern-card"><div class="kern-card__container">'
+            '<div class="kern-card__body">\n    <p><a class="kern-link" href="{}"><strong>{}'
+            '</strong></a>{}<br>\n    <span class="kern-body--small">{} · {}{}</span><br>\n'
+            "    {}<br>\n    {}</p>\n  </div></div></li>\n",
+            detail(event.pk),
+            event.title,
+            cancelled if event.is_cancelled else "",
+            kinds.get(event.kind, event.kind),
+            formats.get(event.format, event.format),
+            format_html(" · {}", event.venue) if event.venue else "",
+            when(event),
+            status(event),
+        )
+        for event in events
+    )
+    return format_html('<ul class="pio-event-list kern-stack-sm">\n{}\n</ul>\n', cards)

@@ -96,3 +96,20 @@ def test_partner_registration_rows_write_what_the_template_wrote(events, languag
         expected = PARTNER_ROW.render(Context({"registrations": registrations}))
         assert str(rows.partner_registration_rows(registrations)) == expected
     assert "Voll &amp; ganz" in expected
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_event_cards_write_what_the_template_wrote(events, language):
+    cohort, _now = events
+    person = participant_in(cohort, name="Selbst")
+    full = Event.objects.get(title="Voll & ganz")
+    register(full, person)  # on the waiting list
+    register(Event.objects.get(title="Offen"), person)
+    EventFactory(cohort=cohort, venue="", title="Ohne Ort")
+    with translation.override(language):
+        listed = list(selectors.events_for_participant(person.user))
+        expected = Template('{% include "companion/_event_list.html" %}').render(
+            Context({"events": listed})
+        )
+        assert str(rows.event_cards(listed)) == expected
+    assert "kern-badge--info" in expected and "kern-badge--success" in expected
