@@ -645,31 +645,48 @@ def partner_office_organisations(user):
     linked as `partner_names` (one query). A partner may work with many offices: the
     home shows the first few of this, the offices page all of them a page at a time.
 
-    The names come as an array from PostgreSQL; other databases (SQLite for `make run`)
-    have no ARRAY_AGG, and `with_office_emails` reads them there."""
+    The names, and the addresses of each office's members (`office_emails`), come as
+    arrays from PostgreSQL, so that the home asks once; other databases (SQLite for
+    `make run`) have no ARRAY_AGG, and `with_office_emails` reads them there."""
     organisations = partner_organisation_ids(user)
-    offices = Organisation.objects.filter(partner_links__partner_id__in=organisations)
-    if connection.vendor == "postgresql":
-        offices = offices.annotate(
-            partner_names=ArrayAgg(
-                "partner_links__partner__name", order_by="partner_links__partner__name"
-            )
+    if connection.vendor != "postgresql":
+        offices = Organisation.objects.filter(partner_links__partner_id__in=organisations)
+        return offices.distinct().order_by("name", "pk")
+    names = (
+        PartnerLink.objects.filter(
+            office_organisation_id=OuterRef("pk"), partner_id__in=organisations
         )
-    else:
-        offices = offices.distinct()
-    return offices.order_by("name", "pk")
+        .order_by()
+        .values("office_organisation_id")
+        .annotate(names=ArrayAgg("partner__name", order_by="partner__name"))
+        .values("names")
+    )
+    emails = (
+        Role.objects.filter(
+            kind=Role.Kind.PROGRAMME_OFFICE, organisation_id=OuterRef("pk"), user__is_active=True
+        )
+        .order_by()
+        .values("organisation_id")
+        .annotate(emails=ArrayAgg("user__email", distinct=True, order_by="user__email"))
+        .values("emails")
+    )
+    return (
+        Organisation.objects.filter(pk__in=linked_office_ids(organisations))
+        .annotate(partner_names=Subquery(names), office_emails=Subquery(emails))
+        .order_by("name", "pk")
+    )
 
 
 def with_office_emails(offices, user):
     """Whom a partner contact asks at each of `offices` (of `partner_office_organisations`):
     the office's organisation, the names of the partner organisations it linked, and the
-    e-mail addresses of its programme office's members (one query for all; one more for
-    the names where the database gave none)."""
+    e-mail addresses of its programme office's members (none where the database gave
+    them with the offices; else one query for the addresses and one for the names)."""
     entries = {
         office.pk: {
             "organisation": office,
             "partners": getattr(office, "partner_names", None),
-            "emails": [],
+            "emails": getattr(office, "office_emails", None),
         }
         for office in offices
     }
@@ -687,11 +704,18 @@ def with_office_emails(offices, user):
             entries[pk]["partners"] = []
         for pk, name in links:
             entries[pk]["partners"].append(name)
-    if entries:
+    unread = [
+        pk
+        for pk, entry in entries.items()
+        if entry["emails"] is None and not hasattr(entry["organisation"], "office_emails")
+    ]
+    for entry in entries.values():
+        entry["emails"] = entry["emails"] or []
+    if unread:
         members = (
             Role.objects.filter(
                 kind=Role.Kind.PROGRAMME_OFFICE,
-                organisation_id__in=entries,
+                organisation_id__in=unread,
                 user__is_active=True,
             )
             .values_list("organisation_id", "user__email")
@@ -705,7 +729,7 @@ def with_office_emails(offices, user):
 
 def partner_offices(user, limit=None):
     """Whom a partner contact asks (see `with_office_emails`), the first `limit` offices
-    by name, or all (two queries)."""
+    by name, or all (one query on PostgreSQL, three elsewhere)."""
     offices = partner_office_organisations(user)
     return with_office_emails(offices[:limit] if limit else offices, user)
 
