@@ -67,7 +67,14 @@ def home_panels(sender, request, roles, **kwargs):
             Panel(
                 "cohorts.partner_registrations",
                 "cohorts/panel_partner_registrations.html",
-                {"registrations": list(selectors.registrations_for_partner(request.user)[:5])},
+                {
+                    "registrations": list(
+                        # Only what the panel shows (not the contact details and texts).
+                        selectors.registrations_for_partner(request.user).only(
+                            "state", "cohort__title", "cohort__programme__name"
+                        )[:5]
+                    )
+                },
                 order=20,
             )
         )
