@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts import selectors
 from cohorts.models import Cohort, InterestRegistration, Programme
 from cohorts.services.registrations import registration_purge_expired
+from cohorts.views.rows import partner_people_items
 from pioneer import hooks, landing
 from pioneer.hooks import NavItem, Panel
 from pioneer.models import Role
@@ -125,7 +126,11 @@ def partner_panels(sender, request, roles, **kwargs):
         Panel(
             "cohorts.partner_people",
             "cohorts/panel_partner_people.html",
-            {"people": people[:HOME_PEOPLE], "more": len(people) > HOME_PEOPLE},
+            {
+                "people": people[:HOME_PEOPLE],
+                "items": partner_people_items(people[:HOME_PEOPLE]),
+                "more": len(people) > HOME_PEOPLE,
+            },
             order=21,
         ),
         Panel(

@@ -349,3 +349,20 @@ def event_cards(events):
         for event in events
     )
     return format_html('<ul class="pio-event-list kern-stack-sm">\n{}\n</ul>\n', cards)
+
+
+def partner_home_items(registrations):
+    """The list items of the partner's home's panel of their people's coming events
+    (templates/companion/panel_partner_registrations.html)."""
+    day = date_formatter("SHORT_DATE_FORMAT")
+    states = labels(Reg.State.choices)
+    return join(
+        format_html(
+            "<li>{}: {}, {} ({})</li>",
+            _who(r),
+            r.event.title,
+            day(r.event.starts_at),
+            states.get(r.state, r.state),
+        )
+        for r in registrations
+    )

@@ -244,3 +244,21 @@ def partner_people_rows(participations):
         )
         for p in participations
     )
+
+
+def partner_people_items(participations):
+    """The list items of the partner's home's people panel
+    (templates/cohorts/panel_partner_people.html)."""
+    sides = labels(Participation.Side.choices)
+    states = labels(Participation.State.choices)
+    return join(
+        format_html(
+            "\n          <li>{} ({}): {}, {}, {}</li>\n        ",
+            p.user.name or p.user.email,
+            p.organisation.short_name or p.organisation.name,
+            p.cohort.title,
+            sides.get(p.side, p.side),
+            states.get(p.state, p.state),
+        )
+        for p in participations
+    )
