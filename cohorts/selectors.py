@@ -174,6 +174,30 @@ def participations_for_partner(user):
     )
 
 
+def partner_people_brief(user):
+    """`participations_for_partner` with what the partner's home shows of them (person,
+    organisation, cohort, side, state), in the same order. Without the programme's columns
+    the condition is a subquery of the linked cohorts (`partner_people_filter`): a
+    third less to plan than the join the full list needs for its programme names."""
+    scope = partner_people_filter(user)
+    if scope is None:
+        return Participation.objects.none()
+    return (
+        Participation.objects.filter(scope)
+        .select_related("user", "organisation", "cohort")
+        .only(
+            "side",
+            "state",
+            "user__name",
+            "user__email",
+            "organisation__name",
+            "organisation__short_name",
+            "cohort__title",
+        )
+        .order_by("-cohort__start_date", "cohort_id", "user__name", "user__email")
+    )
+
+
 def held_invitations(cohort):
     """How many of the cohort's people an import added with their invitation held."""
     return Participation.objects.filter(cohort=cohort, invitation_held=True).count()

@@ -106,21 +106,7 @@ def partner_panels(sender, request, roles, **kwargs):
     """A partner contact's people and whom to ask at the office that linked them."""
     if not roles.has(PARTNER):
         return None
-    # Only what the panel shows (the people page shows more of them).
-    people = list(
-        selectors.participations_for_partner(request.user)
-        .select_related(None)
-        .select_related("user", "organisation", "cohort")
-        .only(
-            "side",
-            "state",
-            "user__name",
-            "user__email",
-            "organisation__name",
-            "organisation__short_name",
-            "cohort__title",
-        )[: HOME_PEOPLE + 1]
-    )
+    people = list(selectors.partner_people_brief(request.user)[: HOME_PEOPLE + 1])
     offices = selectors.partner_offices(request.user, limit=HOME_OFFICES + 1)
     return [
         Panel(
