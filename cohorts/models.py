@@ -140,6 +140,12 @@ class Cohort(models.Model):
                 name="cohort_interest_closes_after_opens",
             ),
         ]
+        indexes = [
+            # A partner contact's people, newest cohort first: PostgreSQL walks the
+            # cohorts in this order (and `participation_partner_idx`) until the page is
+            # full, instead of sorting all the partner's people.
+            models.Index(fields=["-start_date", "id"], name="cohort_newest_idx"),
+        ]
 
     def __str__(self):
         return f"{self.programme} – {self.title}" if self.programme_id else self.title
@@ -316,6 +322,10 @@ class InterestRegistration(models.Model):
             models.Index(
                 fields=["cohort", "-created_at", "-id"], name="registration_cohort_newest_idx"
             ),
+            # A partner organisation's registrations, newest first (its home and list).
+            models.Index(
+                fields=["organisation", "-created_at", "-id"], name="registration_org_newest_idx"
+            ),
         ]
 
     def __str__(self):
@@ -414,6 +424,10 @@ class Participation(models.Model):
                 condition=~Q(state="withdrawn") | ~Q(withdrawn_reason=""),
                 name="participation_withdrawn_has_reason",
             ),
+        ]
+        indexes = [
+            # An organisation's people in one cohort (see `cohort_newest_idx`).
+            models.Index(fields=["cohort", "organisation"], name="participation_partner_idx"),
         ]
 
     def __str__(self):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts import selectors
 from cohorts.models import Cohort, InterestRegistration, Programme
 from cohorts.services.registrations import registration_purge_expired
+from cohorts.views.rows import partner_people_items
 from pioneer import hooks, landing
 from pioneer.hooks import NavItem, Panel
 from pioneer.models import Role
@@ -67,7 +68,14 @@ def home_panels(sender, request, roles, **kwargs):
             Panel(
                 "cohorts.partner_registrations",
                 "cohorts/panel_partner_registrations.html",
-                {"registrations": list(selectors.registrations_for_partner(request.user)[:5])},
+                {
+                    "registrations": list(
+                        # Only what the panel shows (not the contact details and texts).
+                        selectors.registrations_for_partner(request.user).only(
+                            "state", "cohort__title", "cohort__programme__name"
+                        )[:5]
+                    )
+                },
                 order=20,
             )
         )
@@ -98,13 +106,17 @@ def partner_panels(sender, request, roles, **kwargs):
     """A partner contact's people and whom to ask at the office that linked them."""
     if not roles.has(PARTNER):
         return None
-    people = list(selectors.participations_for_partner(request.user)[: HOME_PEOPLE + 1])
+    people = list(selectors.partner_people_brief(request.user)[: HOME_PEOPLE + 1])
     offices = selectors.partner_offices(request.user, limit=HOME_OFFICES + 1)
     return [
         Panel(
             "cohorts.partner_people",
             "cohorts/panel_partner_people.html",
-            {"people": people[:HOME_PEOPLE], "more": len(people) > HOME_PEOPLE},
+            {
+                "people": people[:HOME_PEOPLE],
+                "items": partner_people_items(people[:HOME_PEOPLE]),
+                "more": len(people) > HOME_PEOPLE,
+            },
             order=21,
         ),
         Panel(

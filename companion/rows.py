@@ -2,12 +2,14 @@
 the template wrote, with the links, the words and the CSRF field made once per page."""
 
 from django.middleware.csrf import get_token
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from companion.models import Event
 from companion.models import EventRegistration as Reg
-from pioneer.row_html import date_as, date_formatter, esc, join, labels, url_maker
+from pioneer.row_html import date_as, date_formatter, esc, join, labels, number, url_maker
 
 
 def csrf_field(request):
@@ -192,3 +194,175 @@ def certificate_rows(people, issuable):
             )
         )
     return join(rows)
+
+
+class When:
+    """`{% include "companion/_when.html" %}` for many events: an event's start and end
+    as two <time> elements (the end's date only when it ends on another day), with the
+    formats looked up once (and the include's closing line break)."""
+
+    def __init__(self):
+        self.datetime = date_formatter("SHORT_DATETIME_FORMAT")
+        self.time = date_formatter("TIME_FORMAT")
+
+    def __call__(self, event):
+        starts = timezone.localtime(event.starts_at)
+        ends = timezone.localtime(event.ends_at)
+        return format_html(
+            '<time datetime="{}">{}, {}</time>–<time datetime="{}">{}</time>\n',
+            starts.isoformat(),
+            dateformat.format(starts, "D"),
+            self.datetime(starts),
+            ends.isoformat(),
+            self.time(ends) if starts.date() == ends.date() else self.datetime(ends),
+        )
+
+
+def partner_registration_rows(registrations):
+    """The rows of a partner contact's people's event registrations
+    (templates/companion/partner_registrations.html)."""
+    when = When()
+    states = labels(Reg.State.choices)
+    attendance = labels(Reg.Attendance.choices)
+    cancelled = format_html(" ({})", _("cancelled"))
+    return join(
+        format_html(
+            '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">{}<br>'
+            '<span class="kern-body--small">{}</span></th>'
+            '<td class="kern-table__cell">{}{}<br><span class="kern-body--small">{}</span></td>'
+            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+            '<td class="kern-table__cell">{}</td></tr>',
+            _who(r),
+            r.participation.organisation.name,
+            r.event.title,
+            cancelled if r.event.is_cancelled else "",
+            r.event.cohort.title,
+            when(r.event),
+            states.get(r.state, r.state),
+            attendance.get(r.attendance, r.attendance),
+        )
+        for r in registrations
+    )
+
+
+def places(event):
+    """`{% include "companion/_places.html" %}`: the places taken and the waiting list of
+    an event with `with_counts`."""
+    taken = number(event.registered_count)
+    if event.capacity:
+        text = _("%(taken)s of %(total)s places taken") % {
+            "taken": taken,
+            "total": number(event.capacity),
+        }
+    else:
+        text = _("%(taken)s registered (no limit)") % {"taken": taken}
+    if event.waiting_count:
+        n = event.waiting_count
+        text += ", " + ngettext("%(n)s waiting", "%(n)s waiting", n) % {"n": number(n)}
+    # The include ended in a line break.
+    return format_html("{}\n", text)
+
+
+def planner_rows(events, now):
+    """The rows of a cohort's events (the list of templates/companion/planner.html)."""
+    when = When()
+    detail = url_maker("companion:event_detail")
+    attendance = url_maker("companion:attendance")
+    kinds = labels(Event.Kind.choices)
+    formats = labels(Event.Format.choices)
+    cancelled = format_html(
+        '<br><span class="kern-badge kern-badge--danger"><span class="kern-label '
+        'kern-label--small">{}</span></span>',
+        _("Cancelled"),
+    )
+    attendance_list = _("Attendance list")
+
+    def attended(event):
+        if event.is_cancelled:
+            return ""
+        if event.ends_at <= now:
+            text = _("%(n)s attended") % {"n": number(event.attended_count)}
+        else:
+            text = attendance_list
+        return format_html('<a class="kern-link" href="{}">{}</a>', attendance(event.pk), text)
+
+    return join(
+        format_html(
+            '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">'
+            '<a class="kern-link" href="{}">{}</a><br><span class="kern-body--small">{}{} · {}'
+            "</span>{}</th>"
+            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+            '<td class="kern-table__cell">{}</td></tr>',
+            detail(event.pk),
+            event.title,
+            kinds.get(event.kind, event.kind),
+            format_html(" · {}", event.series.title) if event.series else "",
+            formats.get(event.format, event.format),
+            cancelled if event.is_cancelled else "",
+            when(event),
+            places(event),
+            attended(event),
+        )
+        for event in events
+    )
+
+
+def event_cards(events):
+    """`{% include "companion/_event_list.html" %}` for a participant's events (with
+    `events_for_participant`'s counts and own state): the same cards, written in Python."""
+    when = When()
+    detail = url_maker("companion:event_detail")
+    kinds = labels(Event.Kind.choices)
+    formats = labels(Event.Format.choices)
+    badge = (
+        '<span class="kern-badge kern-badge--{}"><span class="kern-label kern-label--small">'
+        "{}</span></span>"
+    )
+    cancelled = format_html(" " + badge, "danger", _("Cancelled"))
+    registered = format_html(badge, "success", _("You are registered"))
+    waiting = format_html(badge, "info", _("You are on the waiting list"))
+
+    def status(event):
+        if event.my_state == Reg.State.REGISTERED:
+            return registered
+        if event.my_state == Reg.State.WAITING:
+            return waiting
+        if event.is_cancelled:
+            return ""
+        return format_html('<span class="kern-body--small">{}</span>', places(event))
+
+    cards = join(
+        format_html(
+            '\n  <li class="kern-card"><div class="kern-card__container">'
+            '<div class="kern-card__body">\n    <p><a class="kern-link" href="{}"><strong>{}'
+            '</strong></a>{}<br>\n    <span class="kern-body--small">{} · {}{}</span><br>\n'
+            "    {}<br>\n    {}</p>\n  </div></div></li>\n",
+            detail(event.pk),
+            event.title,
+            cancelled if event.is_cancelled else "",
+            kinds.get(event.kind, event.kind),
+            formats.get(event.format, event.format),
+            format_html(" · {}", event.venue) if event.venue else "",
+            when(event),
+            status(event),
+        )
+        for event in events
+    )
+    return format_html('<ul class="pio-event-list kern-stack-sm">\n{}\n</ul>\n', cards)
+
+
+def partner_home_items(registrations):
+    """The list items of the partner's home's panel of their people's coming events
+    (templates/companion/panel_partner_registrations.html)."""
+    day = date_formatter("SHORT_DATE_FORMAT")
+    states = labels(Reg.State.choices)
+    return join(
+        format_html(
+            "<li>{}: {}, {} ({})</li>",
+            _who(r),
+            r.event.title,
+            day(r.event.starts_at),
+            states.get(r.state, r.state),
+        )
+        for r in registrations
+    )

@@ -12,7 +12,7 @@ from django.db.models import Count, OuterRef, Q
 from django.utils import timezone
 
 from cohorts.models import Participation
-from cohorts.selectors import cohorts_for, participations_for_partner, partner_people_filter
+from cohorts.selectors import cohorts_for, office_organisation_ids, partner_people_filter
 from companion.models import Event, EventRegistration, Series
 
 Reg = EventRegistration
@@ -33,10 +33,12 @@ def with_counts(events):
 
 
 def events_for_office(user):
-    """Events of the cohorts the user's programme office runs."""
-    return Event.objects.filter(cohort__in=cohorts_for(user)).select_related(
-        "cohort__programme", "series", "host_organisation"
-    )
+    """Events of the cohorts the user's programme office runs (`cohorts_for`'s condition
+    on the cohort and programme the rows join anyway: as a subquery of cohorts, one event
+    took PostgreSQL 1 ms to plan)."""
+    return Event.objects.filter(
+        cohort__programme__organisation_id__in=office_organisation_ids(user)
+    ).select_related("cohort__programme", "series", "host_organisation")
 
 
 def cohort_events(cohort):
@@ -143,19 +145,43 @@ def partner_registrations(user):
         .select_related(
             "event", "event__cohort", "participation__user", "participation__organisation"
         )
+        # What the list shows: the rest (descriptions, materials, a dozen dates to
+        # convert per row) cost a third of the query's time.
+        .only(
+            "state",
+            "attendance",
+            "event__title",
+            "event__state",
+            "event__starts_at",
+            "event__ends_at",
+            "event__cohort__title",
+            "participation__user__name",
+            "participation__user__email",
+            "participation__organisation__name",
+        )
         .order_by("event__starts_at", "event_id", "participation__user__name", "id")
     )
 
 
 def partner_registrations_since(user, since):
     """`partner_registrations` of the events ending after `since`, each with its event and
-    person only (for the partner's home; one query). Here the people are an IN: with the
-    events' filter PostgreSQL joins the few coming events' registrations to the partner's
-    people, and a third of the joins to plan (planning took 4 ms of the join's 7)."""
-    people = participations_for_partner(user).order_by().values("pk")
+    person only (for the partner's home; one query). With the scope of
+    `partner_registrations` (the cohorts a subquery) PostgreSQL walks the coming events in
+    the order of their start until ten rows are found: 1 ms at N = 50, where joining
+    every live registration to the partner's people took 4."""
+    scope = partner_people_filter(user, prefix="participation__")
+    if scope is None:
+        return Reg.objects.none()
     return (
-        Reg.objects.filter(participation_id__in=people, state__in=LIVE, event__ends_at__gt=since)
+        Reg.objects.filter(scope, state__in=LIVE, event__ends_at__gt=since)
         .select_related("event", "participation__user")
+        .only(
+            "state",
+            "event__title",
+            "event__starts_at",
+            "participation__user__name",
+            "participation__user__email",
+        )
         .order_by("event__starts_at", "event_id", "participation__user__name", "id")
     )
 

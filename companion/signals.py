@@ -18,6 +18,7 @@ from cohorts import hooks as cohort_hooks
 from cohorts.hooks import Attention, Figure, FigureRow, RecordLine, Tab, UpcomingDate
 from companion import calendars, selectors, services
 from companion.models import Event, EventRegistration
+from companion.rows import partner_home_items
 from pioneer import hooks
 from pioneer.hooks import NavItem, Panel, PersonalDate
 from pioneer.models import Role
@@ -214,7 +215,7 @@ def home_panels(sender, request, roles, **kwargs):
             Panel(
                 "companion.partner_registrations",
                 "companion/panel_partner_registrations.html",
-                {"registrations": registrations},
+                {"registrations": registrations, "items": partner_home_items(registrations)},
                 order=23,
             )
         )

@@ -37,7 +37,12 @@ from companion.forms import (
     SeriesForm,
 )
 from companion.models import Event, EventRegistration
-from companion.rows import AttendanceRows
+from companion.rows import (
+    AttendanceRows,
+    event_cards,
+    partner_registration_rows,
+    planner_rows,
+)
 from pioneer import hooks, jobs
 from pioneer.forms import apply_errors
 from pioneer.models import Role
@@ -141,6 +146,7 @@ def planner(request, cohort_pk):
         )
     else:
         context["events"] = list(events)
+        context["rows"] = planner_rows(context["events"], now)
     return render(request, "companion/planner.html", context)
 
 
@@ -447,12 +453,11 @@ def _visible_event(request, pk):
 
 @role_required(OFFICE, PARTICIPANT)
 def event_detail(request, pk):
-    event = _visible_event(request, pk)
     user = request.user
+    # The counts come with the event (a query less).
+    event = scoped_object_or_404(selectors.with_counts(selectors.events_visible_to(user)), pk=pk)
     registration = selectors.registration_of(user, event)
-    counts = selectors.with_counts(Event.objects.filter(pk=event.pk)).values(
-        "registered_count", "waiting_count"
-    )[0]
+    counts = {"registered_count": event.registered_count, "waiting_count": event.waiting_count}
     is_registered = registration is not None and registration.state == Reg.State.REGISTERED
     return render(
         request,
@@ -499,13 +504,32 @@ def event_ics(request, pk):
 def my_events(request):
     """A participant's events of all their cohorts: coming first, then those past."""
     now = timezone.now()
-    events = list(selectors.events_for_participant(request.user))
+    # The cards show the events' own fields, counts and the person's state: without
+    # the joins the query took half as long to plan.
+    events = list(
+        selectors.events_for_participant(request.user)
+        .select_related(None)
+        .only(
+            "title",
+            "state",
+            "kind",
+            "format",
+            "venue",
+            "starts_at",
+            "ends_at",
+            "capacity",
+        )
+    )
+    coming = [e for e in events if e.ends_at > now]
+    past = [e for e in events if e.ends_at <= now]
     return render(
         request,
         "companion/my_events.html",
         {
-            "coming": [e for e in events if e.ends_at > now],
-            "past": [e for e in events if e.ends_at <= now],
+            "coming": coming,
+            "past": past,
+            "coming_cards": event_cards(coming),
+            "past_cards": event_cards(past),
             "series": list(selectors.series_for_participant(request.user)),
         },
     )
@@ -613,8 +637,8 @@ def series_register(request, pk):
     return redirect("companion:series_detail", pk=series.pk)
 
 
-# Each row formats its event's dates (the `_when` include): 25 rows, as the partner's
-# registrations of interest, are half the rendering of 50.
+# Each row formats its event's dates: 25 rows, as the partner's registrations of
+# interest, are half the rendering of 50 (the rows are written in Python since).
 PARTNER_PAGE_SIZE = 25
 
 
@@ -629,5 +653,9 @@ def partner_registrations(request):
     return render(
         request,
         "companion/partner_registrations.html",
-        {"registrations": page.object_list, "page": page},
+        {
+            "registrations": page.object_list,
+            "rows": partner_registration_rows(page.object_list),
+            "page": page,
+        },
     )

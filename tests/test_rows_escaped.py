@@ -22,6 +22,7 @@ from tests.factories.core import (
     UserFactory,
     office_user,
     partner_of,
+    partner_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -72,12 +73,20 @@ def lists(client):
             organisation_name=_mark(f"Firma {state}"),
             contact_name=_mark("Kontakt"),
         )
+    # The partner's own, which its contact's list shows.
+    InterestRegistrationFactory(
+        cohort=cohort,
+        state="declined",
+        organisation=partner,
+        organisation_name=_mark("Partner-Anmeldung"),
+    )
     event = EventFactory(cohort=cohort, title=_mark("Werkstatt"))
     register(event, person)
+    register(event, ben)
     NotificationFactory(recipient=office)
     client.force_login(office)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return {"cohort": cohort, "programme": programme, "event": event}
+    return {"cohort": cohort, "programme": programme, "event": event, "partner": partner}
 
 
 def test_no_list_writes_an_entered_text_as_markup(client, lists):
@@ -88,6 +97,7 @@ def test_no_list_writes_an_entered_text_as_markup(client, lists):
         "/registrations/",
         f"/cohorts/{cohort.pk}/certificates/",
         f"/events/{lists['event'].pk}/attendance/",
+        f"/cohorts/{cohort.pk}/events/",
         f"/programmes/{lists['programme'].slug}/",
         "/organisations/",
         "/notifications/",
@@ -101,3 +111,17 @@ def test_no_list_writes_an_entered_text_as_markup(client, lists):
         assert "<script>alert(1)" not in html and "<script>x<" not in html, url
         assert '<b onmouseover="x">' not in html, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+
+
+def test_the_partners_lists_write_no_entered_text_as_markup(client, lists):
+    client.force_login(partner_user(org=lists["partner"]))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for url in ("/home/", "/events/partner/", "/partner/people/", "/registrations/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "<script>alert(1)" not in html and "<script>x<" not in html, url
+        assert '<b onmouseover="x">' not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+        assert "&lt;script&gt;" in html, url
+    assert "Partner-Anmeldung&lt;script&gt;" in html

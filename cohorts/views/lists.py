@@ -160,7 +160,11 @@ def registration_list(request):
         page = Paginator(
             selectors.registrations_for_partner(request.user), REGISTRATION_PAGE_SIZE
         ).get_page(request.GET.get("page"))
-        return render(request, "cohorts/registration_list_partner.html", {"page": page})
+        return render(
+            request,
+            "cohorts/registration_list_partner.html",
+            {"page": page, "rows": row_html.partner_registration_rows(page.object_list)},
+        )
     context = _registration_table(request, selectors.registrations_for_office(request.user))
     return render(request, "cohorts/registration_list.html", context)
 

@@ -23,7 +23,7 @@ from cohorts.forms import (
 )
 from cohorts.services import exports, imports
 from cohorts.views._shared import OFFICE, PARTNER, apply_errors, office_cohort
-from cohorts.views.rows import import_preview_rows
+from cohorts.views.rows import import_preview_rows, partner_people_rows
 from pioneer import jobs
 from pioneer.models import Job, User
 from pioneer.permissions import require, role_required, scoped_object_or_404
@@ -305,10 +305,24 @@ def participation_export(request, cohort_pk, fmt):
 def partner_people(request):
     """A partner contact's organisation's people in every cohort (read only)."""
     require("cohorts.view_partner_people", request.user)
-    page = Paginator(
-        selectors.participations_for_partner(request.user), PARTNER_PEOPLE_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    return render(request, "cohorts/participation_partner_list.html", {"page": page})
+    # Only the columns the list shows (not the people's goals and expertise).
+    people = selectors.participations_for_partner(request.user).only(
+        "side",
+        "position",
+        "state",
+        "user__name",
+        "user__email",
+        "organisation__name",
+        "organisation__short_name",
+        "cohort__title",
+        "cohort__programme__name",
+    )
+    page = Paginator(people, PARTNER_PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cohorts/participation_partner_list.html",
+        {"page": page, "rows": partner_people_rows(page.object_list)},
+    )
 
 
 OFFICES_PAGE_SIZE = 20

@@ -199,3 +199,66 @@ def import_preview_rows(rows):
         )
         for row in rows
     )
+
+
+def partner_registration_rows(registrations):
+    """The rows of a partner contact's registrations of interest
+    (templates/cohorts/registration_list_partner.html)."""
+    day = date_formatter("SHORT_DATE_FORMAT")
+    detail = url_maker("cohorts:registration_detail")
+    states = labels(InterestRegistration.State.choices)
+    return join(
+        format_html(
+            '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">'
+            '<a class="kern-link" href="{}">{}</a></th>'
+            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+            '<td class="kern-table__cell">{}</td></tr>',
+            detail(r.pk),
+            r.cohort,
+            r.organisation_name,
+            states.get(r.state, r.state),
+            day(r.created_at),
+        )
+        for r in registrations
+    )
+
+
+def partner_people_rows(participations):
+    """The rows of a partner contact's people
+    (templates/cohorts/participation_partner_list.html)."""
+    sides = labels(Participation.Side.choices)
+    states = labels(Participation.State.choices)
+    return join(
+        format_html(
+            '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">{}</th>'
+            '<td class="kern-table__cell">{}: {}</td><td class="kern-table__cell">{}</td>'
+            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+            '<td class="kern-table__cell">{}</td></tr>',
+            p.user.name or p.user.email,
+            p.cohort.programme.name,
+            p.cohort.title,
+            p.organisation,
+            sides.get(p.side, p.side),
+            p.position,
+            states.get(p.state, p.state),
+        )
+        for p in participations
+    )
+
+
+def partner_people_items(participations):
+    """The list items of the partner's home's people panel
+    (templates/cohorts/panel_partner_people.html)."""
+    sides = labels(Participation.Side.choices)
+    states = labels(Participation.State.choices)
+    return join(
+        format_html(
+            "\n          <li>{} ({}): {}, {}, {}</li>\n        ",
+            p.user.name or p.user.email,
+            p.organisation.short_name or p.organisation.name,
+            p.cohort.title,
+            sides.get(p.side, p.side),
+            states.get(p.state, p.state),
+        )
+        for p in participations
+    )

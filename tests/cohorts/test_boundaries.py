@@ -169,6 +169,10 @@ def test_partner_contact_sees_people_only_in_programmes_that_linked_the_organisa
     shown = list(client.get("/partner/people/").context["page"].object_list)
     assert shown == [ours]
     assert elsewhere not in shown
+    # The home's panel states the same condition its own way.
+    home = client.get("/home/").context["panels"]
+    (panel,) = [p for p in home if p.key == "cohorts.partner_people"]
+    assert panel.context["people"] == [ours]
 
 
 def test_a_self_granted_partner_role_on_a_foreign_organisation_is_impossible(client, world):

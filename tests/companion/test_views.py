@@ -365,3 +365,10 @@ def test_participant_home_shows_next_events(client, world):
     client.force_login(world["anna"].user)
     page = client.get(reverse("home")).content.decode()
     assert "Your next events" in page and world["event"].title in page
+
+
+def test_event_page_says_how_many_places_are_taken(client, world):
+    client.force_login(world["office"])
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("companion:event_detail", args=[world["event"].pk]))
+    assert "1 of 2 places taken" in response.content.decode()
