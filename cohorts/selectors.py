@@ -34,6 +34,7 @@ from cohorts.models import (
     Programme,
     RegistrationNote,
 )
+from pioneer import compiled
 from pioneer.models import Organisation, PartnerLink, Role, User
 from pioneer.rules import roles_of
 from pioneer.selectors import linked_office_ids, organisations_resembling
@@ -466,23 +467,36 @@ def upcoming_dates(cohort, today):
     return sorted((d for d in dates if d.date and today <= d.date <= horizon), key=lambda d: d.date)
 
 
-def cohort_dashboard(cohort, today=None):
-    """Everything the dashboard shows, in two queries (plus the hooks')."""
-    today = today or timezone.localdate()
-    registration_counts = dict(
-        InterestRegistration.objects.filter(cohort=cohort)
-        .values_list("state")
+def _registration_counts(cohort):
+    return (
+        InterestRegistration.objects.filter(cohort_id=cohort)
+        .values("state")
         .annotate(n=Count("id"))
         .order_by()
     )
-    groups = list(
-        Participation.objects.filter(cohort=cohort)
+
+
+def _participation_groups(cohort):
+    return (
+        Participation.objects.filter(cohort_id=cohort)
         .values(
             "side", "state", "organisation_id", "organisation__name", "organisation__short_name"
         )
         .annotate(n=Count("id"), no_login=Count("id", filter=Q(user__last_login__isnull=True)))
         .order_by()
     )
+
+
+def cohort_dashboard(cohort, today=None):
+    """Everything the dashboard shows, in two queries (plus the hooks')."""
+    today = today or timezone.localdate()
+    registration_counts = {
+        row["state"]: row["n"]
+        for row in compiled.values(
+            "cohorts.dashboard.registrations", _registration_counts, cohort=cohort.pk
+        )
+    }
+    groups = compiled.values("cohorts.dashboard.groups", _participation_groups, cohort=cohort.pk)
     figures = [registration_figure(cohort, registration_counts)]
     figures += participation_figures(cohort, groups)
     figures.extend(hooks.answers(hooks.dashboard_figures, sender=Cohort, cohort=cohort))
