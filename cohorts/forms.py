@@ -418,6 +418,10 @@ class RegistrationFilter(django_filters.FilterSet):
                 form.fields["cohort"].choices = self._cohorts
         return self._form
 
+    def blank_form_facts(self):
+        """Everything the blank form shows beyond its class (`pioneer.fragments`)."""
+        return ("cohort" in self.filters, getattr(self, "_cohorts", None))
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
@@ -683,6 +687,10 @@ class ParticipationFilter(django_filters.FilterSet):
         if not hasattr(self, "_form"):
             super().form.fields["organisation"].choices = self._organisations
         return self._form
+
+    def blank_form_facts(self):
+        """Everything the blank form shows beyond its class (`pioneer.fragments`)."""
+        return ("tandem" in self.filters, self._organisations)
 
     def filter_search(self, queryset, name, value):
         return selectors.search(queryset, value)

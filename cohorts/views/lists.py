@@ -33,7 +33,7 @@ from cohorts.models import Participation, RegistrationNote
 from cohorts.services import bulk, exports
 from cohorts.views import rows as row_html
 from cohorts.views._shared import OFFICE, PARTNER, cohort_frame, office_cohort
-from pioneer import jobs
+from pioneer import fragments, jobs
 from pioneer.paging import page_of
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.row_html import sort_headers
@@ -56,6 +56,13 @@ def _show(params, filtered):
     if value in (SHOW_ACTION, SHOW_ALL):
         return value
     return SHOW_ALL if filtered else SHOW_ACTION
+
+
+def _filter_form_html(filterset, kind):
+    """The filter form as nobody filled it in (the list as first shown), kept rendered per
+    its choices (the cohort's organisations, the office's cohorts); None once filled in
+    (the page renders it with what was entered)."""
+    return fragments.form_html(filterset.form, kind, filterset.blank_form_facts())
 
 
 def _filters(request, filterset):
@@ -143,6 +150,7 @@ def _registration_table(request, queryset, *, cohort=None):
     return {
         "filter": filterset,
         "chips": chips,
+        "filter_form_html": _filter_form_html(filterset, "cohorts.registration_filter"),
         "show": show,
         "table": table,
         "page": page,
@@ -384,6 +392,7 @@ def participation_list(request, cohort_pk):
             "cohort": cohort,
             "filter": filterset,
             "chips": chips,
+            "filter_form_html": _filter_form_html(filterset, "cohorts.participation_filter"),
             "show": show,
             "table": table,
             "page": page,
