@@ -117,6 +117,34 @@ def registration_counts(queryset):
     return {row["state"]: row["n"] for row in rows}
 
 
+def _waiting_registrations(**organisations):
+    waiting = [InterestRegistration.State.UNCONFIRMED, InterestRegistration.State.CONFIRMED]
+    return (
+        InterestRegistration.objects.filter(
+            cohort__programme__organisation_id__in=list(organisations.values()),
+            state__in=waiting,
+        )
+        .order_by()
+        .values("state")
+        .annotate(n=Count("id"))
+    )
+
+
+def office_waiting_registrations(user):
+    """{state: count} of the office's registrations that wait for someone (unconfirmed,
+    confirmed), for the office's home: one query, built and compiled once per process
+    and number of organisations (pioneer.compiled)."""
+    organisations = office_organisation_ids(user)
+    if not organisations:
+        return {}
+    rows = compiled.values(
+        f"cohorts.waiting_registrations.{len(organisations)}",
+        _waiting_registrations,
+        **{f"organisation{index}": pk for index, pk in enumerate(organisations)},
+    )
+    return {row["state"]: row["n"] for row in rows}
+
+
 # ------------------------------------------------------------------- participations
 
 
@@ -583,13 +611,10 @@ def programme_cohorts(programme):
     )
 
 
-def office_home(user, today=None, limit=HOME_COHORTS):
-    """The office's active cohorts (not closed) with stage, next step and what needs
-    attention, soonest first, at most `limit`: one query whatever their number."""
-    today = today or timezone.localdate()
+def _office_home_cohorts(**organisations):
     live = ~Q(state=Participation.State.WITHDRAWN)
-    rows = list(
-        cohorts_for(user)
+    return (
+        Cohort.objects.filter(programme__organisation_id__in=list(organisations.values()))
         .exclude(state=Cohort.State.CLOSED)
         .annotate(
             home_unreviewed=_count_of(
@@ -599,7 +624,25 @@ def office_home(user, today=None, limit=HOME_COHORTS):
             home_people=_count_of(Participation, live),
             home_no_login=_count_of(Participation, live, Q(user__last_login__isnull=True)),
         )
-        .order_by("start_date", "title", "id")[: limit + 1]
+        .order_by("start_date", "title", "id")
+    )
+
+
+def office_home(user, today=None, limit=HOME_COHORTS):
+    """The office's active cohorts (not closed) with stage, next step and what needs
+    attention, soonest first, at most `limit`: one query whatever their number."""
+    today = today or timezone.localdate()
+    organisations = office_organisation_ids(user)
+    if not organisations:
+        return {"cohorts": [], "more": False}
+    # Built and compiled once per process and number of organisations (pioneer.compiled):
+    # the four counts' subqueries cost more to build than PostgreSQL needs to answer them.
+    rows = compiled.objects(
+        f"cohorts.office_home.{len(organisations)}",
+        _office_home_cohorts,
+        related=("programme",),
+        limit=limit + 1,
+        **{f"organisation{index}": pk for index, pk in enumerate(organisations)},
     )
     entries = [
         {

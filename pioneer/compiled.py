@@ -108,3 +108,50 @@ def count(name, build, **ids):
         kept.slots = _slots(kept.params, markers)
         _cache()[("count", name)] = kept
     return _run(kept, ids)[0][0]
+
+
+def objects(name, build, *, related=(), limit=None, **ids):
+    """Instances of the model of `build(**markers)` (a queryset, not sliced), with its
+    annotations as attributes and the foreign keys named in `related` loaded as
+    `select_related` would, at most `limit` of them: the rows come from `values()` of
+    every column, read with the kept SQL, and become instances as Django's own iterable
+    makes them (`Model.from_db`)."""
+    kept_shape = _cache().get(("objects", name))
+    if kept_shape is None:
+        probe = build(**_markers(ids))
+        model = probe.model
+        parts = [(None, model, [f.attname for f in model._meta.concrete_fields])]
+        for path in related:
+            field = model._meta.get_field(path)
+            rel_model = field.related_model
+            parts.append((field, rel_model, [f.attname for f in rel_model._meta.concrete_fields]))
+        annotations = list(probe.query.annotations)
+        kept_shape = _cache()[("objects", name)] = (parts, annotations)
+    parts, annotations = kept_shape
+
+    def columns(**markers):
+        queryset = build(**markers)
+        names = [*parts[0][2]]
+        for field, _model, attnames in parts[1:]:
+            names += [f"{field.name}__{attname}" for attname in attnames]
+        queryset = queryset.values(*names, *annotations)
+        return queryset[:limit] if limit is not None else queryset
+
+    alias = connection.alias
+    found = []
+    for row in values(name, columns, **ids):
+        (_none, model, attnames), *others = parts
+        obj = model.from_db(alias, attnames, [row[a] for a in attnames])
+        for field, rel_model, rel_attnames in others:
+            keys = [f"{field.name}__{a}" for a in rel_attnames]
+            pk = row[f"{field.name}__{rel_model._meta.pk.attname}"]
+            rel = (
+                None
+                if pk is None
+                else rel_model.from_db(alias, rel_attnames, [row[k] for k in keys])
+            )
+            field.set_cached_value(obj, rel)
+        for annotation in annotations:
+            setattr(obj, annotation, row[annotation])
+        found.append(obj)
+    return found
