@@ -905,6 +905,37 @@ def participations_needing_action(cohort, queryset):
     ).filter(waiting)
 
 
+# What a row of the review queue shows (cohorts.views.rows.registration_rows): the page's
+# query reads these columns only (a registration has some forty with its joined rows).
+REGISTRATION_ROW_FIELDS = (
+    "organisation_name",
+    "contact_name",
+    "organisation_kind",
+    "state",
+    "decided_at",
+    "places_host",
+    "places_send",
+    "created_at",
+    "cohort__title",
+    "parent_ministry__name",
+    "parent_ministry__short_name",
+    "decided_by__name",
+    "decided_by__email",
+)
+# What a row of the participant list shows (cohorts.views.rows.participation_rows).
+PARTICIPATION_ROW_FIELDS = (
+    "side",
+    "state",
+    "position",
+    "invitation_held",
+    "user__name",
+    "user__email",
+    "user__last_login",
+    "organisation__name",
+    "organisation__short_name",
+)
+
+
 def registration_note_counts(rows):
     """Put `note_count` on the rows of one page: one grouped query over these rows only,
     never a count over the whole queue before it is cut into pages."""

@@ -145,7 +145,11 @@ def _registration_table(request, queryset, *, cohort=None):
         default="state" if show == SHOW_ACTION else "-received",
     )
     page = page_of(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE, request.GET.get("page"))
-    page.object_list = selectors.registration_note_counts(page.object_list)
+    page.object_list = selectors.registration_note_counts(
+        page.object_list.select_related(None)
+        .select_related("cohort", "parent_ministry", "decided_by")
+        .only(*selectors.REGISTRATION_ROW_FIELDS)
+    )
     select_page = request.GET.get("select") == "page"
     return {
         "filter": filterset,
@@ -384,6 +388,7 @@ def participation_list(request, cohort_pk):
     cohort = office_cohort(request, cohort_pk)
     filterset, chips, show, table, found = _participation_rows(request, cohort)
     page = Paginator(found, PARTICIPATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = page.object_list.only(*selectors.PARTICIPATION_ROW_FIELDS)
     select_page = request.GET.get("select") == "page"
     return render(
         request,
