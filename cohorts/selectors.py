@@ -11,6 +11,8 @@ plus what the hooks of later apps add (one each, see `cohorts.hooks`). The page'
 is 10.
 """
 
+import copy
+import weakref
 from datetime import timedelta
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -20,6 +22,7 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,6 +61,33 @@ def cohorts_for(user):
     return Cohort.objects.filter(
         programme__organisation_id__in=office_organisation_ids(user)
     ).select_related("programme")
+
+
+def _office_cohort(cohort, **organisations):
+    return Cohort.objects.filter(
+        pk=cohort, programme__organisation_id__in=list(organisations.values())
+    )
+
+
+def office_cohort_or_404(user, pk):
+    """The cohort `pk` with its programme if the user's programme office runs it (what
+    `cohorts_for(user).get(pk=pk)` gives), else Http404: read with SQL compiled once per
+    process and number of organisations (pioneer.compiled), as every tab of a cohort
+    page asks for it first."""
+    organisations = office_organisation_ids(user)
+    low, high = connection.ops.integer_field_range(Cohort._meta.pk.get_internal_type())
+    if not organisations or not low <= pk <= high:
+        raise Http404
+    found = compiled.objects(
+        f"cohorts.office_cohort.{len(organisations)}",
+        _office_cohort,
+        related=("programme",),
+        cohort=pk,
+        **{f"organisation{index}": org for index, org in enumerate(organisations)},
+    )
+    if not found:
+        raise Http404
+    return found[0]
 
 
 def open_cohorts(today=None):
@@ -430,8 +460,7 @@ def attention(cohort, registration_counts, groups, today):
         )
     items.extend(overdue(cohort, today))
     if cohort.programme.has_tandems:
-        for without in hooks.answers(hooks.people_without_tandem, sender=Cohort, cohort=cohort):
-            count = without.count()
+        for count in _without_tandem_counts(cohort):
             if count:
                 items.append(
                     Attention(
@@ -443,6 +472,61 @@ def attention(cohort, registration_counts, groups, today):
                 )
     items.extend(hooks.answers(hooks.dashboard_attention, sender=Cohort, cohort=cohort))
     return items
+
+
+# How many answers the people_without_tandem hook gives, per set of its receivers.
+_WITHOUT_TANDEM_ANSWERS = {}
+
+
+def _without_tandem_counts(cohort):
+    """The counts of the people_without_tandem hook's answers (querysets): each count's
+    SQL is built and compiled once per process and set of receivers (pioneer.compiled),
+    with the cohort's id changed per request."""
+    signal = hooks.people_without_tandem
+    # The receivers by name (an id of a function may be another's later); their answers
+    # are made from the cohort's id alone (cohorts.hooks says so).
+    receivers = ",".join(
+        f"{function.__module__}.{function.__qualname__}"
+        for function in (
+            ref() if isinstance(ref, weakref.ReferenceType) else ref
+            for _key, ref, _is_async in signal.receivers
+        )
+        if function is not None
+    )
+
+    def answers(cohort_id):
+        probe = copy.copy(cohort)
+        probe.pk = cohort_id
+        return hooks.answers(signal, sender=Cohort, cohort=probe)
+
+    if receivers not in _WITHOUT_TANDEM_ANSWERS:
+        counts = []
+        try:
+            for index in range(len(answers(cohort.pk))):
+                counts.append(
+                    compiled.count(
+                        f"cohorts.without_tandem.{receivers}.{index}",
+                        lambda cohort, index=index: answers(cohort)[index],
+                        cohort=cohort.pk,
+                    )
+                )
+        except compiled.NotKept:
+            # An answer that is not made from the cohort's id alone: counted as it comes.
+            _WITHOUT_TANDEM_ANSWERS[receivers] = None
+        else:
+            _WITHOUT_TANDEM_ANSWERS[receivers] = len(counts)
+            return counts
+    kept = _WITHOUT_TANDEM_ANSWERS[receivers]
+    if kept is None:
+        return [without.count() for without in hooks.answers(signal, sender=Cohort, cohort=cohort)]
+    return [
+        compiled.count(
+            f"cohorts.without_tandem.{receivers}.{index}",
+            lambda cohort, index=index: answers(cohort)[index],
+            cohort=cohort.pk,
+        )
+        for index in range(kept)
+    ]
 
 
 def overdue(cohort, today):

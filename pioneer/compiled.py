@@ -11,17 +11,24 @@ integer no row has: the queryset it returns must use them only as the ids they s
 (`filter(cohort_id=cohort)`), and take nothing else from the request (no dates, no
 person: what varies must be an id given here). Each later call runs the kept SQL with the
 markers replaced by the ids, and converts the columns as the queryset would have (dates
-on SQLite, say). `count(name, build, **ids)` does the same for `build(**markers).count()`.
+on SQLite, say). `count(name, build, **ids)` does the same for `build(**markers).count()`,
+and `objects` gives model instances. Nothing is run to compile: a page's query count is
+the same on the first request as on every other.
 
 The SQL is kept per database connection object (each thread has its own), so a test that
 switches databases or a process that serves several gets its own compiled text.
 """
 
 from django.db import connection
+from django.db.models import Count, Value
 
 # Integers no primary key takes (ids are positive); distinct from any constant a query
 # might carry (small numbers, counts of parties).
 _MARKER_BASE = -7_340_000_000
+
+
+class NotKept(ValueError):
+    """The query does not use every id it was given: its SQL cannot be kept for others."""
 
 
 class _Kept:
@@ -39,7 +46,7 @@ def _slots(params, markers):
         (index, by_value[p]) for index, p in enumerate(params) if type(p) is int and p in by_value
     ]
     if {name for _index, name in slots} != set(markers):
-        raise ValueError("the query does not use every id it was given")
+        raise NotKept("the query does not use every id it was given")
     return slots
 
 
@@ -89,25 +96,20 @@ def values(name, build, **ids):
 
 
 def count(name, build, **ids):
-    """`build(**markers).count()` for these `ids`."""
-    kept = _cache().get(("count", name))
-    if kept is None:
-        markers = _markers(ids)
-        seen = []
+    """`build(**markers).count()` for these `ids` (a plain filtered queryset: not distinct,
+    not sliced, no aggregate of its own; anything else is NotKept)."""
 
-        def record(execute, sql, params, many, context):
-            seen.append((sql, tuple(params or ())))
-            return execute(sql, params, many, context)
+    def counted(**markers):
+        queryset = build(**markers)
+        query = queryset.query
+        if query.distinct or query.is_sliced or query.group_by is not None:
+            raise NotKept("only a plain filtered queryset is counted this way")
+        # One aggregate over the filtered rows (a constant groups nothing): the SQL of
+        # count() without running it.
+        return queryset.order_by().values(_one=Value(1)).annotate(n=Count("pk")).values("n")
 
-        with connection.execute_wrapper(record):
-            build(**markers).count()
-        if len(seen) != 1:
-            raise ValueError("a count to keep must be one query")
-        kept = _Kept()
-        kept.sql, kept.params = seen[0]
-        kept.slots = _slots(kept.params, markers)
-        _cache()[("count", name)] = kept
-    return _run(kept, ids)[0][0]
+    (row,) = values(f"count:{name}", counted, **ids)
+    return row["n"]
 
 
 def objects(name, build, *, related=(), limit=None, **ids):

@@ -45,7 +45,7 @@ def cohort_create(request, slug):
 
 
 def _cohort_for_office(request, pk):
-    return scoped_object_or_404(selectors.cohorts_for(request.user), pk=pk)
+    return selectors.office_cohort_or_404(request.user, pk)
 
 
 @role_required(OFFICE)

@@ -180,7 +180,7 @@ def registration_list(request):
 @role_required(OFFICE)
 def cohort_registrations(request, cohort_pk):
     """The registrations tab: the review queue for this cohort, inside its frame."""
-    cohort = scoped_object_or_404(selectors.cohorts_for(request.user), pk=cohort_pk)
+    cohort = selectors.office_cohort_or_404(request.user, cohort_pk)
     context = _registration_table(
         request, selectors.cohort_registrations(cohort, request.user), cohort=cohort
     )
