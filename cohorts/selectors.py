@@ -63,6 +63,31 @@ def cohorts_for(user):
     ).select_related("programme")
 
 
+def _office_cohort_rows(**organisations):
+    return (
+        Cohort.objects.filter(programme__organisation_id__in=list(organisations.values()))
+        .order_by("-start_date", "title")
+        .values("pk", "programme__name", "title")
+    )
+
+
+def office_cohort_rows(user):
+    """(id, programme name, title) of the cohorts of the user's programme office, newest
+    first: the review queue's cohort filter (one query, its SQL compiled once per process
+    and number of organisations: pioneer.compiled)."""
+    organisations = office_organisation_ids(user)
+    if not organisations:
+        return []
+    return [
+        (row["pk"], row["programme__name"], row["title"])
+        for row in compiled.values(
+            f"cohorts.office_cohort_rows.{len(organisations)}",
+            _office_cohort_rows,
+            **{f"organisation{index}": org for index, org in enumerate(organisations)},
+        )
+    ]
+
+
 def _office_cohort(cohort, **organisations):
     return Cohort.objects.filter(
         pk=cohort, programme__organisation_id__in=list(organisations.values())
@@ -219,7 +244,32 @@ def participations_for_partner(user):
 
 def held_invitations(cohort):
     """How many of the cohort's people an import added with their invitation held."""
-    return Participation.objects.filter(cohort=cohort, invitation_held=True).count()
+    return compiled.count("cohorts.held_invitations", _held, cohort=cohort.pk)
+
+
+def _held(cohort):
+    return Participation.objects.filter(cohort_id=cohort, invitation_held=True)
+
+
+def _cohort_organisations(cohort):
+    return (
+        Organisation.objects.filter(participations__cohort_id=cohort)
+        .distinct()
+        .order_by("name", "pk")
+        .values("pk", "name", "short_name")
+    )
+
+
+def cohort_organisations(cohort):
+    """(id, what an option shows) of the organisations of the cohort's people, by name:
+    str(organisation), the short name else the name (one query, its SQL compiled once per
+    process: pioneer.compiled)."""
+    return [
+        (row["pk"], row["short_name"] or row["name"])
+        for row in compiled.values(
+            "cohorts.cohort_organisations", _cohort_organisations, cohort=cohort.pk
+        )
+    ]
 
 
 def held_invitation_summary(cohort):
@@ -1020,18 +1070,28 @@ PARTICIPATION_ROW_FIELDS = (
 )
 
 
+def _note_counts(**registrations):
+    return (
+        RegistrationNote.objects.filter(registration_id__in=list(registrations.values()))
+        .order_by()
+        .values("registration_id")
+        .annotate(n=Count("id"))
+    )
+
+
 def registration_note_counts(rows):
     """Put `note_count` on the rows of one page: one grouped query over these rows only,
     never a count over the whole queue before it is cut into pages."""
     rows = list(rows)
     counts = {}
     if rows:
-        counts = dict(
-            RegistrationNote.objects.filter(registration_id__in=[r.pk for r in rows])
-            .order_by()
-            .values_list("registration_id")
-            .annotate(n=Count("id"))
+        # Compiled once per process and number of rows (at most a page's): pioneer.compiled.
+        found = compiled.values(
+            f"cohorts.note_counts.{len(rows)}",
+            _note_counts,
+            **{f"registration{index}": row.pk for index, row in enumerate(rows)},
         )
+        counts = {row["registration_id"]: row["n"] for row in found}
     for row in rows:
         row.note_count = counts.get(row.pk, 0)
     return rows

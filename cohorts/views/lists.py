@@ -128,11 +128,7 @@ def _registration_table(request, queryset, *, cohort=None):
     filterset = RegistrationFilter(
         request.GET or None,
         queryset=queryset,
-        cohorts=(
-            None
-            if cohort is not None
-            else selectors.cohorts_for(request.user).order_by("-start_date", "title")
-        ),
+        cohorts=None if cohort is not None else selectors.office_cohort_rows(request.user),
     )
     chips = _filters(request, filterset)
     show = _show(request.GET, bool(chips))
