@@ -134,6 +134,14 @@ def registrations_for_office(user):
     ).select_related("cohort", "cohort__programme", "parent_ministry", "decided_by")
 
 
+def registrations_of_cohorts(cohort_ids):
+    """The registrations of these cohorts (ids the caller found among the office's own:
+    `office_cohort_rows`), with what the review queue shows."""
+    return InterestRegistration.objects.filter(cohort_id__in=cohort_ids).select_related(
+        "cohort", "cohort__programme", "parent_ministry", "decided_by"
+    )
+
+
 def registrations_for_partner(user):
     """Registrations that an office explicitly linked to the partner contact's
     organisations (accepting and linking them), in programmes whose office linked the
@@ -988,8 +996,15 @@ def _tab_url(url_name, pk):
 
 
 def cohort_registrations(cohort, user):
-    """The review queue for one cohort (the office's own registrations only)."""
-    return registrations_for_office(user).filter(cohort=cohort)
+    """The review queue for one cohort (the office's own registrations only): `cohort` is
+    one the user's office runs (`office_cohort_or_404`), so its registrations are without
+    joining the programme to check the office again (two joins fewer to plan in each of
+    the page's queries)."""
+    if cohort.programme.organisation_id not in office_organisation_ids(user):
+        return InterestRegistration.objects.none()
+    return InterestRegistration.objects.filter(cohort=cohort).select_related(
+        "cohort", "cohort__programme", "parent_ministry", "decided_by"
+    )
 
 
 # --- the office's lists: what needs action, sort keys, the page's own figures -----------

@@ -123,13 +123,10 @@ def registration_columns(with_cohort):
     return columns
 
 
-def _registration_table(request, queryset, *, cohort=None):
-    """What the review queue and a cohort's registrations tab show (one partial)."""
-    filterset = RegistrationFilter(
-        request.GET or None,
-        queryset=queryset,
-        cohorts=None if cohort is not None else selectors.office_cohort_rows(request.user),
-    )
+def _registration_table(request, queryset, *, cohort=None, cohort_rows=None):
+    """What the review queue and a cohort's registrations tab show (one partial);
+    `cohort_rows`: the office's cohorts for the queue's cohort filter."""
+    filterset = RegistrationFilter(request.GET or None, queryset=queryset, cohorts=cohort_rows)
     chips = _filters(request, filterset)
     show = _show(request.GET, bool(chips))
     rows = filterset.qs
@@ -169,7 +166,15 @@ def registration_list(request):
             selectors.registrations_for_partner(request.user), REGISTRATION_PAGE_SIZE
         ).get_page(request.GET.get("page"))
         return render(request, "cohorts/registration_list_partner.html", {"page": page})
-    context = _registration_table(request, selectors.registrations_for_office(request.user))
+    # The office's cohorts, read once for the filter's options and the queue's rows: the
+    # registrations of these cohorts are the office's (no join of cohorts and programmes
+    # to plan in each of the page's queries).
+    cohort_rows = selectors.office_cohort_rows(request.user)
+    context = _registration_table(
+        request,
+        selectors.registrations_of_cohorts([pk for pk, _programme, _title in cohort_rows]),
+        cohort_rows=cohort_rows,
+    )
     return render(request, "cohorts/registration_list.html", context)
 
 
