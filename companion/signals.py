@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from cohorts import hooks as cohort_hooks
 from cohorts.hooks import Attention, Figure, FigureRow, RecordLine, Tab, UpcomingDate
+from cohorts.selectors import url_or_blank
 from companion import calendars, selectors, services
 from companion.models import Event, EventRegistration
 from pioneer import compiled, hooks
@@ -33,7 +34,8 @@ def events_tab(sender, cohort, request, **kwargs):
 
 
 def _planner_url(cohort, **query):
-    url = reverse("companion:planner", kwargs={"cohort_pk": cohort.pk})
+    # Reversed once per process and cohort (the overview's figures link it six times).
+    url = url_or_blank("companion:planner", cohort_pk=cohort.pk)
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
     return url
