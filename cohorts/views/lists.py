@@ -16,6 +16,7 @@ Each list page costs the same number of queries for 1 row as for 50: the rows of
 the page's own figures (note counts) for those rows only, and the count.
 """
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, QueryDict, StreamingHttpResponse
@@ -59,10 +60,31 @@ def _show(params, filtered):
 
 
 def _filter_form_html(filterset, kind):
-    """The filter form as nobody filled it in (the list as first shown), kept rendered per
-    its choices (the cohort's organisations, the office's cohorts); None once filled in
-    (the page renders it with what was entered)."""
-    return fragments.form_html(filterset.form, kind, filterset.blank_form_facts())
+    """The filter form kept rendered per its choices (the cohort's organisations, the
+    office's cohorts): as nobody filled it in (the list as first shown), or filled in with
+    values that are all among its choices (a link from the overview's figures, say), per
+    those values. None for anything else, text in the search field above all: what a
+    visitor typed never becomes a key (the page renders that form as it comes)."""
+    form = filterset.form
+    facts = filterset.blank_form_facts()
+    if not form.is_bound:
+        return fragments.form_html(form, kind, facts)
+    if not form.is_valid():
+        return None
+    chosen = []
+    for name, field in form.fields.items():
+        # What the widget reads (the last of repeated values), as it renders it.
+        value = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        if value in ("", None):
+            continue
+        if not isinstance(field, forms.ChoiceField):
+            return None
+        chosen.append((name, value))  # valid: one of the field's choices
+    return fragments.cached_html(
+        f"form:{kind}:chosen",
+        (type(form).__qualname__, form.prefix, facts, tuple(chosen)),
+        lambda: render_to_string("partials/crispy_form.html", {"form": form}),
+    )
 
 
 def _filters(request, filterset):
