@@ -32,6 +32,7 @@ from cohorts import hooks
 from cohorts.hooks import Attention, Figure, FigureRow, Stage, UpcomingDate
 from cohorts.models import (
     Cohort,
+    CohortTransition,
     InterestRegistration,
     Participation,
     Programme,
@@ -61,6 +62,18 @@ def cohorts_for(user):
     return Cohort.objects.filter(
         programme__organisation_id__in=office_organisation_ids(user)
     ).select_related("programme")
+
+
+def _transitions(cohort):
+    return CohortTransition.objects.filter(cohort_id=cohort)
+
+
+def cohort_transitions(cohort, limit):
+    """The cohort's changes of status with who made them, newest first (the model's
+    order), at most `limit`: one query, its SQL compiled once per process."""
+    return compiled.objects(
+        f"cohorts.transitions.{limit}", _transitions, related=("by",), limit=limit, cohort=cohort.pk
+    )
 
 
 def _office_cohort_rows(**organisations):

@@ -68,7 +68,7 @@ def _cohort_page(request, cohort, transition_form):
         for value, _label in Cohort.State.choices
         if value in allowed
     ]
-    transitions = list(CohortTransition.objects.filter(cohort=cohort).select_related("by")[:50])
+    transitions = selectors.cohort_transitions(cohort, limit=50)
     latest = transitions[0] if transitions else None
     undo = (
         latest
