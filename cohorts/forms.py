@@ -403,9 +403,10 @@ class RegistrationFilter(django_filters.FilterSet):
         if cohorts is None:  # one cohort's list: no choice of cohort
             del self.filters["cohort"]
         else:
+            # (id, programme name, title) rows, newest first (selectors.office_cohort_rows).
             self._cohorts = [
                 (pk, f"{programme} – {title}" if programme is not None else title)
-                for pk, programme, title in cohorts.values_list("pk", "programme__name", "title")
+                for pk, programme, title in cohorts
             ]
             # Given to the form's own field (below), not copied with the form's fields.
             self.filters["cohort"].extra["choices"] = []
@@ -417,6 +418,10 @@ class RegistrationFilter(django_filters.FilterSet):
             if "cohort" in form.fields:
                 form.fields["cohort"].choices = self._cohorts
         return self._form
+
+    def blank_form_facts(self):
+        """Everything the blank form shows beyond its class (`pioneer.fragments`)."""
+        return ("cohort" in self.filters, getattr(self, "_cohorts", None))
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -665,13 +670,7 @@ class ParticipationFilter(django_filters.FilterSet):
         self.cohort = cohort
         # What an option shows (as str(organisation): the short name, else the name), in
         # the organisations' order; a choice outside the cohort's is refused as invalid.
-        self._organisations = [
-            (pk, short_name or name)
-            for pk, name, short_name in Organisation.objects.filter(participations__cohort=cohort)
-            .distinct()
-            .order_by("name", "pk")
-            .values_list("pk", "name", "short_name")
-        ]
+        self._organisations = selectors.cohort_organisations(cohort)
         # Given to the form's own field (below): the form's deep copy of its fields would
         # copy every option first.
         self.filters["organisation"].extra["choices"] = []
@@ -683,6 +682,10 @@ class ParticipationFilter(django_filters.FilterSet):
         if not hasattr(self, "_form"):
             super().form.fields["organisation"].choices = self._organisations
         return self._form
+
+    def blank_form_facts(self):
+        """Everything the blank form shows beyond its class (`pioneer.fragments`)."""
+        return ("tandem" in self.filters, self._organisations)
 
     def filter_search(self, queryset, name, value):
         return selectors.search(queryset, value)

@@ -34,6 +34,9 @@ All are sent with sender=Cohort (or Participation) and keyword arguments:
 - people_without_tandem(cohort) -> QuerySet of the cohort's participations that have no
   tandem yet (the tandems app answers it). The dashboard counts it (one query) and the
   participant list filters by it (a subquery). Without a receiver nobody is "without tandem".
+  The queryset is made from the cohort's id alone (not its state, dates or the request):
+  the dashboard keeps the SQL of its count per process (pioneer.compiled); an answer that
+  does not use the id at all is counted as it comes.
 - event_audiences(cohort) -> list of Audience (or None): groups of the cohort's people
   that another app can address, e.g. the attendees of one event (the companion app
   answers it; the evaluation app invites them to an event's feedback survey without

@@ -11,6 +11,8 @@ plus what the hooks of later apps add (one each, see `cohorts.hooks`). The page'
 is 10.
 """
 
+import copy
+import weakref
 from datetime import timedelta
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -20,6 +22,7 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,11 +32,13 @@ from cohorts import hooks
 from cohorts.hooks import Attention, Figure, FigureRow, Stage, UpcomingDate
 from cohorts.models import (
     Cohort,
+    CohortTransition,
     InterestRegistration,
     Participation,
     Programme,
     RegistrationNote,
 )
+from pioneer import compiled
 from pioneer.models import Organisation, PartnerLink, Role, User
 from pioneer.rules import roles_of
 from pioneer.selectors import linked_office_ids, organisations_resembling
@@ -59,6 +64,70 @@ def cohorts_for(user):
     ).select_related("programme")
 
 
+def _transitions(cohort):
+    return CohortTransition.objects.filter(cohort_id=cohort)
+
+
+def cohort_transitions(cohort, limit):
+    """The cohort's changes of status with who made them, newest first (the model's
+    order), at most `limit`: one query, its SQL compiled once per process."""
+    return compiled.objects(
+        f"cohorts.transitions.{limit}", _transitions, related=("by",), limit=limit, cohort=cohort.pk
+    )
+
+
+def _office_cohort_rows(**organisations):
+    return (
+        Cohort.objects.filter(programme__organisation_id__in=list(organisations.values()))
+        .order_by("-start_date", "title")
+        .values("pk", "programme__name", "title")
+    )
+
+
+def office_cohort_rows(user):
+    """(id, programme name, title) of the cohorts of the user's programme office, newest
+    first: the review queue's cohort filter (one query, its SQL compiled once per process
+    and number of organisations: pioneer.compiled)."""
+    organisations = office_organisation_ids(user)
+    if not organisations:
+        return []
+    return [
+        (row["pk"], row["programme__name"], row["title"])
+        for row in compiled.values(
+            f"cohorts.office_cohort_rows.{len(organisations)}",
+            _office_cohort_rows,
+            **{f"organisation{index}": org for index, org in enumerate(organisations)},
+        )
+    ]
+
+
+def _office_cohort(cohort, **organisations):
+    return Cohort.objects.filter(
+        pk=cohort, programme__organisation_id__in=list(organisations.values())
+    )
+
+
+def office_cohort_or_404(user, pk):
+    """The cohort `pk` with its programme if the user's programme office runs it (what
+    `cohorts_for(user).get(pk=pk)` gives), else Http404: read with SQL compiled once per
+    process and number of organisations (pioneer.compiled), as every tab of a cohort
+    page asks for it first."""
+    organisations = office_organisation_ids(user)
+    low, high = connection.ops.integer_field_range(Cohort._meta.pk.get_internal_type())
+    if not organisations or not low <= pk <= high:
+        raise Http404
+    found = compiled.objects(
+        f"cohorts.office_cohort.{len(organisations)}",
+        _office_cohort,
+        related=("programme",),
+        cohort=pk,
+        **{f"organisation{index}": org for index, org in enumerate(organisations)},
+    )
+    if not found:
+        raise Http404
+    return found[0]
+
+
 def open_cohorts(today=None):
     """Cohorts of public programmes that take registrations of interest today."""
     today = today or timezone.localdate()
@@ -76,6 +145,14 @@ def registrations_for_office(user):
     return InterestRegistration.objects.filter(
         cohort__programme__organisation_id__in=office_organisation_ids(user)
     ).select_related("cohort", "cohort__programme", "parent_ministry", "decided_by")
+
+
+def registrations_of_cohorts(cohort_ids):
+    """The registrations of these cohorts (ids the caller found among the office's own:
+    `office_cohort_rows`), with what the review queue shows."""
+    return InterestRegistration.objects.filter(cohort_id__in=cohort_ids).select_related(
+        "cohort", "cohort__programme", "parent_ministry", "decided_by"
+    )
 
 
 def registrations_for_partner(user):
@@ -113,6 +190,34 @@ def registrations_for(user):
 def registration_counts(queryset):
     """{state: count} in one query."""
     rows = queryset.order_by().values("state").annotate(n=Count("id"))
+    return {row["state"]: row["n"] for row in rows}
+
+
+def _waiting_registrations(**organisations):
+    waiting = [InterestRegistration.State.UNCONFIRMED, InterestRegistration.State.CONFIRMED]
+    return (
+        InterestRegistration.objects.filter(
+            cohort__programme__organisation_id__in=list(organisations.values()),
+            state__in=waiting,
+        )
+        .order_by()
+        .values("state")
+        .annotate(n=Count("id"))
+    )
+
+
+def office_waiting_registrations(user):
+    """{state: count} of the office's registrations that wait for someone (unconfirmed,
+    confirmed), for the office's home: one query, built and compiled once per process
+    and number of organisations (pioneer.compiled)."""
+    organisations = office_organisation_ids(user)
+    if not organisations:
+        return {}
+    rows = compiled.values(
+        f"cohorts.waiting_registrations.{len(organisations)}",
+        _waiting_registrations,
+        **{f"organisation{index}": pk for index, pk in enumerate(organisations)},
+    )
     return {row["state"]: row["n"] for row in rows}
 
 
@@ -200,7 +305,32 @@ def partner_people_brief(user):
 
 def held_invitations(cohort):
     """How many of the cohort's people an import added with their invitation held."""
-    return Participation.objects.filter(cohort=cohort, invitation_held=True).count()
+    return compiled.count("cohorts.held_invitations", _held, cohort=cohort.pk)
+
+
+def _held(cohort):
+    return Participation.objects.filter(cohort_id=cohort, invitation_held=True)
+
+
+def _cohort_organisations(cohort):
+    return (
+        Organisation.objects.filter(participations__cohort_id=cohort)
+        .distinct()
+        .order_by("name", "pk")
+        .values("pk", "name", "short_name")
+    )
+
+
+def cohort_organisations(cohort):
+    """(id, what an option shows) of the organisations of the cohort's people, by name:
+    str(organisation), the short name else the name (one query, its SQL compiled once per
+    process: pioneer.compiled)."""
+    return [
+        (row["pk"], row["short_name"] or row["name"])
+        for row in compiled.values(
+            "cohorts.cohort_organisations", _cohort_organisations, cohort=cohort.pk
+        )
+    ]
 
 
 def held_invitation_summary(cohort):
@@ -441,8 +571,7 @@ def attention(cohort, registration_counts, groups, today):
         )
     items.extend(overdue(cohort, today))
     if cohort.programme.has_tandems:
-        for without in hooks.answers(hooks.people_without_tandem, sender=Cohort, cohort=cohort):
-            count = without.count()
+        for count in _without_tandem_counts(cohort):
             if count:
                 items.append(
                     Attention(
@@ -454,6 +583,61 @@ def attention(cohort, registration_counts, groups, today):
                 )
     items.extend(hooks.answers(hooks.dashboard_attention, sender=Cohort, cohort=cohort))
     return items
+
+
+# How many answers the people_without_tandem hook gives, per set of its receivers.
+_WITHOUT_TANDEM_ANSWERS = {}
+
+
+def _without_tandem_counts(cohort):
+    """The counts of the people_without_tandem hook's answers (querysets): each count's
+    SQL is built and compiled once per process and set of receivers (pioneer.compiled),
+    with the cohort's id changed per request."""
+    signal = hooks.people_without_tandem
+    # The receivers by name (an id of a function may be another's later); their answers
+    # are made from the cohort's id alone (cohorts.hooks says so).
+    receivers = ",".join(
+        f"{function.__module__}.{function.__qualname__}"
+        for function in (
+            ref() if isinstance(ref, weakref.ReferenceType) else ref
+            for _key, ref, _is_async in signal.receivers
+        )
+        if function is not None
+    )
+
+    def answers(cohort_id):
+        probe = copy.copy(cohort)
+        probe.pk = cohort_id
+        return hooks.answers(signal, sender=Cohort, cohort=probe)
+
+    if receivers not in _WITHOUT_TANDEM_ANSWERS:
+        counts = []
+        try:
+            for index in range(len(answers(cohort.pk))):
+                counts.append(
+                    compiled.count(
+                        f"cohorts.without_tandem.{receivers}.{index}",
+                        lambda cohort, index=index: answers(cohort)[index],
+                        cohort=cohort.pk,
+                    )
+                )
+        except compiled.NotKept:
+            # An answer that is not made from the cohort's id alone: counted as it comes.
+            _WITHOUT_TANDEM_ANSWERS[receivers] = None
+        else:
+            _WITHOUT_TANDEM_ANSWERS[receivers] = len(counts)
+            return counts
+    kept = _WITHOUT_TANDEM_ANSWERS[receivers]
+    if kept is None:
+        return [without.count() for without in hooks.answers(signal, sender=Cohort, cohort=cohort)]
+    return [
+        compiled.count(
+            f"cohorts.without_tandem.{receivers}.{index}",
+            lambda cohort, index=index: answers(cohort)[index],
+            cohort=cohort.pk,
+        )
+        for index in range(kept)
+    ]
 
 
 def overdue(cohort, today):
@@ -506,23 +690,36 @@ def upcoming_dates(cohort, today):
     return sorted((d for d in dates if d.date and today <= d.date <= horizon), key=lambda d: d.date)
 
 
-def cohort_dashboard(cohort, today=None):
-    """Everything the dashboard shows, in two queries (plus the hooks')."""
-    today = today or timezone.localdate()
-    registration_counts = dict(
-        InterestRegistration.objects.filter(cohort=cohort)
-        .values_list("state")
+def _registration_counts(cohort):
+    return (
+        InterestRegistration.objects.filter(cohort_id=cohort)
+        .values("state")
         .annotate(n=Count("id"))
         .order_by()
     )
-    groups = list(
-        Participation.objects.filter(cohort=cohort)
+
+
+def _participation_groups(cohort):
+    return (
+        Participation.objects.filter(cohort_id=cohort)
         .values(
             "side", "state", "organisation_id", "organisation__name", "organisation__short_name"
         )
         .annotate(n=Count("id"), no_login=Count("id", filter=Q(user__last_login__isnull=True)))
         .order_by()
     )
+
+
+def cohort_dashboard(cohort, today=None):
+    """Everything the dashboard shows, in two queries (plus the hooks')."""
+    today = today or timezone.localdate()
+    registration_counts = {
+        row["state"]: row["n"]
+        for row in compiled.values(
+            "cohorts.dashboard.registrations", _registration_counts, cohort=cohort.pk
+        )
+    }
+    groups = compiled.values("cohorts.dashboard.groups", _participation_groups, cohort=cohort.pk)
     figures = [registration_figure(cohort, registration_counts)]
     figures += participation_figures(cohort, groups)
     figures.extend(hooks.answers(hooks.dashboard_figures, sender=Cohort, cohort=cohort))
@@ -609,13 +806,10 @@ def programme_cohorts(programme):
     )
 
 
-def office_home(user, today=None, limit=HOME_COHORTS):
-    """The office's active cohorts (not closed) with stage, next step and what needs
-    attention, soonest first, at most `limit`: one query whatever their number."""
-    today = today or timezone.localdate()
+def _office_home_cohorts(**organisations):
     live = ~Q(state=Participation.State.WITHDRAWN)
-    rows = list(
-        cohorts_for(user)
+    return (
+        Cohort.objects.filter(programme__organisation_id__in=list(organisations.values()))
         .exclude(state=Cohort.State.CLOSED)
         .annotate(
             home_unreviewed=_count_of(
@@ -625,7 +819,25 @@ def office_home(user, today=None, limit=HOME_COHORTS):
             home_people=_count_of(Participation, live),
             home_no_login=_count_of(Participation, live, Q(user__last_login__isnull=True)),
         )
-        .order_by("start_date", "title", "id")[: limit + 1]
+        .order_by("start_date", "title", "id")
+    )
+
+
+def office_home(user, today=None, limit=HOME_COHORTS):
+    """The office's active cohorts (not closed) with stage, next step and what needs
+    attention, soonest first, at most `limit`: one query whatever their number."""
+    today = today or timezone.localdate()
+    organisations = office_organisation_ids(user)
+    if not organisations:
+        return {"cohorts": [], "more": False}
+    # Built and compiled once per process and number of organisations (pioneer.compiled):
+    # the four counts' subqueries cost more to build than PostgreSQL needs to answer them.
+    rows = compiled.objects(
+        f"cohorts.office_home.{len(organisations)}",
+        _office_home_cohorts,
+        related=("programme",),
+        limit=limit + 1,
+        **{f"organisation{index}": pk for index, pk in enumerate(organisations)},
     )
     entries = [
         {
@@ -861,8 +1073,15 @@ def _tab_url(url_name, pk):
 
 
 def cohort_registrations(cohort, user):
-    """The review queue for one cohort (the office's own registrations only)."""
-    return registrations_for_office(user).filter(cohort=cohort)
+    """The review queue for one cohort (the office's own registrations only): `cohort` is
+    one the user's office runs (`office_cohort_or_404`), so its registrations are without
+    joining the programme to check the office again (two joins fewer to plan in each of
+    the page's queries)."""
+    if cohort.programme.organisation_id not in office_organisation_ids(user):
+        return InterestRegistration.objects.none()
+    return InterestRegistration.objects.filter(cohort=cohort).select_related(
+        "cohort", "cohort__programme", "parent_ministry", "decided_by"
+    )
 
 
 # --- the office's lists: what needs action, sort keys, the page's own figures -----------
@@ -912,18 +1131,59 @@ def participations_needing_action(cohort, queryset):
     ).filter(waiting)
 
 
+# What a row of the review queue shows (cohorts.views.rows.registration_rows): the page's
+# query reads these columns only (a registration has some forty with its joined rows).
+REGISTRATION_ROW_FIELDS = (
+    "organisation_name",
+    "contact_name",
+    "organisation_kind",
+    "state",
+    "decided_at",
+    "places_host",
+    "places_send",
+    "created_at",
+    "cohort__title",
+    "parent_ministry__name",
+    "parent_ministry__short_name",
+    "decided_by__name",
+    "decided_by__email",
+)
+# What a row of the participant list shows (cohorts.views.rows.participation_rows).
+PARTICIPATION_ROW_FIELDS = (
+    "side",
+    "state",
+    "position",
+    "invitation_held",
+    "user__name",
+    "user__email",
+    "user__last_login",
+    "organisation__name",
+    "organisation__short_name",
+)
+
+
+def _note_counts(**registrations):
+    return (
+        RegistrationNote.objects.filter(registration_id__in=list(registrations.values()))
+        .order_by()
+        .values("registration_id")
+        .annotate(n=Count("id"))
+    )
+
+
 def registration_note_counts(rows):
     """Put `note_count` on the rows of one page: one grouped query over these rows only,
     never a count over the whole queue before it is cut into pages."""
     rows = list(rows)
     counts = {}
     if rows:
-        counts = dict(
-            RegistrationNote.objects.filter(registration_id__in=[r.pk for r in rows])
-            .order_by()
-            .values_list("registration_id")
-            .annotate(n=Count("id"))
+        # Compiled once per process and number of rows (at most a page's): pioneer.compiled.
+        found = compiled.values(
+            f"cohorts.note_counts.{len(rows)}",
+            _note_counts,
+            **{f"registration{index}": row.pk for index, row in enumerate(rows)},
         )
+        counts = {row["registration_id"]: row["n"] for row in found}
     for row in rows:
         row.note_count = counts.get(row.pk, 0)
     return rows

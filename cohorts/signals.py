@@ -48,10 +48,7 @@ def home_panels(sender, request, roles, **kwargs):
     if roles.has(OFFICE):
         # Only the two states the panel shows: the decided ones are most of the rows, and
         # their number grows with every cohort (the (cohort, state) index finds these).
-        waiting = [InterestRegistration.State.UNCONFIRMED, InterestRegistration.State.CONFIRMED]
-        counts = selectors.registration_counts(
-            selectors.registrations_for_office(request.user).filter(state__in=waiting)
-        )
+        counts = selectors.office_waiting_registrations(request.user)
         panels.append(
             Panel(
                 "cohorts.office_registrations",

@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy
 
 from cohorts import hooks as cohort_hooks
 from cohorts.hooks import Attention, Figure, FigureRow, RecordLine, Tab, UpcomingDate
+from cohorts.selectors import url_or_blank
 from companion import calendars, selectors, services
 from companion.models import Event, EventRegistration
 from companion.rows import partner_home_items
-from pioneer import hooks
+from pioneer import compiled, hooks
 from pioneer.hooks import NavItem, Panel, PersonalDate
 from pioneer.models import Role
 
@@ -34,7 +35,8 @@ def events_tab(sender, cohort, request, **kwargs):
 
 
 def _planner_url(cohort, **query):
-    url = reverse("companion:planner", kwargs={"cohort_pk": cohort.pk})
+    # Reversed once per process and cohort (the overview's figures link it six times).
+    url = url_or_blank("companion:planner", cohort_pk=cohort.pk)
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
     return url
@@ -45,29 +47,31 @@ def _cohort_events(cohort):
     items and the dates of one overview (one query, kept on the cohort object)."""
     cached = getattr(cohort, "_companion_events", None)
     if cached is None:
-        cached = list(
-            Event.objects.filter(cohort=cohort)
-            .annotate(
-                registered=Count(
-                    "registrations", filter=Q(registrations__state=Reg.State.REGISTERED)
-                ),
-                waiting=Count("registrations", filter=Q(registrations__state=Reg.State.WAITING)),
-                attended=Count(
-                    "registrations", filter=Q(registrations__attendance=Reg.Attendance.ATTENDED)
-                ),
-                unrecorded=Count(
-                    "registrations",
-                    filter=Q(
-                        registrations__state=Reg.State.REGISTERED,
-                        registrations__attendance=Reg.Attendance.UNKNOWN,
-                    ),
-                ),
-            )
-            .values("pk", "title", "state", "starts_at", "ends_at", *COUNTS)
-            .order_by("starts_at", "pk")
-        )
+        cached = compiled.values("companion.cohort_events", _events_with_counts, cohort=cohort.pk)
         cohort._companion_events = cached
     return cached
+
+
+def _events_with_counts(cohort):
+    return (
+        Event.objects.filter(cohort_id=cohort)
+        .annotate(
+            registered=Count("registrations", filter=Q(registrations__state=Reg.State.REGISTERED)),
+            waiting=Count("registrations", filter=Q(registrations__state=Reg.State.WAITING)),
+            attended=Count(
+                "registrations", filter=Q(registrations__attendance=Reg.Attendance.ATTENDED)
+            ),
+            unrecorded=Count(
+                "registrations",
+                filter=Q(
+                    registrations__state=Reg.State.REGISTERED,
+                    registrations__attendance=Reg.Attendance.UNKNOWN,
+                ),
+            ),
+        )
+        .values("pk", "title", "state", "starts_at", "ends_at", *COUNTS)
+        .order_by("starts_at", "pk")
+    )
 
 
 COUNTS = ("registered", "waiting", "attended", "unrecorded")

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts import selectors as cohort_selectors
-from cohorts.selectors import cohorts_for, participations_of
+from cohorts.selectors import office_cohort_or_404, participations_of
 from companion import calendars, exports, selectors, services
 from companion.forms import (
     CancelEventForm,
@@ -63,7 +63,7 @@ def render_form(request, template, context, form=None):
 
 def office_cohort(request, cohort_pk):
     """The office's cohort (404 for anyone else's), if it may change it."""
-    cohort = scoped_object_or_404(cohorts_for(request.user), pk=cohort_pk)
+    cohort = office_cohort_or_404(request.user, cohort_pk)
     require("cohorts.change_cohort", request.user, cohort)
     return cohort
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Participation, Programme
 from cohorts.selectors import cohorts_for
+from pioneer import compiled
 from pioneer.models import User
 from tandems.agreements import agreement_missing, confirmed_count, signed_on_paper
 from tandems.matching import unmatched
@@ -239,15 +240,19 @@ def agreements_missing_count(cohort):
     return Tandem.objects.filter(cohort=cohort).filter(agreement_missing()).count()
 
 
-def dashboard_counts(cohort):
-    """({state: count}, how many await an agreement's confirmation) of the cohort's
-    tandems, for the cohort page's figures and attention (one query)."""
-    rows = (
-        Tandem.objects.filter(cohort=cohort)
+def _dashboard_counts(cohort):
+    return (
+        Tandem.objects.filter(cohort_id=cohort)
         .values("state")
         .annotate(n=Count("id"), missing=Count("id", filter=Q(agreement_missing())))
         .order_by()
     )
+
+
+def dashboard_counts(cohort):
+    """({state: count}, how many await an agreement's confirmation) of the cohort's
+    tandems, for the cohort page's figures and attention (one query)."""
+    rows = compiled.values("tandems.dashboard_counts", _dashboard_counts, cohort=cohort.pk)
     counts, missing = {}, 0
     for row in rows:
         counts[row["state"]] = row["n"]

@@ -1,8 +1,6 @@
 """The tandems app's receivers of the cohorts app's and the core's plug-in points
 (cohorts.hooks, pioneer.hooks). Imported once from TandemsConfig.ready()."""
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.db.models import Q
 from django.dispatch import receiver
@@ -14,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from cohorts import hooks as cohort_hooks
 from cohorts.hooks import Attention, Figure, FigureRow, RecordLine, Tab
 from cohorts.models import Participation
+from cohorts.selectors import url_or_blank
 from pioneer import hooks
 from pioneer.access import SYSTEM
 from pioneer.calendar_feed import uid_host
@@ -60,8 +59,8 @@ def _counts(cohort):
 
 
 def _board_url(cohort, **query):
-    url = reverse("tandems:board", kwargs={"cohort_pk": cohort.pk})
-    return f"{url}?{urlencode(query)}" if query else url
+    # Reversed once per process and cohort (some ten links of the overview).
+    return url_or_blank("tandems:board", cohort_pk=cohort.pk, query=query)
 
 
 @receiver(cohort_hooks.dashboard_figures, dispatch_uid="tandems.figures")

@@ -4,10 +4,9 @@ page with a form, and the office's cohort from the URL."""
 from django.shortcuts import render
 
 from cohorts import selectors
-from cohorts.selectors import cohorts_for
 from pioneer.forms import apply_errors  # noqa: F401  (the one helper; views take it from here)
 from pioneer.models import Role
-from pioneer.permissions import require, scoped_object_or_404
+from pioneer.permissions import require
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 PARTNER = Role.Kind.PARTNER_CONTACT
@@ -21,7 +20,7 @@ def render_form(request, template, context, form=None):
 
 def office_cohort(request, cohort_pk, perm="cohorts.manage_participations"):
     """The office's cohort (404 for anyone else's), if the rule for `perm` allows."""
-    cohort = scoped_object_or_404(cohorts_for(request.user), pk=cohort_pk)
+    cohort = selectors.office_cohort_or_404(request.user, cohort_pk)
     require(perm, request.user, cohort)
     return cohort
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from cohorts import selectors, services
 from cohorts.forms import CohortCopyForm, CohortForm, TransitionForm, TransitionUndoForm
 from cohorts.models import Cohort, CohortTransition
+from cohorts.views import rows as row_html
 from cohorts.views._shared import (
     OFFICE,
     apply_errors,
@@ -19,6 +20,7 @@ from cohorts.views._shared import (
     office_cohort,
     render_form,
 )
+from pioneer import fragments
 from pioneer.permissions import require, role_required, scoped_object_or_404
 
 
@@ -43,7 +45,7 @@ def cohort_create(request, slug):
 
 
 def _cohort_for_office(request, pk):
-    return scoped_object_or_404(selectors.cohorts_for(request.user), pk=pk)
+    return selectors.office_cohort_or_404(request.user, pk)
 
 
 @role_required(OFFICE)
@@ -66,7 +68,7 @@ def _cohort_page(request, cohort, transition_form):
         for value, _label in Cohort.State.choices
         if value in allowed
     ]
-    transitions = list(CohortTransition.objects.filter(cohort=cohort).select_related("by")[:50])
+    transitions = selectors.cohort_transitions(cohort, limit=50)
     latest = transitions[0] if transitions else None
     undo = (
         latest
@@ -75,6 +77,7 @@ def _cohort_page(request, cohort, transition_form):
     )
     next_state = services.NEXT_STEP.get(cohort.state)
     problems = services.cohort_transition_problems(cohort, next_state) if next_state else []
+    dashboard = selectors.cohort_dashboard(cohort)
     return render_form(
         request,
         "cohorts/cohort_detail.html",
@@ -91,7 +94,14 @@ def _cohort_page(request, cohort, transition_form):
             ),
             "next_problems": problems,
             **cohort_frame(request, cohort, "overview"),
-            **selectors.cohort_dashboard(cohort),
+            **dashboard,
+            "figure_cards": row_html.figure_cards(dashboard["figures"]),
+            # The unbound status form is the same for every cohort with the same choices.
+            "form_html": fragments.form_html(
+                transition_form,
+                "cohorts.transition",
+                (transition_form.fields["to_state"].choices, transition_form.initial),
+            ),
         },
         transition_form,
     )

@@ -16,6 +16,7 @@ Each list page costs the same number of queries for 1 row as for 50: the rows of
 the page's own figures (note counts) for those rows only, and the count.
 """
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, QueryDict, StreamingHttpResponse
@@ -33,7 +34,7 @@ from cohorts.models import Participation, RegistrationNote
 from cohorts.services import bulk, exports
 from cohorts.views import rows as row_html
 from cohorts.views._shared import OFFICE, PARTNER, cohort_frame, office_cohort
-from pioneer import jobs
+from pioneer import fragments, jobs
 from pioneer.paging import page_of
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.row_html import sort_headers
@@ -56,6 +57,34 @@ def _show(params, filtered):
     if value in (SHOW_ACTION, SHOW_ALL):
         return value
     return SHOW_ALL if filtered else SHOW_ACTION
+
+
+def _filter_form_html(filterset, kind):
+    """The filter form kept rendered per its choices (the cohort's organisations, the
+    office's cohorts): as nobody filled it in (the list as first shown), or filled in with
+    values that are all among its choices (a link from the overview's figures, say), per
+    those values. None for anything else, text in the search field above all: what a
+    visitor typed never becomes a key (the page renders that form as it comes)."""
+    form = filterset.form
+    facts = filterset.blank_form_facts()
+    if not form.is_bound:
+        return fragments.form_html(form, kind, facts)
+    if not form.is_valid():
+        return None
+    chosen = []
+    for name, field in form.fields.items():
+        # What the widget reads (the last of repeated values), as it renders it.
+        value = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        if value in ("", None):
+            continue
+        if not isinstance(field, forms.ChoiceField):
+            return None
+        chosen.append((name, value))  # valid: one of the field's choices
+    return fragments.cached_html(
+        f"form:{kind}:chosen",
+        (type(form).__qualname__, form.prefix, facts, tuple(chosen)),
+        lambda: render_to_string("partials/crispy_form.html", {"form": form}),
+    )
 
 
 def _filters(request, filterset):
@@ -116,17 +145,10 @@ def registration_columns(with_cohort):
     return columns
 
 
-def _registration_table(request, queryset, *, cohort=None):
-    """What the review queue and a cohort's registrations tab show (one partial)."""
-    filterset = RegistrationFilter(
-        request.GET or None,
-        queryset=queryset,
-        cohorts=(
-            None
-            if cohort is not None
-            else selectors.cohorts_for(request.user).order_by("-start_date", "title")
-        ),
-    )
+def _registration_table(request, queryset, *, cohort=None, cohort_rows=None):
+    """What the review queue and a cohort's registrations tab show (one partial);
+    `cohort_rows`: the office's cohorts for the queue's cohort filter."""
+    filterset = RegistrationFilter(request.GET or None, queryset=queryset, cohorts=cohort_rows)
     chips = _filters(request, filterset)
     show = _show(request.GET, bool(chips))
     rows = filterset.qs
@@ -138,11 +160,16 @@ def _registration_table(request, queryset, *, cohort=None):
         default="state" if show == SHOW_ACTION else "-received",
     )
     page = page_of(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE, request.GET.get("page"))
-    page.object_list = selectors.registration_note_counts(page.object_list)
+    page.object_list = selectors.registration_note_counts(
+        page.object_list.select_related(None)
+        .select_related("cohort", "parent_ministry", "decided_by")
+        .only(*selectors.REGISTRATION_ROW_FIELDS)
+    )
     select_page = request.GET.get("select") == "page"
     return {
         "filter": filterset,
         "chips": chips,
+        "filter_form_html": _filter_form_html(filterset, "cohorts.registration_filter"),
         "show": show,
         "table": table,
         "page": page,
@@ -165,14 +192,22 @@ def registration_list(request):
             "cohorts/registration_list_partner.html",
             {"page": page, "rows": row_html.partner_registration_rows(page.object_list)},
         )
-    context = _registration_table(request, selectors.registrations_for_office(request.user))
+    # The office's cohorts, read once for the filter's options and the queue's rows: the
+    # registrations of these cohorts are the office's (no join of cohorts and programmes
+    # to plan in each of the page's queries).
+    cohort_rows = selectors.office_cohort_rows(request.user)
+    context = _registration_table(
+        request,
+        selectors.registrations_of_cohorts([pk for pk, _programme, _title in cohort_rows]),
+        cohort_rows=cohort_rows,
+    )
     return render(request, "cohorts/registration_list.html", context)
 
 
 @role_required(OFFICE)
 def cohort_registrations(request, cohort_pk):
     """The registrations tab: the review queue for this cohort, inside its frame."""
-    cohort = scoped_object_or_404(selectors.cohorts_for(request.user), pk=cohort_pk)
+    cohort = selectors.office_cohort_or_404(request.user, cohort_pk)
     context = _registration_table(
         request, selectors.cohort_registrations(cohort, request.user), cohort=cohort
     )
@@ -380,6 +415,7 @@ def participation_list(request, cohort_pk):
     cohort = office_cohort(request, cohort_pk)
     filterset, chips, show, table, found = _participation_rows(request, cohort)
     page = Paginator(found, PARTICIPATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = page.object_list.only(*selectors.PARTICIPATION_ROW_FIELDS)
     select_page = request.GET.get("select") == "page"
     return render(
         request,
@@ -388,6 +424,7 @@ def participation_list(request, cohort_pk):
             "cohort": cohort,
             "filter": filterset,
             "chips": chips,
+            "filter_form_html": _filter_form_html(filterset, "cohorts.participation_filter"),
             "show": show,
             "table": table,
             "page": page,

@@ -262,3 +262,58 @@ def partner_people_items(participations):
         )
         for p in participations
     )
+
+
+_FIGURE_CARD = (
+    '<div class="kern-card"><div class="kern-card__container">'
+    '<div class="kern-card__header"><h3 class="kern-title" id="figure-{key}">{title}</h3></div>'
+    '<div class="kern-card__body">{body}</div></div></div>'
+)
+_FIGURE_TABLE = (
+    '<div class="kern-table-responsive" tabindex="0" role="region"'
+    ' aria-labelledby="figure-{key}">'
+    '<table class="kern-table kern-table--small" aria-labelledby="figure-{key}">'
+    '<thead class="kern-table__header"><tr class="kern-table__row">'
+    '<th scope="col" class="kern-table__header">{group}</th>'
+    '<th scope="col" class="kern-table__header kern-table__header--numeric">{number}</th>'
+    '</tr></thead><tbody class="kern-table__body">{rows}</tbody>'
+    '<tfoot class="kern-table__footer"><tr class="kern-table__row">'
+    '<th scope="row" class="kern-table__cell">{total_label}</th>'
+    '<td class="kern-table__cell kern-table__cell--numeric">{total}</td></tr></tfoot>'
+    "</table></div>"
+)
+_FIGURE_ROW = (
+    '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">{label}</th>'
+    '<td class="kern-table__cell kern-table__cell--numeric">{count}</td></tr>'
+)
+
+
+def figure_cards(figures):
+    """The overview's figures (cohorts.hooks.Figure), a card with a small table each
+    (templates/cohorts/cohort_detail.html): some 40 rows the template wrote cell by cell."""
+    words = {
+        "group": esc(_("Group")),
+        "number": esc(_("Number")),
+        "total_label": esc(_("Total")),
+    }
+    none_yet = format_html("<p>{}</p>", _("None yet."))
+    cards = []
+    for figure in figures:
+        key = esc(figure.key)
+        title = esc(figure.title)
+        if figure.url:
+            title = format_html('<a class="kern-link" href="{}">{}</a>', figure.url, title)
+        if figure.rows:
+            rows = []
+            for row in figure.rows:
+                label = esc(row.label)
+                if row.url and row.count:
+                    label = format_html('<a class="kern-link" href="{}">{}</a>', row.url, label)
+                rows.append(_FIGURE_ROW.format(label=label, count=esc(number(row.count))))
+            body = _FIGURE_TABLE.format(
+                key=key, rows="".join(rows), total=esc(number(figure.total)), **words
+            )
+        else:
+            body = none_yet
+        cards.append(_FIGURE_CARD.format(key=key, title=title, body=body))
+    return join(cards)

@@ -697,3 +697,22 @@ def test_a_colleague_who_was_quicker_is_not_counted_twice(world):
         participations=[person], state="confirmed", by=world["owner"]
     )
     assert outcome.done == [] and len(outcome.skipped) == 1
+
+
+def test_the_filter_form_shows_what_was_chosen_each_time(office, world):
+    """The filter form is kept rendered per the choices made (pioneer.fragments): each
+    choice shows as selected in its own form, and typed text is shown as it came, never
+    taken from another request's form."""
+    cohort = world["cohort"]
+    ParticipationFactory(cohort=cohort, user=UserFactory(name="Bea"))
+    url = reverse("cohorts:participation_list", args=[cohort.pk])
+    for side in ("external", "administration", "external"):
+        body = office.get(url, {"side": side}).content.decode()
+        assert re.search(rf'<option value="{side}"[^>]* selected', body), side
+        other = "administration" if side == "external" else "external"
+        assert not re.search(rf'<option value="{other}"[^>]* selected', body), side
+    blank = office.get(url).content.decode()
+    assert not re.search(r'<option value="(external|administration)"[^>]* selected', blank)
+    for text in ("Bea", "<b>x</b>"):
+        body = office.get(url, {"q": text, "side": "external"}).content.decode()
+        assert "&lt;b&gt;x&lt;/b&gt;" in body if text == "<b>x</b>" else 'value="Bea"' in body
