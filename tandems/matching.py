@@ -392,14 +392,21 @@ def _earlier_pairs(cohort, user_ids):
     return side("administration").union(side("external"))
 
 
-def cohort_matching(cohort):
-    """Scores, suggestions and the optimal assignment for a cohort's unmatched people
-    (five queries)."""
-    people = list(
+def unmatched_people(cohort):
+    """The cohort's unmatched people as `cohort_matching` reads them (with user and
+    organisation, in the order the page lists them)."""
+    return (
         unmatched(cohort)
         .select_related("user", "organisation")
         .order_by("side", "user__name", "user__email", "pk")
     )
+
+
+def cohort_matching(cohort, people=None):
+    """Scores, suggestions and the optimal assignment for a cohort's unmatched people
+    (five queries; four when `people`, all of `unmatched_people(cohort)`, are given)."""
+    if people is None:
+        people = list(unmatched_people(cohort))
     registrations = _registrations(cohort, {p.organisation_id for p in people})
     profiles = {p.pk: profile_of(p, registrations.get(p.organisation_id)) for p in people}
     administration = [profiles[p.pk] for p in people if p.side == Participation.Side.ADMINISTRATION]

@@ -242,13 +242,23 @@ def _person_choices(profiles):
     )
 
 
+def _inline(result):
+    """(outcome, profiles, likes, job) of a matching computed in the request."""
+    profiles = {p.id: p for p in (*result.administration, *result.external)}
+    likes = result.fits.constraints.get("likes", set())
+    return matching.Outcome.of(result), profiles, likes, None
+
+
 def _outcome(request, cohort):
     """The cohort's matching for the state of its inputs: (outcome, profiles, likes, job).
 
-    A small cohort is computed here (profiles of everyone, so the page needs no further
-    reads); a large one's outcome is read from the job that computed it for this state of
-    the inputs (profiles None: the page reads those it shows), or a job is started, and
-    while it runs the outcome is None and `job` says how far it is.
+    A small cohort (at most INLINE_LIMIT unmatched people) is computed here (profiles of
+    everyone, so the page needs no further reads); a large one's outcome is read from the
+    job that computed it for this state of the inputs (profiles None: the page reads those
+    it shows), or a job is started, and while it runs the outcome is None and `job` says
+    how far it is. A cohort that never had a job is told small or large by reading up to
+    INLINE_LIMIT + 1 of its people (which a small one's matching then uses); one that had
+    a job by the count its fingerprint gives.
 
     Only a done job needs the fingerprint of the inputs: a small cohort's outcome is made
     from them here, and while a job of the cohort waits or runs the page says so (and
@@ -256,15 +266,18 @@ def _outcome(request, cohort):
     stores their fingerprint with the outcome, and a done outcome is shown only if that
     is the current fingerprint. (A stale job is retried or failed by the dispatcher, so
     none waits for ever; a failed one is not looked at.)"""
-    if matching.unmatched(cohort).count() <= matching.INLINE_LIMIT:
-        result = matching.cohort_matching(cohort)
-        profiles = {p.id: p for p in (*result.administration, *result.external)}
-        likes = result.fits.constraints.get("likes", set())
-        return matching.Outcome.of(result), profiles, likes, None
     job = matching.latest_job(cohort)
-    if job is not None and job.is_active:
+    if job is None:
+        # No job was ever needed: up to INLINE_LIMIT people are matched here, from the
+        # people read once (their number is the list's length, no count of its own).
+        people = list(matching.unmatched_people(cohort)[: matching.INLINE_LIMIT + 1])
+        if len(people) <= matching.INLINE_LIMIT:
+            return _inline(matching.cohort_matching(cohort, people=people))
+    elif job.is_active:
         return None, None, None, job
-    digest, _count = matching.fingerprint(cohort)
+    digest, count = matching.fingerprint(cohort)
+    if count <= matching.INLINE_LIMIT:  # a large cohort that has become small
+        return _inline(matching.cohort_matching(cohort))
     if job is not None and job.state == Job.State.DONE and matching.job_fingerprint(job) == digest:
         return matching.stored_outcome(job), None, None, None
     job = jobs.job_start(

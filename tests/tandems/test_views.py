@@ -556,3 +556,36 @@ def test_all_pairs_of_a_paged_assignment_are_accepted_at_once(world, large, visi
     response = client.post(url, {"all": str(count)})
     assert response.status_code == 302
     assert proposed.count() == before + count
+
+
+def test_a_small_cohort_and_a_large_ones_stored_outcome_cost_the_same_queries(
+    world, monkeypatch, visit
+):
+    """A small cohort is matched in the request from its people read once (no count of
+    its own); a large one's outcome is read from its job with the fingerprint (which gives
+    the count): the page asks as many queries either way."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandems import matching
+
+    cohort = world["cohort"]
+    for _ in range(3):
+        pair(cohort, topics="Klimaschutz")
+    client = _client(world["office"])
+    url = reverse("tandems:matching", args=[cohort.pk])
+
+    def queries():
+        client.get(url)  # warm the per-process caches
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    small = queries()
+    assert not matching.latest_job(cohort)  # matched in the request, no job
+    monkeypatch.setattr(matching, "INLINE_LIMIT", 0)
+    assert "being computed" not in visit(client, url)  # the job ran and stored it
+    large = queries()
+    assert matching.latest_job(cohort).state == "done"
+    extra = 0 if connection.vendor == "postgresql" else 4  # the portable fingerprint's reads
+    assert large == small + extra
