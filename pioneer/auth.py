@@ -14,21 +14,30 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, F, OuterRef
 
+from pioneer import compiled
 from pioneer.rules import role_set
+
+
+def _user_with_roles(user):
+    totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+    return (
+        get_user_model()
+        ._default_manager.filter(pk=user)
+        .annotate(
+            _role_kind=F("roles__kind"),
+            _role_organisation=F("roles__organisation_id"),
+            _has_totp=Exists(totp),
+        )
+    )
 
 
 class Backend(ModelBackend):
     def get_user(self, user_id):
-        totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
-        rows = list(
-            get_user_model()
-            ._default_manager.filter(pk=user_id)
-            .annotate(
-                _role_kind=F("roles__kind"),
-                _role_organisation=F("roles__organisation_id"),
-                _has_totp=Exists(totp),
-            )
-        )
+        try:
+            user_id = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        rows = compiled.objects("auth.user_with_roles", _user_with_roles, user=user_id)
         if not rows:
             return None
         user = rows[0]

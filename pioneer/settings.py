@@ -300,6 +300,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions, read with one fixed statement (pioneer/sessions.py).
+SESSION_ENGINE = "pioneer.sessions"
 LANGUAGE_COOKIE_SECURE = HTTPS
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = []
