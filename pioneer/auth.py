@@ -23,6 +23,7 @@ def _user_with_roles(user):
     return (
         get_user_model()
         ._default_manager.filter(pk=user)
+        .order_by()  # one person: the model's ordering by name would only add a sort
         .annotate(
             _role_kind=F("roles__kind"),
             _role_organisation=F("roles__organisation_id"),
