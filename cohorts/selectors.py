@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cohorts import hooks
+from cohorts.figures import kept as kept_counts
 from cohorts.hooks import Attention, Figure, FigureRow, Stage, UpcomingDate
 from cohorts.models import (
     Cohort,
@@ -213,10 +214,15 @@ def office_waiting_registrations(user):
     organisations = office_organisation_ids(user)
     if not organisations:
         return {}
-    rows = compiled.values(
-        f"cohorts.waiting_registrations.{len(organisations)}",
-        _waiting_registrations,
-        **{f"organisation{index}": pk for index, pk in enumerate(organisations)},
+    # Kept under the change token of cohorts.figures: every registration counts.
+    rows = kept_counts(
+        "waiting_registrations",
+        lambda: compiled.values(
+            f"cohorts.waiting_registrations.{len(organisations)}",
+            _waiting_registrations,
+            **{f"organisation{index}": pk for index, pk in enumerate(organisations)},
+        ),
+        *organisations,
     )
     return {row["state"]: row["n"] for row in rows}
 
@@ -713,13 +719,24 @@ def _participation_groups(cohort):
 def cohort_dashboard(cohort, today=None):
     """Everything the dashboard shows, in two queries (plus the hooks')."""
     today = today or timezone.localdate()
+    # Both grow with the cohort: kept under the change token of cohorts.figures.
     registration_counts = {
         row["state"]: row["n"]
-        for row in compiled.values(
-            "cohorts.dashboard.registrations", _registration_counts, cohort=cohort.pk
+        for row in kept_counts(
+            "dashboard.registrations",
+            lambda: compiled.values(
+                "cohorts.dashboard.registrations", _registration_counts, cohort=cohort.pk
+            ),
+            cohort.pk,
         )
     }
-    groups = compiled.values("cohorts.dashboard.groups", _participation_groups, cohort=cohort.pk)
+    groups = kept_counts(
+        "dashboard.groups",
+        lambda: compiled.values(
+            "cohorts.dashboard.groups", _participation_groups, cohort=cohort.pk
+        ),
+        cohort.pk,
+    )
     figures = [registration_figure(cohort, registration_counts)]
     figures += participation_figures(cohort, groups)
     figures.extend(hooks.answers(hooks.dashboard_figures, sender=Cohort, cohort=cohort))
@@ -798,12 +815,34 @@ def _count_of(model, *conditions):
 
 
 def programme_cohorts(programme):
-    """A programme's cohorts, newest first, each with its number of registrations. The
-    count is a correlated subquery, so a page of cohorts counts only its own rows (a
-    GROUP BY over the join would count every registration of the programme first)."""
-    return programme.cohorts.annotate(registration_count=_count_of(InterestRegistration)).order_by(
-        "-start_date", "-id"
+    """A programme's cohorts, newest first (`with_registration_counts` adds, to a page of
+    them, their numbers of registrations)."""
+    return programme.cohorts.order_by("-start_date", "-id")
+
+
+def with_registration_counts(cohorts):
+    """The cohorts (a page of a programme's) as a list, each with its number of
+    registrations as `registration_count`: one grouped query over these cohorts only,
+    kept under the change token of cohorts.figures (a big cohort has thousands)."""
+    cohorts = list(cohorts)
+    ids = sorted(cohort.pk for cohort in cohorts)
+    counts = (
+        kept_counts(
+            "registrations_of_cohorts",
+            lambda: dict(
+                InterestRegistration.objects.filter(cohort_id__in=ids)
+                .order_by()
+                .values_list("cohort_id")
+                .annotate(n=Count("id"))
+            ),
+            *ids,
+        )
+        if ids
+        else {}
     )
+    for cohort in cohorts:
+        cohort.registration_count = counts.get(cohort.pk, 0)
+    return cohorts
 
 
 def _office_home_cohorts(**organisations):
@@ -832,12 +871,17 @@ def office_home(user, today=None, limit=HOME_COHORTS):
         return {"cohorts": [], "more": False}
     # Built and compiled once per process and number of organisations (pioneer.compiled):
     # the four counts' subqueries cost more to build than PostgreSQL needs to answer them.
-    rows = compiled.objects(
-        f"cohorts.office_home.{len(organisations)}",
-        _office_home_cohorts,
-        related=("programme",),
-        limit=limit + 1,
-        **{f"organisation{index}": pk for index, pk in enumerate(organisations)},
+    # Counted over every cohort's people: kept under the change token of cohorts.figures.
+    rows = kept_counts(
+        f"office_home.{limit}",
+        lambda: compiled.objects(
+            f"cohorts.office_home.{len(organisations)}",
+            _office_home_cohorts,
+            related=("programme",),
+            limit=limit + 1,
+            **{f"organisation{index}": pk for index, pk in enumerate(organisations)},
+        ),
+        *organisations,
     )
     entries = [
         {

@@ -8,13 +8,13 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from cohorts import selectors
-from cohorts.models import Cohort, InterestRegistration, Programme
+from cohorts import figures, selectors
+from cohorts.models import Cohort, InterestRegistration, Participation, Programme
 from cohorts.services.registrations import registration_purge_expired
 from cohorts.views.rows import partner_people_items
 from pioneer import hooks, landing
 from pioneer.hooks import NavItem, Panel
-from pioneer.models import Role
+from pioneer.models import Organisation, Role, User
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 PARTNER = Role.Kind.PARTNER_CONTACT
@@ -39,6 +39,16 @@ for _model in (Cohort, Programme):
     )
     post_delete.connect(
         landing.changed, sender=_model, dispatch_uid=f"cohorts.landing.{_model.__name__}.deleted"
+    )
+
+
+# The counts the office's home and a cohort's overview keep (cohorts.figures) read these.
+for _model in (Cohort, Programme, InterestRegistration, Participation, Organisation, User):
+    post_save.connect(
+        figures.changed, sender=_model, dispatch_uid=f"cohorts.figures.{_model.__name__}.saved"
+    )
+    post_delete.connect(
+        figures.changed, sender=_model, dispatch_uid=f"cohorts.figures.{_model.__name__}.deleted"
     )
 
 

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history
 
+from cohorts import figures
 from cohorts.models import Cohort, Participation
 from cohorts.services.participations import side_mismatch
 from pioneer import bulk, jobs
@@ -633,6 +634,8 @@ def _import_batch(cohort, rows, organisations, by, hold):
             )
         )
     bulk_create_with_history(participations, Participation, batch_size=BATCH_SIZE, default_user=by)
+    # Written without signals: the kept counts of the cohort's people are stale.
+    figures.changed()
     invited = 0 if hold else bulk.invitations_schedule_in_bulk(invitees=invitees.values())
     return {
         "created": len(participations),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cohorts import figures
 from cohorts.models import InterestRegistration, RegistrationNote, organisation_key
 from cohorts.selectors import organisation_candidates
 from pioneer import mail, ratelimit
@@ -53,9 +54,13 @@ def _over_rate_limit(email, ip):
 def registration_expire_stale(*, now=None):
     """Mark unconfirmed registrations whose link has expired; returns how many."""
     now = now or timezone.now()
-    return InterestRegistration.objects.filter(
+    expired = InterestRegistration.objects.filter(
         state=InterestRegistration.State.UNCONFIRMED, confirm_expires_at__lt=now
     ).update(state=InterestRegistration.State.EXPIRED)
+    if expired:
+        # Written without signals: the kept counts of registrations by state are stale.
+        figures.changed()
+    return expired
 
 
 def registration_find_duplicate(*, cohort, organisation_name):

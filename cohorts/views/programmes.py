@@ -58,6 +58,7 @@ def programme_detail(request, slug):
     page = Paginator(selectors.programme_cohorts(programme), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = selectors.with_registration_counts(page.object_list)
     return render(
         request,
         "cohorts/programme_detail.html",
