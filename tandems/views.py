@@ -270,7 +270,7 @@ def _outcome(request, cohort):
     if job is None:
         # No job was ever needed: up to INLINE_LIMIT people are matched here, from the
         # people read once (their number is the list's length, no count of its own).
-        people = list(matching.unmatched_people(cohort)[: matching.INLINE_LIMIT + 1])
+        people = matching.unmatched_people(cohort, limit=matching.INLINE_LIMIT + 1)
         if len(people) <= matching.INLINE_LIMIT:
             return _inline(matching.cohort_matching(cohort, people=people))
     elif job.is_active:

@@ -242,3 +242,93 @@ def test_people_paired_in_an_earlier_cohort_are_never_paired_again():
     pairs = {frozenset(pair) for pair in matching._earlier_pairs(cohort, [first.user_id])}
     assert pairs == {frozenset((first.user_id, second.user_id))}
     assert not set(matching._earlier_pairs(earlier, [first.user_id, second.user_id]))
+
+
+@pytest.mark.django_db
+def test_the_people_read_by_sql_are_the_ones_the_orm_reads():
+    """`matching._people` reads a cohort's people as rows in one written query: the same
+    people, columns and order as the ORM's `unmatched` with user and organisation (the
+    withdrawn, those in a live tandem and other cohorts' people left out; an ended tandem
+    frees its people; names missing, equal or in another case), and with `ids` the given
+    people of the cohort, matched or not. `visible_profiles` makes the profiles
+    `cohort_matching` makes."""
+    from cohorts.models import Participation
+    from tandems.models import MatchPreference
+    from tests.factories.core import UserFactory
+
+    cohort = CohortFactory(state="matching")
+    other = CohortFactory(programme=cohort.programme)
+    company = OrganisationFactory(kind="company", name="Daten GmbH", short_name="")
+    people = [
+        ParticipationFactory(
+            cohort=cohort, user=UserFactory(name=name, email=email), topics="Daten, Recht"
+        )
+        for name, email in (
+            ("Berta", "z@pioneer.example"),
+            ("anton", "a@pioneer.example"),
+            ("", "e@pioneer.example"),
+            ("Berta", "b@pioneer.example"),  # the same name: the address orders them
+            ("Çelik", "c@pioneer.example"),
+        )
+    ]
+    people += [
+        external_participation(cohort, organisation=company, expertise="Daten und Energie"),
+        external_participation(cohort, user=UserFactory(name="")),
+        external_participation(cohort),
+        external_participation(cohort),
+    ]
+    ParticipationFactory(cohort=other)
+    people[1].state = Participation.State.WITHDRAWN
+    people[1].withdrawn_reason = "Umzug"
+    people[1].save()
+    services.tandem_create(first=people[4], second=people[5], by=SYSTEM)
+    ended = services.tandem_create(first=people[2], second=people[6], by=SYSTEM)
+    services.tandem_end_early(tandem=ended, reason="Konflikt", by=SYSTEM)
+    InterestRegistrationFactory(
+        cohort=cohort,
+        organisation=company,
+        state=InterestRegistration.State.ACCEPTED,
+        topics_sought="Klimaschutz",
+        places_host=2,
+    )
+
+    def row(p):
+        user, organisation = p.user, p.organisation
+        return (p.pk, p.side, p.organisation_id, p.user_id, p.topics, p.expertise) + (
+            user.name, user.email, organisation.short_name, organisation.name
+        )  # fmt: skip
+
+    orm = list(
+        matching.unmatched(cohort)
+        .select_related("user", "organisation")
+        .order_by("side", "user__name", "user__email", "pk")
+    )
+    assert len(orm) == 6
+    assert [tuple(r) for r in matching.unmatched_people(cohort)] == [row(p) for p in orm]
+    assert [tuple(r) for r in matching.unmatched_people(cohort, limit=3)] == [
+        row(p) for p in orm[:3]
+    ]
+    chosen = {people[4].pk, people[1].pk, people[5].pk, people[7].pk}
+    by_id = sorted(tuple(r) for r in matching._people(cohort, ids=chosen))
+    assert by_id == sorted(row(p) for p in Participation.objects.filter(pk__in=chosen))
+    assert matching._people(cohort, ids=[]) == []
+    assert not matching._people(other, ids=chosen)
+
+    for source, target, kind in ((3, 7, "like"), (7, 4, "like"), (8, 3, "dislike")):
+        MatchPreference.objects.create(
+            participation=people[source], other=people[target], kind=kind
+        )
+    result = matching.cohort_matching(cohort)
+    everyone = {p.id: p for p in (*result.administration, *result.external)}
+    shown = {people[3].pk, people[7].pk, people[8].pk, people[6].pk}
+    profiles, likes = matching.visible_profiles(cohort, shown)
+    assert profiles == {pid: everyone[pid] for pid in shown}
+    assert likes == {(people[3].pk, people[7].pk)}
+    assert profiles[people[6].pk].label == people[6].user.email  # no name: the address
+    # A matched person of an organisation with an accepted registration, without a short
+    # name: read by id all the same, with what the registration offers and seeks.
+    (company_profile,) = matching.visible_profiles(cohort, {people[5].pk})[0].values()
+    assert company_profile.organisation == "Daten GmbH"
+    assert company_profile.places_host == 2
+    assert company_profile.topics == {"klimaschutz"}
+    assert company_profile.expertise == {"daten", "energie"}
