@@ -3,12 +3,14 @@
 
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from cohorts import figures as cohort_figures
 from cohorts import hooks as cohort_hooks
 from cohorts.hooks import Attention, Figure, FigureRow, RecordLine, Tab
 from cohorts.models import Participation
@@ -19,9 +21,24 @@ from pioneer.calendar_feed import uid_host
 from pioneer.hooks import NavItem, Panel, PersonalDate
 from pioneer.models import Role
 from tandems import selectors, services
-from tandems.models import HospitationPhase, Tandem
+from tandems.models import HospitationPhase, MatchPreference, Tandem
 
 PARTICIPANT = Role.Kind.PARTICIPANT
+
+# The matching page's kept fingerprint (tandems.matching.current_fingerprint) reads who is
+# in a live tandem, the people's earlier tandems and their preferences: a tandem or a
+# preference saved or deleted replaces cohorts.figures' change token.
+for _model in (Tandem, MatchPreference):
+    post_save.connect(
+        cohort_figures.changed,
+        sender=_model,
+        dispatch_uid=f"tandems.figures.{_model.__name__}.saved",
+    )
+    post_delete.connect(
+        cohort_figures.changed,
+        sender=_model,
+        dispatch_uid=f"tandems.figures.{_model.__name__}.deleted",
+    )
 
 
 @receiver(cohort_hooks.participation_state_changed, dispatch_uid="tandems.withdrawal")

@@ -275,7 +275,7 @@ def _outcome(request, cohort):
             return _inline(matching.cohort_matching(cohort, people=people))
     elif job.is_active:
         return None, None, None, job
-    digest, count = matching.fingerprint(cohort)
+    digest, count = matching.current_fingerprint(cohort)
     if count <= matching.INLINE_LIMIT:  # a large cohort that has become small
         return _inline(matching.cohort_matching(cohort))
     if job is not None and job.state == Job.State.DONE and matching.job_fingerprint(job) == digest:
