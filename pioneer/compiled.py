@@ -115,44 +115,54 @@ def count(name, build, **ids):
 def objects(name, build, *, related=(), limit=None, **ids):
     """Instances of the model of `build(**markers)` (a queryset, not sliced), with its
     annotations as attributes and the foreign keys named in `related` loaded as
-    `select_related` would, at most `limit` of them: the rows come from `values()` of
-    every column, read with the kept SQL, and become instances as Django's own iterable
-    makes them (`Model.from_db`)."""
+    `select_related` would (a path such as "guest__user" too, after "guest"), at most
+    `limit` of them: the rows come from `values()` of every column, read with the kept
+    SQL, and become instances as Django's own iterable makes them (`Model.from_db`)."""
     kept_shape = _cache().get(("objects", name))
     if kept_shape is None:
         probe = build(**_markers(ids))
         model = probe.model
-        parts = [(None, model, [f.attname for f in model._meta.concrete_fields])]
+        # (path, the path it hangs from, its field, its model, its columns)
+        parts = [(None, None, None, model, [f.attname for f in model._meta.concrete_fields])]
+        models = {None: model}
         for path in related:
-            field = model._meta.get_field(path)
-            rel_model = field.related_model
-            parts.append((field, rel_model, [f.attname for f in rel_model._meta.concrete_fields]))
+            *hops, last = path.split("__")
+            parent = "__".join(hops) or None
+            if parent not in models:
+                raise ValueError(f"{path}: name {parent} in `related` before it")
+            field = models[parent]._meta.get_field(last)
+            rel_model = models[path] = field.related_model
+            attnames = [f.attname for f in rel_model._meta.concrete_fields]
+            parts.append((path, parent, field, rel_model, attnames))
         annotations = list(probe.query.annotations)
         kept_shape = _cache()[("objects", name)] = (parts, annotations)
     parts, annotations = kept_shape
 
     def columns(**markers):
         queryset = build(**markers)
-        names = [*parts[0][2]]
-        for field, _model, attnames in parts[1:]:
-            names += [f"{field.name}__{attname}" for attname in attnames]
+        names = [*parts[0][4]]
+        for path, _parent, _field, _model, attnames in parts[1:]:
+            names += [f"{path}__{attname}" for attname in attnames]
         queryset = queryset.values(*names, *annotations)
         return queryset[:limit] if limit is not None else queryset
 
     alias = connection.alias
+    (_none, _no_parent, _no_field, model, attnames), *others = parts
     found = []
     for row in values(name, columns, **ids):
-        (_none, model, attnames), *others = parts
         obj = model.from_db(alias, attnames, [row[a] for a in attnames])
-        for field, rel_model, rel_attnames in others:
-            keys = [f"{field.name}__{a}" for a in rel_attnames]
-            pk = row[f"{field.name}__{rel_model._meta.pk.attname}"]
-            rel = (
+        made = {None: obj}
+        for path, parent, field, rel_model, rel_attnames in others:
+            pk = row[f"{path}__{rel_model._meta.pk.attname}"]
+            rel = made[path] = (
                 None
                 if pk is None
-                else rel_model.from_db(alias, rel_attnames, [row[k] for k in keys])
+                else rel_model.from_db(
+                    alias, rel_attnames, [row[f"{path}__{a}"] for a in rel_attnames]
+                )
             )
-            field.set_cached_value(obj, rel)
+            if made[parent] is not None:
+                field.set_cached_value(made[parent], rel)
         for annotation in annotations:
             setattr(obj, annotation, row[annotation])
         found.append(obj)

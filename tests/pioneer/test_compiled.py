@@ -68,3 +68,43 @@ def test_a_query_that_leaves_out_an_id_is_refused():
 
     with pytest.raises(ValueError):
         compiled.values("test.unused", build, cohort=1)
+
+
+def test_objects_load_related_rows_along_a_path_and_empty_ones_as_none():
+    from tandems.models import HospitationPhase
+    from tests.factories.core import UserFactory
+    from tests.factories.tandems import tandem
+
+    made = tandem()
+    first, second = made.phases.order_by("number")
+    first.host_contact = UserFactory()
+    first.save()
+    second.host_contact = None
+    second.save()
+
+    def build(tandem):
+        return HospitationPhase.objects.filter(tandem_id=tandem).order_by("number")
+
+    found = compiled.objects(
+        "test.objects_path",
+        build,
+        related=("tandem", "tandem__cohort", "host_contact", "guest", "guest__user"),
+        tandem=made.pk,
+    )
+    assert found == [first, second]
+    assert found[0].tandem.cohort.title == made.cohort.title
+    assert found[0].host_contact.email == first.host_contact.email
+    assert found[1].host_contact is None
+    assert found[1].guest.user.email == second.guest.user.email
+
+
+def test_objects_refuse_a_path_before_the_one_it_hangs_from():
+    from cohorts.models import Participation
+
+    with pytest.raises(ValueError, match="cohort__programme"):
+        compiled.objects(
+            "test.objects_order",
+            lambda cohort: Participation.objects.filter(cohort_id=cohort),
+            related=("cohort__programme",),
+            cohort=1,
+        )

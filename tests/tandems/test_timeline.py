@@ -127,3 +127,46 @@ def test_before_the_first_phase_the_page_counts_the_days_to_it():
     html = _client(t.administration.user).get(reverse("tandems:mine")).content.decode()
     assert "Phase 1 starts on" in html
     assert 'class="pio-dates__today"' in html
+
+
+def test_own_tandems_with_dates_read_by_kept_sql_are_the_orms():
+    """The person's tandems, phases and milestones come from SQL compiled once per
+    process (pioneer.compiled): the same rows, in the same order, with the same related
+    rows as the querysets they are compiled from, for each person asked about."""
+    from pioneer.access import SYSTEM
+    from tandems import selectors, services
+    from tests.factories.cohorts import ParticipationFactory, external_participation
+
+    earlier = tandem(CohortFactory(start_date=date(2025, 1, 1), end_date=date(2025, 12, 31)))
+    user = earlier.administration.user
+    services.tandem_end_early(tandem=earlier, reason="Umzug", by=SYSTEM)
+    cohort = CohortFactory(start_date=date(2026, 1, 1), end_date=date(2026, 12, 31))
+    later = services.tandem_create(
+        first=ParticipationFactory(cohort=cohort, user=user, role=False),
+        second=external_participation(cohort),
+        by=SYSTEM,
+    )
+    other = tandem(cohort)
+    for person, expected in ((user, [later, earlier]), (other.external.user, [other])):
+        found = selectors.own_tandems_with_dates(person)
+        assert found == expected
+        assert found == list(selectors._own_tandems(person))
+        phases = list(selectors._own_phases(person))
+        milestones = list(selectors._own_milestones(person))
+        for t in found:
+            assert (
+                t.cohort.programme.name
+                == t.cohort.programme.__class__.objects.get(pk=t.cohort.programme_id).name
+            )
+            assert [p.pk for p in t.dated_phases] == [p.pk for p in phases if p.tandem_id == t.pk]
+            assert [m.pk for m in t.dated_milestones] == [
+                m.pk for m in milestones if m.tandem_id == t.pk
+            ]
+            assert {t.administration.user.email, t.external.user.email} == {
+                t.administration.user.__class__.objects.get(pk=t.administration.user_id).email,
+                t.external.user.__class__.objects.get(pk=t.external.user_id).email,
+            }
+            for phase, orm in zip(t.dated_phases, phases, strict=False):
+                if phase.pk == orm.pk:
+                    assert phase.host_organisation.name == orm.host_organisation.name
+                    assert phase.guest.organisation.name == orm.guest.organisation.name
