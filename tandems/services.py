@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cohorts import figures
 from cohorts.models import Cohort, Participation
 from pioneer.access import SYSTEM, actor, check_own_office
 from tandems import agreements, reminders
@@ -380,6 +381,7 @@ def tandems_advance(*, today=None):
         if not ids:
             continue
         moved += Tandem.objects.filter(pk__in=ids, state=from_state).update(state=to_state)
+        figures.changed()  # the counts by state the cohort's overview keeps
         Milestone.objects.filter(tandem_id__in=ids, kind=milestone, done_at__isnull=True).update(
             done_at=now, sequence=F("sequence") + 1
         )

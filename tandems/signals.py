@@ -21,14 +21,15 @@ from pioneer.calendar_feed import uid_host
 from pioneer.hooks import NavItem, Panel, PersonalDate
 from pioneer.models import Role
 from tandems import selectors, services
-from tandems.models import HospitationPhase, MatchPreference, Tandem
+from tandems.models import AgreementConfirmation, HospitationPhase, MatchPreference, Tandem
 
 PARTICIPANT = Role.Kind.PARTICIPANT
 
 # The matching page's kept fingerprint (tandems.matching.current_fingerprint) reads who is
-# in a live tandem, the people's earlier tandems and their preferences: a tandem or a
-# preference saved or deleted replaces cohorts.figures' change token.
-for _model in (Tandem, MatchPreference):
+# in a live tandem, the people's earlier tandems and their preferences; the overview's kept
+# counts (selectors.dashboard_counts) the tandems' states, their phases' agreement versions
+# and the confirmations: any of these saved or deleted replaces cohorts.figures' token.
+for _model in (Tandem, MatchPreference, HospitationPhase, AgreementConfirmation):
     post_save.connect(
         cohort_figures.changed,
         sender=_model,

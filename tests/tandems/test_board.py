@@ -144,9 +144,52 @@ def test_the_dashboard_counts_them_once(world, django_assert_num_queries):
     item = next(i for i in dashboard["attention"] if i.key == "agreements_missing")
     assert item.count == 4
     assert item.url.endswith("?agreement=on")
-    with django_assert_num_queries(1):
+    # The page counted them already: they are kept (cohorts.figures' change token).
+    with django_assert_num_queries(0):
         counts, missing = selectors.dashboard_counts(cohort)
     assert missing == 4 and sum(counts.values()) == 7
+
+
+def _counted(cohort):
+    counts, missing = {}, 0
+    for row in selectors._dashboard_counts(cohort.pk):
+        counts[row["state"]] = row["n"]
+        missing += row["missing"]
+    return counts, missing
+
+
+def test_the_kept_dashboard_counts_follow_every_change(world, django_capture_on_commit_callbacks):
+    """Kept under cohorts.figures' change token, the counts are those of the moment after
+    each kind of change the product makes: a confirmation, a new version of an agreement,
+    a tandem made or ended, and the tandems moved on by their dates."""
+    from datetime import date
+
+    from pioneer.access import SYSTEM
+
+    cohort = world["cohort"]
+    office = world["office"]
+    kept = selectors.dashboard_counts(cohort)
+    assert kept == _counted(cohort)
+    _t, two, _s, host, sender = world["made"]["two"]
+    _t, complete, _s, host_all, sender_all = world["made"]["all"]
+    steps = [
+        lambda: _confirm(two, [Party.SENDER], host, sender),
+        lambda: agreements.phase_set_agreement(
+            phase=complete, by=office, goals="Neu", host_contact=host_all, sender_contact=sender_all
+        ),
+        lambda: tandem(cohort, topic="Neu"),
+        lambda: services.tandem_end_early(
+            tandem=world["made"]["none"][0], reason="Umzug", by=SYSTEM
+        ),
+        lambda: services.tandems_advance(today=date(2099, 1, 1)),
+    ]
+    for step in steps:
+        with django_capture_on_commit_callbacks(execute=True):
+            step()
+        fresh = _counted(cohort)
+        assert fresh != kept
+        assert selectors.dashboard_counts(cohort) == fresh
+        kept = fresh
 
 
 def test_the_board_with_agreements_stays_flat(world):
