@@ -15,6 +15,7 @@ import copy
 import weakref
 from datetime import timedelta
 from functools import lru_cache
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -1014,19 +1015,31 @@ def partner_offices(user, limit=None):
     return with_office_emails(offices[:limit] if limit else offices, user)
 
 
+def _next_to_review(organisation, after):
+    return (
+        InterestRegistration.objects.filter(
+            state=InterestRegistration.State.CONFIRMED,
+            cohort__programme__organisation_id=organisation,
+        )
+        .exclude(pk=after)
+        .order_by("confirmed_at", "created_at", "pk")
+        .values("pk", "organisation_name")[:1]
+    )
+
+
 def registration_next_to_review(*, user, after):
     """The next registration to decide after `after`: the oldest confirmed one of the
-    same office's queue (the programme's organisation), other than `after`; or None."""
-    return (
-        registrations_for_office(user)
-        .filter(
-            state=InterestRegistration.State.CONFIRMED,
-            cohort__programme__organisation_id=after.cohort.programme.organisation_id,
-        )
-        .exclude(pk=after.pk)
-        .order_by("confirmed_at", "created_at", "pk")
-        .first()
+    same office's queue (the programme's organisation), other than `after`; or None.
+    Only what its link shows (`pk`, `organisation_name` as attributes), by SQL compiled
+    once per process: the queue's queryset with its four joined models cost about 3 ms of
+    CPU to build and compile (the decided registration's page at N = 1)."""
+    organisation = after.cohort.programme.organisation_id
+    if organisation not in office_organisation_ids(user):
+        return None
+    rows = compiled.values(
+        "cohorts.next_to_review", _next_to_review, organisation=organisation, after=after.pk
     )
+    return SimpleNamespace(**rows[0]) if rows else None
 
 
 # --- the cohort page: status words, the next missing thing, the tabs --------------------

@@ -346,3 +346,32 @@ def test_decided_and_check_pages_keep_the_query_budget(
 def test_the_old_addresses_that_skipped_the_check_page_are_gone(client, old):
     # Anyone, signed in or not, meets no address that decides without the check page.
     assert client.post(f"/registrations/1/{old}/", {"reason": "x"}).status_code == 404
+
+
+def test_the_next_registration_to_review_is_the_oldest_confirmed_of_the_same_office(world):
+    """Read by SQL compiled once per process: for each registration and office asked
+    about, the oldest confirmed one of the same programme organisation's queue (by
+    confirmation, creation, id), never the one decided, never another office's."""
+    from cohorts import selectors
+
+    cohort, owner = world["cohort"], world["owner"]
+    now = timezone.now()
+    decided = InterestRegistrationFactory(cohort=cohort, state="declined")
+    later = InterestRegistrationFactory(cohort=cohort, confirmed_at=now - timedelta(days=1))
+    oldest = InterestRegistrationFactory(cohort=cohort, confirmed_at=now - timedelta(days=3))
+    InterestRegistrationFactory(
+        cohort=cohort, state="declined", confirmed_at=now - timedelta(days=9)
+    )
+    InterestRegistration.objects.filter(pk=world["registration"].pk).update(confirmed_at=now)
+    elsewhere = CohortFactory(state=Cohort.State.OPEN, interest_closes=None)
+    theirs = InterestRegistrationFactory(cohort=elsewhere, confirmed_at=now - timedelta(days=30))
+    following = selectors.registration_next_to_review(user=owner, after=decided)
+    assert (following.pk, following.organisation_name) == (oldest.pk, oldest.organisation_name)
+    assert selectors.registration_next_to_review(user=owner, after=oldest).pk == later.pk
+    other_office = office_user(org=elsewhere.programme.organisation)
+    assert selectors.registration_next_to_review(user=other_office, after=decided) is None
+    assert selectors.registration_next_to_review(user=other_office, after=theirs) is None
+    InterestRegistration.objects.exclude(pk=decided.pk).filter(cohort=cohort).update(
+        state="accepted"
+    )
+    assert selectors.registration_next_to_review(user=owner, after=decided) is None
