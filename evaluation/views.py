@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cohorts.selectors import cohorts_for
+from cohorts.selectors import cohorts_for, office_cohort_or_404
 from cohorts.services.exports import spreadsheet_cell
 from cohorts.views._shared import cohort_frame
 from evaluation import exports, reports, selectors, services
@@ -65,7 +65,7 @@ def _fields(structure, values, errors):
 
 
 def _office_cohort(request, cohort_pk):
-    cohort = scoped_object_or_404(cohorts_for(request.user), pk=cohort_pk)
+    cohort = office_cohort_or_404(request.user, cohort_pk)
     require("evaluation.manage_survey", request.user, cohort)
     return cohort
 
