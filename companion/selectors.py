@@ -9,11 +9,13 @@ Every list is one query whatever its length (counts are annotated, people joined
 """
 
 from django.db.models import Count, OuterRef, Q
+from django.http import Http404
 from django.utils import timezone
 
 from cohorts.models import Participation
 from cohorts.selectors import cohorts_for, office_organisation_ids, partner_people_filter
 from companion.models import Event, EventRegistration, Series
+from pioneer import compiled
 
 Reg = EventRegistration
 LIVE = [Reg.State.REGISTERED, Reg.State.WAITING]
@@ -39,6 +41,27 @@ def events_for_office(user):
     return Event.objects.filter(
         cohort__programme__organisation_id__in=office_organisation_ids(user)
     ).select_related("cohort__programme", "series", "host_organisation")
+
+
+def _office_event(event, **organisations):
+    return Event.objects.filter(
+        pk=event, cohort__programme__organisation_id__in=list(organisations.values())
+    )
+
+
+def office_event_or_404(user, pk):
+    """`events_for_office(user).get(pk=pk)` with what it joins, else Http404: by SQL
+    compiled once per process and number of organisations (pioneer.compiled)."""
+    organisations = office_organisation_ids(user)
+    if not organisations:
+        raise Http404
+    return compiled.one_or_404(
+        f"companion.office_event.{len(organisations)}",
+        _office_event,
+        related=("cohort", "cohort__programme", "series", "host_organisation"),
+        event=pk,
+        **{f"organisation{index}": org for index, org in enumerate(organisations)},
+    )
 
 
 def cohort_events(cohort):

@@ -77,7 +77,7 @@ def cohort_frame(request, cohort, current):
 
 
 def _office_event(request, pk):
-    event = scoped_object_or_404(selectors.events_for_office(request.user), pk=pk)
+    event = selectors.office_event_or_404(request.user, pk)
     require("companion.manage_events", request.user, event)
     return event
 

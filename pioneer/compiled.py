@@ -167,3 +167,20 @@ def objects(name, build, *, related=(), limit=None, **ids):
             setattr(obj, annotation, row[annotation])
         found.append(obj)
     return found
+
+
+def one_or_404(name, build, *, related=(), **ids):
+    """The one instance `build(**markers)` gives for these ids (read as `objects` reads
+    them), or Http404 when there is none or an id lies beyond any primary key's range:
+    what get_object_or_404 of a queryset scoped to the user gives (someone else's object
+    answers as one that does not exist), without building the queryset on every request.
+    Each id must be an int (a URL's <int:pk>, an organisation of the user's roles)."""
+    from django.http import Http404
+
+    low, high = connection.ops.integer_field_range("BigIntegerField")
+    if not all(type(value) is int and low <= value <= high for value in ids.values()):
+        raise Http404
+    found = objects(name, build, related=related, limit=2, **ids)
+    if len(found) != 1:
+        raise Http404
+    return found[0]

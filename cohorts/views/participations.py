@@ -67,7 +67,7 @@ def participation_add(request, cohort_pk):
 
 def _participation(request, cohort_pk, pk):
     cohort = office_cohort(request, cohort_pk)
-    participation = scoped_object_or_404(selectors.participations_of(cohort), pk=pk)
+    participation = selectors.cohort_participation_or_404(cohort, pk)
     return cohort, participation
 
 

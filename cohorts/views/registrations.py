@@ -14,11 +14,11 @@ from cohorts import selectors, services
 from cohorts.forms import DecisionForm, NoteForm
 from cohorts.models import InterestRegistration, RegistrationNote
 from cohorts.views._shared import OFFICE, PARTNER, apply_errors
-from pioneer.permissions import require, role_required, scoped_object_or_404
+from pioneer.permissions import require, role_required
 
 
 def _registration_for(request, pk):
-    return scoped_object_or_404(selectors.registrations_for(request.user), pk=pk)
+    return selectors.registration_for_or_404(request.user, pk)
 
 
 @role_required(OFFICE, PARTNER)
@@ -65,7 +65,7 @@ def _registration_page(request, registration, is_office, note_form=None, decisio
 
 
 def _office_registration(request, pk):
-    registration = scoped_object_or_404(selectors.registrations_for_office(request.user), pk=pk)
+    registration = selectors.office_registration_or_404(request.user, pk)
     require("cohorts.review_registration", request.user, registration)
     return registration
 

@@ -108,3 +108,29 @@ def test_objects_refuse_a_path_before_the_one_it_hangs_from():
             related=("cohort__programme",),
             cohort=1,
         )
+
+
+def test_one_or_404_gives_the_one_row_or_404_as_a_scoped_get_would():
+    from django.http import Http404
+
+    mine, theirs = CohortFactory(), CohortFactory()
+
+    def build(cohort, programme):
+        return Cohort.objects.filter(pk=cohort, programme_id=programme)
+
+    def get(cohort, programme):
+        return compiled.one_or_404(
+            "test.one", build, related=("programme",), cohort=cohort, programme=programme
+        )
+
+    found = get(mine.pk, mine.programme_id)
+    assert found == mine and found.programme.name == mine.programme.name
+    for cohort, programme in (
+        (theirs.pk, mine.programme_id),  # someone else's: as if it did not exist
+        (0, mine.programme_id),
+        (2**63, mine.programme_id),  # beyond any key's range
+        (-(2**63) - 1, mine.programme_id),
+        ("1", mine.programme_id),  # only ints are ids
+    ):
+        with pytest.raises(Http404):
+            get(cohort, programme)
