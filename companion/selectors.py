@@ -219,10 +219,22 @@ def events_visible_to(user):
     )
 
 
+def _own_live_registrations(user):
+    return Reg.objects.filter(participation__user=user, state__in=LIVE)
+
+
 def dated_registrations(user, *, start=None, end=None):
     """The person's own live registrations (registered or waiting) with their events,
-    cancelled events included, for the calendar feed and timeline (one query)."""
-    registrations = Reg.objects.filter(participation__user=user, state__in=LIVE)
+    cancelled events included, for the calendar feed and timeline (one query; all of
+    them, as My tandem and the feed ask, by SQL compiled once per process)."""
+    if start is None and end is None:
+        return compiled.objects(
+            "companion.dated_registrations",
+            lambda user: _own_live_registrations(user).order_by("event__starts_at", "event_id"),
+            related=("event",),
+            user=getattr(user, "pk", user),
+        )
+    registrations = _own_live_registrations(user)
     if start:
         registrations = registrations.filter(event__ends_at__gte=start)
     if end:

@@ -524,7 +524,7 @@ def my_tandem(request):
             "rows": rows,
             "today_at": today_at,
             "coming": timeline.coming(rows),
-            "preference_cohorts": list(selectors.preference_cohorts(request.user)[:5]),
+            "preference_cohorts": selectors.preference_cohorts_shown(request.user),
         },
     )
 

@@ -170,3 +170,34 @@ def test_own_tandems_with_dates_read_by_kept_sql_are_the_orms():
                 if phase.pk == orm.pk:
                     assert phase.host_organisation.name == orm.host_organisation.name
                     assert phase.guest.organisation.name == orm.guest.organisation.name
+
+
+def test_my_tandems_registrations_and_preference_cohorts_by_kept_sql_are_the_orms(running):
+    """My tandem's dated registrations and the cohorts to state preferences for are read
+    by SQL compiled once per process: the same rows in the same order as the querysets,
+    for each person asked about."""
+    from companion import selectors as companion_selectors
+    from companion.models import EventRegistration
+    from tandems import selectors
+    from tests.factories.cohorts import ParticipationFactory
+
+    cohort = running.cohort
+    late = EventFactory(cohort=cohort, starts_at=timezone.now() + timedelta(days=9))
+    early = EventFactory(cohort=cohort, starts_at=timezone.now() + timedelta(days=2))
+    for participation in (running.administration, running.external):
+        register(late, participation)
+        register(early, participation)
+    matching = CohortFactory(state=Cohort.State.MATCHING, programme=cohort.programme)
+    ParticipationFactory(cohort=matching, user=running.administration.user, role=False)
+    for person in (running.administration.user, running.external.user):
+        found = companion_selectors.dated_registrations(person)
+        orm = EventRegistration.objects.filter(
+            participation__user=person, state__in=companion_selectors.LIVE
+        ).order_by("event__starts_at", "event_id")
+        assert [r.pk for r in found] == [r.pk for r in orm]
+        assert [r.event.title for r in found] == [early.title, late.title]
+        shown = selectors.preference_cohorts_shown(person)
+        assert [p.pk for p in shown] == [p.pk for p in selectors.preference_cohorts(person)[:5]]
+        assert all(p.cohort.programme.name == cohort.programme.name for p in shown)
+    assert len(selectors.preference_cohorts_shown(running.administration.user)) == 1
+    assert selectors.preference_cohorts_shown(running.external.user) == []
