@@ -80,6 +80,27 @@ def events_for_participant(user):
     registration's state and place on the waiting list annotated (`my_state`, `my_pk`)."""
     if not user.is_authenticated:
         return Event.objects.none()
+    return _events_of_person(user.pk)
+
+
+# The columns a participant's event cards show (My events): without the joins and the
+# texts the query took half as long to plan.
+CARD_FIELDS = ("title", "state", "kind", "format", "venue", "starts_at", "ends_at", "capacity")
+
+
+def _event_cards_of_person(user):
+    return _events_of_person(user).select_related(None).only(*CARD_FIELDS)
+
+
+def participant_event_cards(user):
+    """`events_for_participant(user)` with only the cards' columns (and the counts and
+    the person's own state), by SQL compiled once per process (pioneer.compiled)."""
+    if not user.is_authenticated:
+        return []
+    return compiled.objects("companion.participant_cards", _event_cards_of_person, user=user.pk)
+
+
+def _events_of_person(user):
     mine = Reg.objects.filter(event=OuterRef("pk"), participation__user=user)
     return (
         with_counts(
@@ -149,6 +170,16 @@ def series_for_participant(user):
     return Series.objects.filter(
         cohort_id__in=_live_participations(user).values("cohort_id")
     ).select_related("cohort")
+
+
+def participant_series(user):
+    """`series_for_participant(user)` as a list, by SQL compiled once per process."""
+    return compiled.objects(
+        "companion.participant_series",
+        series_for_participant,
+        related=("cohort",),
+        user=getattr(user, "pk", user),
+    )
 
 
 def series_for_office(user):

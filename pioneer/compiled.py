@@ -113,8 +113,9 @@ def count(name, build, **ids):
 
 
 def objects(name, build, *, related=(), limit=None, **ids):
-    """Instances of the model of `build(**markers)` (a queryset, not sliced), with its
-    annotations as attributes and the foreign keys named in `related` loaded as
+    """Instances of the model of `build(**markers)` (a queryset, not sliced; with the
+    columns its `only()` or `defer()` leaves, the others deferred as Django defers them),
+    with its annotations as attributes and the foreign keys named in `related` loaded as
     `select_related` would (a path such as "guest__user" too, after "guest"), at most
     `limit` of them: the rows come from `values()` of every column, read with the kept
     SQL, and become instances as Django's own iterable makes them (`Model.from_db`)."""
@@ -122,8 +123,19 @@ def objects(name, build, *, related=(), limit=None, **ids):
     if kept_shape is None:
         probe = build(**_markers(ids))
         model = probe.model
+        # The model's columns, or those `only()` names (with the key) or `defer()` leaves.
+        names, defer = probe.query.deferred_loading
+        fields = model._meta.concrete_fields
+        if names:
+            fields = [
+                f
+                for f in fields
+                if f.primary_key
+                or ({f.name, f.attname} & names and not defer)
+                or (defer and not {f.name, f.attname} & names)
+            ]
         # (path, the path it hangs from, its field, its model, its columns)
-        parts = [(None, None, None, model, [f.attname for f in model._meta.concrete_fields])]
+        parts = [(None, None, None, model, [f.attname for f in fields])]
         models = {None: model}
         for path in related:
             *hops, last = path.split("__")

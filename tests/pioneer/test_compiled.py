@@ -134,3 +134,24 @@ def test_one_or_404_gives_the_one_row_or_404_as_a_scoped_get_would():
     ):
         with pytest.raises(Http404):
             get(cohort, programme)
+
+
+def test_objects_read_only_the_columns_only_leaves_and_defer_the_others():
+    cohort = CohortFactory(title="Erster Durchgang")
+
+    def build(programme):
+        return Cohort.objects.filter(programme_id=programme).only("title")
+
+    (found,) = compiled.objects("test.only", build, programme=cohort.programme_id)
+    assert found.get_deferred_fields() == {
+        f.attname for f in Cohort._meta.concrete_fields if f.attname not in ("id", "title")
+    }
+    assert (found.pk, found.title) == (cohort.pk, "Erster Durchgang")
+    assert found.start_date == cohort.start_date  # a deferred column is read when asked
+
+    def deferring(programme):
+        return Cohort.objects.filter(programme_id=programme).defer("title")
+
+    (found,) = compiled.objects("test.defer", deferring, programme=cohort.programme_id)
+    assert found.get_deferred_fields() == {"title"}
+    assert found.start_date == cohort.start_date
