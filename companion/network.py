@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cohorts.models import Participation, Programme
 from companion.models import NetworkEntry
+from pioneer import compiled
 
 MEMBERS = {
     Participation.State.CONFIRMED,
@@ -29,6 +30,10 @@ def eligible_programmes(user):
     """The programmes in whose cohorts the person takes or took part (one query)."""
     if not user.is_authenticated:
         return Programme.objects.none()
+    return _eligible_programmes(user.pk)
+
+
+def _eligible_programmes(user):
     return (
         Programme.objects.filter(
             cohorts__participations__user=user, cohorts__participations__state__in=MEMBERS
@@ -41,7 +46,50 @@ def eligible_programmes(user):
 def own_entries(user):
     if not user.is_authenticated:
         return NetworkEntry.objects.none()
+    return _own_entries(user.pk)
+
+
+def _own_entries(user):
     return NetworkEntry.objects.filter(user=user).select_related("programme")
+
+
+# The network's pages ask these of the person on every visit: by SQL compiled once per
+# process (pioneer.compiled); building the querysets cost more than running them.
+
+
+def eligible_programme_list(user):
+    """`eligible_programmes(user)` as a list."""
+    return compiled.objects("companion.network.eligible", _eligible_programmes, user=user.pk)
+
+
+def own_entry_list(user):
+    """`own_entries(user)` as a list, with their programmes."""
+    return compiled.objects(
+        "companion.network.own", _own_entries, related=("programme",), user=user.pk
+    )
+
+
+def directory_page(user, *, q="", topic="", limit):
+    """The first `limit` of `directory_for(user, q=q, topic=topic)` as a list (unsearched,
+    by SQL compiled once per process)."""
+    if q or topic:
+        return list(directory_for(user, q=q, topic=topic)[:limit])
+    return compiled.objects(
+        f"companion.network.directory.{limit}",
+        _directory,
+        related=("user", "programme"),
+        limit=limit,
+        user=user.pk,
+    )
+
+
+def _directory(user):
+    joined = NetworkEntry.objects.filter(
+        user=user, programme__in=_eligible_programmes(user)
+    ).values("programme_id")
+    return NetworkEntry.objects.filter(programme_id__in=joined).order_by(
+        "user__name", "programme__name", "pk"
+    )
 
 
 def directory_for(user, *, q="", topic=""):
@@ -49,12 +97,7 @@ def directory_for(user, *, q="", topic=""):
     and may still join (one query, people and programmes joined)."""
     if not user.is_authenticated:
         return NetworkEntry.objects.none()
-    joined = NetworkEntry.objects.filter(user=user, programme__in=eligible_programmes(user)).values(
-        "programme_id"
-    )
-    entries = NetworkEntry.objects.filter(programme_id__in=joined).select_related(
-        "user", "programme"
-    )
+    entries = _directory(user.pk).select_related("user", "programme")
     if q:
         entries = entries.filter(
             Q(user__name__icontains=q)
@@ -64,7 +107,7 @@ def directory_for(user, *, q="", topic=""):
         )
     if topic:
         entries = entries.filter(topics__icontains=topic)
-    return entries.order_by("user__name", "programme__name", "pk")
+    return entries
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ PAGE_SIZE = 50
 
 
 def _eligible(request):
-    programmes = list(network.eligible_programmes(request.user))
+    programmes = network.eligible_programme_list(request.user)
     if not programmes:
         raise PermissionDenied
     return programmes
@@ -30,12 +30,12 @@ def _eligible(request):
 @login_required
 def directory(request):
     programmes = _eligible(request)
-    own = list(network.own_entries(request.user))
+    own = network.own_entry_list(request.user)
     search = NetworkSearchForm(request.GET)
     search.is_valid()
     q = search.cleaned_data.get("q", "") if search.is_valid() else ""
     topic = search.cleaned_data.get("topic", "") if search.is_valid() else ""
-    entries = list(network.directory_for(request.user, q=q, topic=topic)[: PAGE_SIZE + 1])
+    entries = network.directory_page(request.user, q=q, topic=topic, limit=PAGE_SIZE + 1)
     return render(
         request,
         "companion/network.html",
