@@ -309,34 +309,40 @@ def partner_people_brief(user):
     )
 
 
-def held_invitations(cohort):
-    """How many of the cohort's people an import added with their invitation held."""
-    return compiled.count("cohorts.held_invitations", _held, cohort=cohort.pk)
+def held_invitations(groups):
+    """How many of the cohort's people an import added with their invitation held (from
+    its groups: `participation_groups`)."""
+    return sum(group["held"] for group in groups)
 
 
-def _held(cohort):
-    return Participation.objects.filter(cohort_id=cohort, invitation_held=True)
-
-
-def _cohort_organisations(cohort):
-    return (
-        Organisation.objects.filter(participations__cohort_id=cohort)
-        .distinct()
-        .order_by("name", "pk")
-        .values("pk", "name", "short_name")
-    )
-
-
-def cohort_organisations(cohort):
+def cohort_organisations(groups):
     """(id, what an option shows) of the organisations of the cohort's people, by name:
-    str(organisation), the short name else the name (one query, its SQL compiled once per
-    process: pioneer.compiled)."""
-    return [
-        (row["pk"], row["short_name"] or row["name"])
-        for row in compiled.values(
-            "cohorts.cohort_organisations", _cohort_organisations, cohort=cohort.pk
+    str(organisation), the short name else the name. From the cohort's groups
+    (`participation_groups`), which come in the organisations' order (name, id)."""
+    shown = {}
+    for group in groups:
+        shown.setdefault(
+            group["organisation_id"],
+            group["organisation__short_name"] or group["organisation__name"],
         )
-    ]
+    return list(shown.items())
+
+
+def participation_count(cohort, groups, *, needing_action):
+    """How many people the participant list shows without a filter (from `groups`,
+    `participation_groups`): all of them, or those `participations_needing_action`
+    keeps (the same condition, counted per group)."""
+    if not needing_action:
+        return sum(group["n"] for group in groups)
+    done = {Participation.State.WITHDRAWN, Participation.State.COMPLETED}
+    nominated_wait = cohort.state in {Cohort.State.MATCHING, Cohort.State.RUNNING}
+    return sum(
+        group["n"]
+        if nominated_wait and group["state"] == Participation.State.NOMINATED
+        else group["waiting"]
+        for group in groups
+        if group["state"] not in done
+    )
 
 
 def held_invitation_summary(cohort):
@@ -711,8 +717,31 @@ def _participation_groups(cohort):
         .values(
             "side", "state", "organisation_id", "organisation__name", "organisation__short_name"
         )
-        .annotate(n=Count("id"), no_login=Count("id", filter=Q(user__last_login__isnull=True)))
-        .order_by()
+        .annotate(
+            n=Count("id"),
+            no_login=Count("id", filter=invitation_open()),
+            held=Count("id", filter=Q(invitation_held=True)),
+            # What `participations_needing_action` asks of every state it keeps.
+            waiting=Count("id", filter=invitation_open() | Q(invitation_held=True)),
+        )
+        # The organisations' order (by name; the database's collation), for the filter's
+        # options (`cohort_organisations`).
+        .order_by("organisation__name", "organisation_id")
+    )
+
+
+def participation_groups(cohort):
+    """The cohort's people counted per side, state and organisation (with the
+    organisation's names): how many, how many never signed in, how many with their
+    invitation held, how many wait for something (`participations_needing_action`'s
+    condition). One query (SQL compiled once per process: pioneer.compiled), kept under
+    the change token of cohorts.figures, as it grows with the cohort: the overview's
+    figures, the participant list's count, its organisation filter and its held
+    invitations, and the certificates' count read it."""
+    return kept_counts(
+        "people.groups",
+        lambda: compiled.values("cohorts.people.groups", _participation_groups, cohort=cohort.pk),
+        cohort.pk,
     )
 
 
@@ -730,13 +759,7 @@ def cohort_dashboard(cohort, today=None):
             cohort.pk,
         )
     }
-    groups = kept_counts(
-        "dashboard.groups",
-        lambda: compiled.values(
-            "cohorts.dashboard.groups", _participation_groups, cohort=cohort.pk
-        ),
-        cohort.pk,
-    )
+    groups = participation_groups(cohort)
     figures = [registration_figure(cohort, registration_counts)]
     figures += participation_figures(cohort, groups)
     figures.extend(hooks.answers(hooks.dashboard_figures, sender=Cohort, cohort=cohort))

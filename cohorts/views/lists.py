@@ -397,9 +397,12 @@ def participation_columns():
     ]
 
 
-def _participation_rows(request, cohort):
+def _participation_rows(request, cohort, groups):
     filterset = ParticipationFilter(
-        request.GET or None, queryset=selectors.participations_of(cohort), cohort=cohort
+        request.GET or None,
+        queryset=selectors.participations_of(cohort),
+        cohort=cohort,
+        groups=groups,
     )
     chips = _filters(request, filterset)
     show = _show(request.GET, bool(chips))
@@ -413,8 +416,18 @@ def _participation_rows(request, cohort):
 @role_required(OFFICE)
 def participation_list(request, cohort_pk):
     cohort = office_cohort(request, cohort_pk)
-    filterset, chips, show, table, found = _participation_rows(request, cohort)
-    page = Paginator(found, PARTICIPATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The cohort's people counted per group, kept (one query at most): the filter's
+    # organisations, the held invitations and, without a filter, the list's count.
+    groups = selectors.participation_groups(cohort)
+    filterset, chips, show, table, found = _participation_rows(request, cohort, groups)
+    paginator = Paginator(found, PARTICIPATION_PAGE_SIZE)
+    if not chips:
+        # Without a filter the count is the kept groups' (no count over the cohort's
+        # people joined with their accounts on each visit).
+        paginator.count = selectors.participation_count(
+            cohort, groups, needing_action=show == SHOW_ACTION
+        )
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = page.object_list.only(*selectors.PARTICIPATION_ROW_FIELDS)
     select_page = request.GET.get("select") == "page"
     return render(
@@ -433,7 +446,7 @@ def participation_list(request, cohort_pk):
             "select_page": select_page,
             "query": request.GET.urlencode(),
             "filtered": bool(chips),
-            "held": selectors.held_invitations(cohort),
+            "held": selectors.held_invitations(groups),
             "states": Participation.State.choices,
             **cohort_frame(request, cohort, "participants"),
         },
@@ -446,7 +459,9 @@ def participation_print(request, cohort_pk):
     navigation. Streamed in pieces of PRINT_CHUNK rows from one query, so a large cohort
     neither waits for the whole page nor holds it in memory."""
     cohort = office_cohort(request, cohort_pk)
-    _filterset, chips, show, table, rows = _participation_rows(request, cohort)
+    _filterset, chips, show, table, rows = _participation_rows(
+        request, cohort, selectors.participation_groups(cohort)
+    )
     language = translation.get_language()
     head = {
         "cohort": cohort,
