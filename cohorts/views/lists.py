@@ -35,7 +35,7 @@ from cohorts.services import bulk, exports
 from cohorts.views import rows as row_html
 from cohorts.views._shared import OFFICE, PARTNER, cohort_frame, office_cohort
 from pioneer import fragments, jobs
-from pioneer.paging import page_of
+from pioneer.paging import narrow
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.row_html import sort_headers
 from pioneer.tables import Column, SortableTable, bad_filters, filter_chips
@@ -126,15 +126,20 @@ def _csv_response(stream, name):
 # --- registrations ----------------------------------------------------------------------
 
 
-def registration_columns(with_cohort):
+def registration_columns(with_cohort, waiting_only=False):
+    """`waiting_only`: the rows are of the waiting states alone (what needs action, or a
+    filter on one of them), in which the rank's order is the states' own (confirmed
+    before unconfirmed): sorted by the column itself, the rows come in the order of an
+    index (`registration_waiting_idx`) that PostgreSQL walks a page at a time."""
     columns = [
         Column("organisation", _("Organisation"), ("organisation_name",)),
         Column("kind", _("Kind"), ("organisation_kind",)),
     ]
     if with_cohort:
         columns.append(Column("cohort", _("Cohort"), ("cohort__title",)))
+    rank = "state" if waiting_only else selectors.REGISTRATION_STATE_RANK
     columns += [
-        Column("state", _("State"), (selectors.REGISTRATION_STATE_RANK, "created_at")),
+        Column("state", _("State"), (rank, "created_at")),
         Column(
             "offered", _("Places offered"), ("places_host",), numeric=True, descending_first=True
         ),
@@ -145,21 +150,39 @@ def registration_columns(with_cohort):
     return columns
 
 
-def _registration_table(request, queryset, *, cohort=None, cohort_rows=None):
+def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=None):
     """What the review queue and a cohort's registrations tab show (one partial);
-    `cohort_rows`: the office's cohorts for the queue's cohort filter."""
+    `cohort_rows`: the office's cohorts for the queue's cohort filter;
+    `count(action, chosen)`: how many rows the filters in effect (`chosen`, by name) leave,
+    those that need action or all, from counts kept under the change token of
+    cohorts.figures, or None where those do not tell (the count is then a query)."""
     filterset = RegistrationFilter(request.GET or None, queryset=queryset, cohorts=cohort_rows)
     chips = _filters(request, filterset)
     show = _show(request.GET, bool(chips))
     rows = filterset.qs
     if show == SHOW_ACTION:
         rows = selectors.registrations_needing_action(rows)
+    # The filters in effect (those with a chip).
+    chosen = {
+        name: value
+        for name, value in getattr(filterset.form, "cleaned_data", {}).items()
+        if value not in (None, "")
+    }
     table = SortableTable(
         request.GET,
-        registration_columns(with_cohort=cohort is None),
+        registration_columns(
+            with_cohort=cohort is None,
+            waiting_only=show == SHOW_ACTION
+            or chosen.get("state") in selectors.REGISTRATION_ACTION_STATES,
+        ),
         default="state" if show == SHOW_ACTION else "-received",
     )
-    page = page_of(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE, request.GET.get("page"))
+    paginator = Paginator(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE)
+    kept = count(show == SHOW_ACTION, chosen)
+    if kept is not None:
+        paginator.count = kept  # not a count over the queue on each visit
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = narrow(page.object_list)
     page.object_list = selectors.registration_note_counts(
         page.object_list.select_related(None)
         .select_related("cohort", "parent_ministry", "decided_by")
@@ -180,6 +203,16 @@ def _registration_table(request, queryset, *, cohort=None, cohort_rows=None):
     }
 
 
+def _queue_count(user, cohort_ids, action, chosen):
+    """The review queue's count from the kept counts: without a filter, or filtered by
+    one of the office's cohorts alone (a valid choice is one of `cohort_ids`)."""
+    if not chosen:
+        return selectors.office_registration_count(user, cohort_ids, needing_action=action)
+    if chosen.keys() == {"cohort"}:
+        return selectors.cohort_registration_count(int(chosen["cohort"]), needing_action=action)
+    return None
+
+
 @role_required(OFFICE, PARTNER)
 def registration_list(request):
     is_office = bool(selectors.office_organisation_ids(request.user))
@@ -196,9 +229,11 @@ def registration_list(request):
     # registrations of these cohorts are the office's (no join of cohorts and programmes
     # to plan in each of the page's queries).
     cohort_rows = selectors.office_cohort_rows(request.user)
+    cohort_ids = [pk for pk, _programme, _title in cohort_rows]
     context = _registration_table(
         request,
-        selectors.registrations_of_cohorts([pk for pk, _programme, _title in cohort_rows]),
+        selectors.registrations_of_cohorts(cohort_ids),
+        count=lambda action, chosen: _queue_count(request.user, cohort_ids, action, chosen),
         cohort_rows=cohort_rows,
     )
     return render(request, "cohorts/registration_list.html", context)
@@ -209,7 +244,14 @@ def cohort_registrations(request, cohort_pk):
     """The registrations tab: the review queue for this cohort, inside its frame."""
     cohort = selectors.office_cohort_or_404(request.user, cohort_pk)
     context = _registration_table(
-        request, selectors.cohort_registrations(cohort, request.user), cohort=cohort
+        request,
+        selectors.cohort_registrations(cohort, request.user),
+        count=lambda action, chosen: (
+            None
+            if chosen
+            else selectors.cohort_registration_count(cohort.pk, needing_action=action)
+        ),
+        cohort=cohort,
     )
     return render(
         request,
