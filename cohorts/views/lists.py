@@ -13,7 +13,10 @@ registrations tab) and a cohort's participant list, with what they share:
 - print views for the file (a registration; all people of the filtered list, streamed).
 
 Each list page costs the same number of queries for 1 row as for 50: the rows of the page,
-the page's own figures (note counts) for those rows only, and the count.
+the page's own figures (note counts) for those rows only, and the count: without a filter
+(or, in the review queue, with one cohort's alone) a count kept under the change token of
+cohorts.figures, as are a cohort's people counted per group (the participant list's
+organisations and held invitations).
 """
 
 from django import forms
