@@ -1,24 +1,26 @@
 """Counts of a cohort's (or an office's) registrations and people, kept in the cache under
 a change token.
 
-The office's home and a cohort's overview show counts over every registration and
-person of the cohort (or of all the office's cohorts): at N = 50 the big cohort's 2,000
-registrations and 1,000 people grouped on every visit cost more than the rest of the page
-(1.8 ms and 1.0 ms of SQL, profiled). They change only when a registration, a
-participation, a cohort, a programme, an organisation or a person is written, so the rows
-of those queries are kept under a key of
+The office's home, a cohort's overview, its participant list and its certificates show
+counts over every registration and person of the cohort (or of all the office's
+cohorts): at N = 50 the big cohort's 2,000 registrations and 1,000 people grouped on
+every visit cost more than the rest of the page (1.8 ms and 1.0 ms of SQL, profiled).
+They change only when a registration, a participation, a cohort, a programme, an
+organisation or a person is written, so the rows of those queries are kept under a key of
 
 - a change token that `changed()` replaces whenever any of these is saved or deleted
   (`cohorts.signals` connects it to their post_save and post_delete; a person's sign-in
   saves their last_login), and that the services which write without signals (a bulk
-  import of people, the expiry of unconfirmed registrations) replace themselves;
+  import of people, the expiry of unconfirmed registrations, an invitation held by an
+  import and sent later) replace themselves;
 - the query's name and its ids (a cohort, the office's organisations);
 
 and for at most SECONDS, which bounds what no signal reports: rows written by hand, or,
 during a Redis outage, a token replaced in another process's fallback cache.
 
-Only what the queries read is kept (ids and counts, or the office's cohorts as rows):
-never anything that depends on who is looking beyond the ids in the key, or on the date.
+Only what the queries read is kept (ids and counts, or the office's cohorts and a
+cohort's organisations as rows): never anything that depends on who is looking beyond
+the ids in the key, or on the date.
 """
 
 import uuid

@@ -665,12 +665,13 @@ class ParticipationFilter(django_filters.FilterSet):
         form = SafeForm
         fields = ["q", "side", "state", "organisation"]
 
-    def __init__(self, *args, cohort, **kwargs):
+    def __init__(self, *args, cohort, groups, **kwargs):
         super().__init__(*args, **kwargs)
         self.cohort = cohort
         # What an option shows (as str(organisation): the short name, else the name), in
         # the organisations' order; a choice outside the cohort's is refused as invalid.
-        self._organisations = selectors.cohort_organisations(cohort)
+        # `groups`: the cohort's kept groups (selectors.participation_groups).
+        self._organisations = selectors.cohort_organisations(groups)
         # Given to the form's own field (below): the form's deep copy of its fields would
         # copy every option first.
         self.filters["organisation"].extra["choices"] = []

@@ -326,6 +326,12 @@ class InterestRegistration(models.Model):
             models.Index(
                 fields=["organisation", "-created_at", "-id"], name="registration_org_newest_idx"
             ),
+            # What waits for someone, by state and oldest first (the review queue's first
+            # view and a cohort's tab): walked a page at a time; the cohort last, so that
+            # an office's cohorts are told apart in the index alone.
+            models.Index(
+                fields=["state", "created_at", "id", "cohort"], name="registration_waiting_idx"
+            ),
         ]
 
     def __str__(self):

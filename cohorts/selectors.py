@@ -158,6 +158,22 @@ def registrations_of_cohorts(cohort_ids):
     )
 
 
+def office_registration_count(user, cohort_ids, *, needing_action):
+    """How many registrations the review queue shows without a filter: of the office's
+    cohorts (`cohort_ids`, `office_cohort_rows`), those that need action (the waiting
+    ones its home counts) or all. Kept under the change token of cohorts.figures."""
+    if needing_action:
+        return sum(office_waiting_registrations(user).values())
+    if not cohort_ids:
+        return 0
+    ids = sorted(cohort_ids)
+    return kept_counts(
+        "office_registrations",
+        lambda: InterestRegistration.objects.filter(cohort_id__in=ids).count(),
+        *ids,
+    )
+
+
 def registrations_for_partner(user):
     """Registrations that an office explicitly linked to the partner contact's
     organisations (accepting and linking them), in programmes whose office linked the
@@ -358,34 +374,40 @@ def partner_people_brief(user):
     )
 
 
-def held_invitations(cohort):
-    """How many of the cohort's people an import added with their invitation held."""
-    return compiled.count("cohorts.held_invitations", _held, cohort=cohort.pk)
+def held_invitations(groups):
+    """How many of the cohort's people an import added with their invitation held (from
+    its groups: `participation_groups`)."""
+    return sum(group["held"] for group in groups)
 
 
-def _held(cohort):
-    return Participation.objects.filter(cohort_id=cohort, invitation_held=True)
-
-
-def _cohort_organisations(cohort):
-    return (
-        Organisation.objects.filter(participations__cohort_id=cohort)
-        .distinct()
-        .order_by("name", "pk")
-        .values("pk", "name", "short_name")
-    )
-
-
-def cohort_organisations(cohort):
+def cohort_organisations(groups):
     """(id, what an option shows) of the organisations of the cohort's people, by name:
-    str(organisation), the short name else the name (one query, its SQL compiled once per
-    process: pioneer.compiled)."""
-    return [
-        (row["pk"], row["short_name"] or row["name"])
-        for row in compiled.values(
-            "cohorts.cohort_organisations", _cohort_organisations, cohort=cohort.pk
+    str(organisation), the short name else the name. From the cohort's groups
+    (`participation_groups`), which come in the organisations' order (name, id)."""
+    shown = {}
+    for group in groups:
+        shown.setdefault(
+            group["organisation_id"],
+            group["organisation__short_name"] or group["organisation__name"],
         )
-    ]
+    return list(shown.items())
+
+
+def participation_count(cohort, groups, *, needing_action):
+    """How many people the participant list shows without a filter (from `groups`,
+    `participation_groups`): all of them, or those `participations_needing_action`
+    keeps (the same condition, counted per group)."""
+    if not needing_action:
+        return sum(group["n"] for group in groups)
+    done = {Participation.State.WITHDRAWN, Participation.State.COMPLETED}
+    nominated_wait = cohort.state in {Cohort.State.MATCHING, Cohort.State.RUNNING}
+    return sum(
+        group["n"]
+        if nominated_wait and group["state"] == Participation.State.NOMINATED
+        else group["waiting"]
+        for group in groups
+        if group["state"] not in done
+    )
 
 
 def held_invitation_summary(cohort):
@@ -754,14 +776,64 @@ def _registration_counts(cohort):
     )
 
 
+def cohort_registration_counts(cohort_id):
+    """{state: count} of the cohort's registrations: one grouped query (SQL compiled once
+    per process: pioneer.compiled), kept under the change token of cohorts.figures (the
+    big cohort has 2,000 at N = 50): the overview's figures and the registration lists'
+    count of one cohort."""
+    return {
+        row["state"]: row["n"]
+        for row in kept_counts(
+            "dashboard.registrations",
+            lambda: compiled.values(
+                "cohorts.dashboard.registrations", _registration_counts, cohort=cohort_id
+            ),
+            cohort_id,
+        )
+    }
+
+
+def cohort_registration_count(cohort_id, *, needing_action):
+    """How many registrations of the cohort need action, or how many it has (from the
+    kept `cohort_registration_counts`): the count of its registrations tab, or of the
+    review queue filtered by it, without another filter."""
+    counts = cohort_registration_counts(cohort_id)
+    if needing_action:
+        return sum(counts.get(state, 0) for state in REGISTRATION_ACTION_STATES)
+    return sum(counts.values())
+
+
 def _participation_groups(cohort):
     return (
         Participation.objects.filter(cohort_id=cohort)
         .values(
             "side", "state", "organisation_id", "organisation__name", "organisation__short_name"
         )
-        .annotate(n=Count("id"), no_login=Count("id", filter=Q(user__last_login__isnull=True)))
-        .order_by()
+        .annotate(
+            n=Count("id"),
+            no_login=Count("id", filter=invitation_open()),
+            held=Count("id", filter=Q(invitation_held=True)),
+            # What `participations_needing_action` asks of every state it keeps.
+            waiting=Count("id", filter=invitation_open() | Q(invitation_held=True)),
+        )
+        # The organisations' order (by name; the database's collation), for the filter's
+        # options (`cohort_organisations`).
+        .order_by("organisation__name", "organisation_id")
+    )
+
+
+def participation_groups(cohort):
+    """The cohort's people counted per side, state and organisation (with the
+    organisation's names): how many, how many never signed in, how many with their
+    invitation held, how many wait for something (`participations_needing_action`'s
+    condition). One query (SQL compiled once per process: pioneer.compiled), kept under
+    the change token of cohorts.figures, as it grows with the cohort: the overview's
+    figures, the participant list's count, its organisation filter and its held
+    invitations, and the certificates' count read it."""
+    return kept_counts(
+        "people.groups",
+        lambda: compiled.values("cohorts.people.groups", _participation_groups, cohort=cohort.pk),
+        cohort.pk,
     )
 
 
@@ -769,23 +841,8 @@ def cohort_dashboard(cohort, today=None):
     """Everything the dashboard shows, in two queries (plus the hooks')."""
     today = today or timezone.localdate()
     # Both grow with the cohort: kept under the change token of cohorts.figures.
-    registration_counts = {
-        row["state"]: row["n"]
-        for row in kept_counts(
-            "dashboard.registrations",
-            lambda: compiled.values(
-                "cohorts.dashboard.registrations", _registration_counts, cohort=cohort.pk
-            ),
-            cohort.pk,
-        )
-    }
-    groups = kept_counts(
-        "dashboard.groups",
-        lambda: compiled.values(
-            "cohorts.dashboard.groups", _participation_groups, cohort=cohort.pk
-        ),
-        cohort.pk,
-    )
+    registration_counts = cohort_registration_counts(cohort.pk)
+    groups = participation_groups(cohort)
     figures = [registration_figure(cohort, registration_counts)]
     figures += participation_figures(cohort, groups)
     figures.extend(hooks.answers(hooks.dashboard_figures, sender=Cohort, cohort=cohort))

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cohorts import figures
 from cohorts.models import InterestRegistration, Participation
 from cohorts.services.participations import (
     TRANSITIONS,
@@ -142,6 +143,8 @@ def participations_invite_again(*, participations, by):
             if participation.invitation_held:
                 Participation.objects.filter(pk=participation.pk).update(invitation_held=False)
                 participation.invitation_held = False
+                # Written without signals: the kept groups count the held invitations.
+                figures.changed()
             outcome.done.append(participation)
     return outcome
 

@@ -703,4 +703,6 @@ def participations_send_held_invitations(*, cohort, by):
         ]
         count = bulk.invitations_schedule_in_bulk(invitees=invitees)
         Participation.objects.filter(pk__in=[p.pk for p in held]).update(invitation_held=False)
+        # Written without signals: the kept groups count the held invitations.
+        figures.changed()
     return count

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cohorts import hooks
+from cohorts import figures, hooks
 from cohorts.models import Cohort, Participation
 from cohorts.services._shared import UNCHANGED, apply_changes, changed_copy
 from pioneer.access import actor, check_may_act_for, check_own_office
@@ -259,4 +259,6 @@ def participation_invite_again(*, participation, by):
         # The import held it; now it has gone out, the list no longer offers to send it.
         Participation.objects.filter(pk=participation.pk).update(invitation_held=False)
         participation.invitation_held = False
+        # Written without signals: the kept groups count the held invitations.
+        figures.changed()
     return participation

@@ -13,7 +13,10 @@ registrations tab) and a cohort's participant list, with what they share:
 - print views for the file (a registration; all people of the filtered list, streamed).
 
 Each list page costs the same number of queries for 1 row as for 50: the rows of the page,
-the page's own figures (note counts) for those rows only, and the count.
+the page's own figures (note counts) for those rows only, and the count: without a filter
+(or, in the review queue, with one cohort's alone) a count kept under the change token of
+cohorts.figures, as are a cohort's people counted per group (the participant list's
+organisations and held invitations).
 """
 
 from django import forms
@@ -35,7 +38,7 @@ from cohorts.services import bulk, exports
 from cohorts.views import rows as row_html
 from cohorts.views._shared import OFFICE, PARTNER, cohort_frame, office_cohort
 from pioneer import fragments, jobs
-from pioneer.paging import page_of
+from pioneer.paging import narrow
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.row_html import sort_headers
 from pioneer.tables import Column, SortableTable, bad_filters, filter_chips
@@ -126,15 +129,20 @@ def _csv_response(stream, name):
 # --- registrations ----------------------------------------------------------------------
 
 
-def registration_columns(with_cohort):
+def registration_columns(with_cohort, waiting_only=False):
+    """`waiting_only`: the rows are of the waiting states alone (what needs action, or a
+    filter on one of them), in which the rank's order is the states' own (confirmed
+    before unconfirmed): sorted by the column itself, the rows come in the order of an
+    index (`registration_waiting_idx`) that PostgreSQL walks a page at a time."""
     columns = [
         Column("organisation", _("Organisation"), ("organisation_name",)),
         Column("kind", _("Kind"), ("organisation_kind",)),
     ]
     if with_cohort:
         columns.append(Column("cohort", _("Cohort"), ("cohort__title",)))
+    rank = "state" if waiting_only else selectors.REGISTRATION_STATE_RANK
     columns += [
-        Column("state", _("State"), (selectors.REGISTRATION_STATE_RANK, "created_at")),
+        Column("state", _("State"), (rank, "created_at")),
         Column(
             "offered", _("Places offered"), ("places_host",), numeric=True, descending_first=True
         ),
@@ -145,21 +153,39 @@ def registration_columns(with_cohort):
     return columns
 
 
-def _registration_table(request, queryset, *, cohort=None, cohort_rows=None):
+def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=None):
     """What the review queue and a cohort's registrations tab show (one partial);
-    `cohort_rows`: the office's cohorts for the queue's cohort filter."""
+    `cohort_rows`: the office's cohorts for the queue's cohort filter;
+    `count(action, chosen)`: how many rows the filters in effect (`chosen`, by name) leave,
+    those that need action or all, from counts kept under the change token of
+    cohorts.figures, or None where those do not tell (the count is then a query)."""
     filterset = RegistrationFilter(request.GET or None, queryset=queryset, cohorts=cohort_rows)
     chips = _filters(request, filterset)
     show = _show(request.GET, bool(chips))
     rows = filterset.qs
     if show == SHOW_ACTION:
         rows = selectors.registrations_needing_action(rows)
+    # The filters in effect (those with a chip).
+    chosen = {
+        name: value
+        for name, value in getattr(filterset.form, "cleaned_data", {}).items()
+        if value not in (None, "")
+    }
     table = SortableTable(
         request.GET,
-        registration_columns(with_cohort=cohort is None),
+        registration_columns(
+            with_cohort=cohort is None,
+            waiting_only=show == SHOW_ACTION
+            or chosen.get("state") in selectors.REGISTRATION_ACTION_STATES,
+        ),
         default="state" if show == SHOW_ACTION else "-received",
     )
-    page = page_of(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE, request.GET.get("page"))
+    paginator = Paginator(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE)
+    kept = count(show == SHOW_ACTION, chosen)
+    if kept is not None:
+        paginator.count = kept  # not a count over the queue on each visit
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = narrow(page.object_list)
     page.object_list = selectors.registration_note_counts(
         page.object_list.select_related(None)
         .select_related("cohort", "parent_ministry", "decided_by")
@@ -180,6 +206,16 @@ def _registration_table(request, queryset, *, cohort=None, cohort_rows=None):
     }
 
 
+def _queue_count(user, cohort_ids, action, chosen):
+    """The review queue's count from the kept counts: without a filter, or filtered by
+    one of the office's cohorts alone (a valid choice is one of `cohort_ids`)."""
+    if not chosen:
+        return selectors.office_registration_count(user, cohort_ids, needing_action=action)
+    if chosen.keys() == {"cohort"}:
+        return selectors.cohort_registration_count(int(chosen["cohort"]), needing_action=action)
+    return None
+
+
 @role_required(OFFICE, PARTNER)
 def registration_list(request):
     is_office = bool(selectors.office_organisation_ids(request.user))
@@ -196,9 +232,11 @@ def registration_list(request):
     # registrations of these cohorts are the office's (no join of cohorts and programmes
     # to plan in each of the page's queries).
     cohort_rows = selectors.office_cohort_rows(request.user)
+    cohort_ids = [pk for pk, _programme, _title in cohort_rows]
     context = _registration_table(
         request,
-        selectors.registrations_of_cohorts([pk for pk, _programme, _title in cohort_rows]),
+        selectors.registrations_of_cohorts(cohort_ids),
+        count=lambda action, chosen: _queue_count(request.user, cohort_ids, action, chosen),
         cohort_rows=cohort_rows,
     )
     return render(request, "cohorts/registration_list.html", context)
@@ -209,7 +247,14 @@ def cohort_registrations(request, cohort_pk):
     """The registrations tab: the review queue for this cohort, inside its frame."""
     cohort = selectors.office_cohort_or_404(request.user, cohort_pk)
     context = _registration_table(
-        request, selectors.cohort_registrations(cohort, request.user), cohort=cohort
+        request,
+        selectors.cohort_registrations(cohort, request.user),
+        count=lambda action, chosen: (
+            None
+            if chosen
+            else selectors.cohort_registration_count(cohort.pk, needing_action=action)
+        ),
+        cohort=cohort,
     )
     return render(
         request,
@@ -397,9 +442,12 @@ def participation_columns():
     ]
 
 
-def _participation_rows(request, cohort):
+def _participation_rows(request, cohort, groups):
     filterset = ParticipationFilter(
-        request.GET or None, queryset=selectors.participations_of(cohort), cohort=cohort
+        request.GET or None,
+        queryset=selectors.participations_of(cohort),
+        cohort=cohort,
+        groups=groups,
     )
     chips = _filters(request, filterset)
     show = _show(request.GET, bool(chips))
@@ -413,8 +461,18 @@ def _participation_rows(request, cohort):
 @role_required(OFFICE)
 def participation_list(request, cohort_pk):
     cohort = office_cohort(request, cohort_pk)
-    filterset, chips, show, table, found = _participation_rows(request, cohort)
-    page = Paginator(found, PARTICIPATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The cohort's people counted per group, kept (one query at most): the filter's
+    # organisations, the held invitations and, without a filter, the list's count.
+    groups = selectors.participation_groups(cohort)
+    filterset, chips, show, table, found = _participation_rows(request, cohort, groups)
+    paginator = Paginator(found, PARTICIPATION_PAGE_SIZE)
+    if not chips:
+        # Without a filter the count is the kept groups' (no count over the cohort's
+        # people joined with their accounts on each visit).
+        paginator.count = selectors.participation_count(
+            cohort, groups, needing_action=show == SHOW_ACTION
+        )
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = page.object_list.only(*selectors.PARTICIPATION_ROW_FIELDS)
     select_page = request.GET.get("select") == "page"
     return render(
@@ -433,7 +491,7 @@ def participation_list(request, cohort_pk):
             "select_page": select_page,
             "query": request.GET.urlencode(),
             "filtered": bool(chips),
-            "held": selectors.held_invitations(cohort),
+            "held": selectors.held_invitations(groups),
             "states": Participation.State.choices,
             **cohort_frame(request, cohort, "participants"),
         },
@@ -446,7 +504,9 @@ def participation_print(request, cohort_pk):
     navigation. Streamed in pieces of PRINT_CHUNK rows from one query, so a large cohort
     neither waits for the whole page nor holds it in memory."""
     cohort = office_cohort(request, cohort_pk)
-    _filterset, chips, show, table, rows = _participation_rows(request, cohort)
+    _filterset, chips, show, table, rows = _participation_rows(
+        request, cohort, selectors.participation_groups(cohort)
+    )
     language = translation.get_language()
     head = {
         "cohort": cohort,

@@ -228,13 +228,16 @@ def test_query_count_is_flat_from_1_to_50_people(
 
     with CaptureQueriesContext(connection) as one:
         assert client.get(_url(url_name, cohort)).status_code == 200
-    assert len(one) <= 10
+    expected = len(one)
+    assert expected <= 10
     for _ in range(49):
         if _ % 2:
             external_participation(cohort)
         else:
             ParticipationFactory(cohort=cohort)
-    with django_assert_num_queries(len(one)):
+    # Warm again: the writes replaced the change token of the kept counts (cohorts.figures).
+    client.get(_url(url_name, cohort))
+    with django_assert_num_queries(expected):
         assert client.get(_url(url_name, cohort)).status_code == 200
 
 
