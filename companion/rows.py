@@ -206,8 +206,11 @@ class When:
         self.time = date_formatter("TIME_FORMAT")
 
     def __call__(self, event):
-        starts = timezone.localtime(event.starts_at)
-        ends = timezone.localtime(event.ends_at)
+        return self.span(event.starts_at, event.ends_at)
+
+    def span(self, starts_at, ends_at):
+        starts = timezone.localtime(starts_at)
+        ends = timezone.localtime(ends_at)
         return format_html(
             '<time datetime="{}">{}, {}</time>–<time datetime="{}">{}</time>\n',
             starts.isoformat(),
@@ -220,7 +223,7 @@ class When:
 
 def partner_registration_rows(registrations):
     """The rows of a partner contact's people's event registrations
-    (templates/companion/partner_registrations.html)."""
+    (templates/companion/partner_registrations.html), from `PartnerRegistrationRow`s."""
     when = When()
     states = labels(Reg.State.choices)
     attendance = labels(Reg.Attendance.choices)
@@ -232,12 +235,12 @@ def partner_registration_rows(registrations):
             '<td class="kern-table__cell">{}{}<br><span class="kern-body--small">{}</span></td>'
             '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
             '<td class="kern-table__cell">{}</td></tr>',
-            _who(r),
-            r.participation.organisation.name,
-            r.event.title,
-            cancelled if r.event.is_cancelled else "",
-            r.event.cohort.title,
-            when(r.event),
+            r.name or r.email,
+            r.organisation,
+            r.title,
+            cancelled if r.event_state == Event.State.CANCELLED else "",
+            r.cohort,
+            when.span(r.starts_at, r.ends_at),
             states.get(r.state, r.state),
             attendance.get(r.attendance, r.attendance),
         )
