@@ -113,7 +113,7 @@ def partner_panels(sender, request, roles, **kwargs):
     """A partner contact's people and whom to ask at the office that linked them."""
     if not roles.has(PARTNER):
         return None
-    people = list(selectors.partner_people_brief(request.user)[: HOME_PEOPLE + 1])
+    people = selectors.partner_people_brief_rows(request.user, HOME_PEOPLE + 1)
     offices = selectors.partner_offices(request.user, limit=HOME_OFFICES + 1)
     return [
         Panel(

@@ -356,15 +356,15 @@ def event_cards(events):
 
 def partner_home_items(registrations):
     """The list items of the partner's home's panel of their people's coming events
-    (templates/companion/panel_partner_registrations.html)."""
+    (templates/companion/panel_partner_registrations.html), from `PartnerComingRow`s."""
     day = date_formatter("SHORT_DATE_FORMAT")
     states = labels(Reg.State.choices)
     return join(
         format_html(
             "<li>{}: {}, {} ({})</li>",
-            _who(r),
-            r.event.title,
-            day(r.event.starts_at),
+            r.name or r.email,
+            r.title,
+            day(r.starts_at),
             states.get(r.state, r.state),
         )
         for r in registrations

@@ -274,6 +274,61 @@ def partner_registrations_since(user, since):
     )
 
 
+# A registration of `partner_registrations_since_rows`: what the partner's home shows.
+PartnerComingRow = namedtuple("PartnerComingRow", "state title starts_at name email")
+
+
+def partner_registrations_since_rows(user, since, limit):
+    """The first `limit` of `partner_registrations_since(user, since)` as
+    `PartnerComingRow`s (one query).
+
+    On PostgreSQL a written query walks the events ending after `since` in the order of
+    their start, and each one's live registrations, until `limit` of the organisations'
+    people are found. With the ORM's query PostgreSQL kept one plan for any
+    organisation after five requests, and that plan started from all of the
+    organisation's people and their registrations (570 at N = 50) and sorted them:
+    LATERAL keeps the walk. Other databases read the ORM's query."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return [
+            PartnerComingRow(
+                r.state,
+                r.event.title,
+                r.event.starts_at,
+                r.participation.user.name,
+                r.participation.user.email,
+            )
+            for r in partner_registrations_since(user, since)[:limit]
+        ]
+    from cohorts.selectors import linked_cohorts_sql
+    from pioneer.models import User
+
+    organisations = list(partner_organisation_ids(user))
+    if not organisations:
+        return []
+    marks = ", ".join(["%s"] * len(organisations))
+    live = ", ".join(["%s"] * len(LIVE))
+    sql = f"""
+    SELECT x.state, e.title, e.starts_at, u.name, u.email
+      FROM {Event._meta.db_table} e
+     CROSS JOIN LATERAL (
+           SELECT r.id, r.state, r.participation_id FROM {Reg._meta.db_table} r
+            WHERE r.event_id = e.id AND r.state IN ({live})
+           OFFSET 0) x
+      JOIN {Participation._meta.db_table} p ON p.id = x.participation_id
+      JOIN {User._meta.db_table} u ON u.id = p.user_id
+     WHERE e.ends_at > (SELECT %s::timestamptz)
+       AND p.organisation_id IN ({marks})
+       AND p.cohort_id IN ({linked_cohorts_sql(marks)})
+     ORDER BY e.starts_at, e.id, u.name, x.id
+     LIMIT {int(limit)}"""  # noqa: S608
+    params = [*(str(state) for state in LIVE), since, *organisations, *organisations]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [PartnerComingRow(*row) for row in cursor.fetchall()]
+
+
 def events_visible_to(user):
     """Every event the person may open: the office's, and a participant's own cohorts'.
     Partner contacts see their people's registrations as a list, not the event pages."""

@@ -246,21 +246,21 @@ def partner_people_rows(participations):
     )
 
 
-def partner_people_items(participations):
+def partner_people_items(people):
     """The list items of the partner's home's people panel
-    (templates/cohorts/panel_partner_people.html)."""
+    (templates/cohorts/panel_partner_people.html), from `PartnerPersonRow`s."""
     sides = labels(Participation.Side.choices)
     states = labels(Participation.State.choices)
     return join(
         format_html(
             "\n          <li>{} ({}): {}, {}, {}</li>\n        ",
-            p.user.name or p.user.email,
-            p.organisation.short_name or p.organisation.name,
-            p.cohort.title,
+            p.name or p.email,
+            p.organisation_short or p.organisation,
+            p.cohort,
             sides.get(p.side, p.side),
             states.get(p.state, p.state),
         )
-        for p in participations
+        for p in people
     )
 
 

@@ -2,7 +2,7 @@
 (`companion.selectors.partner_registration_rows`), give the rows and the number the ORM's
 `partner_registrations` gives, page by page; the page reads them in one query."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -161,3 +161,49 @@ def test_a_page_past_the_last_shows_the_last(client, world):
     url = reverse("companion:partner_registrations")
     rows = '<tr class="kern-table__row">'
     assert client.get(url, {"page": 7}).content.decode().count(rows) == 1 + total
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10, 100])
+def test_the_homes_coming_registrations_are_the_orms(world, limit):
+    user, _company = world
+    now = timezone.now()
+    for since in (now - timedelta(days=30), now - timedelta(days=1), now + timedelta(days=5)):
+        expected = [
+            selectors.PartnerComingRow(
+                r.state,
+                r.event.title,
+                r.event.starts_at,
+                r.participation.user.name,
+                r.participation.user.email,
+            )
+            for r in selectors.partner_registrations_since(user, since)[:limit]
+        ]
+        assert selectors.partner_registrations_since_rows(user, since, limit) == expected
+    assert expected  # the last has some, the first more than the last
+    assert selectors.partner_registrations_since_rows(partner_user(), now, limit) == []
+
+
+@pytest.mark.parametrize("limit", [1, 4, 11, 100])
+def test_the_homes_people_are_the_orms(world, limit):
+    from cohorts import selectors as cohort_selectors
+    from cohorts.models import Cohort
+
+    user, _company = world
+    # Cohorts starting on one day, one without a date (first, as PostgreSQL sorts it).
+    Cohort.objects.update(start_date=date(2000, 1, 3))
+    Cohort.objects.filter(pk=Cohort.objects.order_by("pk").last().pk).update(start_date=None)
+    expected = [
+        cohort_selectors.PartnerPersonRow(
+            p.user.name,
+            p.user.email,
+            p.organisation.short_name,
+            p.organisation.name,
+            p.cohort.title,
+            p.side,
+            p.state,
+        )
+        for p in cohort_selectors.partner_people_brief(user)[:limit]
+    ]
+    assert len(expected) == min(limit, 8)  # four people in each of the two linked cohorts
+    assert cohort_selectors.partner_people_brief_rows(user, limit) == expected
+    assert cohort_selectors.partner_people_brief_rows(partner_user(), limit) == []
