@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts import figures, selectors
 from cohorts.models import Cohort, InterestRegistration, Participation, Programme
 from cohorts.services.registrations import registration_purge_expired
-from cohorts.views.rows import partner_people_items
+from cohorts.views.rows import partner_office_items, partner_people_items
 from pioneer import hooks, landing
 from pioneer.hooks import NavItem, Panel
 from pioneer.models import Organisation, Role, User
@@ -131,6 +131,7 @@ def partner_panels(sender, request, roles, **kwargs):
             "cohorts/panel_partner_office.html",
             {
                 "offices": offices[:HOME_OFFICES],
+                "office_items": partner_office_items(offices[:HOME_OFFICES]),
                 "more_offices": len(offices) > HOME_OFFICES,
                 "office_email": settings.PROGRAMME_OFFICE_EMAIL,
             },

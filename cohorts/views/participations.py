@@ -23,7 +23,11 @@ from cohorts.forms import (
 )
 from cohorts.services import exports, imports
 from cohorts.views._shared import OFFICE, PARTNER, apply_errors, office_cohort
-from cohorts.views.rows import import_preview_rows, partner_people_rows
+from cohorts.views.rows import (
+    import_preview_rows,
+    partner_office_sections,
+    partner_people_rows,
+)
 from pioneer import jobs
 from pioneer.models import Job, User
 from pioneer.permissions import require, role_required, scoped_object_or_404
@@ -339,12 +343,14 @@ def partner_offices(request):
     page = Paginator(
         selectors.partner_office_organisations(request.user), OFFICES_PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    offices = selectors.with_office_emails(page.object_list, request.user)
     return render(
         request,
         "cohorts/partner_offices.html",
         {
             "page": page,
-            "offices": selectors.with_office_emails(page.object_list, request.user),
+            "offices": offices,
+            "sections": partner_office_sections(offices),
             "office_email": settings.PROGRAMME_OFFICE_EMAIL,
         },
     )

@@ -317,3 +317,46 @@ def figure_cards(figures):
             body = none_yet
         cards.append(_FIGURE_CARD.format(key=key, title=title, body=body))
     return join(cards)
+
+
+def partner_office_html(offices):
+    """`{% include "cohorts/_partner_office.html" %}` for each of `offices` (the entries of
+    `selectors.with_office_emails`): who, for which of the partner's organisations, and
+    the addresses of its members. A list of safe strings."""
+    found = []
+    for office in offices:
+        partners = office["partners"]
+        names = "None" if partners is None else ", ".join(esc(name) for name in partners)
+        works = _("The programme office of %(office)s works with you") % {
+            "office": esc(office["organisation"].name)
+        }
+        html = f"\n<p>{works} ({names}).</p>\n"
+        if office["emails"]:
+            items = "".join(
+                format_html('<li><a class="kern-link" href="mailto:{}">{}</a></li>', e, e)
+                for e in office["emails"]
+            )
+            html += f'\n  <ul class="kern-list">\n  {items}\n  </ul>\n'
+        found.append(join([html, "\n"]))
+    return found
+
+
+def partner_office_sections(offices):
+    """The offices of templates/cohorts/partner_offices.html, each a section."""
+    return join(
+        format_html(
+            '\n    <section class="kern-stack-sm" aria-labelledby="office-{}">\n'
+            '      <h2 class="kern-heading-small" id="office-{}">{}</h2>\n'
+            "      {}\n    </section>\n  ",
+            office["organisation"].pk,
+            office["organisation"].pk,
+            office["organisation"].name,
+            html,
+        )
+        for office, html in zip(offices, partner_office_html(offices), strict=True)
+    )
+
+
+def partner_office_items(offices):
+    """The offices of the partner's home's panel (templates/cohorts/panel_partner_office.html)."""
+    return join(f"\n        {html}\n      " for html in partner_office_html(offices))
