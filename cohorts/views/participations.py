@@ -30,6 +30,7 @@ from cohorts.views.rows import (
 )
 from pioneer import jobs
 from pioneer.models import Job, User
+from pioneer.paging import CountedRows
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.selectors import organisations_for_office
 from pioneer.services import notification_preview
@@ -309,19 +310,14 @@ def participation_export(request, cohort_pk, fmt):
 def partner_people(request):
     """A partner contact's organisation's people in every cohort (read only)."""
     require("cohorts.view_partner_people", request.user)
-    # Only the columns the list shows (not the people's goals and expertise).
-    people = selectors.participations_for_partner(request.user).only(
-        "side",
-        "position",
-        "state",
-        "user__name",
-        "user__email",
-        "organisation__name",
-        "organisation__short_name",
-        "cohort__title",
-        "cohort__programme__name",
+    user, number = request.user, request.GET.get("page")
+    people = CountedRows(
+        lambda offset, limit: selectors.partner_people_page(user, offset, limit),
+        lambda: selectors.participations_for_partner(user).count(),
+        number,
+        PARTNER_PEOPLE_PAGE_SIZE,
     )
-    page = Paginator(people, PARTNER_PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(people, PARTNER_PEOPLE_PAGE_SIZE).get_page(number)
     return render(
         request,
         "cohorts/participation_partner_list.html",

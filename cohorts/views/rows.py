@@ -223,9 +223,9 @@ def partner_registration_rows(registrations):
     )
 
 
-def partner_people_rows(participations):
+def partner_people_rows(people):
     """The rows of a partner contact's people
-    (templates/cohorts/participation_partner_list.html)."""
+    (templates/cohorts/participation_partner_list.html), from `PartnerPeopleRow`s."""
     sides = labels(Participation.Side.choices)
     states = labels(Participation.State.choices)
     return join(
@@ -234,15 +234,15 @@ def partner_people_rows(participations):
             '<td class="kern-table__cell">{}: {}</td><td class="kern-table__cell">{}</td>'
             '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
             '<td class="kern-table__cell">{}</td></tr>',
-            p.user.name or p.user.email,
-            p.cohort.programme.name,
-            p.cohort.title,
+            p.name or p.email,
+            p.programme,
+            p.cohort,
             p.organisation,
             sides.get(p.side, p.side),
             p.position,
             states.get(p.state, p.state),
         )
-        for p in participations
+        for p in people
     )
 
 
