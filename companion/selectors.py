@@ -287,7 +287,9 @@ def partner_registrations_since_rows(user, since, limit):
     people are found. With the ORM's query PostgreSQL kept one plan for any
     organisation after five requests, and that plan started from all of the
     organisation's people and their registrations (570 at N = 50) and sorted them:
-    LATERAL keeps the walk. Other databases read the ORM's query."""
+    LATERAL keeps the walk. The walk starts at the earliest start of these events
+    (`event_end_idx`), not past all the events before. Other databases read the ORM's
+    query."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -319,11 +321,14 @@ def partner_registrations_since_rows(user, since, limit):
       JOIN {Participation._meta.db_table} p ON p.id = x.participation_id
       JOIN {User._meta.db_table} u ON u.id = p.user_id
      WHERE e.ends_at > (SELECT %s::timestamptz)
+       AND e.starts_at >= (SELECT MIN(s.starts_at) FROM (
+                            SELECT m.starts_at FROM {Event._meta.db_table} m
+                             WHERE m.ends_at > %s OFFSET 0) s)
        AND p.organisation_id IN ({marks})
        AND p.cohort_id IN ({linked_cohorts_sql(marks)})
      ORDER BY e.starts_at, e.id, u.name, x.id
      LIMIT {int(limit)}"""  # noqa: S608
-    params = [*(str(state) for state in LIVE), since, *organisations, *organisations]
+    params = [*(str(state) for state in LIVE), since, since, *organisations, *organisations]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [PartnerComingRow(*row) for row in cursor.fetchall()]
