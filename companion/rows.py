@@ -199,16 +199,25 @@ def certificate_rows(people, issuable):
 class When:
     """`{% include "companion/_when.html" %}` for many events: an event's start and end
     as two <time> elements (the end's date only when it ends on another day), with the
-    formats looked up once (and the include's closing line break)."""
+    formats looked up once (and the include's closing line break). Each span is written
+    once: a list's rows name the same few events (25 registrations, 4 events)."""
 
     def __init__(self):
         self.datetime = date_formatter("SHORT_DATETIME_FORMAT")
         self.time = date_formatter("TIME_FORMAT")
+        self.written = {}
 
     def __call__(self, event):
         return self.span(event.starts_at, event.ends_at)
 
     def span(self, starts_at, ends_at):
+        key = (starts_at, ends_at)
+        found = self.written.get(key)
+        if found is None:
+            found = self.written[key] = self._span(starts_at, ends_at)
+        return found
+
+    def _span(self, starts_at, ends_at):
         starts = timezone.localtime(starts_at)
         ends = timezone.localtime(ends_at)
         return format_html(
