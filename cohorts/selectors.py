@@ -13,6 +13,7 @@ is 10.
 
 import copy
 import weakref
+from collections import namedtuple
 from datetime import timedelta
 from functools import lru_cache
 from types import SimpleNamespace
@@ -372,6 +373,133 @@ def partner_people_brief(user):
         )
         .order_by("-cohort__start_date", "cohort_id", "user__name", "user__email")
     )
+
+
+# A person of `partner_people_brief_rows`: what the partner's home shows of them.
+PartnerPersonRow = namedtuple(
+    "PartnerPersonRow", "name email organisation_short organisation cohort side state"
+)
+
+
+def linked_cohorts_sql(marks):
+    """SQL of the ids of the cohorts whose programme's office linked one of the partner
+    organisations given as `marks` parameters (`linked_cohort_ids`), for written queries."""
+    return (
+        f"SELECT k.id FROM {Cohort._meta.db_table} k"  # noqa: S608
+        f" JOIN {Programme._meta.db_table} g ON g.id = k.programme_id"
+        " WHERE g.organisation_id IN ("
+        f"SELECT l.office_organisation_id FROM {PartnerLink._meta.db_table} l"
+        f" WHERE l.partner_id IN ({marks}))"
+    )
+
+
+def partner_people_brief_rows(user, limit):
+    """The first `limit` of `partner_people_brief(user)` as `PartnerPersonRow`s (one query).
+
+    On PostgreSQL a written query walks the linked cohorts newest first and takes each
+    one's people of the organisations (the (cohort, organisation) index) until `limit`
+    are found. The ORM's query left the order to the planner, which planned it anew on
+    every request (1 ms, for 0.2 ms of running at N = 50), as its one plan for any
+    organisation started from all of the organisation's people (300 at N = 50) and
+    sorted them. LATERAL keeps the order of the walk; other databases have none and
+    read the ORM's query."""
+    if connection.vendor != "postgresql":
+        return [
+            PartnerPersonRow(
+                p.user.name,
+                p.user.email,
+                p.organisation.short_name,
+                p.organisation.name,
+                p.cohort.title,
+                p.side,
+                p.state,
+            )
+            for p in partner_people_brief(user)[:limit]
+        ]
+    organisations = list(partner_organisation_ids(user))
+    if not organisations:
+        return []
+    marks = ", ".join(["%s"] * len(organisations))
+    sql = f"""
+    SELECT u.name, u.email, o.short_name, o.name, c.title, x.side, x.state
+      FROM {Cohort._meta.db_table} c
+     CROSS JOIN LATERAL (
+           SELECT p.user_id, p.organisation_id, p.side, p.state
+             FROM {Participation._meta.db_table} p
+            WHERE p.cohort_id = c.id AND p.organisation_id IN ({marks})
+           OFFSET 0) x
+      JOIN {User._meta.db_table} u ON u.id = x.user_id
+      JOIN {Organisation._meta.db_table} o ON o.id = x.organisation_id
+     WHERE c.id IN ({linked_cohorts_sql(marks)})
+     ORDER BY c.start_date DESC, c.id, u.name, u.email
+     LIMIT %s"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*organisations, *organisations, limit])
+        return [PartnerPersonRow(*row) for row in cursor.fetchall()]
+
+
+# A person of `partner_people_page`: what the partner's list of their people shows.
+PartnerPeopleRow = namedtuple(
+    "PartnerPeopleRow", "name email programme cohort organisation side position state"
+)
+
+
+def _people_row(p):
+    return PartnerPeopleRow(
+        p.user.name,
+        p.user.email,
+        p.cohort.programme.name,
+        p.cohort.title,
+        str(p.organisation),
+        p.side,
+        p.position,
+        p.state,
+    )
+
+
+def partner_people_page(user, offset, limit):
+    """`participations_for_partner(user)[offset:offset + limit]` as `PartnerPeopleRow`s,
+    and the number of all of them (None when no row came): one query on PostgreSQL.
+
+    The ORM's page and count each gathered all of the organisation's people (300 at
+    N = 50), the page to sort them. The written query walks the linked cohorts newest
+    first and takes each one's people of the organisations (the (cohort, organisation)
+    index) until the page is full (LATERAL keeps that order), and counts the people
+    from the index in a sub-select. Other databases read the ORM's two queries."""
+    if connection.vendor != "postgresql":
+        people = participations_for_partner(user)
+        rows = [_people_row(p) for p in people[offset : offset + limit]]
+        return rows, (people.count() if rows else None)
+    organisations = list(partner_organisation_ids(user))
+    if not organisations:
+        return [], None
+    marks = ", ".join(["%s"] * len(organisations))
+    linked = linked_cohorts_sql(marks)
+    sql = f"""
+    SELECT u.name, u.email, g.name, c.title, COALESCE(NULLIF(o.short_name, ''), o.name),
+           x.side, x.position, x.state,
+           (SELECT COUNT(*) FROM {Participation._meta.db_table} n
+             WHERE n.organisation_id IN ({marks}) AND n.cohort_id IN ({linked}))
+      FROM {Cohort._meta.db_table} c
+      JOIN {Programme._meta.db_table} g ON g.id = c.programme_id
+     CROSS JOIN LATERAL (
+           SELECT p.user_id, p.organisation_id, p.side, p.position, p.state
+             FROM {Participation._meta.db_table} p
+            WHERE p.cohort_id = c.id AND p.organisation_id IN ({marks})
+           OFFSET 0) x
+      JOIN {User._meta.db_table} u ON u.id = x.user_id
+      JOIN {Organisation._meta.db_table} o ON o.id = x.organisation_id
+     WHERE g.organisation_id IN (
+           SELECT l.office_organisation_id FROM {PartnerLink._meta.db_table} l
+            WHERE l.partner_id IN ({marks}))
+     ORDER BY c.start_date DESC, c.id, u.name, u.email
+     LIMIT %s OFFSET %s"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*organisations * 4, limit, offset])
+        found = cursor.fetchall()
+    if not found:
+        return [], None
+    return [PartnerPeopleRow(*row[:8]) for row in found], found[0][8]
 
 
 def held_invitations(groups):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cohorts import figures, selectors
 from cohorts.models import Cohort, InterestRegistration, Participation, Programme
 from cohorts.services.registrations import registration_purge_expired
-from cohorts.views.rows import partner_people_items
+from cohorts.views.rows import partner_office_items, partner_people_items
 from pioneer import hooks, landing
 from pioneer.hooks import NavItem, Panel
 from pioneer.models import Organisation, Role, User
@@ -113,7 +113,7 @@ def partner_panels(sender, request, roles, **kwargs):
     """A partner contact's people and whom to ask at the office that linked them."""
     if not roles.has(PARTNER):
         return None
-    people = list(selectors.partner_people_brief(request.user)[: HOME_PEOPLE + 1])
+    people = selectors.partner_people_brief_rows(request.user, HOME_PEOPLE + 1)
     offices = selectors.partner_offices(request.user, limit=HOME_OFFICES + 1)
     return [
         Panel(
@@ -131,6 +131,7 @@ def partner_panels(sender, request, roles, **kwargs):
             "cohorts/panel_partner_office.html",
             {
                 "offices": offices[:HOME_OFFICES],
+                "office_items": partner_office_items(offices[:HOME_OFFICES]),
                 "more_offices": len(offices) > HOME_OFFICES,
                 "office_email": settings.PROGRAMME_OFFICE_EMAIL,
             },

@@ -210,10 +210,8 @@ def home_panels(sender, request, roles, **kwargs):
     if roles.has(Role.Kind.PARTNER_CONTACT):
         # The panel names the person and the event only: fewer tables to join made
         # the query's planning a third as long.
-        registrations = list(
-            selectors.partner_registrations_since(request.user, timezone.now() - timedelta(days=1))[
-                :10
-            ]
+        registrations = selectors.partner_registrations_since_rows(
+            request.user, timezone.now() - timedelta(days=1), 10
         )
         panels.append(
             Panel(

@@ -118,7 +118,13 @@ def test_no_list_writes_an_entered_text_as_markup(client, lists):
 def test_the_partners_lists_write_no_entered_text_as_markup(client, lists):
     client.force_login(partner_user(org=lists["partner"]))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    for url in ("/home/", "/events/partner/", "/partner/people/", "/registrations/"):
+    for url in (
+        "/home/",
+        "/events/partner/",
+        "/partner/people/",
+        "/partner/offices/",
+        "/registrations/",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         html = response.content.decode()

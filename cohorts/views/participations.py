@@ -23,9 +23,14 @@ from cohorts.forms import (
 )
 from cohorts.services import exports, imports
 from cohorts.views._shared import OFFICE, PARTNER, apply_errors, office_cohort
-from cohorts.views.rows import import_preview_rows, partner_people_rows
+from cohorts.views.rows import (
+    import_preview_rows,
+    partner_office_sections,
+    partner_people_rows,
+)
 from pioneer import jobs
 from pioneer.models import Job, User
+from pioneer.paging import CountedRows
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.selectors import organisations_for_office
 from pioneer.services import notification_preview
@@ -305,19 +310,14 @@ def participation_export(request, cohort_pk, fmt):
 def partner_people(request):
     """A partner contact's organisation's people in every cohort (read only)."""
     require("cohorts.view_partner_people", request.user)
-    # Only the columns the list shows (not the people's goals and expertise).
-    people = selectors.participations_for_partner(request.user).only(
-        "side",
-        "position",
-        "state",
-        "user__name",
-        "user__email",
-        "organisation__name",
-        "organisation__short_name",
-        "cohort__title",
-        "cohort__programme__name",
+    user, number = request.user, request.GET.get("page")
+    people = CountedRows(
+        lambda offset, limit: selectors.partner_people_page(user, offset, limit),
+        lambda: selectors.participations_for_partner(user).count(),
+        number,
+        PARTNER_PEOPLE_PAGE_SIZE,
     )
-    page = Paginator(people, PARTNER_PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(people, PARTNER_PEOPLE_PAGE_SIZE).get_page(number)
     return render(
         request,
         "cohorts/participation_partner_list.html",
@@ -339,12 +339,14 @@ def partner_offices(request):
     page = Paginator(
         selectors.partner_office_organisations(request.user), OFFICES_PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    offices = selectors.with_office_emails(page.object_list, request.user)
     return render(
         request,
         "cohorts/partner_offices.html",
         {
             "page": page,
-            "offices": selectors.with_office_emails(page.object_list, request.user),
+            "offices": offices,
+            "sections": partner_office_sections(offices),
             "office_email": settings.PROGRAMME_OFFICE_EMAIL,
         },
     )

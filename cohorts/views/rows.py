@@ -223,9 +223,9 @@ def partner_registration_rows(registrations):
     )
 
 
-def partner_people_rows(participations):
+def partner_people_rows(people):
     """The rows of a partner contact's people
-    (templates/cohorts/participation_partner_list.html)."""
+    (templates/cohorts/participation_partner_list.html), from `PartnerPeopleRow`s."""
     sides = labels(Participation.Side.choices)
     states = labels(Participation.State.choices)
     return join(
@@ -234,33 +234,33 @@ def partner_people_rows(participations):
             '<td class="kern-table__cell">{}: {}</td><td class="kern-table__cell">{}</td>'
             '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
             '<td class="kern-table__cell">{}</td></tr>',
-            p.user.name or p.user.email,
-            p.cohort.programme.name,
-            p.cohort.title,
+            p.name or p.email,
+            p.programme,
+            p.cohort,
             p.organisation,
             sides.get(p.side, p.side),
             p.position,
             states.get(p.state, p.state),
         )
-        for p in participations
+        for p in people
     )
 
 
-def partner_people_items(participations):
+def partner_people_items(people):
     """The list items of the partner's home's people panel
-    (templates/cohorts/panel_partner_people.html)."""
+    (templates/cohorts/panel_partner_people.html), from `PartnerPersonRow`s."""
     sides = labels(Participation.Side.choices)
     states = labels(Participation.State.choices)
     return join(
         format_html(
             "\n          <li>{} ({}): {}, {}, {}</li>\n        ",
-            p.user.name or p.user.email,
-            p.organisation.short_name or p.organisation.name,
-            p.cohort.title,
+            p.name or p.email,
+            p.organisation_short or p.organisation,
+            p.cohort,
             sides.get(p.side, p.side),
             states.get(p.state, p.state),
         )
-        for p in participations
+        for p in people
     )
 
 
@@ -317,3 +317,46 @@ def figure_cards(figures):
             body = none_yet
         cards.append(_FIGURE_CARD.format(key=key, title=title, body=body))
     return join(cards)
+
+
+def partner_office_html(offices):
+    """`{% include "cohorts/_partner_office.html" %}` for each of `offices` (the entries of
+    `selectors.with_office_emails`): who, for which of the partner's organisations, and
+    the addresses of its members. A list of safe strings."""
+    found = []
+    for office in offices:
+        partners = office["partners"]
+        names = "None" if partners is None else ", ".join(esc(name) for name in partners)
+        works = _("The programme office of %(office)s works with you") % {
+            "office": esc(office["organisation"].name)
+        }
+        html = f"\n<p>{works} ({names}).</p>\n"
+        if office["emails"]:
+            items = "".join(
+                format_html('<li><a class="kern-link" href="mailto:{}">{}</a></li>', e, e)
+                for e in office["emails"]
+            )
+            html += f'\n  <ul class="kern-list">\n  {items}\n  </ul>\n'
+        found.append(join([html, "\n"]))
+    return found
+
+
+def partner_office_sections(offices):
+    """The offices of templates/cohorts/partner_offices.html, each a section."""
+    return join(
+        format_html(
+            '\n    <section class="kern-stack-sm" aria-labelledby="office-{}">\n'
+            '      <h2 class="kern-heading-small" id="office-{}">{}</h2>\n'
+            "      {}\n    </section>\n  ",
+            office["organisation"].pk,
+            office["organisation"].pk,
+            office["organisation"].name,
+            html,
+        )
+        for office, html in zip(offices, partner_office_html(offices), strict=True)
+    )
+
+
+def partner_office_items(offices):
+    """The offices of the partner's home's panel (templates/cohorts/panel_partner_office.html)."""
+    return join(f"\n        {html}\n      " for html in partner_office_html(offices))

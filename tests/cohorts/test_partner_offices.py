@@ -97,3 +97,69 @@ def test_the_offices_page_and_the_home_stay_flat(client, company):
     client.force_login(partner_user(company))
     assert_flat_queries(client, reverse("cohorts:partner_offices"), _linking_offices(company))
     assert_flat_queries(client, reverse("home"), _linking_offices(company))
+
+
+# The include the offices page and the home's panel wrote each office with, kept here as
+# the reference for the HTML written in Python (cohorts.views.rows.partner_office_html).
+PARTNER_OFFICE = (
+    "{% load i18n %}{# One programme office that works with the partner: who, for which of "
+    "the partner's organisations, and its members' addresses. #}\n"
+    "<p>{% blocktrans with office=office.organisation.name trimmed %}The programme office "
+    'of {{ office }} works with you{% endblocktrans %} ({{ office.partners|join:", " }}).'
+    '</p>\n{% if office.emails %}\n  <ul class="kern-list">\n  {% for email in '
+    'office.emails %}<li><a class="kern-link" href="mailto:{{ email }}">{{ email }}</a>'
+    "</li>{% endfor %}\n  </ul>\n{% endif %}\n"
+)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_offices_written_in_python_are_what_the_include_wrote(language):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from cohorts.views.rows import partner_office_html
+
+    markup = "<b>&</b>"
+    ministry = OrganisationFactory(name=f"Ministerium {markup}")
+    offices = [
+        {"organisation": ministry, "partners": [f"A {markup}", "B"], "emails": ["a@x.example"]},
+        {"organisation": ministry, "partners": ["C"], "emails": []},
+        {"organisation": ministry, "partners": [], "emails": ["a@x.example", "b&c@x.example"]},
+        {"organisation": ministry, "partners": None, "emails": None},
+    ]
+    include = Template(PARTNER_OFFICE)
+    with translation.override(language):
+        written = partner_office_html(offices)
+        for office, html in zip(offices, written, strict=True):
+            assert html == include.render(Context({"office": office}))
+    assert "&lt;b&gt;&amp;&lt;/b&gt;" in written[0]
+
+
+def test_the_offices_page_and_panel_show_what_the_template_showed(client, company):
+    """The sections and the panel's items around each office, for a page of offices
+    (the reference: the page's loop as it was, with the include)."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from cohorts import selectors
+    from cohorts.views.rows import partner_office_items, partner_office_sections
+
+    user = partner_user(company)
+    _linking_offices(company)(3)
+    offices = selectors.partner_offices(user)
+    page = Template(
+        "{% for office in offices %}\n"
+        '    <section class="kern-stack-sm" '
+        'aria-labelledby="office-{{ office.organisation.pk }}">\n'
+        '      <h2 class="kern-heading-small" id="office-{{ office.organisation.pk }}">'
+        "{{ office.organisation.name }}</h2>\n"
+        "      {% include include %}\n    </section>\n  {% endfor %}"
+    )
+    panel = Template(
+        "{% for office in offices %}\n        {% include include %}\n      {% endfor %}"
+    )
+    include = Template(PARTNER_OFFICE)
+    with translation.override("de"):
+        context = {"offices": offices, "include": include}
+        assert partner_office_sections(offices) == page.render(Context(context))
+        assert partner_office_items(offices) == panel.render(Context(context))
