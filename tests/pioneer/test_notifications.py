@@ -386,7 +386,7 @@ def test_owner_sees_own_sent_notifications_only(client):
     assert "Meine Nachricht" in content
     assert "Noch nicht versandt" not in content
     assert "Fremde Nachricht" not in content
-    assert list(response.context["page"].object_list) == [mine]
+    assert [row.pk for row in response.context["page"].object_list] == [mine.pk]
 
 
 @pytest.mark.django_db
