@@ -45,7 +45,8 @@ def cohort_surveys(cohort):
 
 
 def assigned_surveys(user):
-    """The surveys of the cohorts assigned to an evaluator, for their home page."""
+    """The surveys of the cohorts assigned to an evaluator (their home reads narrow rows
+    of the newest: `home_surveys`)."""
     return (
         Survey.objects.filter(cohort__evaluators__user=user)
         .select_related("cohort", "cohort__programme")
