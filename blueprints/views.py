@@ -37,27 +37,30 @@ PAGE_SIZE = 10
 CATALOGUE_SECONDS = 300
 
 
-def _tags_in_use(user):
+def _who(user):
+    """What decides which blueprints the library shows, beyond an office's own."""
+    return "signed_in" if user.is_authenticated else "anonymous"
+
+
+def _tags_in_use(user, kept):
     """The tag filter's choices: the same for everyone anonymous and for everyone signed
     in, kept as pioneer.landing keeps its sections (a blueprint or a tag saved, or tags
     set, replaces the change token; a publication date arriving shows within its
     SECONDS)."""
-    signed_in = user.is_authenticated
-    return landing.cached(
+    return kept.cached(
         "blueprints:tags_in_use",
         lambda: [
             selectors.CardTag(slug, name)
             for slug, name in selectors.tags_in_use(user).values_list("slug", "name")
         ],
-        "signed_in" if signed_in else "anonymous",
+        _who(user),
     )
 
 
-def _office_lists(user):
+def _office_lists(user, kept, org_ids):
     """The office's own unpublished blueprints and the programmes it may adopt: decided by
     the organisations it is the office of (the key) and by blueprints, programmes and
     organisations (each replaces the change token), so kept as the landing's sections."""
-    org_ids = sorted(roles_of(user).organisation_ids(OFFICE))
 
     def read():
         # Only what the two lists show (a title and a category; a name and its organisation).
@@ -73,12 +76,22 @@ def _office_lists(user):
         )
         return unpublished, adoptable
 
-    return landing.cached("blueprints:office_lists", read, *org_ids)
+    return kept.cached("blueprints:office_lists", read, *org_ids)
 
 
 @require_GET
 def blueprint_list(request):
-    tags = _tags_in_use(request.user)
+    who = _who(request.user)
+    office = roles_of(request.user).has(OFFICE)
+    org_ids = sorted(roles_of(request.user).organisation_ids(OFFICE)) if office else []
+    # What the page keeps under the landing's token, read in one round trip (the count
+    # is used only while nothing is asked, but reading it with the others costs nothing).
+    kept = landing.Kept(
+        ("blueprints:tags_in_use", who),
+        ("blueprints:library_count", who),
+        *([("blueprints:office_lists", *org_ids)] if office else []),
+    )
+    tags = _tags_in_use(request.user, kept)
     form = BlueprintFilter(request.GET or None, tags=tags)
     if form.is_bound:
         form.is_valid()  # an invalid field is shown with its message and ignored
@@ -88,15 +101,11 @@ def blueprint_list(request):
     if query == selectors.LibraryQuery():
         # Nothing asked: how many the whole library holds, the same for everyone
         # anonymous and for everyone signed in, kept as the tag filter's choices are.
-        paginator.count = landing.cached(
-            "blueprints:library_count",
-            blueprints.count,
-            "signed_in" if request.user.is_authenticated else "anonymous",
-        )
+        paginator.count = kept.cached("blueprints:library_count", blueprints.count, who)
     page = paginator.get_page(request.GET.get("page"))
     unpublished, adoptable = [], []
-    if roles_of(request.user).has(OFFICE):
-        unpublished, adoptable = _office_lists(request.user)
+    if office:
+        unpublished, adoptable = _office_lists(request.user, kept, org_ids)
     rows = list(page.object_list)
     adopted_by = {b.pk: b.adopted_n for b in rows}
     return render(

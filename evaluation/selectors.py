@@ -5,12 +5,15 @@ assigned to them (`EvaluatorAssignment`). Nobody gets a queryset of responses jo
 invitations: the two are read apart, always.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import reverse
+from typing import NamedTuple
 
+from django.db.models import Count, Exists, OuterRef, Q
+
+from cohorts.models import Cohort
 from cohorts.selectors import cohorts_for, office_organisation_ids
 from evaluation.models import EvaluatorAssignment, Question, Survey, SurveyInvitation
 from evaluation.services import token_hash
+from pioneer import compiled
 
 
 def surveys_for(user):
@@ -42,7 +45,8 @@ def cohort_surveys(cohort):
 
 
 def assigned_surveys(user):
-    """The surveys of the cohorts assigned to an evaluator, for their home page."""
+    """The surveys of the cohorts assigned to an evaluator (their home reads narrow rows
+    of the newest: `home_surveys`)."""
     return (
         Survey.objects.filter(cohort__evaluators__user=user)
         .select_related("cohort", "cohort__programme")
@@ -161,7 +165,7 @@ def copy_sources(user, cohort):
 
 
 def assigned_cohorts(user):
-    """The cohorts assigned to an evaluator (one query), for their home page."""
+    """The cohorts assigned to an evaluator (one query)."""
     from cohorts.models import Cohort
 
     return (
@@ -171,25 +175,93 @@ def assigned_cohorts(user):
     )
 
 
-def _url_maker(name):
-    """pk -> the URL of the view `name` for that pk: one reverse() for a whole page."""
-    marker = "2147483647"
-    pattern = reverse(name, args=[int(marker)])
-    return lambda pk: pattern.replace(marker, str(pk))
+class AssignedCohort(NamedTuple):
+    """A cohort assigned to an evaluator as their lists show it (`evaluation.rows`)."""
+
+    pk: int
+    title: str
+    programme: str
+    assigned_surveys: tuple = ()
 
 
-def assigned_cohorts_with_surveys(cohorts):
-    """`cohorts` (a page of `assigned_cohorts`), each with its surveys in order as
-    `assigned_surveys` (one query for all), the links of both made here: `new_url` and
-    `copy_url` of a cohort, `report_url` of a survey."""
-    cohorts = list(cohorts)
-    by_cohort = {cohort.pk: [] for cohort in cohorts}
-    report = _url_maker("evaluation:report")
-    for survey in Survey.objects.filter(cohort_id__in=by_cohort).order_by("opens", "id"):
-        survey.report_url = report(survey.pk)
-        by_cohort[survey.cohort_id].append(survey)
-    new, copy = _url_maker("evaluation:survey_new"), _url_maker("evaluation:survey_copy_from")
-    for cohort in cohorts:
-        cohort.assigned_surveys = by_cohort[cohort.pk]
-        cohort.new_url, cohort.copy_url = new(cohort.pk), copy(cohort.pk)
-    return cohorts
+class SurveyRow(NamedTuple):
+    pk: int
+    title: str
+    kind: str
+
+
+class HomeSurvey(NamedTuple):
+    pk: int
+    title: str
+    kind: str
+    cohort: str
+    programme: str
+
+
+def _assigned_cohort_rows(user):
+    # Newest first; only what the lists show (the cohort's title, its programme's name).
+    return (
+        Cohort.objects.filter(evaluators__user_id=user)
+        .order_by("-start_date", "-id")
+        .values_list("pk", "title", "programme__name")
+    )
+
+
+def assigned_cohort_rows(user):
+    """The cohorts assigned to an evaluator, newest first, as (id, title, programme's
+    name) rows: a queryset for the paginator (`AssignedCohort.pk`, `.title`, ...)."""
+    return _assigned_cohort_rows(user.pk)
+
+
+def assigned_cohort_count(user):
+    """How many cohorts are assigned to the evaluator (the SQL kept per process)."""
+    return compiled.count(
+        "evaluation.assigned_cohorts",
+        lambda user: Cohort.objects.filter(evaluators__user_id=user),
+        user=user.pk,
+    )
+
+
+def assigned_cohorts_with_surveys(rows):
+    """`rows` (a page of `assigned_cohort_rows`) as `AssignedCohort`s, each with its
+    surveys in order (`SurveyRow`s; one query for all)."""
+    by_cohort = {row[0]: [] for row in rows}
+    surveys = (
+        Survey.objects.filter(cohort_id__in=by_cohort)
+        .order_by("opens", "id")
+        .values_list("pk", "cohort_id", "title", "kind")
+    )
+    for pk, cohort_id, title, kind in surveys:
+        by_cohort[cohort_id].append(SurveyRow(pk, title, kind))
+    return [AssignedCohort(*row, tuple(by_cohort[row[0]])) for row in rows]
+
+
+def _home_surveys(user):
+    return (
+        Survey.objects.filter(cohort__evaluators__user_id=user)
+        .order_by("-cohort__start_date", "-cohort_id", "opens", "id")
+        .values("pk", "title", "kind", "cohort__title", "cohort__programme__name")
+    )
+
+
+def home_surveys(user, limit):
+    """The evaluator's home: the surveys of their newest assigned cohorts (`HomeSurvey`s),
+    at most `limit` (the SQL kept per process)."""
+    rows = compiled.values(
+        f"evaluation.home_surveys:{limit}", lambda user: _home_surveys(user)[:limit], user=user.pk
+    )
+    return [
+        HomeSurvey(r["pk"], r["title"], r["kind"], r["cohort__title"], r["cohort__programme__name"])
+        for r in rows
+    ]
+
+
+def home_cohorts(user, limit):
+    """The evaluator's home: their newest assigned cohorts (`AssignedCohort`s, without
+    surveys), at most `limit` (the SQL kept per process)."""
+    rows = compiled.values(
+        f"evaluation.home_cohorts:{limit}",
+        lambda user: _assigned_cohort_rows(user).values("pk", "title", "programme__name")[:limit],
+        user=user.pk,
+    )
+    return [AssignedCohort(r["pk"], r["title"], r["programme__name"]) for r in rows]

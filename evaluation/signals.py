@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from cohorts import hooks as cohort_hooks
-from evaluation import selectors, services
+from evaluation import rows, selectors, services
 from evaluation.models import Question, Section
 from pioneer import hooks
 from pioneer.access import SYSTEM
@@ -41,20 +41,17 @@ HOME_COHORTS = 5
 def evaluator_surveys_panel(sender, request, roles, **kwargs):
     if not roles.has(Role.Kind.EVALUATOR):
         return None
-    surveys = list(
-        selectors.assigned_surveys(request.user).order_by(
-            "-cohort__start_date", "-cohort_id", "opens", "id"
-        )[: HOME_SURVEYS + 1]
-    )
-    cohorts = list(
-        selectors.assigned_cohorts(request.user).order_by("-start_date", "-id")[: HOME_COHORTS + 1]
-    )
+    # Narrow rows by SQL kept per process, the items written in Python (evaluation.rows).
+    surveys = selectors.home_surveys(request.user, HOME_SURVEYS + 1)
+    cohorts = selectors.home_cohorts(request.user, HOME_COHORTS + 1)
     return Panel(
         "evaluation.assigned_surveys",
         "evaluation/panel_assigned_surveys.html",
         {
             "surveys": surveys[:HOME_SURVEYS],
             "cohorts": cohorts[:HOME_COHORTS],
+            "survey_items": rows.home_survey_items(surveys[:HOME_SURVEYS]),
+            "cohort_items": rows.home_cohort_items(cohorts[:HOME_COHORTS]),
             "more": len(surveys) > HOME_SURVEYS or len(cohorts) > HOME_COHORTS,
         },
         order=11,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from cohorts.selectors import cohorts_for, office_cohort_or_404
 from cohorts.services.exports import spreadsheet_cell
 from cohorts.views._shared import cohort_frame
-from evaluation import exports, reports, selectors, services
+from evaluation import exports, reports, rows, selectors, services
 from evaluation.forms import (
     CompareForm,
     CopyForm,
@@ -270,15 +270,16 @@ ASSIGNED_PAGE_SIZE = 20
 @role_required(EVALUATOR)
 def assigned_cohorts(request):
     """The cohorts assigned to the evaluator, newest first, a page at a time, each with
-    its surveys and the ways to build one (the home names the first few)."""
-    page = Paginator(
-        selectors.assigned_cohorts(request.user).order_by("-start_date", "-id"),
-        ASSIGNED_PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    its surveys and the ways to build one (the home names the first few). Narrow rows,
+    written in Python (`evaluation.rows`)."""
+    paginator = Paginator(selectors.assigned_cohort_rows(request.user), ASSIGNED_PAGE_SIZE)
+    paginator.count = selectors.assigned_cohort_count(request.user)
+    page = paginator.get_page(request.GET.get("page"))
+    cohorts = selectors.assigned_cohorts_with_surveys(list(page.object_list))
     return render(
         request,
         "evaluation/assigned_cohorts.html",
-        {"page": page, "cohorts": selectors.assigned_cohorts_with_surveys(page.object_list)},
+        {"page": page, "cohorts": cohorts, "sections": rows.assigned_sections(cohorts)},
     )
 
 

@@ -48,16 +48,8 @@ def changed(*args, **kwargs):
     transaction.on_commit(_new_token)
 
 
-def cached(name, render, *parts):
-    """`render()`'s result, kept under the key the landing's sections use (change token,
-    language, today's date) and `parts`, for at most SECONDS. For what every visitor sees
-    alike and what only the models that replace the token decide (the public interest
-    form's choices, say). `parts` must come from a small set (ids of open cohorts, not a
-    visitor's input), or the cache fills with variants. It reads nothing to find the key;
-    where the facts a part shows must be read anyway, `pioneer.fragments` keys the part by
-    a digest of them instead."""
-    token = cache.get(TOKEN_KEY) or "-"
-    key = ":".join(
+def _key(name, token, parts):
+    return ":".join(
         (
             name,
             token,
@@ -66,11 +58,44 @@ def cached(name, render, *parts):
             *map(str, parts),
         )
     )
+
+
+def cached(name, render, *parts):
+    """`render()`'s result, kept under the key the landing's sections use (change token,
+    language, today's date) and `parts`, for at most SECONDS. For what every visitor sees
+    alike and what only the models that replace the token decide (the public interest
+    form's choices, say). `parts` must come from a small set (ids of open cohorts, not a
+    visitor's input), or the cache fills with variants. It reads nothing to find the key;
+    where the facts a part shows must be read anyway, `pioneer.fragments` keys the part by
+    a digest of them instead."""
+    key = _key(name, cache.get(TOKEN_KEY) or "-", parts)
     value = cache.get(key)
     if value is None:
         value = render()
         cache.set(key, value, SECONDS)
     return value
+
+
+class Kept:
+    """Several values a page keeps as `cached` does, read in two round trips to the
+    cache (the token, then all of them) instead of two each: `Kept((name, *parts), ...)`
+    names what the page may ask for, `kept.cached(name, render, *parts)` gives each as
+    `cached` would (rendered and kept on a miss, and anything not named is read then)."""
+
+    def __init__(self, *wanted):
+        self.token = cache.get(TOKEN_KEY) or "-"
+        self.asked = {_key(name, self.token, parts) for name, *parts in wanted}
+        self.found = cache.get_many(list(self.asked)) if self.asked else {}
+
+    def cached(self, name, render, *parts):
+        key = _key(name, self.token, parts)
+        value = self.found.get(key)
+        if value is None and key not in self.asked:
+            value = cache.get(key)
+        if value is None:
+            value = render()
+            cache.set(key, value, SECONDS)
+        return value
 
 
 def _render_sections():

@@ -310,6 +310,15 @@ class Notification(models.Model):
             models.Index(
                 fields=["recipient", "state", "-sent_at", "-id"], name="notification_list_idx"
             ),
+            # The unread count on the home page, from the index alone: only unread rows
+            # (the list's index would fetch each of the person's rows to see `read_at`).
+            # No condition on `state`: the count binds it as a parameter, which a prepared
+            # statement's generic plan could not match against a partial index.
+            models.Index(
+                fields=["recipient", "state"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
         ]
 
     def __str__(self):

@@ -10,6 +10,7 @@ dates in the format the template's `date` filter would use.
 from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
+from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
@@ -27,37 +28,55 @@ def url_maker(name, *args):
     return lambda key: f"{head}{key}{tail}"
 
 
-# Django's date format characters that strftime writes the same (zero-padded numbers).
-_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "H": "%H", "i": "%M", "s": "%S"}
+# Django's date format characters written from the value's own numbers, and the month's
+# names, which are looked up once per formatter in the current language.
+_FIELDS = {
+    "d": "{0.day:02d}",
+    "j": "{0.day}",
+    "m": "{0.month:02d}",
+    "n": "{0.month}",
+    "Y": "{0.year:04d}",
+    "H": "{0.hour:02d}",
+    "i": "{0.minute:02d}",
+    "s": "{0.second:02d}",
+    "F": "{1}",
+    "M": "{2}",
+}
+_TIME_FIELDS = frozenset("His")
 
 
-def _strftime_pattern(fmt):
-    """The strftime pattern that writes what Django's `fmt` writes, or None when `fmt`
-    uses a character strftime writes otherwise (names of months, `j`, `P`, ...)."""
+def _format_pattern(fmt):
+    """A `str.format` pattern that writes what Django's `fmt` writes, given the value, its
+    month's name and its month's short name; None when `fmt` uses a character this does
+    not write (weekdays, `P`, escapes, ...)."""
     parts = []
     for char in fmt:
-        if char in _STRFTIME:
-            parts.append(_STRFTIME[char])
+        if char in _FIELDS:
+            parts.append(_FIELDS[char])
         elif char.isalpha() or char == "\\":
             return None
         else:
-            parts.append(char.replace("%", "%%"))
+            parts.append(char.replace("{", "{{").replace("}", "}}"))
     return "".join(parts)
 
 
 def date_formatter(name):
     """A function value -> `{{ value|date:name }}` for many rows: the format looked up
-    once (in the current language), written by strftime when it can."""
+    once (in the current language), written from the value's numbers and the month's
+    names read once when it can (a fifth of what `dateformat.format` costs a value)."""
     fmt = formats.get_format(name)
-    pattern = _strftime_pattern(fmt)
+    pattern = _format_pattern(fmt)
+    months = {n: str(MONTHS[n]) for n in MONTHS} if "F" in fmt else dict.fromkeys(MONTHS, "")
+    short = {n: str(MONTHS_3[n]).title() for n in MONTHS_3} if "M" in fmt else months
+    times = any(char in _TIME_FIELDS for char in fmt)
 
     def write(value):
         if value is None:
             return ""
         if hasattr(value, "tzinfo") and timezone.is_aware(value):
             value = timezone.localtime(value)
-        if pattern is not None:
-            return value.strftime(pattern)
+        if pattern is not None and (not times or hasattr(value, "hour")):
+            return pattern.format(value, months[value.month], short[value.month])
         return dateformat.format(value, fmt)
 
     return write
@@ -125,9 +144,26 @@ def organisation_rows(organisations):
     )
 
 
+_NOTIFICATION = (
+    '<li class="kern-card"><div class="kern-card__container">'
+    '<div class="kern-card__header"><h2 class="kern-title"><span{lang}>{subject}</span>{unread}'
+    '</h2><p class="kern-body--small">{sent}</p></div>'
+    '<div class="kern-card__body"{lang}>{body}</div>{footer}</div></li>'
+)
+_NOTIFICATION_FOOTER = (
+    '<div class="kern-card__footer"><form method="post" action="{url}">{csrf}'
+    '<button class="kern-btn kern-btn--tertiary" type="submit">'
+    '<span class="kern-label">{label}<span class="kern-sr-only">: <span{lang}>{subject}</span>'
+    "</span></span></button></form></div>"
+)
+# What the list reads of each notification (selectors.notifications_for, narrowed).
+NOTIFICATION_COLUMNS = ("pk", "subject", "body", "link", "language", "sent_at", "read_at")
+
+
 def notification_items(request, notifications):
     """The cards of a person's notification list (templates/pioneer/notification_list.html):
-    one CSRF field and the words made once for the page."""
+    one CSRF field and the words made once for the page. `notifications` have the
+    attributes NOTIFICATION_COLUMNS names (rows of `values_list(..., named=True)`)."""
     from django.middleware.csrf import get_token
     from django.utils.html import format_html, linebreaks
     from django.utils.translation import gettext as _
@@ -143,37 +179,31 @@ def notification_items(request, notifications):
     open_, mark = esc(_("Open")), esc(_("Mark as read"))
     reader_language = request.user.language
     sent = date_formatter("DATETIME_FORMAT")
+    langs = {}
     items = []
     for n in notifications:
         language = reader_language or n.language
-        lang = format_html(' lang="{}"', language) if language else ""
+        lang = langs.get(language)
+        if lang is None:
+            lang = langs[language] = f' lang="{esc(language)}"' if language else ""
+        subject = esc(n.subject)
         footer = ""
         if not n.read_at or n.link:
-            footer = format_html(
-                '<div class="kern-card__footer"><form method="post" action="{}">{}'
-                '<button class="kern-btn kern-btn--tertiary" type="submit">'
-                '<span class="kern-label">{}<span class="kern-sr-only">: <span{}>{}</span>'
-                "</span></span></button>"
-                "</form></div>",
-                read(n.pk),
-                csrf,
-                open_ if n.link else mark,
-                lang,
-                n.subject,
+            footer = _NOTIFICATION_FOOTER.format(
+                url=esc(read(n.pk)),
+                csrf=csrf,
+                label=open_ if n.link else mark,
+                lang=lang,
+                subject=subject,
             )
         items.append(
-            format_html(
-                '<li class="kern-card"><div class="kern-card__container">'
-                '<div class="kern-card__header"><h2 class="kern-title"><span{}>{}</span>{}</h2>'
-                '<p class="kern-body--small">{}</p></div>'
-                '<div class="kern-card__body"{}>{}</div>{}</div></li>',
-                lang,
-                n.subject,
-                "" if n.read_at else unread,
-                sent(n.sent_at),
-                lang,
-                mark_safe(linebreaks(n.body, autoescape=True)),
-                footer,
+            _NOTIFICATION.format(
+                lang=lang,
+                subject=subject,
+                unread="" if n.read_at else unread,
+                sent=esc(sent(n.sent_at)),
+                body=linebreaks(n.body, autoescape=True),
+                footer=footer,
             )
         )
     return join(items)

@@ -133,3 +133,23 @@ def test_the_partners_lists_write_no_entered_text_as_markup(client, lists):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
         assert "&lt;script&gt;" in html, url
     assert "Partner-Anmeldung&lt;script&gt;" in html
+
+
+def test_the_evaluators_lists_write_no_entered_text_as_markup(client, lists):
+    from evaluation.models import EvaluatorAssignment
+    from tests.factories.core import evaluator_user
+    from tests.factories.evaluation import SurveyFactory
+
+    evaluator = evaluator_user()
+    EvaluatorAssignment.objects.create(cohort=lists["cohort"], user=evaluator)
+    SurveyFactory(cohort=lists["cohort"], title=_mark("Befragung"))
+    client.force_login(evaluator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for url in ("/home/", "/evaluation/cohorts/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "<script>alert(1)" not in html and "<script>x<" not in html, url
+        assert '<b onmouseover="x">' not in html, url
+        for name in ("Befragung", "Durchgang", "Programm"):
+            assert f"{name}&lt;script&gt;alert(1)&lt;/script&gt;" in html, (url, name)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from evaluation.models import EvaluatorAssignment
+from evaluation.models import EvaluatorAssignment, Survey
 from evaluation.signals import HOME_COHORTS, HOME_SURVEYS
 from evaluation.views import ASSIGNED_PAGE_SIZE
 from tests.factories.cohorts import CohortFactory
@@ -57,9 +57,15 @@ def test_the_home_names_the_newest_and_links_to_all(client, evaluator):
     assert panel["more"]
     assert len(panel["surveys"]) == HOME_SURVEYS
     assert len(panel["cohorts"]) == HOME_COHORTS
-    newest = max(a.cohort.start_date for a in EvaluatorAssignment.objects.filter(user=evaluator))
-    assert panel["cohorts"][0].start_date == newest
-    assert all(s.cohort.start_date == newest for s in panel["surveys"])
+    newest = (
+        EvaluatorAssignment.objects.filter(user=evaluator)
+        .order_by("-cohort__start_date")
+        .values_list("cohort_id", flat=True)[0]
+    )
+    assert panel["cohorts"][0].pk == newest
+    assert {s.pk for s in panel["surveys"]} == set(
+        Survey.objects.filter(cohort_id=newest).values_list("pk", flat=True)
+    )
     assert reverse("evaluation:assigned") in response.content.decode()
 
 

@@ -121,3 +121,65 @@ def test_the_token_is_replaced_again_after_the_commit(django_capture_on_commit_c
     for callback in callbacks:
         callback()
     assert cache.get(landing.TOKEN_KEY) not in (None, during)
+
+
+class _CountingCache:
+    """The cache, counting the round trips `pioneer.landing` makes to it."""
+
+    def __init__(self, cache):
+        self.cache, self.trips = cache, 0
+
+    def __getattr__(self, name):
+        method = getattr(self.cache, name)
+
+        def counted(*args, **kwargs):
+            self.trips += 1
+            return method(*args, **kwargs)
+
+        return counted
+
+
+def test_kept_values_are_those_cached_keeps_read_in_two_round_trips(monkeypatch):
+    from django.core.cache import cache
+
+    from pioneer import landing
+
+    def fail():
+        raise AssertionError("kept: nothing to render")
+
+    assert landing.cached("test:a", lambda: 0, "x") == 0  # falsy values are kept too
+    assert landing.cached("test:b", lambda: ["b"], "y", 2) == ["b"]
+    counting = _CountingCache(cache)
+    monkeypatch.setattr(landing, "cache", counting)
+    kept = landing.Kept(("test:a", "x"), ("test:b", "y", 2), ("test:c",))
+    assert kept.cached("test:a", fail, "x") == 0
+    assert kept.cached("test:b", fail, "y", 2) == ["b"]
+    assert counting.trips == 2  # the token, then all three at once
+    # Named but not kept yet: rendered and kept (one write), without reading it again.
+    assert kept.cached("test:c", lambda: "c") == "c"
+    assert counting.trips == 3
+    # Not named: read as `cached` reads it (then made and kept).
+    assert kept.cached("test:d", lambda: "d", "z") == "d"
+    assert counting.trips == 5
+    assert landing.Kept(("test:c",)).cached("test:c", fail) == "c"
+    monkeypatch.undo()
+    # A change of what the landing shows replaces the token: everything is made anew.
+    landing.changed()
+    assert landing.Kept(("test:a", "x")).cached("test:a", lambda: 5, "x") == 5
+    assert landing.cached("test:a", fail, "x") == 5
+
+
+def test_the_library_reads_what_it_keeps_in_few_round_trips(client, monkeypatch):
+    from django.core.cache import cache
+
+    from pioneer import landing
+    from tests.factories.core import office_user
+
+    BlueprintFactory(is_public=True, published_at=timezone.now() - timedelta(days=1))
+    client.force_login(office_user())
+    assert client.get("/blueprints/").status_code == 200  # fills the cache
+    counting = _CountingCache(cache)
+    monkeypatch.setattr(landing, "cache", counting)
+    assert client.get("/blueprints/").status_code == 200
+    # The token, then the tag choices, the count and the office's lists at once.
+    assert counting.trips == 2

@@ -386,7 +386,7 @@ def test_owner_sees_own_sent_notifications_only(client):
     assert "Meine Nachricht" in content
     assert "Noch nicht versandt" not in content
     assert "Fremde Nachricht" not in content
-    assert list(response.context["page"].object_list) == [mine]
+    assert [row.pk for row in response.context["page"].object_list] == [mine.pk]
 
 
 @pytest.mark.django_db
@@ -570,3 +570,54 @@ def test_a_batch_leaves_a_row_another_sender_holds_and_sends_the_rest():
     finally:
         sender.close()
     assert services.notification_dispatch_due(inline=True) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_unread_count_reads_only_the_unread_index():
+    """The home's unread count (`selectors.unread_count`) is answered from the partial
+    index of unread rows, not by fetching every row of the person's list to look at
+    `read_at` (PostgreSQL; the plan of the statement as Django sends it, prepared and
+    generic too, as the server keeps it from its fifth run)."""
+    from django.db import connection
+
+    from pioneer import selectors as core_selectors
+    from pioneer.models import Notification
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL plan")
+    person = UserFactory()
+    made = [
+        NotificationFactory.build(
+            recipient=person,
+            kind=f"kind.{n}",
+            state=Notification.State.SENT,
+            read_at=None if n % 3 else timezone.now(),
+        )
+        for n in range(600)
+    ]
+    for n in made:
+        n.content_type_id, n.object_id = n.content_type.pk, person.pk
+    Notification.objects.bulk_create(made)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE pioneer_notification")
+    # The count's conditions, selecting only what the index holds (COUNT(*) reads no
+    # column either).
+    queryset = core_selectors.notifications_for(person).filter(read_at__isnull=True)
+    sql, params = queryset.order_by().values("recipient_id").query.sql_with_params()
+    assert core_selectors.unread_count(person) == 400
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        cursor.execute("PREPARE unread_probe AS " + _numbered(sql))
+        # Any values: the generic plan is made without looking at them.
+        literals = ", ".join(f"'{value}'" for value in params)
+        cursor.execute(f"EXPLAIN EXECUTE unread_probe({literals})")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE unread_probe")
+        cursor.execute("RESET plan_cache_mode")
+    assert "notification_unread_idx" in plan, plan
+
+
+def _numbered(sql):
+    """`%s` placeholders as PostgreSQL's `$1, $2, ...`."""
+    parts = sql.split("%s")
+    return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], start=1)) + parts[-1]
