@@ -747,6 +747,25 @@ def stored_job(cohort, digest):
     )
 
 
+def latest_job_kept(cohort):
+    """`latest_job(cohort)`, where a cohort that has no such job is remembered as such
+    under cohorts.figures' change token (the page that starts a matching job replaces
+    it): a small cohort, matched in the request and never by a job, reads no job on its
+    page, as a large one reads no fingerprint (`current_fingerprint`). A cohort with a
+    job reads it on every visit (its state changes as it runs)."""
+    from cohorts import figures
+
+    read = []
+
+    def never():
+        read.append(latest_job(cohort))
+        return read[0] is None
+
+    if figures.kept("tandems.matching.no_job", never, cohort.pk) and not read:
+        return None
+    return read[0] if read else latest_job(cohort)
+
+
 def latest_job(cohort):
     """The cohort's newest matching job that is not failed (whatever state of the inputs
     it was started for), or None. One query; the summary is not read (`stored_job`)."""

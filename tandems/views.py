@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from cohorts import figures
 from cohorts.models import Participation, Programme
 from cohorts.selectors import office_cohort_or_404
 from cohorts.views._shared import cohort_frame
@@ -273,7 +274,7 @@ def _outcome(request, cohort):
     stores their fingerprint with the outcome, and a done outcome is shown only if that
     is the current fingerprint. (A stale job is retried or failed by the dispatcher, so
     none waits for ever; a failed one is not looked at.)"""
-    job = matching.latest_job(cohort)
+    job = matching.latest_job_kept(cohort)
     if job is None:
         # No job was ever needed: up to INLINE_LIMIT people are matched here, from the
         # people read once (their number is the list's length, no count of its own).
@@ -290,6 +291,7 @@ def _outcome(request, cohort):
     job = jobs.job_start(
         kind=matching.JOB_KIND, by=request.user, target=cohort, payload={"fingerprint": digest}
     )
+    figures.changed()  # the cohort has a job now (matching.latest_job_kept)
     job.refresh_from_db()  # without a broker it ran on commit already
     if job.state == Job.State.DONE and matching.job_fingerprint(job) == digest:
         return matching.stored_outcome(job), None, None, None
