@@ -36,7 +36,10 @@ All are sent with sender=Cohort (or Participation) and keyword arguments:
   participant list filters by it (a subquery). Without a receiver nobody is "without tandem".
   The queryset is made from the cohort's id alone (not its state, dates or the request):
   the dashboard keeps the SQL of its count per process (pioneer.compiled); an answer that
-  does not use the id at all is counted as it comes.
+  does not use the id at all is counted as it comes. The count itself is kept under the
+  change token of cohorts.figures: the receiver's app replaces the token whenever what its
+  answer reads is written (the tandems app connects its tandems to it; participations
+  replace it already).
 - event_audiences(cohort) -> list of Audience (or None): groups of the cohort's people
   that another app can address, e.g. the attendees of one event (the companion app
   answers it; the evaluation app invites them to an event's feedback survey without

@@ -93,3 +93,37 @@ def test_withdrawal_of_a_partner_frees_the_other():
     )
     free = set(selectors.people_without_tandem(t.cohort).values_list("pk", flat=True))
     assert free == {t.external.pk}
+
+
+def test_the_kept_count_of_people_without_tandem_follows_every_change(
+    django_capture_on_commit_callbacks,
+):
+    """The overview's count of people without a tandem is kept under cohorts.figures'
+    change token: it is the count of the moment after a tandem is made or ended early and
+    after someone joins the cohort."""
+    from tests.factories.cohorts import ParticipationFactory
+
+    cohort = Cohort.objects.select_related("programme").get(pk=CohortFactory().pk)
+    first, second = pair(cohort)
+
+    def without():
+        with translation.override("en"):
+            items = cohort_dashboard(cohort)["attention"]
+        return {item.key: item.count for item in items}.get("participants_without_tandem", 0)
+
+    assert without() == 2
+    steps = [
+        (lambda: services.tandem_create(first=first, second=second, by=SYSTEM), 0),
+        (lambda: ParticipationFactory(cohort=cohort), 1),
+        (
+            lambda: services.tandem_end_early(
+                tandem=Tandem.objects.get(administration=first), reason="Umzug", by=SYSTEM
+            ),
+            3,
+        ),
+    ]
+    for step, expected in steps:
+        with django_capture_on_commit_callbacks(execute=True):
+            step()
+        cohort = Cohort.objects.select_related("programme").get(pk=cohort.pk)
+        assert without() == expected
