@@ -116,20 +116,29 @@ def office_cohort_or_404(user, pk):
     `cohorts_for(user).get(pk=pk)` gives), else Http404: read with SQL compiled once per
     process and number of organisations (pioneer.compiled), as every tab of a cohort
     page asks for it first."""
-    organisations = office_organisation_ids(user)
     low, high = connection.ops.integer_field_range(Cohort._meta.pk.get_internal_type())
-    if not organisations or not low <= pk <= high:
+    if not low <= pk <= high:
         raise Http404
-    found = compiled.objects(
-        f"cohorts.office_cohort.{len(organisations)}",
-        _office_cohort,
-        related=("programme",),
-        cohort=pk,
+    return office_object_or_404(
+        user, "cohorts.office_cohort", _office_cohort, related=("programme",), cohort=pk
+    )
+
+
+def office_object_or_404(user, name, build, *, related=(), **ids):
+    """The one object `build(**ids, organisation0=…, …)` finds among those of the user's
+    programme office's organisations (read as `compiled.one_or_404` reads it, the SQL
+    kept per process and number of organisations), else Http404, as for someone without
+    an office: the lookup at the top of the office's own pages."""
+    organisations = office_organisation_ids(user)
+    if not organisations:
+        raise Http404
+    return compiled.one_or_404(
+        f"{name}.{len(organisations)}",
+        build,
+        related=related,
+        **ids,
         **{f"organisation{index}": org for index, org in enumerate(organisations)},
     )
-    if not found:
-        raise Http404
-    return found[0]
 
 
 def open_cohorts(today=None):
@@ -218,15 +227,12 @@ def office_registration_or_404(user, pk):
     joins (cohort, programme, parent ministry, decided by), else Http404: by SQL compiled
     once per process and number of organisations (pioneer.compiled); the queryset's
     get() cost about 1 ms of CPU to build on every registration page."""
-    organisations = office_organisation_ids(user)
-    if not organisations:
-        raise Http404
-    return compiled.one_or_404(
-        f"cohorts.office_registration.{len(organisations)}",
+    return office_object_or_404(
+        user,
+        "cohorts.office_registration",
         _office_registration,
         related=("cohort", "cohort__programme", "parent_ministry", "decided_by"),
         registration=pk,
-        **{f"organisation{index}": org for index, org in enumerate(organisations)},
     )
 
 

@@ -12,13 +12,13 @@ from collections import namedtuple
 from datetime import UTC
 
 from django.db.models import Count, OuterRef, Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cohorts.models import Participation
 from cohorts.selectors import (
     cohorts_for,
+    office_object_or_404,
     office_organisation_ids,
     partner_organisation_ids,
     partner_people_filter,
@@ -61,15 +61,12 @@ def _office_event(event, **organisations):
 def office_event_or_404(user, pk):
     """`events_for_office(user).get(pk=pk)` with what it joins, else Http404: by SQL
     compiled once per process and number of organisations (pioneer.compiled)."""
-    organisations = office_organisation_ids(user)
-    if not organisations:
-        raise Http404
-    return compiled.one_or_404(
-        f"companion.office_event.{len(organisations)}",
+    return office_object_or_404(
+        user,
+        "companion.office_event",
         _office_event,
         related=("cohort", "cohort__programme", "series", "host_organisation"),
         event=pk,
-        **{f"organisation{index}": org for index, org in enumerate(organisations)},
     )
 
 
