@@ -1148,6 +1148,22 @@ def participations_of_user(user):
     )
 
 
+def _own_participations(user):
+    return participations_of_user(user).select_related(None).only("cohort", "state", "side")
+
+
+def participations_of_user_brief(user, limit):
+    """`participations_of_user(user)[:limit]` with what the participant's home shows (the
+    state and side, the cohort and its programme), by SQL compiled once per process."""
+    return compiled.objects(
+        f"cohorts.own_participations.{limit}",
+        _own_participations,
+        related=("cohort", "cohort__programme"),
+        limit=limit,
+        user=user.pk,
+    )
+
+
 def cohorts_in_evaluation_for(user):
     """Cohorts in their evaluation stage of the programmes run by the organisations the
     evaluator's role is bound to. There is no assignment of evaluators to cohorts yet;

@@ -149,7 +149,7 @@ def participant_panel(sender, request, roles, **kwargs):
         "cohorts.participant_cohorts",
         "cohorts/panel_participant_cohorts.html",
         {
-            "participations": list(selectors.participations_of_user(request.user)[:20]),
+            "participations": selectors.participations_of_user_brief(request.user, 20),
             "office_email": settings.PROGRAMME_OFFICE_EMAIL,
         },
         order=10,

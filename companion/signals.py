@@ -19,7 +19,7 @@ from cohorts.hooks import Attention, Figure, FigureRow, RecordLine, Tab, Upcomin
 from cohorts.selectors import url_or_blank
 from companion import calendars, selectors, services
 from companion.models import Event, EventRegistration
-from companion.rows import partner_home_items
+from companion.rows import event_cards, partner_home_items
 from pioneer import compiled, hooks
 from pioneer.hooks import NavItem, Panel, PersonalDate
 from pioneer.models import Role
@@ -199,11 +199,14 @@ def certificates_tab(sender, cohort, request, **kwargs):
 def home_panels(sender, request, roles, **kwargs):
     panels = []
     if roles.has(Role.Kind.PARTICIPANT):
+        events = selectors.next_event_cards(request.user)
         panels.append(
             Panel(
                 "companion.next_events",
                 "companion/panel_next_events.html",
-                {"events": list(selectors.next_events_for_participant(request.user))},
+                # Only the cards' columns by SQL kept per process, the cards written in
+                # Python (companion.rows.event_cards, as My events writes them).
+                {"events": events, "cards": event_cards(events)},
                 order=15,
             )
         )

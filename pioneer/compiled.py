@@ -19,6 +19,8 @@ The SQL is kept per database connection object (each thread has its own), so a t
 switches databases or a process that serves several gets its own compiled text.
 """
 
+from datetime import UTC, datetime
+
 from django.db import connection
 from django.db.models import Count, Value
 
@@ -36,14 +38,19 @@ class _Kept:
 
 
 def _markers(ids):
-    return {name: _MARKER_BASE - index for index, name in enumerate(sorted(ids))}
+    return {
+        name: _moment_marker(index) if isinstance(ids[name], datetime) else _MARKER_BASE - index
+        for index, name in enumerate(sorted(ids))
+    }
 
 
 def _slots(params, markers):
     """Where each marker stands in the parameters, and that every marker was used."""
-    by_value = {value: name for name, value in markers.items()}
+    by_value = {_adapted(value): name for name, value in markers.items()}
     slots = [
-        (index, by_value[p]) for index, p in enumerate(params) if type(p) is int and p in by_value
+        (index, by_value[p])
+        for index, p in enumerate(params)
+        if type(p) in _MARKER_TYPES and p in by_value
     ]
     if {name for _index, name in slots} != set(markers):
         raise NotKept("the query does not use every id it was given")
@@ -87,7 +94,7 @@ def values(name, build, **ids):
         kept.compiler = compiler
         kept.converters = compiler.get_converters(fields)
         _cache()[("values", name)] = kept
-    rows = _run(kept, ids)
+    rows = _run(kept, _moments_adapted(ids))
     if kept.converters:
         rows = kept.compiler.apply_converters(rows, kept.converters)
     names = kept.names
@@ -196,3 +203,27 @@ def one_or_404(name, build, *, related=(), **ids):
     if len(found) != 1:
         raise Http404
     return found[0]
+
+
+# --- a moment beside the ids ------------------------------------------------------------
+# An id may also be an aware datetime (a moment such as now: `filter(ends_at__gt=moment)`),
+# marked by a moment no row is dated at and given to the database as its datetime columns
+# take it (a datetime on PostgreSQL, text on SQLite).
+_MOMENT_BASE = datetime(1901, 2, 3, 4, 5, 6, 70809, tzinfo=UTC)
+_MARKER_TYPES = frozenset({int, datetime, str})
+
+
+def _moment_marker(index):
+    return _MOMENT_BASE.replace(microsecond=_MOMENT_BASE.microsecond + index)
+
+
+def _adapted(value):
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+def _moments_adapted(ids):
+    if all(type(value) is int for value in ids.values()):
+        return ids
+    return {name: _adapted(value) for name, value in ids.items()}

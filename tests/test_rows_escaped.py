@@ -153,3 +153,19 @@ def test_the_evaluators_lists_write_no_entered_text_as_markup(client, lists):
         assert '<b onmouseover="x">' not in html, url
         for name in ("Befragung", "Durchgang", "Programm"):
             assert f"{name}&lt;script&gt;alert(1)&lt;/script&gt;" in html, (url, name)
+
+
+def test_the_participants_home_writes_no_entered_text_as_markup(client, lists):
+    from cohorts.models import Participation
+
+    person = Participation.objects.get(cohort=lists["cohort"], user__name__startswith="Anna")
+    client.force_login(person.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/home/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert(1)" not in html and "<script>x<" not in html
+    assert '<b onmouseover="x">' not in html
+    # The next events (written in Python), the cohorts and the tandem.
+    for name in ("Werkstatt", "Durchgang", "Programm"):
+        assert f"{name}&lt;script&gt;alert(1)&lt;/script&gt;" in html, name

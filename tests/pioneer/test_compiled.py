@@ -155,3 +155,49 @@ def test_objects_read_only_the_columns_only_leaves_and_defer_the_others():
     (found,) = compiled.objects("test.defer", deferring, programme=cohort.programme_id)
     assert found.get_deferred_fields() == {"title"}
     assert found.start_date == cohort.start_date
+
+
+def test_a_moment_beside_the_ids_is_given_as_the_queryset_would_take_it():
+    """An aware datetime among the ids (e.g. now) is kept as a marker moment and replaced
+    by the moment given, as the id is: each moment answers as its own queryset does."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    cohort = CohortFactory()
+    for days in (-30, 0, 30):
+        made = InterestRegistrationFactory(cohort=cohort)
+        InterestRegistration.objects.filter(pk=made.pk).update(
+            confirmed_at=now + timedelta(days=days)
+        )
+    InterestRegistrationFactory(cohort=CohortFactory())  # another cohort's
+
+    def build(cohort, moment):
+        return (
+            InterestRegistration.objects.filter(cohort_id=cohort, confirmed_at__gt=moment)
+            .values("pk")
+            .order_by("pk")
+        )
+
+    for moment in (
+        now - timedelta(days=60),
+        now,
+        now - timedelta(microseconds=1),
+        now + timedelta(days=60),
+        now + timedelta(days=29, hours=23),
+    ):
+        expected = list(build(cohort.pk, moment))
+        found = compiled.values("test.moment", build, cohort=cohort.pk, moment=moment)
+        assert found == expected, moment
+    assert len(compiled.values("test.moment", build, cohort=cohort.pk, moment=now)) == 1
+    # A build that leaves the moment out is refused, as one that leaves out an id.
+    with pytest.raises(ValueError):
+        compiled.values(
+            "test.moment_unused",
+            lambda cohort, moment: InterestRegistration.objects.filter(cohort_id=cohort).values(
+                "pk"
+            ),
+            cohort=cohort.pk,
+            moment=now,
+        )
