@@ -202,6 +202,45 @@ def registrations_for_partner(user):
     )
 
 
+def _registrations_of_partners(org_ids):
+    return InterestRegistration.objects.filter(
+        organisation_id__in=org_ids,
+        cohort__programme__organisation_id__in=linked_office_ids(org_ids),
+    )
+
+
+# What a partner's list and home show of a registration (its texts and contact details,
+# and the cohort's and programme's settings, were most of each row's making).
+PARTNER_REGISTRATION_FIELDS = (
+    "cohort__title",
+    "cohort__programme__name",
+    "organisation_name",
+    "state",
+    "created_at",
+)
+
+
+def _kept_partner_registrations(**organisations):
+    return (
+        _registrations_of_partners(list(organisations.values()))
+        .only(*PARTNER_REGISTRATION_FIELDS)
+        .order_by("-created_at", "-id")
+    )
+
+
+def partner_registration_list(user):
+    """`registrations_for_partner(user)` with only PARTNER_REGISTRATION_FIELDS, for
+    Paginator and the home: a KeptList (the count and each slice by SQL compiled once per
+    process and number of organisations)."""
+    return KeptList(
+        "cohorts.partner_registrations",
+        _kept_partner_registrations,
+        lambda **ids: _registrations_of_partners(list(ids.values())),
+        _id_names(partner_organisation_ids(user)),
+        related=("cohort", "cohort__programme"),
+    )
+
+
 def organisation_candidates(registration, limit=10):
     """Existing organisations that resemble the registration's (see
     `pioneer.selectors.organisations_resembling`): a suggestion for the office, never a
@@ -1191,6 +1230,15 @@ def partner_office_organisations(user):
     if connection.vendor != "postgresql":
         offices = Organisation.objects.filter(partner_links__partner_id__in=organisations)
         return offices.distinct().order_by("name", "pk")
+    return _office_organisations(organisations)
+
+
+def _kept_offices(**organisations):
+    return _office_organisations(list(organisations.values())).only("name")
+
+
+def _office_organisations(organisations):
+    """`partner_office_organisations` on PostgreSQL, for these partner organisations."""
     names = (
         PartnerLink.objects.filter(
             office_organisation_id=OuterRef("pk"), partner_id__in=organisations
@@ -1213,6 +1261,64 @@ def partner_office_organisations(user):
         Organisation.objects.filter(pk__in=linked_office_ids(organisations))
         .annotate(partner_names=Subquery(names), office_emails=Subquery(emails))
         .order_by("name", "pk")
+    )
+
+
+class KeptList:
+    """A list for Paginator and a home's first few, read by SQL compiled once per process
+    and number of ids (pioneer.compiled): `count()` by `count_build(**ids)`, each slice by
+    `build(**ids)[start:stop]` (as instances, `related` loaded). Building the querysets
+    with their joins and subqueries was most of a partner's page or panel's time."""
+
+    def __init__(self, name, build, count_build, ids, related=()):
+        self._name, self._build, self._count_build = name, build, count_build
+        self._ids = ids
+        self._related = related
+
+    def count(self):
+        if not self._ids:
+            return 0
+        return compiled.count(
+            f"{self._name}.count.{len(self._ids)}", self._count_build, **self._ids
+        )
+
+    def __len__(self):
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[0:None])
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("the list is read as a slice")
+        start, stop = index.start or 0, index.stop
+        if not self._ids or (stop is not None and stop <= start):
+            return []
+        return compiled.objects(
+            f"{self._name}.{len(self._ids)}.{start}.{stop}",
+            lambda **ids: self._build(**ids)[start:stop],
+            related=self._related,
+            **self._ids,
+        )
+
+
+def _id_names(ids):
+    return {f"o{index}": pk for index, pk in enumerate(sorted(ids))}
+
+
+def _linked_offices(**organisations):
+    return Organisation.objects.filter(pk__in=linked_office_ids(list(organisations.values())))
+
+
+def partner_office_list(user):
+    """`partner_office_organisations(user)` to be sliced (PartnerOffices on PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return partner_office_organisations(user)
+    return KeptList(
+        "cohorts.partner_offices",
+        _kept_offices,
+        _linked_offices,
+        _id_names(partner_organisation_ids(user)),
     )
 
 
@@ -1269,7 +1375,7 @@ def with_office_emails(offices, user):
 def partner_offices(user, limit=None):
     """Whom a partner contact asks (see `with_office_emails`), the first `limit` offices
     by name, or all (one query on PostgreSQL, three elsewhere)."""
-    offices = partner_office_organisations(user)
+    offices = partner_office_list(user)
     return with_office_emails(offices[:limit] if limit else offices, user)
 
 

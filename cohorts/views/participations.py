@@ -336,9 +336,9 @@ def partner_offices(request):
     """Every programme office that linked the partner contact's organisations, with whom
     to write to there, a page at a time (the home names the first few)."""
     require("cohorts.view_partner_people", request.user)
-    page = Paginator(
-        selectors.partner_office_organisations(request.user), OFFICES_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(selectors.partner_office_list(request.user), OFFICES_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     offices = selectors.with_office_emails(page.object_list, request.user)
     return render(
         request,
