@@ -506,12 +506,16 @@ def my_tandem(request):
     entries = []
     for t in tandems:
         phases = sorted(t.dated_phases, key=lambda phase: phase.number)
+        line = timeline.timeline(phases, request.user, today=today)
         entries.append(
             {
                 "tandem": t,
                 "partner": t.partner_of(request.user),
                 "phases": phases,
-                "timeline": timeline.timeline(phases, request.user, today=today),
+                "timeline": line,
+                # The picture and the phases written in Python, not by the template.
+                "picture": timeline.picture(line) if line else "",
+                "phase_items": timeline.phase_items(phases),
                 "confirmed": t.confirmed_by_user(request.user),
             }
         )

@@ -161,11 +161,15 @@ def test_the_participants_home_writes_no_entered_text_as_markup(client, lists):
     person = Participation.objects.get(cohort=lists["cohort"], user__name__startswith="Anna")
     client.force_login(person.user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = client.get("/home/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "<script>alert(1)" not in html and "<script>x<" not in html
-    assert '<b onmouseover="x">' not in html
-    # The next events (written in Python), the cohorts and the tandem.
-    for name in ("Werkstatt", "Durchgang", "Programm"):
-        assert f"{name}&lt;script&gt;alert(1)&lt;/script&gt;" in html, name
+    # The home's next events, cohorts and tandem; My tandem's phases (written in Python).
+    for url, names in (
+        ("/home/", ("Werkstatt", "Durchgang", "Programm")),
+        ("/tandem/", ("Anna", "Ben", "Gastgeberin", "Durchgang", "Programm")),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "<script>alert(1)" not in html and "<script>x<" not in html, url
+        assert '<b onmouseover="x">' not in html, url
+        for name in names:
+            assert f"{name}&lt;script&gt;alert(1)&lt;/script&gt;" in html, (url, name)

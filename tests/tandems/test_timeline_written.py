@@ -1,0 +1,95 @@
+"""My tandem's picture and phases written in Python (tandems.timeline.picture and
+phase_items) write what the template wrote: its old text is kept here as the reference,
+rendered for each moment of the six months (before, in a phase as guest and as host,
+between, after), host contacts of each kind, in both languages, with markup in names."""
+
+from datetime import timedelta
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone, translation
+
+from tandems import timeline
+from tandems.models import HospitationPhase
+from tests.factories.core import UserFactory
+from tests.factories.tandems import tandem
+
+pytestmark = pytest.mark.django_db
+
+PICTURE = Template(
+    "{% load i18n %}"
+    "{% for m in line.months %}<line x1=\"{{ m.left|stringformat:'s' }}%\" "
+    'x2="{{ m.left|stringformat:\'s\' }}%" y1="14" y2="64" class="pio-timeline__tick"/>'
+    '<text x="{{ m.left|stringformat:\'s\' }}%" y="84" class="pio-timeline__month" '
+    'dx="2">{{ m.day|date:"M" }}</text>{% endfor %}\n      '
+    "{% for s in line.segments %}<rect x=\"{{ s.left|stringformat:'s' }}%\" "
+    'width="{{ s.width|stringformat:\'s\' }}%" y="22" height="34" '
+    'class="pio-timeline__phase pio-timeline__phase--{% if s.is_guest %}guest{% else %}host'
+    '{% endif %}"/><text x="{{ s.left|stringformat:\'s\' }}%" y="44" dx="6" '
+    'class="pio-timeline__label">{{ s.phase.number }}: {% if s.is_guest %}{% trans "guest" %}'
+    '{% else %}{% trans "host" %}{% endif %}</text>{% endfor %}\n      '
+    "{% if line.today_left is not None %}<line x1=\"{{ line.today_left|stringformat:'s' }}%\" "
+    'x2="{{ line.today_left|stringformat:\'s\' }}%" y1="12" y2="66" '
+    'class="pio-timeline__today"/><text x="{{ line.today_left|stringformat:\'s\' }}%" '
+    'y="10" class="pio-timeline__today-label" text-anchor="middle">{% trans "today" %}</text>'
+    "{% endif %}"
+)
+PHASES = Template('{% for phase in phases %}{% include "tandems/_phase.html" %}{% endfor %}')
+
+MARKUP = "<b>&\"'"
+
+
+@pytest.fixture
+def made():
+    t = tandem(topic=f"Thema {MARKUP}")
+    first, second = t.phases.order_by("number")
+    first.guest.user.name = f"Gast {MARKUP}"
+    first.guest.user.save()
+    first.host_organisation.short_name = f"H{MARKUP}"
+    first.host_organisation.save()
+    first.host_contact = UserFactory(name=f"Kontakt {MARKUP}")
+    first.save()
+    second.host_contact = None
+    second.host_contact_name = f"Frau {MARKUP}"
+    second.save()
+    return t
+
+
+def _phases(t):
+    return list(
+        HospitationPhase.objects.filter(tandem=t)
+        .select_related("guest__user", "host_organisation", "host_contact")
+        .order_by("number")
+    )
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_picture_and_phases_are_written_as_the_template_wrote_them(made, language):
+    phases = _phases(made)
+    first, second = phases
+    days = [
+        first.start - timedelta(days=40),
+        first.start,
+        first.start + timedelta(days=17),
+        first.end,
+        first.end + timedelta(days=1),
+        second.start + timedelta(days=3),
+        second.end,
+        second.end + timedelta(days=9),
+        timezone.localdate(),
+    ]
+    with translation.override(language):
+        for user in (first.guest.user, second.guest.user):
+            for today in days:
+                line = timeline.timeline(phases, user, today=today)
+                expected = PICTURE.render(Context({"line": line}))
+                assert str(timeline.picture(line)) == expected, (user, today)
+        expected = PHASES.render(Context({"phases": phases}))
+        assert str(timeline.phase_items(phases)) == expected
+    assert "&lt;b&gt;&amp;&quot;&#x27;" in expected
+    assert "Frau" in expected and "Kontakt" in expected
+    second.host_contact_name = ""
+    with translation.override(language):
+        expected = PHASES.render(Context({"phases": [second]}))
+        assert str(timeline.phase_items([second])) == expected
+        assert "(" not in expected.split("·")[0].split(";")[1]
