@@ -12,7 +12,9 @@ Leaving deletes the entry at once (a real delete, nothing kept).
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, TextField, Value
+from django.db.models.functions import StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 
 from cohorts.models import Participation, Programme
@@ -73,7 +75,15 @@ def directory_page(user, *, q="", topic="", limit):
     """The first `limit` of `directory_for(user, q=q, topic=topic)` as a list (unsearched,
     by SQL compiled once per process)."""
     if q or topic:
-        return list(directory_for(user, q=q, topic=topic)[:limit])
+        terms = {"q": q, "topic": topic}
+        return compiled.objects(
+            f"companion.network.search.{bool(q)}.{bool(topic)}.{limit}",
+            _searched,
+            related=("user", "programme"),
+            limit=limit,
+            user=user.pk,
+            **{name: term for name, term in terms.items() if term},
+        )
     return compiled.objects(
         f"companion.network.directory.{limit}",
         _directory,
@@ -90,6 +100,28 @@ def _directory(user):
     return NetworkEntry.objects.filter(programme_id__in=joined).order_by(
         "user__name", "programme__name", "pk"
     )
+
+
+def _found(field, term):
+    """`field__icontains=term` with the term given as it is (a substring of the upper
+    case text, as PostgreSQL's UPPER(...) LIKE UPPER('%term%') finds it), so that the
+    SQL can be kept with the term as a parameter (pioneer.compiled)."""
+    return GreaterThan(StrIndex(Upper(field), Upper(Value(term, output_field=TextField()))), 0)
+
+
+def _searched(user, q=None, topic=None):
+    """`directory_for(user, q=q, topic=topic)` with the terms as parameters."""
+    entries = _directory(user)
+    if q:
+        entries = entries.filter(
+            Q(_found("user__name", q))
+            | Q(_found("organisation", q))
+            | Q(_found("topics", q))
+            | Q(_found("can_help_with", q))
+        )
+    if topic:
+        entries = entries.filter(_found("topics", topic))
+    return entries
 
 
 def directory_for(user, *, q="", topic=""):

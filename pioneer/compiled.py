@@ -39,7 +39,11 @@ class _Kept:
 
 def _markers(ids):
     return {
-        name: _moment_marker(index) if isinstance(ids[name], datetime) else _MARKER_BASE - index
+        name: _moment_marker(index)
+        if isinstance(ids[name], datetime)
+        else _text_marker(index)
+        if isinstance(ids[name], str)
+        else _MARKER_BASE - index
         for index, name in enumerate(sorted(ids))
     }
 
@@ -227,3 +231,10 @@ def _moments_adapted(ids):
     if all(type(value) is int for value in ids.values()):
         return ids
     return {name: _adapted(value) for name, value in ids.items()}
+
+
+# A text may be an id too (a search term given to the database as it is, e.g. in
+# `StrIndex(Upper("topics"), Upper(Value(term)))`): a lookup that rewrites its value
+# (`icontains` makes a pattern of it) leaves the marker unused, and is refused (NotKept).
+def _text_marker(index):
+    return f"~pioneer.compiled.marker.{index}~"

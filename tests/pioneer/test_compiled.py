@@ -201,3 +201,42 @@ def test_a_moment_beside_the_ids_is_given_as_the_queryset_would_take_it():
             cohort=cohort.pk,
             moment=now,
         )
+
+
+def test_a_text_beside_the_ids_is_given_as_it_is_and_a_rewritten_one_refused():
+    """A text id (a search term) is kept as a marker text where the queryset gives it to
+    the database as it is; a lookup that rewrites it (icontains makes a pattern) leaves
+    the marker unused, and the query is refused rather than kept wrong."""
+    from django.db.models import TextField
+    from django.db.models import Value as V
+    from django.db.models.functions import StrIndex, Upper
+    from django.db.models.lookups import GreaterThan
+
+    cohort = CohortFactory()
+    for name in ("Alpha GmbH", "alphabet AG", "Beta 100% e.V.", "Gamma_Delta"):
+        InterestRegistrationFactory(cohort=cohort, organisation_name=name)
+
+    def build(cohort, term):
+        found = StrIndex(Upper("organisation_name"), Upper(V(term, output_field=TextField())))
+        return (
+            InterestRegistration.objects.filter(GreaterThan(found, 0), cohort_id=cohort)
+            .values("organisation_name")
+            .order_by("organisation_name")
+        )
+
+    for term in ("alpha", "ALPHA", "%", "_", "a_d", "100%", "zeta", "'", "\\"):
+        expected = list(
+            InterestRegistration.objects.filter(cohort_id=cohort, organisation_name__icontains=term)
+            .values("organisation_name")
+            .order_by("organisation_name")
+        )
+        assert compiled.values("test.text", build, cohort=cohort.pk, term=term) == expected, term
+    with pytest.raises(ValueError):
+        compiled.values(
+            "test.text_rewritten",
+            lambda cohort, term: InterestRegistration.objects.filter(
+                cohort_id=cohort, organisation_name__icontains=term
+            ).values("pk"),
+            cohort=cohort.pk,
+            term="alpha",
+        )
