@@ -184,3 +184,27 @@ def phase_items(phases):
             + "</a></li>\n"
         )
     return mark_safe("".join(items))  # noqa: S308
+
+
+def dated_items(rows, today_at, today):
+    """The items of My tandem's ordered list of dates (rows of `dated_list` with their
+    `html`, tandems.rows.dated_rows), today's line before the row `today_at` (or after
+    the last): what the template's loop wrote, with its line breaks."""
+    from django.utils.formats import date_format
+    from django.utils.html import conditional_escape as esc
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext as _
+
+    today_line = (
+        '<li class="pio-dates__today"><strong>'
+        + _("Today, %(date)s") % {"date": esc(date_format(today, "DATE_FORMAT"))}
+        + "</strong></li>"
+    )
+    past = ' class="pio-dates__past"'
+    items = [
+        f"\n        {today_line if index == today_at else ''}\n        "
+        f'<li value="{index + 1}"{past if row["past"] else ""}>{row["html"]}</li>\n      '
+        for index, row in enumerate(rows)
+    ]
+    items.append(f"\n      {today_line if today_at == len(rows) else ''}")
+    return mark_safe("".join(items))  # noqa: S308

@@ -529,6 +529,8 @@ def my_tandem(request):
             "today": today,
             "rows": rows,
             "today_at": today_at,
+            # The list's items written in Python, not by a loop of the template.
+            "dated_items": timeline.dated_items(rows, today_at, today),
             "coming": timeline.coming(rows),
             "preference_cohorts": selectors.preference_cohorts_shown(request.user),
         },

@@ -93,3 +93,51 @@ def test_the_picture_and_phases_are_written_as_the_template_wrote_them(made, lan
         expected = PHASES.render(Context({"phases": [second]}))
         assert str(timeline.phase_items([second])) == expected
         assert "(" not in expected.split("·")[0].split(";")[1]
+
+
+DATED = Template(
+    "{% load i18n %}"
+    "{% for row in rows %}\n"
+    '        {% if forloop.counter0 == today_at %}<li class="pio-dates__today"><strong>'
+    '{% blocktrans with date=today|date:"DATE_FORMAT" %}Today, {{ date }}{% endblocktrans %}'
+    "</strong></li>{% endif %}\n"
+    '        <li value="{{ forloop.counter }}"{% if row.past %} class="pio-dates__past"'
+    "{% endif %}>{{ row.html }}</li>\n"
+    "      {% endfor %}\n"
+    '      {% if today_at == rows|length %}<li class="pio-dates__today"><strong>'
+    '{% blocktrans with date=today|date:"DATE_FORMAT" %}Today, {{ date }}{% endblocktrans %}'
+    "</strong></li>{% endif %}"
+)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_dated_list_is_written_as_the_template_wrote_it(made, language):
+    from pioneer.hooks import PersonalDate
+    from tandems.rows import dated_rows
+
+    start = timezone.localdate()
+    dates = [
+        PersonalDate(
+            uid=f"d{n}@test",
+            title=f"Termin {n} {MARKUP}",
+            start=start + timedelta(days=10 * n),
+            end=start + timedelta(days=10 * n + (3 if n % 2 else 0)),
+            kind=("phase", "milestone", "event")[n % 3],
+            done=n == 1,
+            cancelled=n == 4,
+        )
+        for n in range(-2, 5)
+    ]
+    with translation.override(language):
+        for today in (
+            start - timedelta(days=100),
+            start - timedelta(days=5),
+            start,
+            start + timedelta(days=15),
+            start + timedelta(days=200),
+        ):
+            rows, today_at = timeline.dated_list(dates, today=today)
+            dated_rows(rows)
+            context = Context({"rows": rows, "today_at": today_at, "today": today})
+            assert str(timeline.dated_items(rows, today_at, today)) == DATED.render(context), today
+    assert 'class="pio-dates__past"' in DATED.render(context) or today_at == 0
