@@ -11,7 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from cohorts import figures, selectors
 from cohorts.models import Cohort, InterestRegistration, Participation, Programme
 from cohorts.services.registrations import registration_purge_expired
-from cohorts.views.rows import partner_office_items, partner_people_items
+from cohorts.views.rows import (
+    partner_office_items,
+    partner_people_items,
+    partner_registration_items,
+)
 from pioneer import hooks, landing
 from pioneer.hooks import NavItem, Panel
 from pioneer.models import Organisation, Role, User
@@ -71,14 +75,16 @@ def home_panels(sender, request, roles, **kwargs):
             )
         )
     if roles.has(PARTNER):
+        registrations = selectors.partner_registration_list(request.user)[:5]
         panels.append(
             Panel(
                 "cohorts.partner_registrations",
                 "cohorts/panel_partner_registrations.html",
                 {
                     # Only what the panel shows (not the contact details and texts),
-                    # by SQL compiled once per process.
-                    "registrations": selectors.partner_registration_list(request.user)[:5]
+                    # by SQL compiled once per process, the items written in Python.
+                    "registrations": registrations,
+                    "items": partner_registration_items(registrations),
                 },
                 order=20,
             )

@@ -111,3 +111,31 @@ def test_the_kept_registrations_are_the_registrations_of_the_partner(partners):
             assert _registrations(found) == _registrations(expected[start:stop]), (start, stop)
     assert selectors.partner_registration_list(partners["both"]).count() == 10
     assert selectors.partner_registration_list(partners["only_first"]).count() == 3
+
+
+PANEL_ITEMS = (
+    "{% for r in registrations %}\n"
+    '          <li><a class="kern-link" href="{% url \'cohorts:registration_detail\' r.pk %}">'
+    "{{ r.cohort }}</a>: {{ r.get_state_display }}</li>\n"
+    "        {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_home_panels_registrations_are_written_as_the_template_wrote_them(partners, language):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from cohorts.views.rows import partner_registration_items
+
+    first = InterestRegistration.objects.filter(organisation__isnull=False).order_by("pk")
+    InterestRegistration.objects.filter(pk=first[0].pk).update(
+        state=InterestRegistration.State.CONFIRMED
+    )
+    with translation.override(language):
+        for limit in (0, 1, 5, 20):
+            found = selectors.partner_registration_list(partners["both"])[:limit]
+            expected = Template(PANEL_ITEMS).render(Context({"registrations": found}))
+            assert str(partner_registration_items(found)) == expected, limit
+    assert "Durchgang 0 &lt;b&gt;&amp;&quot;&#x27;" in expected
+    assert expected.count("<li>") == 10

@@ -360,3 +360,16 @@ def partner_office_sections(offices):
 def partner_office_items(offices):
     """The offices of the partner's home's panel (templates/cohorts/panel_partner_office.html)."""
     return join(f"\n        {html}\n      " for html in partner_office_html(offices))
+
+
+def partner_registration_items(registrations):
+    """The list items of the partner's home's panel of their registrations of interest
+    (templates/cohorts/panel_partner_registrations.html): each one's cohort, linked, and
+    its state."""
+    detail = url_maker("cohorts:registration_detail")
+    states = labels(InterestRegistration.State.choices)
+    return join(
+        f'\n          <li><a class="kern-link" href="{esc(detail(r.pk))}">{esc(r.cohort)}</a>: '
+        f"{states.get(r.state) or esc(r.get_state_display())}</li>\n        "
+        for r in registrations
+    )
