@@ -12,6 +12,7 @@ from cohorts import figures, selectors
 from cohorts.models import Cohort, InterestRegistration, Participation, Programme
 from cohorts.services.registrations import registration_purge_expired
 from cohorts.views.rows import (
+    participant_cohort_items,
     partner_office_items,
     partner_people_items,
     partner_registration_items,
@@ -148,11 +149,13 @@ def participant_panel(sender, request, roles, **kwargs):
     """A participant's cohorts and their state in each, until tandems take over."""
     if not roles.has(PARTICIPANT):
         return None
+    participations = selectors.participations_of_user_brief(request.user, 20)
     return Panel(
         "cohorts.participant_cohorts",
         "cohorts/panel_participant_cohorts.html",
         {
-            "participations": selectors.participations_of_user_brief(request.user, 20),
+            "participations": participations,
+            "items": participant_cohort_items(participations),
             "office_email": settings.PROGRAMME_OFFICE_EMAIL,
         },
         order=10,

@@ -156,3 +156,52 @@ def test_the_participations_brief_are_the_participations_of_the_user(coming):
                 for p in expected
             ], (user, limit)
     assert len(cohort_selectors.participations_of_user_brief(person, 20)) == 3
+
+
+COHORT_ITEMS = (
+    "{% load i18n %}{% for p in participations %}\n"
+    "          <li>\n"
+    "            <strong>{{ p.cohort.programme.name }} – {{ p.cohort.title }}</strong>:\n"
+    '            {% if p.cohort.start_date %}{{ p.cohort.start_date|date:"DATE_FORMAT" }} – '
+    '{{ p.cohort.end_date|date:"DATE_FORMAT"|default:"…" }}{% else %}{% trans "no dates yet" %}'
+    "{% endif %};\n"
+    '            {% trans "your status:" %} {{ p.get_state_display }} ({{ p.get_side_display }})\n'
+    "          </li>\n"
+    "        {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_cohorts_panel_writes_what_its_template_wrote(language):
+    from cohorts.views.rows import participant_cohort_items
+    from tests.factories.cohorts import ProgrammeFactory
+    from tests.factories.core import UserFactory
+
+    user = UserFactory()
+    programme = ProgrammeFactory(name="Programm <b>&\"'")
+    today = timezone.localdate()
+    for n, (start, end, state, side) in enumerate(
+        [
+            (today, today + timedelta(days=180), Participation.State.ACTIVE, "administration"),
+            (None, None, Participation.State.CONFIRMED, "external"),
+            (today - timedelta(days=400), None, Participation.State.COMPLETED, "external"),
+            (today + timedelta(days=3), today + timedelta(days=33), "withdrawn", "external"),
+        ]
+    ):
+        cohort = CohortFactory(
+            programme=programme, title=f"Durchgang {n} <i>", start_date=start, end_date=end
+        )
+        ParticipationFactory(
+            cohort=cohort,
+            user=user,
+            state=state,
+            side=side,
+            withdrawn_reason="Umzug" if state == "withdrawn" else "",
+            role=n == 0,
+        )
+    with translation.override(language):
+        found = cohort_selectors.participations_of_user_brief(user, 20)
+        expected = Template(COHORT_ITEMS).render(Context({"participations": found}))
+        assert str(participant_cohort_items(found)) == expected
+    assert expected.count("<li>") == 4 and "…" in expected
+    assert "Programm &lt;b&gt;&amp;&quot;&#x27; – Durchgang 0 &lt;i&gt;" in expected

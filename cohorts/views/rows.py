@@ -373,3 +373,28 @@ def partner_registration_items(registrations):
         f"{states.get(r.state) or esc(r.get_state_display())}</li>\n        "
         for r in registrations
     )
+
+
+def participant_cohort_items(participations):
+    """The list items of the participant's home's panel of their cohorts
+    (templates/cohorts/panel_participant_cohorts.html): programme and cohort, dates,
+    state and side. A person has a cohort or two: each date is formatted as the
+    template's filter does, without a formatter's month names made first."""
+    from django.utils.formats import date_format
+
+    no_dates = esc(_("no dates yet"))
+    status = esc(_("your status:"))
+    items = []
+    for p in participations:
+        cohort = p.cohort
+        if cohort.start_date:
+            end = esc(date_format(cohort.end_date, "DATE_FORMAT")) if cohort.end_date else "…"
+            dates = f"{esc(date_format(cohort.start_date, 'DATE_FORMAT'))} – {end}"
+        else:
+            dates = no_dates
+        items.append(
+            f"\n          <li>\n            <strong>{esc(cohort.programme.name)} – "
+            f"{esc(cohort.title)}</strong>:\n            {dates};\n            {status} "
+            f"{esc(p.get_state_display())} ({esc(p.get_side_display())})\n          </li>\n        "
+        )
+    return join(items)
