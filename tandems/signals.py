@@ -20,7 +20,7 @@ from pioneer.access import SYSTEM
 from pioneer.calendar_feed import uid_host
 from pioneer.hooks import NavItem, Panel, PersonalDate
 from pioneer.models import Role
-from tandems import selectors, services
+from tandems import selectors, services, timeline
 from tandems.models import AgreementConfirmation, HospitationPhase, MatchPreference, Tandem
 
 PARTICIPANT = Role.Kind.PARTICIPANT
@@ -175,7 +175,12 @@ def participant_panel(sender, request, roles, **kwargs):
         )
     if not entries:
         return None
-    return Panel("tandems.mine", "tandems/panel_my_tandem.html", {"entries": entries}, order=5)
+    return Panel(
+        "tandems.mine",
+        "tandems/panel_my_tandem.html",
+        {"entries": entries, "items": timeline.panel_entries(entries)},
+        order=5,
+    )
 
 
 @receiver(hooks.navigation, dispatch_uid="tandems.navigation")

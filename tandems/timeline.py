@@ -208,3 +208,48 @@ def dated_items(rows, today_at, today):
     ]
     items.append(f"\n      {today_line if today_at == len(rows) else ''}")
     return mark_safe("".join(items))  # noqa: S308
+
+
+def panel_entries(entries):
+    """The entries of the participant's home's tandem panel
+    (templates/tandems/panel_my_tandem.html): partner, cohort and status, the phase of
+    today and the days left in it, the request to confirm a proposed tandem."""
+    from django.utils.html import conditional_escape as esc
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from pioneer.row_html import number
+
+    status = esc(_("Status"))
+    proposes = esc(_("The programme office proposes this tandem: please confirm it."))
+    written = []
+    for entry in entries:
+        t, partner, current = entry["tandem"], entry["partner"], entry["current"]
+        with_whom = _("With %(partner)s (%(organisation)s)") % {
+            "partner": esc(partner.user),
+            "organisation": esc(partner.organisation.name),
+        }
+        now = ""
+        if current:
+            if entry["is_guest"]:
+                phase = _("Phase %(number)s: you are the guest at %(host)s.") % {
+                    "number": esc(number(current.number)),
+                    "host": esc(current.host_organisation.name),
+                }
+            else:
+                phase = _("Phase %(number)s: you host %(partner)s.") % {
+                    "number": esc(number(current.number)),
+                    "partner": esc(partner.user),
+                }
+            days = entry["days_left"]
+            left = ngettext(
+                "%(days)s day left in this phase.", "%(days)s days left in this phase.", days
+            ) % {"days": esc(number(days))}
+            now = f"\n          <p>{phase}\n          {left}</p>\n        "
+        confirm = f"<p>{proposes}</p>" if t.state == "proposed" and not entry["confirmed"] else ""
+        written.append(
+            f"\n        <p><strong>{with_whom}</strong> – {esc(t.cohort.title)} · {status}: "
+            f"{esc(t.get_state_display())}</p>\n        {now}\n        {confirm}\n      "
+        )
+    return mark_safe("".join(written))  # noqa: S308

@@ -141,3 +141,60 @@ def test_the_dated_list_is_written_as_the_template_wrote_it(made, language):
             context = Context({"rows": rows, "today_at": today_at, "today": today})
             assert str(timeline.dated_items(rows, today_at, today)) == DATED.render(context), today
     assert 'class="pio-dates__past"' in DATED.render(context) or today_at == 0
+
+
+PANEL = Template(
+    "{% load i18n %}"
+    "{% for entry in data.entries %}{% with t=entry.tandem %}\n"
+    "        <p><strong>{% blocktrans with partner=entry.partner.user "
+    "organisation=entry.partner.organisation.name %}With {{ partner }} ({{ organisation }})"
+    '{% endblocktrans %}</strong> – {{ t.cohort.title }} · {% trans "Status" %}: '
+    "{{ t.get_state_display }}</p>\n"
+    "        {% if entry.current %}\n"
+    "          <p>{% if entry.is_guest %}{% blocktrans with number=entry.current.number "
+    "host=entry.current.host_organisation.name %}Phase {{ number }}: you are the guest at "
+    "{{ host }}.{% endblocktrans %}{% else %}{% blocktrans with number=entry.current.number "
+    "partner=entry.partner.user %}Phase {{ number }}: you host {{ partner }}.{% endblocktrans %}"
+    "{% endif %}\n"
+    "          {% blocktrans count days=entry.days_left %}{{ days }} day left in this phase."
+    "{% plural %}{{ days }} days left in this phase.{% endblocktrans %}</p>\n"
+    "        {% endif %}\n"
+    '        {% if t.state == "proposed" and not entry.confirmed %}<p>{% trans "The programme '
+    'office proposes this tandem: please confirm it." %}</p>{% endif %}\n'
+    "      {% endwith %}{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_home_panel_is_written_as_the_template_wrote_it(made, language, rf):
+    from pioneer.rules import roles_of
+    from tandems.models import Tandem
+    from tandems.signals import participant_panel
+
+    first, second = _phases(made)
+    today = timezone.localdate()
+    people = (first.guest.user, second.guest.user)
+    cases = [
+        (today - timedelta(days=10), today + timedelta(days=1)),  # phase 1 today, 1 day left
+        (today - timedelta(days=100), today - timedelta(days=50)),  # between or after
+        (today + timedelta(days=5), today + timedelta(days=40)),  # before
+        (today, today + timedelta(days=30)),
+    ]
+    written = 0
+    for start, end in cases:
+        HospitationPhase.objects.filter(pk=first.pk).update(start=start, end=end)
+        for state, confirmed in (("proposed", None), ("proposed", today), ("running", today)):
+            Tandem.objects.filter(pk=made.pk).update(
+                state=state, administration_confirmed_at=confirmed
+            )
+            for user in people:
+                request = rf.get("/home/")
+                request.user = user
+                with translation.override(language):
+                    panel = participant_panel(None, request=request, roles=roles_of(user))
+                    expected = PANEL.render(Context({"data": panel.context}))
+                    assert str(panel.context["items"]) == expected, (start, state, user)
+                    assert str(timeline.panel_entries(panel.context["entries"])) == expected
+                written += "days left" in expected or "Tage" in expected or "Tag " in expected
+    assert written
+    assert "&lt;b&gt;&amp;&quot;&#x27;" in expected
