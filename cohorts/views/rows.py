@@ -360,3 +360,46 @@ def partner_office_sections(offices):
 def partner_office_items(offices):
     """The offices of the partner's home's panel (templates/cohorts/panel_partner_office.html)."""
     return join(f"\n        {html}\n      " for html in partner_office_html(offices))
+
+
+def note_items(notes):
+    """The items of a registration's notes (templates/cohorts/registration_detail.html's
+    loop, with its whitespace): `notes` as `selectors.registration_notes` gives them."""
+    from django.template.defaultfilters import linebreaksbr
+
+    from pioneer.row_html import text
+
+    when = date_formatter("SHORT_DATETIME_FORMAT")
+    items = []
+    for note in notes:
+        author = "–" if note["author_id"] is None else note["author__name"] or note["author__email"]
+        items.append(
+            f"\n          <li><strong>{text(author)}, {text(when(note['created_at']))}:</strong> "
+            f"{linebreaksbr(note['text'], autoescape=True)}</li>\n        "
+        )
+    return join(items)
+
+
+def candidate_items(candidates):
+    """The items of a registration's organisations with a similar name
+    (templates/cohorts/registration_detail.html's loop, with its whitespace): organisations
+    with their `current_contacts` (`pioneer.selectors.organisations_resembling`)."""
+    from pioneer.models import Organisation
+    from pioneer.row_html import text
+
+    kinds = labels(Organisation.Kind.choices)
+    contacts_label = text(_("Current partner contacts"))
+    none = text(_("none"))
+    items = []
+    for org in candidates:
+        short = f", {text(org.short_name)}" if org.short_name else ""
+        contacts = ", ".join(
+            f"{text(person.name or person.email)} &lt;{text(person.email)}&gt;"
+            for person in org.current_contacts
+        )
+        items.append(
+            f"\n          <li><strong>{text(org.name)}</strong> "
+            f"({kinds.get(org.kind) or text(org.kind)}{short}).\n"
+            f"            {contacts_label}: {contacts or none}</li>\n        "
+        )
+    return join(items)
