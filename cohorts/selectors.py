@@ -1568,3 +1568,24 @@ def _candidate_contacts(organisation_ids, size):
 
 
 _CONTACT_COLUMNS = {"id": "user_id", "name": "user__name", "email": "user__email"}
+
+
+def registrations_of_cohort(cohort):
+    """`cohort_registrations(cohort, user)` for the id of a cohort the user's office runs
+    (its registrations tab's rows, read by SQL compiled once: cohorts.views.lists)."""
+    return InterestRegistration.objects.filter(cohort_id=cohort).select_related(
+        "cohort", "cohort__programme", "parent_ministry", "decided_by"
+    )
+
+
+def registration_note_count():
+    """An annotation on InterestRegistration: how many notes it has (what
+    `registration_note_counts` puts on a page's rows, within the page's own query)."""
+    notes = (
+        RegistrationNote.objects.filter(registration=OuterRef("pk"))
+        .order_by()
+        .values("registration")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(notes, output_field=IntegerField()), 0)
