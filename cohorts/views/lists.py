@@ -33,11 +33,12 @@ from django.views.decorators.http import require_POST
 
 from cohorts import selectors
 from cohorts.forms import ParticipationBulkStateForm, ParticipationFilter, RegistrationFilter
-from cohorts.models import Participation, RegistrationNote
+from cohorts.models import Cohort, InterestRegistration, Participation, RegistrationNote
 from cohorts.services import bulk, exports
 from cohorts.views import rows as row_html
 from cohorts.views._shared import OFFICE, PARTNER, cohort_frame, office_cohort
 from pioneer import compiled, fragments, jobs
+from pioneer.models import Organisation, User
 from pioneer.paging import narrow
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.row_html import sort_headers
@@ -165,9 +166,6 @@ def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=No
     filterset = RegistrationFilter(request.GET or None, queryset=queryset, cohorts=cohort_rows)
     chips = _filters(request, filterset)
     show = _show(request.GET, bool(chips))
-    rows = filterset.qs
-    if show == SHOW_ACTION:
-        rows = selectors.registrations_needing_action(rows)
     # The filters in effect (those with a chip).
     chosen = {
         name: value
@@ -183,14 +181,19 @@ def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=No
         ),
         default="state" if show == SHOW_ACTION else "-received",
     )
-    paginator = Paginator(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE)
     kept = count(show == SHOW_ACTION, chosen)
-    if kept is not None:
-        paginator.count = kept  # not a count over the queue on each visit
-    page = paginator.get_page(request.GET.get("page"))
     if scope is not None and kept is not None and chosen.keys() <= {"cohort"}:
+        # The page of the kept count, its rows by the kept SQL (no queryset to build).
+        page = Paginator(range(kept), REGISTRATION_PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = _kept_page(scope, chosen, show, table, page)
     else:
+        rows = filterset.qs
+        if show == SHOW_ACTION:
+            rows = selectors.registrations_needing_action(rows)
+        paginator = Paginator(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE)
+        if kept is not None:
+            paginator.count = kept  # not a count over the queue on each visit
+        page = paginator.get_page(request.GET.get("page"))
         page.object_list = selectors.registration_note_counts(_page_rows(narrow(page.object_list)))
     select_page = request.GET.get("select") == "page"
     return {
@@ -241,23 +244,69 @@ def _kept_page(scope, chosen, show, table, page):
             queryset = queryset.filter(cohort=chosen_cohort)
         if show == SHOW_ACTION:
             queryset = selectors.registrations_needing_action(queryset)
-        # With the keys of the rows' cohort, ministry and decider, as select_related
-        # loads them.
         return (
             _page_rows(narrow(queryset.order_by(*ordering)[bottom:top]))
-            .only(*selectors.REGISTRATION_ROW_FIELDS, "cohort", "parent_ministry", "decided_by")
             .annotate(note_count=selectors.registration_note_count())
+            .values(*_PAGE_COLUMNS, "note_count")
         )
 
     key = ".".join(
         (name, "cohort" if "cohort" in chosen else "", show, table.key, str(table.descending))
     )
-    return compiled.objects(
-        f"cohorts.registration_page.{key}.{bottom}.{top}",
-        rows,
-        related=("cohort", "parent_ministry", "decided_by"),
-        **ids,
-    )
+    found = compiled.values(f"cohorts.registration_page.{key}.{bottom}.{top}", rows, **ids)
+    return [_page_row(row) for row in found]
+
+
+# What a page's rows read (the registration's fields of `REGISTRATION_ROW_FIELDS`, its
+# keys, and its cohort's, ministry's and decider's fields there): `_page_row` makes of
+# them the instances `_page_rows` loads (the related rows deferred but for these fields).
+_PAGE_MODELS = {
+    None: InterestRegistration,
+    "cohort": Cohort,
+    "parent_ministry": Organisation,
+    "decided_by": User,
+}
+_PAGE_FIELDS = {
+    None: [
+        "id",
+        "cohort_id",
+        "parent_ministry_id",
+        "decided_by_id",
+        *(name for name in selectors.REGISTRATION_ROW_FIELDS if "__" not in name),
+    ],
+    "cohort": ["id"],
+    "parent_ministry": ["id"],
+    "decided_by": ["id"],
+}
+for _name in selectors.REGISTRATION_ROW_FIELDS:
+    if "__" in _name:
+        _path, _field = _name.split("__")
+        _PAGE_FIELDS[_path].append(_field)
+# Model.from_db takes the values in the model's order of fields.
+_PAGE_FIELDS = {
+    path: [f.attname for f in _PAGE_MODELS[path]._meta.concrete_fields if f.attname in names]
+    for path, names in _PAGE_FIELDS.items()
+}
+_PAGE_COLUMNS = [
+    *_PAGE_FIELDS[None],
+    *(f"{path}__{name}" for path, names in _PAGE_FIELDS.items() if path for name in names),
+]
+
+
+def _page_row(row):
+    db = InterestRegistration.objects.db
+    main = _PAGE_FIELDS[None]
+    registration = InterestRegistration.from_db(db, main, [row[name] for name in main])
+    for path in ("cohort", "parent_ministry", "decided_by"):
+        names = _PAGE_FIELDS[path]
+        related = None
+        if row[f"{path}__id"] is not None:
+            related = _PAGE_MODELS[path].from_db(
+                db, names, [row[f"{path}__{name}"] for name in names]
+            )
+        InterestRegistration._meta.get_field(path).set_cached_value(registration, related)
+    registration.note_count = row["note_count"]
+    return registration
 
 
 def _queue_count(user, cohort_ids, action, chosen):

@@ -17,7 +17,6 @@ from cohorts import selectors
 from cohorts.models import Cohort, InterestRegistration, RegistrationNote
 from cohorts.views import lists
 from cohorts.views.rows import _REGISTRATION_ROW, registration_rows
-from pioneer.paging import narrow
 from pioneer.row_html import date_formatter, esc, join, labels, number, url_maker
 from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
 from tests.factories.core import OrganisationFactory, office_user
@@ -122,9 +121,14 @@ def world():
     return {"office": office, "big": big, "small": small}
 
 
-def _orm_page(scope, chosen, show, table, page):
-    """The rows as the querysets read them (what `_kept_page` replaces)."""
-    return selectors.registration_note_counts(lists._page_rows(narrow(page.object_list)))
+def _without_kept_pages(monkeypatch):
+    """The views as they were: the page's rows from the querysets (no `scope`)."""
+    table = lists._registration_table
+
+    def orm_table(*args, scope=None, **kwargs):
+        return table(*args, **kwargs)
+
+    monkeypatch.setattr(lists, "_registration_table", orm_table)
 
 
 def _html(client, url):
@@ -166,7 +170,7 @@ def test_the_kept_pages_are_the_querysets_pages(world, monkeypatch, language):
         if "cohort=" not in query
     ]
     kept = {url: _html(client, url) for url in urls}
-    monkeypatch.setattr(lists, "_kept_page", _orm_page)
+    _without_kept_pages(monkeypatch)
     for url in urls:
         assert _html(client, url) == kept[url], url
     assert all("O&#x27;Brien &lt;&amp;&gt; &quot;Zoë&quot;" in page for page in kept.values())
