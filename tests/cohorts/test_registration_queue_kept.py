@@ -187,6 +187,15 @@ def test_the_kept_rows_are_the_querysets_rows(world):
         for row in kept:
             orm = InterestRegistration.objects.get(pk=row.pk)
             assert row == orm
+            (loaded,) = lists._page_rows(InterestRegistration.objects.filter(pk=row.pk))
+            assert row.get_deferred_fields() == loaded.get_deferred_fields()
+            assert (row._state.adding, row._state.db) == (False, loaded._state.db)
+            for path in ("cohort", "parent_ministry", "decided_by"):
+                mine, theirs = getattr(row, path), getattr(loaded, path)
+                assert mine == theirs
+                if mine is not None:
+                    assert mine.get_deferred_fields() == theirs.get_deferred_fields(), path
+                    assert str(mine) == str(theirs)
             assert row.note_count == orm.notes.count()
             assert row.cohort_id == orm.cohort_id and row.cohort.title == orm.cohort.title
             assert row.parent_ministry == orm.parent_ministry
