@@ -364,17 +364,17 @@ def partner_office_items(offices):
 def note_items(notes):
     """The items of a registration's notes (templates/cohorts/registration_detail.html's
     loop, with its whitespace): `notes` as `selectors.registration_notes` gives them."""
-    from django.template.defaultfilters import linebreaksbr
-
     from pioneer.row_html import text
 
     when = date_formatter("SHORT_DATETIME_FORMAT")
     items = []
     for note in notes:
         author = "–" if note["author_id"] is None else note["author__name"] or note["author__email"]
+        # `|linebreaksbr`: the line ends made "\n" (escaping leaves them alone), then <br>.
+        body = text(note["text"]).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
         items.append(
             f"\n          <li><strong>{text(author)}, {text(when(note['created_at']))}:</strong> "
-            f"{linebreaksbr(note['text'], autoescape=True)}</li>\n        "
+            f"{body}</li>\n        "
         )
     return join(items)
 

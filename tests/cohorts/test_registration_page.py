@@ -59,7 +59,8 @@ def world():
     partner_user(first, name=MARKED, email="marked@gemeinwohl.example")
     writer = office_user(name="")
     RegistrationNote.objects.create(registration=registration, author=office, text=MARKED)
-    RegistrationNote.objects.create(registration=registration, author=writer, text="a\nb\r\nc")
+    lines = "a\nb\r\nc\rd\n\n<e>"
+    RegistrationNote.objects.create(registration=registration, author=writer, text=lines)
     RegistrationNote.objects.create(registration=registration, author=None, text="ohne")
     RegistrationNote.objects.create(registration=other, author=office, text="andere")
     return {
@@ -83,7 +84,7 @@ def test_the_notes_are_the_querysets_and_written_as_the_template_wrote_them(worl
                 assert rows.note_items(notes) == expected
     written = rows.note_items(selectors.registration_notes(world["registration"]))
     assert "O&#x27;Brien &lt;&amp;&gt; &quot;Zoë&quot;" in written
-    assert "a<br>b<br>c" in written and "<strong>–, " in written
+    assert "a<br>b<br>c<br>d<br><br>&lt;e&gt;" in written and "<strong>–, " in written
     assert rows.note_items([]) == ""
 
 
