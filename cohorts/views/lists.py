@@ -157,15 +157,20 @@ def registration_columns(with_cohort, waiting_only=False):
 
 
 def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=None, scope=None):
-    """What the review queue and a cohort's registrations tab show (one partial);
+    """What the review queue and a cohort's registrations tab show (one partial), of the
+    registrations `queryset()` gives;
     `cohort_rows`: the office's cohorts for the queue's cohort filter;
     `count(action, chosen)`: how many rows the filters in effect (`chosen`, by name) leave,
     those that need action or all, from counts kept under the change token of
     cohorts.figures, or None where those do not tell (the count is then a query);
-    `scope`: (name, build, ids) where `build(**ids)` gives `queryset` again: the page's
+    `scope`: (name, build, ids) where `build(**ids)` gives `queryset()` again: the page's
     rows are then read by SQL compiled once per process (`_kept_page`) while no filter
     but the queue's cohort is in effect and the count is kept."""
-    filterset = RegistrationFilter(request.GET or None, queryset=queryset, cohorts=cohort_rows)
+    # The registrations' queryset is built only when the page's rows come from it (not
+    # for the kept page): the filters ask it for nothing before.
+    filterset = RegistrationFilter(
+        request.GET or None, queryset=InterestRegistration.objects.all(), cohorts=cohort_rows
+    )
     chips = _filters(request, filterset)
     show = _show(request.GET, bool(chips))
     # The filters in effect (those with a chip).
@@ -189,6 +194,7 @@ def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=No
         page = Paginator(range(kept), REGISTRATION_PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = _kept_page(scope, chosen, show, table, page)
     else:
+        filterset.queryset = queryset()
         rows = filterset.qs
         if show == SHOW_ACTION:
             rows = selectors.registrations_needing_action(rows)
@@ -356,7 +362,7 @@ def registration_list(request):
     cohort_ids = [pk for pk, _programme, _title in cohort_rows]
     context = _registration_table(
         request,
-        selectors.registrations_of_cohorts(cohort_ids),
+        lambda: selectors.registrations_of_cohorts(cohort_ids),
         count=lambda action, chosen: _queue_count(request.user, cohort_ids, action, chosen),
         cohort_rows=cohort_rows,
         scope=(
@@ -372,10 +378,10 @@ def registration_list(request):
 def cohort_registrations(request, cohort_pk):
     """The registrations tab: the review queue for this cohort, inside its frame."""
     cohort = selectors.office_cohort_or_404(request.user, cohort_pk)
-    registrations = selectors.cohort_registrations(cohort, request.user)
+    owned = cohort.programme.organisation_id in selectors.office_organisation_ids(request.user)
     context = _registration_table(
         request,
-        registrations,
+        lambda: selectors.cohort_registrations(cohort, request.user),
         count=lambda action, chosen: (
             None
             if chosen
@@ -384,7 +390,8 @@ def cohort_registrations(request, cohort_pk):
         cohort=cohort,
         scope=(
             ("cohort", selectors.registrations_of_cohort, {"cohort": cohort.pk})
-            if not registrations.query.is_empty()
+            # (`cohort_registrations` gives none of another office's cohort.)
+            if owned
             else None
         ),
     )
