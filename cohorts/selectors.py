@@ -1486,3 +1486,106 @@ def registration_note_counts(rows):
     for row in rows:
         row.note_count = counts.get(row.pk, 0)
     return rows
+
+
+# --- a registration's page: its notes -------------------------------------------------
+
+
+def _registration_notes(registration):
+    return RegistrationNote.objects.filter(registration_id=registration).values(
+        "author_id", "author__name", "author__email", "created_at", "text"
+    )
+
+
+def registration_notes(registration):
+    """The office's notes on the registration in their order (the model's: oldest first),
+    as rows with what the page shows of them (the author's name and e-mail address, when,
+    the text): one query, its SQL compiled once per process (pioneer.compiled)."""
+    return compiled.values(
+        "cohorts.registration_notes", _registration_notes, registration=registration.pk
+    )
+
+
+_CANDIDATE_FIELDS = ("id", "name", "short_name", "kind", "parent_id")
+
+
+def organisation_candidates_kept(registration, limit=10):
+    """`organisation_candidates(registration)` for the registration's page: the
+    organisations found kept under cohorts.figures' change token (a save of an
+    organisation or of the registration replaces it; comparing the name with every
+    organisation's cost about 1 ms of CPU on each visit at N = 50), their partner contacts
+    read as they are now (one query). The decision itself checks against the organisations
+    found anew (`services.registration_accept`)."""
+    fresh = {}
+
+    def compute():
+        found = fresh["found"] = organisation_candidates(registration, limit=limit)
+        return [tuple(getattr(org, name) for name in _CANDIDATE_FIELDS) for org in found]
+
+    rows = kept_counts(f"organisation_candidates.{limit}", compute, registration.pk)
+    if "found" in fresh:
+        return fresh["found"]
+    db = Organisation.objects.db
+    candidates = [Organisation.from_db(db, _CANDIDATE_FIELDS, row) for row in rows]
+    contacts = _candidate_contacts([org.pk for org in candidates], limit)
+    for org in candidates:
+        org.current_contacts = contacts.get(org.pk, [])
+    return candidates
+
+
+def _contacts_of(**organisations):
+    return (
+        Role.objects.filter(
+            kind=Role.Kind.PARTNER_CONTACT, organisation_id__in=list(organisations.values())
+        )
+        .order_by("user__name", "user__email")
+        .values("organisation_id", "user_id", "user__name", "user__email")
+    )
+
+
+def _candidate_contacts(organisation_ids, size):
+    """`pioneer.selectors.partner_contacts_of(organisation_ids)` ({organisation id: its
+    partner contacts' accounts, by name}) for at most `size` organisations, by SQL compiled
+    once per process (the list filled up with its first id again); the accounts with
+    their name and e-mail address alone. No query without ids."""
+    if not organisation_ids:
+        return {}
+    filled = [*organisation_ids, *[organisation_ids[0]] * (size - len(organisation_ids))]
+    rows = compiled.values(
+        f"cohorts.candidate_contacts.{size}",
+        _contacts_of,
+        **{f"organisation{index}": pk for index, pk in enumerate(filled)},
+    )
+    db = User.objects.db
+    # Model.from_db takes the values in the model's order of fields.
+    names = [f.attname for f in User._meta.concrete_fields if f.attname in _CONTACT_COLUMNS]
+    columns = [_CONTACT_COLUMNS[name] for name in names]
+    out = {}
+    for row in rows:
+        user = User.from_db(db, names, [row[column] for column in columns])
+        out.setdefault(row["organisation_id"], []).append(user)
+    return out
+
+
+_CONTACT_COLUMNS = {"id": "user_id", "name": "user__name", "email": "user__email"}
+
+
+def registrations_of_cohort(cohort):
+    """`cohort_registrations(cohort, user)` for the id of a cohort the user's office runs
+    (its registrations tab's rows, read by SQL compiled once: cohorts.views.lists)."""
+    return InterestRegistration.objects.filter(cohort_id=cohort).select_related(
+        "cohort", "cohort__programme", "parent_ministry", "decided_by"
+    )
+
+
+def registration_note_count():
+    """An annotation on InterestRegistration: how many notes it has (what
+    `registration_note_counts` puts on a page's rows, within the page's own query)."""
+    notes = (
+        RegistrationNote.objects.filter(registration=OuterRef("pk"))
+        .order_by()
+        .values("registration")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(notes, output_field=IntegerField()), 0)

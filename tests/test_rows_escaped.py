@@ -153,3 +153,27 @@ def test_the_evaluators_lists_write_no_entered_text_as_markup(client, lists):
         assert '<b onmouseover="x">' not in html, url
         for name in ("Befragung", "Durchgang", "Programm"):
             assert f"{name}&lt;script&gt;alert(1)&lt;/script&gt;" in html, (url, name)
+
+
+def test_a_registrations_notes_and_similar_organisations_write_no_entered_text_as_markup(
+    client, lists
+):
+    """A registration's page writes its notes and its organisations with a similar name
+    (with their partner contacts) in Python (cohorts.views.rows)."""
+    from cohorts.models import RegistrationNote
+
+    registration = InterestRegistrationFactory(
+        cohort=lists["cohort"], state="confirmed", organisation_name=_mark("Partner GmbH")
+    )
+    partner_user(org=lists["partner"], name=_mark("Kontaktperson"))
+    RegistrationNote.objects.create(
+        registration=registration, author=UserFactory(name=_mark("Autorin")), text=_mark("Notiz")
+    )
+    response = client.get(f"/registrations/{registration.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert(1)" not in html and "<script>x<" not in html
+    assert '<b onmouseover="x">' not in html
+    for name in ("Notiz", "Autorin", "Kontaktperson", "Partner GmbH"):
+        assert f"{name}&lt;script&gt;alert(1)&lt;/script&gt;" in html, name
+    assert len(response.context["candidates"]) == 1

@@ -91,19 +91,19 @@ _REGISTRATION_ROW = (
 def registration_rows(registrations, select_page, with_cohort):
     """The rows of the review queue and of a cohort's registrations tab
     (templates/cohorts/_registration_table.html)."""
+    from pioneer.row_html import kept_url_maker, text
+
     day = date_formatter("SHORT_DATE_FORMAT")
-    detail = url_maker("cohorts:registration_detail")
+    detail = kept_url_maker("cohorts:registration_detail")
     select = _("Select %(name)s")
     badges = {
-        InterestRegistration.State.UNCONFIRMED: format_html(
+        InterestRegistration.State.UNCONFIRMED: (
             ' <span class="kern-badge kern-badge--warning kern-badge--small">'
-            '<span class="kern-label">{}</span></span>',
-            _("link not confirmed"),
+            f'<span class="kern-label">{text(_("link not confirmed"))}</span></span>'
         ),
-        InterestRegistration.State.CONFIRMED: format_html(
+        InterestRegistration.State.CONFIRMED: (
             ' <span class="kern-badge kern-badge--info kern-badge--small">'
-            '<span class="kern-label">{}</span></span>',
-            _("to review"),
+            f'<span class="kern-label">{text(_("to review"))}</span></span>'
         ),
     }
     kinds = labels(InterestRegistration._meta.get_field("organisation_kind").choices)
@@ -115,33 +115,32 @@ def registration_rows(registrations, select_page, with_cohort):
         ministry = r.parent_ministry
         decided = ""
         if r.decided_by:
-            decided = format_html(
-                '<br><span class="kern-body--small">{}, {}</span>',
-                r.decided_by,
-                day(r.decided_at),
+            decided = (
+                f'<br><span class="kern-body--small">{text(str(r.decided_by))}, '
+                f"{text(day(r.decided_at))}</span>"
             )
         rows.append(
             _REGISTRATION_ROW.format(
                 pk=r.pk,
                 checked=checked,
-                select=esc(select % {"name": name}),
-                url=esc(detail(r.pk)),
-                name=esc(name),
-                contact=esc(r.contact_name),
-                kind=kinds.get(r.organisation_kind) or esc(r.organisation_kind),
-                ministry=format_html(" ({})", ministry) if ministry else "",
+                select=text(select % {"name": name}),
+                url=text(detail(r.pk)),
+                name=text(name),
+                contact=text(r.contact_name),
+                kind=kinds.get(r.organisation_kind) or text(r.organisation_kind),
+                ministry=f" ({text(str(ministry))})" if ministry else "",
                 cohort=(
-                    format_html('<td class="kern-table__cell">{}</td>', r.cohort.title)
+                    f'<td class="kern-table__cell">{text(r.cohort.title)}</td>'
                     if with_cohort
                     else ""
                 ),
-                state=states.get(r.state) or esc(r.state),
+                state=states.get(r.state) or text(r.state),
                 badge=badges.get(r.state, ""),
                 decided=decided,
-                host=esc(number(r.places_host)),
-                send=esc(number(r.places_send)),
-                received=esc(day(r.created_at)),
-                notes=esc(number(r.note_count)),
+                host=text(number(r.places_host)),
+                send=text(number(r.places_send)),
+                received=text(day(r.created_at)),
+                notes=text(number(r.note_count)),
             )
         )
     return join(rows)
@@ -360,3 +359,46 @@ def partner_office_sections(offices):
 def partner_office_items(offices):
     """The offices of the partner's home's panel (templates/cohorts/panel_partner_office.html)."""
     return join(f"\n        {html}\n      " for html in partner_office_html(offices))
+
+
+def note_items(notes):
+    """The items of a registration's notes (templates/cohorts/registration_detail.html's
+    loop, with its whitespace): `notes` as `selectors.registration_notes` gives them."""
+    from pioneer.row_html import text
+
+    when = date_formatter("SHORT_DATETIME_FORMAT")
+    items = []
+    for note in notes:
+        author = "–" if note["author_id"] is None else note["author__name"] or note["author__email"]
+        # `|linebreaksbr`: the line ends made "\n" (escaping leaves them alone), then <br>.
+        body = text(note["text"]).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+        items.append(
+            f"\n          <li><strong>{text(author)}, {text(when(note['created_at']))}:</strong> "
+            f"{body}</li>\n        "
+        )
+    return join(items)
+
+
+def candidate_items(candidates):
+    """The items of a registration's organisations with a similar name
+    (templates/cohorts/registration_detail.html's loop, with its whitespace): organisations
+    with their `current_contacts` (`pioneer.selectors.organisations_resembling`)."""
+    from pioneer.models import Organisation
+    from pioneer.row_html import text
+
+    kinds = labels(Organisation.Kind.choices)
+    contacts_label = text(_("Current partner contacts"))
+    none = text(_("none"))
+    items = []
+    for org in candidates:
+        short = f", {text(org.short_name)}" if org.short_name else ""
+        contacts = ", ".join(
+            f"{text(person.name or person.email)} &lt;{text(person.email)}&gt;"
+            for person in org.current_contacts
+        )
+        items.append(
+            f"\n          <li><strong>{text(org.name)}</strong> "
+            f"({kinds.get(org.kind) or text(org.kind)}{short}).\n"
+            f"            {contacts_label}: {contacts or none}</li>\n        "
+        )
+    return join(items)
