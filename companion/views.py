@@ -279,9 +279,32 @@ def _add_form(request, event, registrations, form=None):
     """The registration form and the search for a person of the cohort (one query): the
     choice offers everyone not registered while they are at most ADD_CHOICES, else the
     people the search `q` finds (the first ADD_CHOICES of them by name)."""
-    addable = _addable(event, registrations)
     search = PersonSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    if not query and form is None:
+        # The list as it is opened: the people not registered, read by SQL compiled once
+        # (selectors.addable_rows) and named as the form's field names them.
+        found = selectors.addable_rows(event, ADD_CHOICES + 1)
+        found.sort(key=lambda p: (p.side, p.name.casefold(), p.email.casefold()))
+        more = len(found) > ADD_CHOICES
+        form = OfficeRegisterForm(participations=_addable(event, registrations))
+        form.offer_labels(
+            []
+            if more
+            else [
+                (p.pk, f"{p.name or p.email} ({p.organisation_short_name or p.organisation})")
+                for p in found
+            ]
+        )
+        return {
+            "add_form": form,
+            "add_search": search,
+            "add_query": query,
+            "add_found": bool(found),
+            "add_more": more,
+            "add_limit": ADD_CHOICES,
+        }
+    addable = _addable(event, registrations)
     if query:
         found = list(
             addable.filter(
@@ -315,7 +338,7 @@ def _add_form(request, event, registrations, form=None):
 
 
 def _attendance_context(request, event, form=None):
-    registrations = list(selectors.attendance_list(event))
+    registrations = selectors.attendance_rows(event)
     registered = [r for r in registrations if r.state == Reg.State.REGISTERED]
     waiting = [r for r in registrations if r.state == Reg.State.WAITING]
     started = timezone.now() >= event.starts_at
@@ -380,7 +403,9 @@ def attendance_mark(request, pk, registration_pk):
             error = " ".join(refused.messages)
     if request.htmx:
         return HttpResponse(
-            AttendanceRows(request, event, started=True).checkin(registration, error),
+            AttendanceRows(request, event, started=True).checkin(
+                selectors.attendance_row(registration), error
+            ),
             status=400 if error else 200,
         )
     if error:
@@ -393,7 +418,7 @@ def attendance_mark(request, pk, registration_pk):
 def attendance_add(request, pk):
     """The office registers a person of the cohort (a place if free, else waiting)."""
     event = _office_event(request, pk)
-    registrations = list(selectors.attendance_list(event))
+    registrations = selectors.attendance_rows(event)
     form = OfficeRegisterForm(request.POST, participations=_addable(event, registrations))
     if form.is_valid():
         try:
@@ -456,7 +481,7 @@ def _visible_event(request, pk):
 def event_detail(request, pk):
     user = request.user
     # The counts come with the event (a query less).
-    event = scoped_object_or_404(selectors.with_counts(selectors.events_visible_to(user)), pk=pk)
+    event = selectors.visible_event_or_404(user, pk)
     registration = selectors.registration_of(user, event)
     counts = {"registered_count": event.registered_count, "waiting_count": event.waiting_count}
     is_registered = registration is not None and registration.state == Reg.State.REGISTERED
