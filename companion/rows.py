@@ -160,43 +160,46 @@ class AttendanceRows:
 
 def certificate_rows(people, issuable):
     """The rows of a cohort's certificates page: each row's button makes that person's
-    certificate through the one form around the table (templates/companion/certificates.html)."""
+    certificate through the one form around the table (templates/companion/certificates.html).
+    `people` are `companion.certificate_views.HolderRow`s."""
     download = url_maker("companion:certificate_download")
     day = date_formatter("SHORT_DATE_FORMAT")
     none_yet = esc(_("None yet"))
     issued_on = _("Issued on %(date)s")
     again, make = _("Make again for %(name)s"), _("Make for %(name)s")
+    button = (
+        '<button type="submit" name="participation" value="{}" class="kern-btn '
+        'kern-btn--tertiary"><span class="kern-label">{}</span></button>'
+    )
+    certificate_cell = (
+        '<a class="kern-link" href="{}">{}</a><br><span class="kern-body--small">{}</span>'
+    )
+    row = (
+        '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">{}<br>'
+        '<span class="kern-body--small">{}</span></th>'
+        '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td></tr>'
+    )
     rows = []
     for person in people:
-        user = person.user
         if person.certificate_pk:
             events = person.certificate_events
-            certificate = format_html(
-                '<a class="kern-link" href="{}">{}</a><br><span class="kern-body--small">{}</span>',
-                download(person.certificate_pk),
-                issued_on % {"date": day(person.certificate_issued_at)},
-                ngettext("%(n)s event attended", "%(n)s events attended", events) % {"n": events},
+            certificate = certificate_cell.format(
+                esc(download(person.certificate_pk)),
+                esc(issued_on % {"date": day(person.certificate_issued_at)}),
+                esc(
+                    ngettext("%(n)s event attended", "%(n)s events attended", events)
+                    % {"n": events}
+                ),
             )
         else:
             certificate = none_yet
         action = ""
         if issuable:
-            label = (again if person.certificate_pk else make) % {"name": user.name}
-            action = format_html(
-                '<button type="submit" name="participation" value="{}" class="kern-btn '
-                'kern-btn--tertiary"><span class="kern-label">{}</span></button>',
-                person.pk,
-                label,
-            )
+            label = (again if person.certificate_pk else make) % {"name": person.name}
+            action = button.format(int(person.pk), esc(label))
         rows.append(
-            format_html(
-                '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">{}<br>'
-                '<span class="kern-body--small">{}</span></th>'
-                '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td></tr>',
-                user.name or user.email,
-                person.organisation.name,
-                certificate,
-                action,
+            row.format(
+                esc(person.name or person.email), esc(person.organisation), certificate, action
             )
         )
     return join(rows)
