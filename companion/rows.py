@@ -229,13 +229,14 @@ class When:
     def _span(self, starts_at, ends_at):
         starts = timezone.localtime(starts_at)
         ends = timezone.localtime(ends_at)
-        return format_html(
-            '<time datetime="{}">{}, {}</time>–<time datetime="{}">{}</time>\n',
-            starts.isoformat(),
-            dateformat.format(starts, "D"),
-            self.datetime(starts),
-            ends.isoformat(),
-            self.time(ends) if starts.date() == ends.date() else self.datetime(ends),
+        return mark_safe(  # noqa: S308 - every part is escaped here
+            '<time datetime="{}">{}, {}</time>–<time datetime="{}">{}</time>\n'.format(
+                esc(starts.isoformat()),
+                esc(dateformat.format(starts, "D")),
+                esc(self.datetime(starts)),
+                esc(ends.isoformat()),
+                esc(self.time(ends) if starts.date() == ends.date() else self.datetime(ends)),
+            )
         )
 
 
@@ -296,29 +297,33 @@ def planner_rows(events, now):
         'kern-label--small">{}</span></span>',
         _("Cancelled"),
     )
-    attendance_list = _("Attendance list")
+    attendance_list = esc(_("Attendance list"))
+    attended_pattern = _("%(n)s attended")
+    link = '<a class="kern-link" href="{}">{}</a>'
+    row = (
+        '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">'
+        '<a class="kern-link" href="{}">{}</a><br><span class="kern-body--small">{}{} · {}'
+        "</span>{}</th>"
+        '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+        '<td class="kern-table__cell">{}</td></tr>'
+    )
 
     def attended(event):
         if event.is_cancelled:
             return ""
         if event.ends_at <= now:
-            text = _("%(n)s attended") % {"n": number(event.attended_count)}
+            text = esc(attended_pattern % {"n": number(event.attended_count)})
         else:
             text = attendance_list
-        return format_html('<a class="kern-link" href="{}">{}</a>', attendance(event.pk), text)
+        return link.format(esc(attendance(event.pk)), text)
 
     return join(
-        format_html(
-            '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">'
-            '<a class="kern-link" href="{}">{}</a><br><span class="kern-body--small">{}{} · {}'
-            "</span>{}</th>"
-            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
-            '<td class="kern-table__cell">{}</td></tr>',
-            detail(event.pk),
-            event.title,
-            kinds.get(event.kind, event.kind),
-            format_html(" · {}", event.series.title) if event.series else "",
-            formats.get(event.format, event.format),
+        row.format(
+            esc(detail(event.pk)),
+            esc(event.title),
+            kinds.get(event.kind) or esc(event.kind),
+            " · " + esc(event.series.title) if event.series else "",
+            formats.get(event.format) or esc(event.format),
             cancelled if event.is_cancelled else "",
             when(event),
             places(event),
@@ -326,6 +331,35 @@ def planner_rows(events, now):
         )
         for event in events
     )
+
+
+def month_rows(weeks):
+    """The weeks of the planner's month (templates/companion/planner.html): each day's
+    number and its events (the start's time and the title, a link; "(cancelled)")."""
+    detail = url_maker("companion:event_detail")
+    time = date_formatter("TIME_FORMAT")
+    cancelled = " (" + esc(_("cancelled")) + ")"
+    parts = []
+    for week in weeks:
+        parts.append('<tr class="kern-table__row">')
+        for cell in week:
+            events = "".join(
+                '<br><a class="kern-link" href="{}">{} {}</a>{}'.format(
+                    esc(detail(event.pk)),
+                    esc(time(event.starts_at)),
+                    esc(event.title),
+                    cancelled if event.is_cancelled else "",
+                )
+                for event in cell["events"]
+            )
+            parts.append(
+                '\n          <td class="kern-table__cell{}"><span class="kern-body--small">{}'
+                "</span>\n            {}\n          </td>".format(
+                    "" if cell["in_month"] else " pio-month__other", cell["date"].day, events
+                )
+            )
+        parts.append("</tr>")
+    return join(parts)
 
 
 def event_cards(events):

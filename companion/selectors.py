@@ -77,6 +77,17 @@ def cohort_events(cohort):
     ).order_by("starts_at", "id")
 
 
+def cohort_event_list(cohort):
+    """`cohort_events(cohort)` as a list, by SQL compiled once per process
+    (pioneer.compiled)."""
+    return compiled.objects(
+        "companion.cohort_event_list",
+        cohort_events,
+        related=("series", "host_organisation"),
+        cohort=getattr(cohort, "pk", cohort),
+    )
+
+
 def _live_participations(user):
     return Participation.objects.filter(user=user).exclude(state=Participation.State.WITHDRAWN)
 

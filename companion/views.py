@@ -40,6 +40,7 @@ from companion.models import Event, EventRegistration
 from companion.rows import (
     AttendanceRows,
     event_cards,
+    month_rows,
     partner_registration_rows,
     planner_rows,
 )
@@ -111,8 +112,10 @@ def planner(request, cohort_pk):
     form.is_valid()
     view = form.cleaned_data.get("view") or "list"
     show = form.cleaned_data.get("show") or ""
-    events = selectors.cohort_events(cohort)
     now = timezone.now()
+    # Without a filter, every event of the cohort (by SQL compiled once; a month is
+    # taken from them here); a filter asks the database.
+    events = selectors.cohort_event_list(cohort) if not show else selectors.cohort_events(cohort)
     if show == "waiting":
         events = events.filter(waiting_count__gt=0, ends_at__gt=now, state=Event.State.PLANNED)
     elif show == "unrecorded":
@@ -137,10 +140,15 @@ def planner(request, cohort_pk):
         start = timezone.make_aware(datetime.combine(month, time.min))
         end_day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
         end = timezone.make_aware(datetime.combine(end_day + timedelta(days=1), time.min))
-        shown = list(events.filter(starts_at__gte=start, starts_at__lt=end))
+        if show:
+            shown = list(events.filter(starts_at__gte=start, starts_at__lt=end))
+        else:
+            shown = [event for event in events if start <= event.starts_at < end]
+        weeks = _month_grid(shown, month)
         context.update(
             month=month,
-            weeks=_month_grid(shown, month),
+            weeks=weeks,
+            month_rows=month_rows(weeks),
             previous_month=(month - timedelta(days=1)).replace(day=1),
             next_month=end_day + timedelta(days=1),
             weekdays=[_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
