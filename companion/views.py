@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts import selectors as cohort_selectors
+from cohorts.models import Participation
 from cohorts.selectors import office_cohort_or_404, participations_of
 from companion import calendars, exports, selectors, services
 from companion.forms import (
@@ -39,9 +40,11 @@ from companion.forms import (
 from companion.models import Event, EventRegistration
 from companion.rows import (
     AttendanceRows,
+    When,
     event_cards,
     month_rows,
     partner_registration_rows,
+    places,
     planner_rows,
 )
 from pioneer import hooks, jobs
@@ -295,7 +298,9 @@ def _add_form(request, event, registrations, form=None):
         found = selectors.addable_rows(event, ADD_CHOICES + 1)
         found.sort(key=lambda p: (p.side, p.name.casefold(), p.email.casefold()))
         more = len(found) > ADD_CHOICES
-        form = OfficeRegisterForm(participations=_addable(event, registrations))
+        # The form is not bound here: its queryset would only check a choice sent, and
+        # attendance_add checks it against `_addable` itself.
+        form = OfficeRegisterForm(participations=Participation.objects.none())
         form.offer_labels(
             []
             if more
@@ -354,6 +359,8 @@ def _attendance_context(request, event, form=None):
     return {
         "event": event,
         "cohort": event.cohort,
+        # `{% include "companion/_when.html" %}`, written in Python.
+        "when": When()(event),
         "registered": registered,
         "waiting": waiting,
         "rows": {
@@ -499,6 +506,9 @@ def event_detail(request, pk):
         {
             "event": event,
             "cohort": event.cohort,
+            # The includes companion/_when.html and _places.html, written in Python.
+            "when": When()(event),
+            "places": places(event),
             "registration": registration,
             "is_registered": is_registered,
             "waiting_rank": selectors.waiting_rank(registration),
