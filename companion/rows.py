@@ -2,7 +2,8 @@
 the template wrote, with the links, the words and the CSRF field made once per page."""
 
 from django.middleware.csrf import get_token
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -214,6 +215,8 @@ class When:
     def __init__(self):
         self.datetime = date_formatter("SHORT_DATETIME_FORMAT")
         self.time = date_formatter("TIME_FORMAT")
+        # `|date:"D"`: the weekday's short name in the current language, each read once.
+        self.weekdays = {}
         self.written = {}
 
     def __call__(self, event):
@@ -229,14 +232,14 @@ class When:
     def _span(self, starts_at, ends_at):
         starts = timezone.localtime(starts_at)
         ends = timezone.localtime(ends_at)
+        end = self.time(ends) if starts.date() == ends.date() else self.datetime(ends)
+        day = starts.weekday()
+        weekday = self.weekdays.get(day)
+        if weekday is None:
+            weekday = self.weekdays[day] = esc(str(WEEKDAYS_ABBR[day]))
         return mark_safe(  # noqa: S308 - every part is escaped here
-            '<time datetime="{}">{}, {}</time>–<time datetime="{}">{}</time>\n'.format(
-                esc(starts.isoformat()),
-                esc(dateformat.format(starts, "D")),
-                esc(self.datetime(starts)),
-                esc(ends.isoformat()),
-                esc(self.time(ends) if starts.date() == ends.date() else self.datetime(ends)),
-            )
+            f'<time datetime="{esc(starts.isoformat())}">{weekday}, {esc(self.datetime(starts))}'
+            f'</time>–<time datetime="{esc(ends.isoformat())}">{esc(end)}</time>\n'
         )
 
 
