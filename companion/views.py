@@ -13,8 +13,10 @@ else's event answers 404), the rule for the action, a form, one service call.
 
 import calendar
 from datetime import datetime, time, timedelta
+from functools import partial
 
 import rules
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,6 +24,7 @@ from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -286,6 +289,22 @@ def series_create(request, cohort_pk):
 ADD_CHOICES = 30
 
 
+# The search form as it is when the list is opened (no `q`), rendered once per process
+# and language: its HTML depends on nothing else (crispy renders it without the request).
+_EMPTY_SEARCH = {}
+
+
+def search_html(request, search):
+    """`{{ search|crispy }}` of the attendance list's search form."""
+    if "q" in request.GET:
+        return as_crispy_form(search)
+    language = get_language()
+    html = _EMPTY_SEARCH.get(language)
+    if html is None:
+        html = _EMPTY_SEARCH[language] = as_crispy_form(search)
+    return html
+
+
 def _add_form(request, event, registrations, form=None):
     """The registration form and the search for a person of the cohort (one query): the
     choice offers everyone not registered while they are at most ADD_CHOICES, else the
@@ -312,6 +331,7 @@ def _add_form(request, event, registrations, form=None):
         return {
             "add_form": form,
             "add_search": search,
+            "add_search_html": partial(search_html, request, search),
             "add_query": query,
             "add_found": bool(found),
             "add_more": more,
@@ -343,6 +363,7 @@ def _add_form(request, event, registrations, form=None):
     return {
         "add_form": form,
         "add_search": search,
+        "add_search_html": partial(search_html, request, search),
         "add_query": query,
         "add_found": bool(found),
         "add_more": more,

@@ -380,3 +380,41 @@ def test_the_attendance_rows_write_what_they_wrote_from_instances(world, languag
     assert ('value="no_show"' in html) is started
     assert "kern-badge--success" in html and "kern-badge--danger" in html
     assert len(new_waiting) == 1
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_empty_search_form_kept_per_language_is_the_one_crispy_renders(language):
+    """The attendance list's search form, rendered once per language while no `q` is
+    sent; with a `q` (even empty) it is rendered each time, with what was sent."""
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+
+    from companion.forms import PersonSearchForm
+    from companion.views import _EMPTY_SEARCH, search_html
+
+    factory = RequestFactory()
+    with translation.override(language):
+        _EMPTY_SEARCH.clear()
+        for _ in range(2):
+            request = factory.get("/")
+            search = PersonSearchForm(request.GET)
+            search.is_valid()
+            assert str(search_html(request, search)) == str(as_crispy_form(search))
+        assert set(_EMPTY_SEARCH) == {language}
+        for query in ("", "  ", '<Anna & "Ben">'):
+            request = factory.get("/", {"q": query})
+            search = PersonSearchForm(request.GET)
+            search.is_valid()
+            html = str(search_html(request, search))
+            assert html == str(as_crispy_form(search))
+        assert "&lt;Anna &amp; &quot;Ben&quot;&gt;" in html
+        long = factory.get("/", {"q": "x" * 101})
+        search = PersonSearchForm(long.GET)
+        assert not search.is_valid()
+        assert str(search_html(long, search)) == str(as_crispy_form(search))
+    other = "en" if language == "de" else "de"
+    with translation.override(other):
+        request = factory.get("/")
+        search = PersonSearchForm(request.GET)
+        search.is_valid()
+        assert str(search_html(request, search)) == str(as_crispy_form(search))
+    assert set(_EMPTY_SEARCH) == {"de", "en"}
