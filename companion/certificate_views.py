@@ -124,6 +124,8 @@ def _last_job(user, cohort):
 
 
 def _issued(cohort):
+    # How many holders have a current certificate: kept under cohorts.figures' change
+    # token, which a certificate made or deleted replaces (companion.signals).
     return Certificate.objects.filter(
         participation__in=certificates.holders(cohort), superseded_at__isnull=True
     )
@@ -150,7 +152,11 @@ def certificates_page(request, cohort_pk):
             "page": page,
             "rows": certificate_rows(page.object_list, cohort.state in certificates.ISSUABLE),
             "total": page.paginator.count,
-            "issued": compiled.count("companion.certificates_issued", _issued, cohort=cohort.pk),
+            "issued": kept(
+                "certificates_issued",
+                lambda: compiled.count("companion.certificates_issued", _issued, cohort=cohort.pk),
+                cohort.pk,
+            ),
             "issuable": cohort.state in certificates.ISSUABLE,
             "last_job": last_job[0] if last_job else None,
             **cohort_frame(request, cohort, "certificates"),

@@ -203,3 +203,36 @@ def test_the_count_of_current_certificates_and_the_last_job(cohort):
     newest = last(office, cohort)
     assert newest is not None and newest.object_id == cohort.pk
     assert last(office_user(cohort.programme.organisation), cohort) is None  # not theirs
+
+
+def test_the_kept_count_of_certificates_follows_each_certificate(client, cohort):
+    """The count of current certificates is kept under the change token: a certificate
+    made, one deleted and a holder who leaves change it at once."""
+    import re
+
+    client.force_login(office_user(cohort.programme.organisation))
+
+    def shown():
+        html = client.get(f"/cohorts/{cohort.pk}/certificates/").content.decode()
+        return int(re.search(r"<p>(\d+) (?:von|of) \d+ ", html).group(1))
+
+    def expected():
+        return Certificate.objects.filter(
+            participation__in=certificates.holders(cohort), superseded_at__isnull=True
+        ).count()
+
+    before = shown()
+    assert before == expected() > 0
+    current = Certificate.objects.filter(superseded_at__isnull=True)
+    without = (
+        certificates.holders(cohort).exclude(pk__in=current.values("participation_id")).first()
+    )
+    made = _certificate(without, days=1)
+    assert shown() == expected() == before + 1
+    made.delete()
+    assert shown() == expected() == before
+    holder = Certificate.objects.filter(superseded_at__isnull=True).first().participation
+    holder.state = Participation.State.WITHDRAWN
+    holder.withdrawn_reason = "x"
+    holder.save()
+    assert shown() == expected() == before - 1
