@@ -89,6 +89,12 @@ def lists(client):
     return {"cohort": cohort, "programme": programme, "event": event, "partner": partner}
 
 
+def _month(event):
+    from django.utils import timezone
+
+    return timezone.localtime(event.starts_at).strftime("%Y-%m")
+
+
 def test_no_list_writes_an_entered_text_as_markup(client, lists):
     cohort = lists["cohort"]
     urls = [
@@ -100,6 +106,8 @@ def test_no_list_writes_an_entered_text_as_markup(client, lists):
         f"/cohorts/{cohort.pk}/certificates/",
         f"/events/{lists['event'].pk}/attendance/",
         f"/cohorts/{cohort.pk}/events/",
+        # The month's weeks are written in Python too (companion.rows.month_rows).
+        f"/cohorts/{cohort.pk}/events/?view=month&month={_month(lists['event'])}",
         f"/programmes/{lists['programme'].slug}/",
         "/organisations/",
         "/notifications/",
