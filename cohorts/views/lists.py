@@ -436,11 +436,13 @@ def registration_print(request, pk):
 
 def participation_columns():
     return [
-        Column("name", _("Name"), ("user__name", "user__email")),
-        Column("side", _("Side"), ("side", "user__name")),
-        Column("organisation", _("Organisation"), ("organisation__name", "user__name")),
+        # By the person's name as kept on the participation (`sort_name`, the same as
+        # `user__name`): the cohort's index gives the page in this order.
+        Column("name", _("Name"), ("sort_name", "user__email")),
+        Column("side", _("Side"), ("side", "sort_name")),
+        Column("organisation", _("Organisation"), ("organisation__name", "sort_name")),
         Column("position", _("Position"), ("position",)),
-        Column("state", _("State"), (selectors.PARTICIPATION_STATE_RANK, "user__name")),
+        Column("state", _("State"), (selectors.PARTICIPATION_STATE_RANK, "sort_name")),
         Column("signed_in", _("Last signed in"), ("user__last_login",), descending_first=True),
     ]
 
