@@ -43,11 +43,13 @@ _request = threading.local()
 def _request_began(**kwargs):
     _request.active = True
     _request.token = None
+    _request.values = {}
 
 
 def _request_ended(**kwargs):
     _request.active = False
     _request.token = None
+    _request.values = {}
 
 
 request_started.connect(_request_began, dispatch_uid="cohorts.figures.request_started")
@@ -56,6 +58,7 @@ request_finished.connect(_request_ended, dispatch_uid="cohorts.figures.request_f
 
 def _new_token():
     _request.token = None
+    _request.values = {}
     cache.set(TOKEN_KEY, uuid.uuid4().hex, timeout=None)
 
 
@@ -83,10 +86,27 @@ def _token():
     return token
 
 
+def _key(name, token, ids):
+    return ":".join(("cohorts:figures", name, token, *map(str, ids)))
+
+
+def prefetch(*wanted):
+    """Read the kept values of `wanted` ((name, *ids) each) at once, for the `kept` calls
+    of the rest of this request (a page that keeps several asked Redis for each). Outside
+    a request, nothing."""
+    if not getattr(_request, "active", False):
+        return
+    token = _token()
+    found = cache.get_many([_key(name, token, ids) for name, *ids in wanted])
+    _request.values = {**_request.values, **found}
+
+
 def kept(name, compute, *ids):
     """`compute()`'s result, kept under the change token, `name` and `ids` (integers)."""
-    key = ":".join(("cohorts:figures", name, _token(), *map(str, ids)))
-    value = cache.get(key)
+    key = _key(name, _token(), ids)
+    value = (getattr(_request, "values", None) or {}).get(key)
+    if value is None:
+        value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, SECONDS)

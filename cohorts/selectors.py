@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from cohorts import hooks
 from cohorts.figures import kept as kept_counts
+from cohorts.figures import prefetch as kept_prefetch
 from cohorts.hooks import Attention, Figure, FigureRow, Stage, UpcomingDate
 from cohorts.models import (
     Cohort,
@@ -996,6 +997,14 @@ def participation_groups(cohort):
 def cohort_dashboard(cohort, today=None):
     """Everything the dashboard shows, in two queries (plus the hooks')."""
     today = today or timezone.localdate()
+    # The counts the overview keeps (its own, and the tandems' figures and people without
+    # a tandem that its hooks and attention keep) read from the cache at once.
+    kept_prefetch(
+        ("dashboard.registrations", cohort.pk),
+        ("people.groups", cohort.pk),
+        ("tandems.dashboard_counts", cohort.pk),
+        ("without_tandem", cohort.pk),
+    )
     # Both grow with the cohort: kept under the change token of cohorts.figures.
     registration_counts = cohort_registration_counts(cohort.pk)
     groups = participation_groups(cohort)

@@ -20,10 +20,21 @@ def reads(monkeypatch):
     def counting_get(key, *args, **kwargs):
         if key == figures.TOKEN_KEY:
             seen.append(key)
+        else:
+            seen.others.append(key)
         return get(key, *args, **kwargs)
 
+    seen = _Reads()
     monkeypatch.setattr(cache, "get", counting_get)
     return seen
+
+
+class _Reads(list):
+    """The token's reads (the list), and the other keys read (`others`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.others = []
 
 
 def _kept(name):
@@ -77,3 +88,39 @@ def test_a_page_reads_the_token_once(client, reads):
     reads.clear()
     assert client.get(f"/cohorts/{cohort.pk}/").status_code == 200
     assert len(reads) == 1
+
+
+def test_prefetched_values_are_read_at_once_and_dropped_with_the_token(reads):
+    request_started.send(sender=None, environ={})
+    try:
+        figures.kept("a", lambda: "A", 1)  # kept now
+        gets = reads.others
+        gets.clear()
+        figures.prefetch(("a", 1), ("b", 2))
+        assert figures.kept("a", lambda: "not computed", 1) == "A"
+        assert figures.kept("b", lambda: "B", 2) == "B"  # not kept: computed
+        assert [key for key in gets if key != figures.TOKEN_KEY] == [
+            figures._key("b", figures._token(), (2,))
+        ]
+        figures.changed()
+        assert figures.kept("a", lambda: "A again", 1) == "A again"
+    finally:
+        request_finished.send(sender=None)
+    # Outside a request nothing is read ahead.
+    figures.prefetch(("a", 1))
+    assert figures._request.values == {}
+
+
+def test_the_overview_reads_its_kept_counts_at_once(client, reads):
+    from tests.factories.cohorts import CohortFactory, ParticipationFactory
+    from tests.factories.core import office_user
+
+    cohort = CohortFactory()
+    ParticipationFactory(cohort=cohort)
+    client.force_login(office_user(org=cohort.programme.organisation))
+    assert client.get(f"/cohorts/{cohort.pk}/").status_code == 200
+    reads.clear()
+    reads.others.clear()
+    assert client.get(f"/cohorts/{cohort.pk}/").status_code == 200
+    assert len(reads) == 1
+    assert not [key for key in reads.others if key.startswith("cohorts:figures:")]
