@@ -74,6 +74,13 @@ def participation_names_follow(sender, instance, created, raw, update_fields, **
 def home_panels(sender, request, roles, **kwargs):
     panels = []
     if roles.has(OFFICE):
+        # The two counts the office's home keeps (this panel's and the cohorts panel's,
+        # `office_cohorts_panel`) read from the cache at once.
+        organisations = selectors.office_organisation_ids(request.user)
+        figures.prefetch(
+            ("waiting_registrations", *organisations),
+            (f"office_home.{selectors.HOME_COHORTS}", *organisations),
+        )
         # Only the two states the panel shows: the decided ones are most of the rows, and
         # their number grows with every cohort (the (cohort, state) index finds these).
         counts = selectors.office_waiting_registrations(request.user)
