@@ -11,7 +11,8 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from pioneer import compiled, fragments, selectors, services
 from pioneer.forms import ContactInviteForm, LinkForm, OrganisationForm, apply_errors
 from pioneer.models import Organisation, PartnerLink, Role
 from pioneer.permissions import require, role_required
-from pioneer.row_html import organisation_rows
+from pioneer.row_html import esc, join, labels, number, url_maker
 from pioneer.rules import roles_of
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
@@ -94,16 +95,100 @@ def partner_contacts(organisation):
     ]
 
 
+# The list's first pages are read by SQL kept per process and offset; later ones as before.
+KEPT_PAGES = 20
+
+
+def _office_organisations(**offices):
+    # `organisations_for_office(user)` with the office's organisations (by name).
+    ids = list(offices.values())
+    linked = PartnerLink.objects.filter(office_organisation_id__in=ids).values("partner_id")
+    return Organisation.objects.filter(
+        Q(pk__in=ids) | Q(kind=Organisation.Kind.AUTHORITY, parent_id__in=ids) | Q(pk__in=linked)
+    ).order_by("name")
+
+
+def _with_contact_counts(queryset):
+    # As `selectors.organisations_with_contact_counts` annotates the office's scope.
+    contacts = (
+        Role.objects.filter(kind=Role.Kind.PARTNER_CONTACT, organisation=OuterRef("pk"))
+        .order_by()
+        .values("organisation")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return queryset.select_related("parent").annotate(
+        contact_count=Coalesce(Subquery(contacts, output_field=IntegerField()), 0)
+    )
+
+
+def organisation_page(user, number):
+    """The page `number` of `organisations_with_contact_counts(user)` as
+    `Paginator(…, PAGE_SIZE).get_page(number)` gives it: its count and (on the first
+    KEPT_PAGES pages) its rows by SQL kept per process and number of the office's
+    organisations (pioneer.compiled), instead of the annotated queryset built and
+    compiled on every visit."""
+    offices = roles_of(user).organisation_ids(OFFICE)
+    if not offices:
+        return Paginator(Organisation.objects.none(), PAGE_SIZE).get_page(number)
+    ids = {f"office{index}": office for index, office in enumerate(offices)}
+    paginator = Paginator([], PAGE_SIZE)
+    paginator.count = compiled.count(
+        f"pioneer.office_organisations.{len(offices)}", _office_organisations, **ids
+    )
+    page = paginator.get_page(number)
+    offset = (page.number - 1) * PAGE_SIZE
+    if page.number > KEPT_PAGES:
+        page.object_list = list(
+            selectors.organisations_with_contact_counts(user)[offset : offset + PAGE_SIZE]
+        )
+        return page
+
+    def build(**offices):
+        return _with_contact_counts(_office_organisations(**offices))[offset : offset + PAGE_SIZE]
+
+    page.object_list = compiled.objects(
+        f"pioneer.office_organisations.{len(offices)}.page.{offset}.{PAGE_SIZE}",
+        build,
+        related=("parent",),
+        **ids,
+    )
+    return page
+
+
+_ORGANISATION_ROW = (
+    '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">'
+    '<a class="kern-link" href="{}">{}</a></th>'
+    '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+    '<td class="kern-table__cell kern-table__cell--numeric">{}</td></tr>'
+)
+
+
+def organisation_list_rows(organisations):
+    """`pioneer.row_html.organisation_rows` with str.format and each value escaped (what
+    format_html did per row, at a third of the cost: 50 rows a page)."""
+    detail = url_maker("organisation_detail")
+    kinds = labels(Organisation.Kind.choices)
+    return join(
+        _ORGANISATION_ROW.format(
+            esc(detail(org.pk)),
+            esc(org.name),
+            esc(kinds.get(org.kind) or org.kind),
+            esc(org.parent or "–"),
+            esc(number(org.contact_count)),
+        )
+        for org in organisations
+    )
+
+
 @role_required(OFFICE)
 def organisation_list(request):
     require("pioneer.manage_organisations", request.user)
-    page = Paginator(selectors.organisations_with_contact_counts(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = organisation_page(request.user, request.GET.get("page"))
     return render(
         request,
         "pioneer/organisation_list.html",
-        {"organisations": page, "page": page, "rows": organisation_rows(page.object_list)},
+        {"organisations": page, "page": page, "rows": organisation_list_rows(page.object_list)},
     )
 
 

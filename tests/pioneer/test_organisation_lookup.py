@@ -99,3 +99,43 @@ def test_the_kept_contacts_are_partner_contacts_of(world):
             (u.pk, u.name, u.email, u.has_usable_password()) for u in expected
         ]
     assert len(partner_contacts(linked.pk)) == 5
+
+
+@pytest.mark.parametrize("kept_pages", [20, 1])
+def test_the_kept_list_page_is_the_querysets_page(world, monkeypatch, kept_pages):
+    from django.core.paginator import Paginator
+
+    from pioneer.row_html import organisation_rows
+    from pioneer.views import organisations as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "KEPT_PAGES", kept_pages)
+    partner_user(org=world["organisations"][4])
+    partner_user(org=world["organisations"][4])
+    partner_user(org=world["organisations"][0])
+    OrganisationFactory(
+        name="<script>Amt</script>", kind="authority", parent=world["organisations"][0]
+    )
+    compared = 0
+    for user in world["offices"]:
+        for number in (None, "1", "2", "3", "4", "0", "x", "99"):
+            expected = Paginator(selectors.organisations_with_contact_counts(user), 2).get_page(
+                number
+            )
+            got = views.organisation_page(user, number)
+            assert (got.number, got.paginator.count, got.paginator.num_pages) == (
+                expected.number,
+                expected.paginator.count,
+                expected.paginator.num_pages,
+            )
+            rows = list(expected.object_list)
+            assert [(o.pk, o.name, o.parent, o.contact_count) for o in got.object_list] == [
+                (o.pk, o.name, o.parent, o.contact_count) for o in rows
+            ]
+            assert views.organisation_list_rows(got.object_list) == organisation_rows(rows)
+            compared += len(rows)
+    assert compared > 20
+    html = views.organisation_list_rows(
+        selectors.organisations_with_contact_counts(world["offices"][0])
+    )
+    assert "&lt;script&gt;Amt" in html and "Ministerium &lt;&amp;&gt;" in html
