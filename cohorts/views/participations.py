@@ -101,7 +101,6 @@ def participation_detail(request, cohort_pk, pk):
             return redirect(
                 "cohorts:participation_detail", cohort_pk=cohort.pk, pk=participation.pk
             )
-    history = participation.history.select_related("history_user").order_by("-history_date")[:20]
     return render(
         request,
         "cohorts/participation_detail.html",
@@ -109,7 +108,15 @@ def participation_detail(request, cohort_pk, pk):
             "cohort": cohort,
             "participation": participation,
             "form": form,
-            "history": history,
+            # The unbound state form is the same for every person in the same state.
+            "form_html": fragments.form_html(
+                form,
+                "cohorts.participation_state",
+                tuple(value for value, _label in form.fields["state"].choices),
+            ),
+            "history": participation.history.select_related("history_user").order_by(
+                "-history_date"
+            )[:20],
         },
         status=400 if form.errors else 200,
     )
