@@ -13,8 +13,9 @@ from cohorts import selectors
 from cohorts.models import Cohort
 from pioneer import compiled
 
-# Offsets past this many pages are read by the queryset (each kept SQL names its offset).
-COMPILED_PAGES = 20
+# Offsets past this many pages are read by the queryset (each kept SQL names its offset:
+# 6 columns x 2 directions x 2 views x 2 waiting rules x 5 pages at most, per process).
+COMPILED_PAGES = 5
 
 
 def waiting_nominated(cohort):
