@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from cohorts import hooks
 from cohorts.figures import kept as kept_counts
+from cohorts.figures import prefetch as kept_prefetch
 from cohorts.hooks import Attention, Figure, FigureRow, Stage, UpcomingDate
 from cohorts.models import (
     Cohort,
@@ -693,23 +694,37 @@ def participation_figures(cohort, groups):
 
     Withdrawn people count in "by state" only.
     """
+    # A large cohort has hundreds of groups (328 at N = 50): plain strings and locals in
+    # the loop, and the list's address reversed once (0.6 -> 0.2 ms, profiled).
+    withdrawn = Participation.State.WITHDRAWN.value
     by_side, by_org, by_state = {}, {}, {}
     for group in groups:
-        by_state[group["state"]] = by_state.get(group["state"], 0) + group["n"]
-        if group["state"] == Participation.State.WITHDRAWN:
+        state, n = group["state"], group["n"]
+        by_state[state] = by_state.get(state, 0) + n
+        if state == withdrawn:
             continue
-        by_side[group["side"]] = by_side.get(group["side"], 0) + group["n"]
+        side = group["side"]
+        by_side[side] = by_side.get(side, 0) + n
         key = group["organisation_id"]
-        name = group["organisation__short_name"] or group["organisation__name"]
-        count = by_org.get(key, (name, 0))[1] + group["n"]
-        by_org[key] = (name, count)
+        found = by_org.get(key)
+        if found is None:
+            name = group["organisation__short_name"] or group["organisation__name"]
+            by_org[key] = [name, n]
+        else:
+            found[1] += n
+    base = _participants_url(cohort)
+
+    def participants_url(**query):
+        # As `_participants_url(cohort, **query)`.
+        return f"{base}?{urlencode(query)}" if base else ""
+
     side_rows = [
-        FigureRow(str(label), by_side.get(value, 0), _participants_url(cohort, side=value))
+        FigureRow(str(label), by_side.get(value, 0), participants_url(side=value))
         for value, label in Participation.Side.choices
     ]
     ranked = sorted(by_org.items(), key=lambda i: (-i[1][1], i[1][0]))
     org_rows = [
-        FigureRow(name, count, _participants_url(cohort, organisation=org_id))
+        FigureRow(name, count, participants_url(organisation=org_id))
         for org_id, (name, count) in ranked[:FIGURE_ORGANISATIONS]
     ]
     if rest := ranked[FIGURE_ORGANISATIONS:]:
@@ -724,10 +739,10 @@ def participation_figures(cohort, groups):
             )
         )
     state_rows = [
-        FigureRow(str(label), by_state.get(value, 0), _participants_url(cohort, state=value))
+        FigureRow(str(label), by_state.get(value, 0), participants_url(state=value))
         for value, label in Participation.State.choices
     ]
-    url = _participants_url(cohort)
+    url = base
     return [
         Figure("participants_side", _("Participants by side"), side_rows, url, 20),
         Figure("participants_organisation", _("Participants by organisation"), org_rows, url, 21),
@@ -758,8 +773,13 @@ def attention(cohort, registration_counts, groups, today):
                 _registrations_url(cohort, state=InterestRegistration.State.CONFIRMED),
             )
         )
-    live = [g for g in groups if g["state"] != Participation.State.WITHDRAWN]
-    nominated = sum(g["n"] for g in live if g["state"] == Participation.State.NOMINATED)
+    # Plain strings: a large cohort has hundreds of groups.
+    withdrawn, nominated_state = (
+        Participation.State.WITHDRAWN.value,
+        Participation.State.NOMINATED.value,
+    )
+    live = [g for g in groups if g["state"] != withdrawn]
+    nominated = sum(g["n"] for g in live if g["state"] == nominated_state)
     if nominated and cohort.state in {Cohort.State.MATCHING, Cohort.State.RUNNING}:
         items.append(
             Attention(
@@ -977,6 +997,14 @@ def participation_groups(cohort):
 def cohort_dashboard(cohort, today=None):
     """Everything the dashboard shows, in two queries (plus the hooks')."""
     today = today or timezone.localdate()
+    # The counts the overview keeps (its own, and the tandems' figures and people without
+    # a tandem that its hooks and attention keep) read from the cache at once.
+    kept_prefetch(
+        ("dashboard.registrations", cohort.pk),
+        ("people.groups", cohort.pk),
+        ("tandems.dashboard_counts", cohort.pk),
+        ("without_tandem", cohort.pk),
+    )
     # Both grow with the cohort: kept under the change token of cohorts.figures.
     registration_counts = cohort_registration_counts(cohort.pk)
     groups = participation_groups(cohort)

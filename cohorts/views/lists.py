@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cohorts import selectors
+from cohorts import people_page, selectors
 from cohorts.forms import ParticipationBulkStateForm, ParticipationFilter, RegistrationFilter
 from cohorts.models import Cohort, InterestRegistration, Participation, RegistrationNote
 from cohorts.services import bulk, exports
@@ -572,16 +572,18 @@ def registration_print(request, pk):
 
 def participation_columns():
     return [
-        Column("name", _("Name"), ("user__name", "user__email")),
-        Column("side", _("Side"), ("side", "user__name")),
-        Column("organisation", _("Organisation"), ("organisation__name", "user__name")),
+        # By the person's name as kept on the participation (`sort_name`, the same as
+        # `user__name`): the cohort's index gives the page in this order.
+        Column("name", _("Name"), ("sort_name", "user__email")),
+        Column("side", _("Side"), ("side", "sort_name")),
+        Column("organisation", _("Organisation"), ("organisation__name", "sort_name")),
         Column("position", _("Position"), ("position",)),
-        Column("state", _("State"), (selectors.PARTICIPATION_STATE_RANK, "user__name")),
+        Column("state", _("State"), (selectors.PARTICIPATION_STATE_RANK, "sort_name")),
         Column("signed_in", _("Last signed in"), ("user__last_login",), descending_first=True),
     ]
 
 
-def _participation_rows(request, cohort, groups):
+def _participation_filter(request, cohort, groups):
     filterset = ParticipationFilter(
         request.GET or None,
         queryset=selectors.participations_of(cohort),
@@ -590,11 +592,40 @@ def _participation_rows(request, cohort, groups):
     )
     chips = _filters(request, filterset)
     show = _show(request.GET, bool(chips))
+    table = SortableTable(request.GET, participation_columns(), default="side")
+    return filterset, chips, show, table
+
+
+def _participation_rows(request, cohort, groups):
+    filterset, chips, show, table = _participation_filter(request, cohort, groups)
     rows = filterset.qs
     if show == SHOW_ACTION:
         rows = selectors.participations_needing_action(cohort, rows)
-    table = SortableTable(request.GET, participation_columns(), default="side")
     return filterset, chips, show, table, rows.order_by(*table.ordering)
+
+
+class _BlankForm:
+    errors = None
+
+
+class _UnboundFilter:
+    """What the list's controls read of a filter nobody filled in (`filter.form.errors`:
+    none), without making its form (0.3 ms): its HTML is kept (`_blank_filter_form_html`),
+    the form made only when the cache has lost it."""
+
+    form = _BlankForm
+
+
+def _blank_filter_form_html(filterset, kind):
+    """`_filter_form_html` of an unbound filter, the form made only to render it."""
+    facts = filterset.blank_form_facts()
+    # The key `fragments.form_html` gives the form: django-filter names its form class
+    # after the filter set ("ParticipationFilterForm"), its prefix the filter set's.
+    return fragments.cached_html(
+        f"form:{kind}",
+        (f"{type(filterset).__name__}Form", filterset.form_prefix, facts),
+        lambda: render_to_string("partials/crispy_form.html", {"form": filterset.form}),
+    )
 
 
 @role_required(OFFICE)
@@ -603,25 +634,60 @@ def participation_list(request, cohort_pk):
     # The cohort's people counted per group, kept (one query at most): the filter's
     # organisations, the held invitations and, without a filter, the list's count.
     groups = selectors.participation_groups(cohort)
-    filterset, chips, show, table, found = _participation_rows(request, cohort, groups)
-    paginator = Paginator(found, PARTICIPATION_PAGE_SIZE)
+    kind = "cohorts.participation_filter"
+    if not request.GET:
+        # Nothing asked: no chips, nothing to report, the list as first shown; the
+        # filter's form is not made (its HTML is kept).
+        filterset = ParticipationFilter(
+            None, queryset=Participation.objects.none(), cohort=cohort, groups=groups
+        )
+        chips, show = [], SHOW_ACTION
+        table = SortableTable(request.GET, participation_columns(), default="side")
+        filter_form_html = _blank_filter_form_html(filterset, kind)
+        shown_filter = _UnboundFilter
+    else:
+        filterset, chips, show, table = _participation_filter(request, cohort, groups)
+        filter_form_html = _filter_form_html(filterset, kind)
+        shown_filter = filterset
+    needing_action = show == SHOW_ACTION
     if not chips:
         # Without a filter the count is the kept groups' (no count over the cohort's
-        # people joined with their accounts on each visit).
+        # people joined with their accounts on each visit), and a page among the first
+        # is read with SQL kept per process (cohorts.people_page).
+        paginator = Paginator([], PARTICIPATION_PAGE_SIZE)
         paginator.count = selectors.participation_count(
-            cohort, groups, needing_action=show == SHOW_ACTION
+            cohort, groups, needing_action=needing_action
         )
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = page.object_list.only(*selectors.PARTICIPATION_ROW_FIELDS)
+        page = paginator.get_page(request.GET.get("page"))
+        offset = (page.number - 1) * PARTICIPATION_PAGE_SIZE
+        found = people_page.page_rows(
+            cohort,
+            table,
+            needing_action=needing_action,
+            offset=offset,
+            size=PARTICIPATION_PAGE_SIZE,
+        )
+        if found is None:
+            found = people_page.rows_queryset(cohort, table.ordering, needing_action)[
+                offset : offset + PARTICIPATION_PAGE_SIZE
+            ]
+        page.object_list = found
+    else:
+        rows = filterset.qs
+        if needing_action:
+            rows = selectors.participations_needing_action(cohort, rows)
+        paginator = Paginator(rows.order_by(*table.ordering), PARTICIPATION_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = page.object_list.only(*selectors.PARTICIPATION_ROW_FIELDS)
     select_page = request.GET.get("select") == "page"
     return render(
         request,
         "cohorts/participation_list.html",
         {
             "cohort": cohort,
-            "filter": filterset,
+            "filter": shown_filter,
             "chips": chips,
-            "filter_form_html": _filter_form_html(filterset, "cohorts.participation_filter"),
+            "filter_form_html": filter_form_html,
             "show": show,
             "table": table,
             "page": page,

@@ -159,23 +159,28 @@ def programme_cohort_rows(programme, cohorts):
         if cohort.state not in status:
             status[cohort.state] = status_label(programme, cohort.state)
         if cohort.start_date:
-            period = format_html("{} – {}", day(cohort.start_date), day(cohort.end_date) or "…")
+            period = f"{esc(day(cohort.start_date))} – {esc(day(cohort.end_date) or '…')}"
         else:
             period = no_dates
+        # str.format with each value escaped, as format_html did (a third of its cost).
         rows.append(
-            format_html(
-                '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">'
-                '<a class="kern-link" href="{}">{}</a></th>'
-                '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
-                '<td class="kern-table__cell kern-table__cell--numeric">{}</td></tr>',
-                detail(cohort.pk),
-                cohort.title,
-                status[cohort.state],
+            _PROGRAMME_COHORT_ROW.format(
+                esc(detail(cohort.pk)),
+                esc(cohort.title),
+                esc(status[cohort.state]),
                 period,
-                number(cohort.registration_count),
+                esc(number(cohort.registration_count)),
             )
         )
     return join(rows)
+
+
+_PROGRAMME_COHORT_ROW = (
+    '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">'
+    '<a class="kern-link" href="{}">{}</a></th>'
+    '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+    '<td class="kern-table__cell kern-table__cell--numeric">{}</td></tr>'
+)
 
 
 def import_preview_rows(rows):
@@ -183,21 +188,27 @@ def import_preview_rows(rows):
     plain dicts the check stored in the job."""
     new, exists = esc(_("new")), esc(_("exists"))
     yes, no = esc(_("yes")), esc(_("no"))
+    # str.format with each value escaped (what format_html did per row, at a third of
+    # the cost: 50 rows a page).
     return join(
-        format_html(
-            '<tr class="kern-table__row"><td class="kern-table__cell">{}</td>'
-            '<th scope="row" class="kern-table__cell">{}</th>'
-            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
-            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td></tr>',
-            number(row.get("line", "")),
-            row.get("name", ""),
-            row.get("email", ""),
-            row.get("organisation_name", ""),
+        _IMPORT_PREVIEW_ROW.format(
+            esc(number(row.get("line", ""))),
+            esc(row.get("name", "")),
+            esc(row.get("email", "")),
+            esc(row.get("organisation_name", "")),
             new if row.get("account") == "new" else exists,
             yes if row.get("invited") else no,
         )
         for row in rows
     )
+
+
+_IMPORT_PREVIEW_ROW = (
+    '<tr class="kern-table__row"><td class="kern-table__cell">{}</td>'
+    '<th scope="row" class="kern-table__cell">{}</th>'
+    '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+    '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td></tr>'
+)
 
 
 def partner_registration_rows(registrations):
