@@ -285,3 +285,42 @@ def test_a_visitors_search_never_becomes_a_cache_key(client, library, monkeypatc
     assert len([key for key in kept if key.startswith("blueprints:filter")]) == 1
     again = client.get(LIST).content.decode()
     assert 'value="noch etwas anderes"' not in again
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=Prototypen",
+        "q=%3Cb%3E%26%22%27x",  # <b>&"'x: escaped as the widget escapes it
+        "q=",
+        "q=%20%20",
+        "q=&q=Workshop",  # the widget shows the last one given
+        "q=Workshop&q=",
+        "q=Workshop&page=2",
+        "q=Workshop&category=method",  # a filter chosen: rendered
+        "q=Workshop&group_size=abc",  # an error shown: rendered
+        "q=" + "a" * 201,  # too long: rendered with its error
+        "q=Workshop&tag=workshop",
+        "page=2",
+        "",
+    ],
+)
+def test_a_search_for_words_alone_writes_them_into_the_kept_form(library, query, language):
+    """`rendering.filter_form` writes a search for words alone into the unasked form kept
+    in the cache: the same HTML as rendering the asked form through its template."""
+    from django.http import QueryDict
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from blueprints import rendering, selectors
+    from blueprints.forms import BlueprintFilter
+
+    tags = [selectors.CardTag("workshop", "Workshop"), selectors.CardTag("k-t", "<K&T>")]
+    with translation.override(language):
+        for _warm in range(2):  # the kept form missing, then read
+            form = BlueprintFilter(QueryDict(query) if query else None, tags=tags)
+            if form.is_bound:
+                form.is_valid()
+            expected = render_to_string("blueprints/_filter_form.html", {"form": form})
+            assert rendering.filter_form(form, tags) == expected
