@@ -11,14 +11,14 @@ from evaluation import jobs as evaluation_jobs
 from evaluation import reports, selectors
 from pioneer import jobs
 from pioneer.models import Role
-from pioneer.permissions import require, role_required, scoped_object_or_404
+from pioneer.permissions import require, role_required
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 EVALUATOR = Role.Kind.EVALUATOR
 
 
 def _readable_survey(request, pk, perm="evaluation.read_report"):
-    survey = scoped_object_or_404(selectors.surveys_for(request.user), pk=pk)
+    survey = selectors.readable_survey_or_404(request.user, pk)
     require(perm, request.user, survey)
     return survey
 

@@ -256,10 +256,7 @@ def respond(request, token):
 def _readable_survey(request, pk, *, siblings=False):
     """The survey, if the user may read its report; with `siblings`, also whether other
     cohorts have comparable surveys (`has_siblings`, in the same query)."""
-    surveys = selectors.surveys_for(request.user)
-    if siblings:
-        surveys = surveys.annotate(has_siblings=selectors.has_comparable(request.user))
-    survey = scoped_object_or_404(surveys, pk=pk)
+    survey = selectors.readable_survey_or_404(request.user, pk, siblings=siblings)
     require("evaluation.read_report", request.user, survey)
     return survey
 
@@ -321,12 +318,7 @@ def survey_compare(request, pk):
     survey = _readable_survey(request, pk)
     # All the programme's other cohorts are choices (dozens at scale): of each only what
     # the choice, the key and the table read (its cohort's title, its results' state).
-    others = list(
-        selectors.comparable_surveys(survey, request.user)
-        .select_related(None)
-        .select_related("cohort")
-        .only("id", "results_state", "cohort__title", "cohort__start_date")
-    )
+    others = selectors.comparable_choices(survey, request.user)
     form = CompareForm(
         request.GET if "surveys" in request.GET else None,
         others=others,
