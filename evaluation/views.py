@@ -319,22 +319,20 @@ def survey_compare(request, pk):
     # All the programme's other cohorts are choices (dozens at scale): of each only what
     # the choice, the key and the table read (its cohort's title, its results' state).
     others = selectors.comparable_choices(survey, request.user)
-    form = CompareForm(
-        request.GET if "surveys" in request.GET else None,
-        others=others,
-        limit=reports.MAX_COMPARED,
-    )
-    if form.is_bound and form.is_valid():
-        chosen = set(form.cleaned_data["surveys"])
-        compared = [s for s in others if s.pk in chosen]
+    if "surveys" in request.GET:
+        form = CompareForm(request.GET, others=others, limit=reports.MAX_COMPARED)
+        if form.is_valid():
+            chosen = set(form.cleaned_data["surveys"])
+            compared = [s for s in others if s.pk in chosen]
+        else:
+            compared = reports.default_compared(others)
     else:
         compared = reports.default_compared(others)
-        if not form.is_bound:
-            form = CompareForm(
-                initial={"surveys": [s.pk for s in compared]},
-                others=others,
-                limit=reports.MAX_COMPARED,
-            )
+        form = CompareForm(
+            initial={"surveys": [s.pk for s in compared]},
+            others=others,
+            limit=reports.MAX_COMPARED,
+        )
     surveys = [survey, *compared]
     form_html = None
     if others:

@@ -130,3 +130,84 @@ def test_the_comparable_choices_are_the_querysets(world):
             assert len(queries) == 1
             compared += bool(expected)
     assert compared > 10
+
+
+def _answered(world):
+    """Some submitted responses, and some begun and not submitted (not counted)."""
+    from evaluation.models import Response
+
+    for index, survey in enumerate(world["surveys"][:9]):
+        for n in range(index % 4):
+            Response.objects.create(survey=survey, pseudonym=f"p{index}-{n}", submitted=True)
+        Response.objects.create(survey=survey, pseudonym=f"open{index}", submitted=False)
+
+
+def test_the_submitted_counts_are_the_querysets(world):
+    from django.db.models import Count
+
+    from evaluation import reports
+    from evaluation.models import Response
+
+    _answered(world)
+    surveys = world["surveys"]
+    for chosen in ([], [None], surveys[:1], surveys[:5], [surveys[3], None, *surveys[6:12]]):
+        ids = [s.pk for s in chosen if s is not None]
+        expected = dict.fromkeys(ids, 0)
+        expected.update(
+            Response.objects.filter(survey__in=ids, submitted=True)
+            .values_list("survey_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert reports.submitted_counts(chosen) == expected
+        assert len(queries) == (1 if ids else 0)
+
+
+def test_the_report_inputs_are_the_querysets(world):
+    """The baseline a later wave is compared with and the counts of both."""
+    from django.db.models import Count, OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce
+
+    from evaluation import reports
+    from evaluation.models import Response
+
+    _answered(world)
+    # A second baseline in the first cohort (the first by id is the one compared with).
+    SurveyFactory(cohort=world["surveys"][0].cohort, kind=Survey.Kind.BASELINE)
+    for survey in world["surveys"]:
+        baseline = selectors.baselines(survey)
+        if baseline is None:
+            expected = (None, reports.submitted_counts([survey]))
+        else:
+            submitted = (
+                Response.objects.filter(survey=OuterRef("pk"), submitted=True)
+                .order_by()
+                .values("survey")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            rows = list(
+                Survey.objects.filter(Q(pk=survey.pk) | Q(pk__in=baseline.values("pk")[:1]))
+                .annotate(n=Coalesce(Subquery(submitted), 0))
+                .order_by("pk")
+            )
+            counts = {row.pk: row.n for row in rows}
+            counts.setdefault(survey.pk, 0)
+            expected = (next((row for row in rows if row.pk != survey.pk), None), counts)
+        found, counts = reports.report_inputs(survey)
+        assert counts == expected[1]
+        assert (found and _columns(found)) == (expected[0] and _columns(expected[0]))
+
+
+def test_is_assigned_evaluator_is_the_querysets(world):
+    from evaluation.rules import is_assigned_evaluator
+
+    checked = set()
+    for user in world["users"]:
+        for survey in world["surveys"]:
+            expected = EvaluatorAssignment.objects.filter(cohort=survey.cohort, user=user).exists()
+            assert is_assigned_evaluator(user, survey) is expected
+            assert is_assigned_evaluator(user, survey.cohort) is expected
+            checked.add(expected)
+    assert checked == {True, False}
