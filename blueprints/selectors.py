@@ -146,8 +146,14 @@ CARD_FIELDS = (
 
 def library(user, query: LibraryQuery):
     """The library's list for `user`, filtered and searched: the columns of its cards and
-    how many organisations adopted each (`card_tags` reads the tags of a page's rows)."""
-    blueprints = readable_blueprints(user).select_related(None).select_related("organisation")
+    how many organisations adopted each (`card_tags` reads the tags of a page's rows).
+    The library page reads it through `blueprints.library_sql` (its SQL kept)."""
+    return library_queryset(user, query)
+
+
+def library_queryset(user, query: LibraryQuery, now=None):
+    """`library(user, query)` as read at `now` (by default the present)."""
+    blueprints = readable_blueprints(user, now).select_related(None).select_related("organisation")
     if query.category:
         blueprints = blueprints.filter(category=query.category)
     if query.audience:

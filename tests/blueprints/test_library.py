@@ -324,3 +324,79 @@ def test_a_search_for_words_alone_writes_them_into_the_kept_form(library, query,
                 form.is_valid()
             expected = render_to_string("blueprints/_filter_form.html", {"form": form})
             assert rendering.filter_form(form, tags) == expected
+
+
+def _card_columns(blueprint):
+    # Read with the blueprint (select_related), not loaded here.
+    assert Blueprint.organisation.field.is_cached(blueprint)
+    organisation = blueprint.organisation
+    return (
+        {
+            f.attname: blueprint.__dict__.get(f.attname, "<deferred>")
+            for f in Blueprint._meta.fields
+        },
+        sorted(blueprint.get_deferred_fields()),
+        blueprint.adopted_n,
+        getattr(blueprint, "rank", None),
+        {f.attname: organisation.__dict__.get(f.attname) for f in organisation._meta.fields},
+        sorted(organisation.get_deferred_fields()),
+    )
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_kept_library_reads_what_the_queryset_reads(library, signed_in):
+    """`library_sql.Library` (the SQL kept per shape of question) gives the rows, columns,
+    related organisation, adoption counts, ranks and counts of `selectors.library_queryset`
+    for the same question and time, page by page."""
+    from datetime import timedelta
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone
+
+    from blueprints import library_sql, selectors
+
+    ministry = library["workshop"].organisation
+    for n in range(13):
+        BlueprintFactory(
+            organisation=ministry,
+            title=f"Workshop <&\"'> {n}",
+            summary="Prototypen" if n % 2 else "Beratung",
+            category="method" if n % 3 else "template",
+            audience="office" if n % 2 else "participants",
+            duration_minutes=[60, 200, 420, 600][n % 4],
+            group_min=n % 5 or None,
+            group_max=(n % 5) * 4 or None,
+            visibility="signed_in" if n % 4 == 1 else "public",
+            published_at=timezone.now() + timedelta(days=1 if n == 7 else -n - 1),
+        )
+    user = participant_user() if signed_in else AnonymousUser()
+    queries = [
+        selectors.LibraryQuery(),
+        selectors.LibraryQuery(text="Workshop"),
+        selectors.LibraryQuery(text="  Prototypen  "),
+        selectors.LibraryQuery(text="<&\"'>"),
+        selectors.LibraryQuery(text="Beratungen -Fall"),
+        selectors.LibraryQuery(text="nichts dergleichen"),
+        selectors.LibraryQuery(category="method"),
+        selectors.LibraryQuery(category="template", text="Workshop"),
+        selectors.LibraryQuery(audience="office"),
+        *(selectors.LibraryQuery(duration=d) for d in selectors.DURATIONS),
+        selectors.LibraryQuery(group_size=8),
+        selectors.LibraryQuery(group_size=3, audience="participants"),
+        selectors.LibraryQuery(tag="workshop"),
+        selectors.LibraryQuery(tag="kreativitat", text="Prototypen", category="method"),
+    ]
+    now = timezone.now()
+    kept_any = False
+    for query in queries:
+        for when in (now, now + timedelta(days=2)):
+            expected = selectors.library_queryset(user, query, now=when)
+            found = library_sql.Library(user, query, when)
+            assert found.count() == expected.count()
+            for low, high in ((0, 10), (10, 20), (3, 5), (0, 0), (12, 30)):
+                rows = found[low:high]
+                assert [_card_columns(b) for b in rows] == [
+                    _card_columns(b) for b in expected[low:high]
+                ]
+    kept_any = any(connection._pioneer_library_kept.values())
+    assert kept_any == (connection.vendor == "postgresql")
