@@ -21,6 +21,7 @@ from blueprints.models import (
     Tag,
 )
 from cohorts.models import Cohort, Programme
+from pioneer import compiled
 from pioneer.models import Organisation, Role
 from pioneer.rules import roles_of
 
@@ -185,14 +186,28 @@ def card_tags(blueprint_ids):
     """{blueprint id: [CardTag, ...] by name} for those blueprints (one query of plain
     rows: a prefetch made a Tag and a related manager per row for two strings)."""
     tags = {}
-    rows = (
-        Blueprint.tags.through.objects.filter(blueprint_id__in=list(blueprint_ids))
-        .order_by("tag__name", "tag_id")
-        .values_list("blueprint_id", "tag__slug", "tag__name")
+    ids = list(blueprint_ids)
+    if not ids:
+        return tags
+    # Its SQL kept per process and number of blueprints (pioneer.compiled).
+    rows = compiled.values(
+        f"blueprints.card_tags.{len(ids)}",
+        _card_tag_rows,
+        **{f"blueprint{index}": pk for index, pk in enumerate(ids)},
     )
-    for blueprint_id, slug, name in rows:
-        tags.setdefault(blueprint_id, []).append(CardTag(slug, name))
+    for row in rows:
+        tags.setdefault(row["blueprint_id"], []).append(CardTag(row["tag__slug"], row["tag__name"]))
     return tags
+
+
+def _card_tag_rows(**blueprints):
+    return (
+        Blueprint.tags.through.objects.filter(
+            blueprint_id__in=[blueprints[name] for name in sorted(blueprints)]
+        )
+        .order_by("tag__name", "tag_id")
+        .values("blueprint_id", "tag__slug", "tag__name")
+    )
 
 
 def tags_in_use(user):

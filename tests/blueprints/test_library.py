@@ -400,3 +400,33 @@ def test_the_kept_library_reads_what_the_queryset_reads(library, signed_in):
                 ]
     kept_any = any(connection._pioneer_library_kept.values())
     assert kept_any == (connection.vendor == "postgresql")
+
+
+def test_the_card_tags_are_the_querysets(library):
+    """`selectors.card_tags` (its SQL kept per number of blueprints) reads the tags the
+    queryset of the blueprints' tag rows reads, by name."""
+    from django.test.utils import CaptureQueriesContext
+
+    from blueprints import selectors
+
+    other = BlueprintFactory(organisation=library["workshop"].organisation)
+    services.blueprint_update(
+        blueprint=other,
+        data=services.BlueprintData(
+            title=other.title, summary=other.summary, tags=['<Zebra & "Co">', "Workshop", "Ahorn"]
+        ),
+        by=library["office"],
+    )
+    ids = [b.pk for b in Blueprint.objects.order_by("pk")]
+    for chosen in ([], ids[:1], ids, list(reversed(ids)), [ids[0], ids[0]], [10**9, *ids[:2]]):
+        expected = {}
+        for blueprint_id, slug, name in (
+            Blueprint.tags.through.objects.filter(blueprint_id__in=chosen)
+            .order_by("tag__name", "tag_id")
+            .values_list("blueprint_id", "tag__slug", "tag__name")
+        ):
+            expected.setdefault(blueprint_id, []).append(selectors.CardTag(slug, name))
+        with CaptureQueriesContext(connection) as queries:
+            assert selectors.card_tags(iter(chosen)) == expected
+        assert len(queries) == (1 if chosen else 0)
+    assert len(selectors.card_tags(ids)[other.pk]) == 3
