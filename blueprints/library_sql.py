@@ -195,3 +195,87 @@ def _instances(compiler, rows):
         for name, position in annotation_col_map.items():
             setattr(obj, name, row[position])
         yield obj
+
+
+# --- any query of the blueprints pages, its values marked by type ----------------------
+
+
+def _marker(name, index, value):
+    """A value of the type of `value` that no question holds, distinct per `index`."""
+    if isinstance(value, datetime):
+        return datetime(1901, 12, 13, 20, 45, 52, 100_000 + index, tzinfo=UTC)
+    if isinstance(value, str):
+        return f"\ue000pioneer-kept-{name}-{index}\ue000"
+    if type(value) is int:
+        return -7_340_223_457 - index
+    raise TypeError(f"{name}: only a time, a text or an integer is marked")
+
+
+def _kept_any(name, build, values):
+    """(kept SQL or None, markers) of `build(**markers)`, kept per process and `name`."""
+    cache = _cache()
+    key = ("any", name)
+    found = cache.get(key, cache)
+    markers = {
+        value_name: _marker(value_name, index, value)
+        for index, (value_name, value) in enumerate(sorted(values.items()))
+    }
+    if found is not cache:
+        return found
+    queryset = build(**markers)
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    kept = None
+    slots = []
+    for index, param in enumerate(params):
+        for value_name, marker in markers.items():
+            if isinstance(param, type(marker)) and param == marker:
+                slots.append((index, value_name))
+    if {value_name for _index, value_name in slots} == set(markers):
+        kept = _Kept()
+        kept.sql, kept.params, kept.slots = sql, tuple(params), slots
+        kept.compiler = compiler
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        kept.converters = compiler.get_converters(fields)
+    cache[key] = kept
+    return kept
+
+
+def _run_any(kept, values):
+    params = list(kept.params)
+    for index, value_name in kept.slots:
+        value = values[value_name]
+        # A wrapped integer (psycopg's Int2, ...) stays of its type.
+        params[index] = type(params[index])(value) if type(value) is int else value
+    with connection.cursor() as cursor:
+        cursor.execute(kept.sql, params)
+        rows = cursor.fetchall()
+    if kept.converters:
+        rows = list(kept.compiler.apply_converters(rows, kept.converters))
+    return rows
+
+
+def objects(name, build, **values):
+    """The instances `build(**values)` gives (a queryset of model instances: only(),
+    select_related() and annotations as the queryset makes them), its SQL kept per
+    process and `name` with a marker for each of `values` (times, texts, integers): what
+    varies must be one of them, and `name` must tell apart whatever else changes the SQL
+    (a number of ids in a list). Read through the queryset where a marker is not found."""
+    kept = _kept_any(name, build, values)
+    if kept is None:
+        return list(build(**values))
+    return list(_instances(kept.compiler, _run_any(kept, values)))
+
+
+def values(name, build, **values_):
+    """The rows of `build(**values)` (a `values()` queryset) as dicts, kept as `objects`."""
+    kept = _kept_any(name, build, values_)
+    if kept is None:
+        return list(build(**values_))
+    query = kept.compiler.query
+    names = (
+        list(query.selected)
+        if query.selected
+        else [*query.extra_select, *query.values_select, *query.annotation_select]
+    )
+    return [dict(zip(names, row, strict=False)) for row in _run_any(kept, values_)]
