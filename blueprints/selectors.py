@@ -569,3 +569,48 @@ def adoption_blueprints(user, adoption, now=None):
         now=now or timezone.now(),
         **organisations,
     )
+
+
+def detail_blueprint(user, now=None, org_ids=None):
+    """What a blueprint's page shows of the blueprints `user` can see (`org_ids`: their
+    office's organisations, by default the user's): the blueprint, its programme and
+    cohort (not the search vector, nor the whole blueprint it translates: the page reads
+    the translations apart); for everyone but programme offices how many adopted (a
+    column, no query)."""
+    if org_ids is None:
+        org_ids = roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
+    query = _readable(user, now)
+    if org_ids:
+        query |= Q(organisation_id__in=org_ids)
+    found = (
+        Blueprint.objects.filter(query)
+        .select_related("organisation", "programme", "cohort")
+        .defer("search_vector")
+    )
+    if not org_ids:
+        found = found.annotate(adopted_n=adoption_count_subquery())
+    return found
+
+
+def detail_blueprint_or_404(user, slug, now=None):
+    """`detail_blueprint(user)`'s blueprint `slug`, else Http404 (as
+    `scoped_object_or_404` finds it), its SQL kept per process."""
+    from django.http import Http404
+
+    from blueprints import library_sql
+
+    organisations = _office_ids(user)
+
+    def build(slug, now, **organisations):
+        return detail_blueprint(user, now, org_ids=_listed(organisations)).filter(slug=slug)
+
+    found = library_sql.objects(
+        f"blueprints.detail.{user.is_authenticated}.{len(organisations)}",
+        build,
+        slug=slug,
+        now=now or timezone.now(),
+        **organisations,
+    )
+    if len(found) != 1:
+        raise Http404
+    return found[0]

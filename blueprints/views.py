@@ -205,18 +205,8 @@ def _detail_lists(user, blueprint, office_ids):
 
 def blueprint_detail(request, slug):
     office_ids = roles_of(request.user).organisation_ids(OFFICE)
-    # What the page shows of it, its programme and cohort (not the search vector, nor the
-    # whole blueprint it translates: the translations are read below).
-    found = (
-        selectors.visible_blueprints(request.user)
-        .select_related(None)
-        .select_related("organisation", "programme", "cohort")
-        .defer("search_vector")
-    )
-    if not office_ids:
-        # Reuse, for everyone but programme offices: how many adopted (a column, no query).
-        found = found.annotate(adopted_n=selectors.adoption_count_subquery())
-    blueprint = scoped_object_or_404(found, slug=slug)
+    # What the page shows of it, its programme and cohort (its SQL kept per process).
+    blueprint = selectors.detail_blueprint_or_404(request.user, slug)
     can_manage = publishes(request.user, blueprint)
     translations, tags, files, adopting = _detail_lists(request.user, blueprint, office_ids)
     # Reuse: which organisations adopted its programme with it (signed-in programme
