@@ -288,10 +288,11 @@ def _organisation_ids(user):
     return {f"organisation{index}": org for index, org in enumerate(office_organisation_ids(user))}
 
 
-def readable_survey_or_404(user, pk, *, siblings=False):
+def readable_survey_or_404(user, pk, *, siblings=False, organisation=False):
     """`surveys_for(user)`'s survey `pk` with its cohort and programme (and, with
-    `siblings`, `has_siblings` as `has_comparable` gives it), else Http404: the same row
-    as `scoped_object_or_404`, the SQL kept per process and number of organisations."""
+    `siblings`, `has_siblings` as `has_comparable` gives it; with `organisation`, the
+    programme's organisation read with it), else Http404: the same row as
+    `scoped_object_or_404`, the SQL kept per process and number of organisations."""
     from django.http import Http404
 
     if not user.is_authenticated:
@@ -314,10 +315,13 @@ def readable_survey_or_404(user, pk, *, siblings=False):
             )
         return found
 
+    related = ("cohort", "cohort__programme")
+    if organisation:
+        related += ("cohort__programme__organisation",)
     return compiled.one_or_404(
-        f"evaluation.readable_survey.{siblings}.{len(organisations)}",
+        f"evaluation.readable_survey.{siblings}.{organisation}.{len(organisations)}",
         build,
-        related=("cohort", "cohort__programme"),
+        related=related,
         survey=pk,
         user=user.pk,
         **organisations,

@@ -211,3 +211,22 @@ def test_is_assigned_evaluator_is_the_querysets(world):
             assert is_assigned_evaluator(user, survey.cohort) is expected
             checked.add(expected)
     assert checked == {True, False}
+
+
+def test_the_publish_pages_survey_holds_its_organisation(world):
+    """With `organisation`, the survey's programme's organisation is read with it (the
+    publish page names it): the same row as following the foreign key, no query more."""
+    for user in world["users"]:
+        for survey in world["surveys"]:
+            try:
+                expected = _old(user, survey.pk, False)
+            except Http404:
+                with pytest.raises(Http404):
+                    selectors.readable_survey_or_404(user, survey.pk, organisation=True)
+                continue
+            found = selectors.readable_survey_or_404(user, survey.pk, organisation=True)
+            assert _columns(found) == _columns(expected)
+            with CaptureQueriesContext(connection) as queries:
+                organisation = found.cohort.programme.organisation
+            assert len(queries) == 0
+            assert _columns(organisation) == _columns(expected.cohort.programme.organisation)
