@@ -26,3 +26,14 @@ control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the app: everything it holds then (Django, the apps, the
+    URLconf, the translations) is moved out of the garbage collector's sight. A full
+    collection scanned all of it, some 100 ms once in about a hundred requests of a cohort
+    page (1 ms a request on average, and a 100 ms pause for the one that met it); with
+    these objects frozen it scans only what requests made since (issue 8)."""
+    import gc
+
+    gc.freeze()

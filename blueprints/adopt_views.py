@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 
 from blueprints import selectors, services
 from blueprints.forms import AdoptionForm
-from blueprints.views import _office_organisations
 from pioneer import fragments
 from pioneer.models import Role
-from pioneer.permissions import role_required, scoped_object_or_404
+from pioneer.permissions import role_required
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 # Fields of the programme and cohort services that the form names differently.
@@ -46,9 +45,10 @@ def _apply_errors(form, error):
 @role_required(OFFICE)
 def adopt(request, slug):
     """The form; a valid one shows the check page; the check page's confirmation adopts."""
-    source = scoped_object_or_404(selectors.adoptable_programmes(request.user), slug=slug)
-    organisations = list(_office_organisations(request.user))
-    blueprints = list(selectors.programme_blueprints(request.user, source))
+    # The source, the office's organisations and the source's blueprints: their SQL kept.
+    source = selectors.adoptable_programme_or_404(request.user, slug)
+    organisations = selectors.office_organisation_list(request.user)
+    blueprints = selectors.programme_blueprint_list(request.user, source)
     initial = AdoptionForm.initial_for(source, suggested_start())
     form = AdoptionForm(request.POST or None, organisations=organisations, initial=initial)
     context = {
@@ -91,36 +91,14 @@ def adoption_detail(request, pk):
     """The record of an adoption, for the adopting organisation's office: what was made
     and from what, leading to the new programme."""
     # What the record shows of each related row (not the adopter's whole user row, nor
-    # the programmes' and cohort's descriptions).
-    adoption = scoped_object_or_404(
-        selectors.adoptions_for(request.user).only(
-            "created_at",
-            "organisation__name",
-            "organisation__short_name",
-            "programme__name",
-            "programme__slug",
-            "cohort__title",
-            "cohort__start_date",
-            "cohort__end_date",
-            "source_programme__name",
-            "source_programme__organisation__name",
-            "source_programme__organisation__short_name",
-            "by__name",
-        ),
-        pk=pk,
-    )
+    # the programmes' and cohort's descriptions); its SQL kept, as the list's.
+    adoption = selectors.adoption_or_404(request.user, pk)
     return render(
         request,
         "blueprints/adopt/adoption_detail.html",
         {
             "adoption": adoption,
             # Those still readable: a blueprint withdrawn since is not named any more.
-            "blueprints": list(
-                selectors.visible_blueprints(request.user)
-                .select_related(None)
-                .filter(adoptions=adoption)
-                .only("slug", "language", "title", "category")
-                .order_by("category", "title")
-            ),
+            "blueprints": selectors.adoption_blueprints(request.user, adoption),
         },
     )

@@ -5,13 +5,15 @@ then read: never stale, whatever changed (a title, a tag, an adoption, the langu
 - `cards`: the blueprint cards of a page of the library, read from the cache in one
   round trip; only those not there yet are rendered (templates/blueprints/_card.html).
 - `filter_form`: the library's search and filter form, the same for everyone who asked
-  the same (most visitors ask nothing) with the same tags to choose from.
+  the same (most visitors ask nothing) with the same tags to choose from; a search for
+  words alone is that form with the words written into its search field.
 """
 
 import hashlib
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -78,10 +80,45 @@ def filter_form(form, tags):
         value for name in form.fields for value in form.data.getlist(name)
     )
     if asked:
-        return mark_safe(render_to_string("blueprints/_filter_form.html", {"form": form}))  # noqa: S308
+        html = _searched_only(form, tags)
+        if html is None:
+            html = render_to_string("blueprints/_filter_form.html", {"form": form})
+        return mark_safe(html)  # noqa: S308 (rendered by our template, the words escaped)
+    return mark_safe(_unasked_form(form, tags))  # noqa: S308 (rendered by our template)
+
+
+def _unasked_form(form, tags):
+    """The filter form as it is when nothing was asked (kept per language and tags);
+    `form` is rendered unless it was asked something, else a blank one."""
     key = _key("filter", (get_language(), [(tag.slug, tag.name) for tag in tags]))
     html = cache.get(key)
     if html is None:
+        if form.is_bound:
+            form = type(form)(tags=tags)
         html = render_to_string("blueprints/_filter_form.html", {"form": form})
         cache.set(key, html, PART_SECONDS)
-    return mark_safe(html)  # noqa: S308 (rendered by our template)
+    return html
+
+
+# The search field of the unasked form, and where a searched one writes its words.
+_Q_INPUT = '<input type="text" name="q" maxlength="200"'
+
+
+def _searched_only(form, tags):
+    """The form of a search that asked nothing but words (what most searches ask), valid:
+    the unasked form with the words in the search field, as the widget writes them (the
+    last `q` given, escaped; an empty one writes no value). None for anything else (a
+    filter chosen, an error shown): that form is rendered."""
+    if form.errors or any(
+        value for name in form.fields if name != "q" for value in form.data.getlist(name)
+    ):
+        return None
+    html = _unasked_form(form, tags)
+    if html.count(_Q_INPUT) != 1:  # pragma: no cover - the field's markup changed
+        return None
+    text = form.data.get("q")
+    if text in ("", None):
+        return html
+    return html.replace(
+        _Q_INPUT, f'<input type="text" name="q" value="{conditional_escape(text)}" maxlength="200"'
+    )

@@ -7,6 +7,7 @@ its own organisation's unpublished ones as well. Anything else answers 404.
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -21,6 +22,7 @@ from blueprints.models import (
     Tag,
 )
 from cohorts.models import Cohort, Programme
+from pioneer import compiled
 from pioneer.models import Organisation, Role
 from pioneer.rules import roles_of
 
@@ -146,8 +148,14 @@ CARD_FIELDS = (
 
 def library(user, query: LibraryQuery):
     """The library's list for `user`, filtered and searched: the columns of its cards and
-    how many organisations adopted each (`card_tags` reads the tags of a page's rows)."""
-    blueprints = readable_blueprints(user).select_related(None).select_related("organisation")
+    how many organisations adopted each (`card_tags` reads the tags of a page's rows).
+    The library page reads it through `blueprints.library_sql` (its SQL kept)."""
+    return library_queryset(user, query)
+
+
+def library_queryset(user, query: LibraryQuery, now=None):
+    """`library(user, query)` as read at `now` (by default the present)."""
+    blueprints = readable_blueprints(user, now).select_related(None).select_related("organisation")
     if query.category:
         blueprints = blueprints.filter(category=query.category)
     if query.audience:
@@ -179,14 +187,28 @@ def card_tags(blueprint_ids):
     """{blueprint id: [CardTag, ...] by name} for those blueprints (one query of plain
     rows: a prefetch made a Tag and a related manager per row for two strings)."""
     tags = {}
-    rows = (
-        Blueprint.tags.through.objects.filter(blueprint_id__in=list(blueprint_ids))
-        .order_by("tag__name", "tag_id")
-        .values_list("blueprint_id", "tag__slug", "tag__name")
+    ids = list(blueprint_ids)
+    if not ids:
+        return tags
+    # Its SQL kept per process and number of blueprints (pioneer.compiled).
+    rows = compiled.values(
+        f"blueprints.card_tags.{len(ids)}",
+        _card_tag_rows,
+        **{f"blueprint{index}": pk for index, pk in enumerate(ids)},
     )
-    for blueprint_id, slug, name in rows:
-        tags.setdefault(blueprint_id, []).append(CardTag(slug, name))
+    for row in rows:
+        tags.setdefault(row["blueprint_id"], []).append(CardTag(row["tag__slug"], row["tag__name"]))
     return tags
+
+
+def _card_tag_rows(**blueprints):
+    return (
+        Blueprint.tags.through.objects.filter(
+            blueprint_id__in=[blueprints[name] for name in sorted(blueprints)]
+        )
+        .order_by("tag__name", "tag_id")
+        .values("blueprint_id", "tag__slug", "tag__name")
+    )
 
 
 def tags_in_use(user):
@@ -330,11 +352,12 @@ def catalogue_fingerprint(now=None, facts=None):
 # ------------------------------------------------------------------------------ adoption
 
 
-def adoptable_programmes(user, now=None):
+def adoptable_programmes(user, now=None, org_ids=None):
     """The programmes whose blueprints `user` can read and whose organisation is none of
-    the user's offices: what an office may adopt ("adopt this programme"). Its own
-    programmes it continues with "next cohort" instead."""
-    org_ids = roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
+    the user's offices (or of `org_ids`): what an office may adopt ("adopt this
+    programme"). Its own programmes it continues with "next cohort" instead."""
+    if org_ids is None:
+        org_ids = roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
     return (
         Programme.objects.filter(
             pk__in=Blueprint.objects.filter(_readable(user, now), programme__isnull=False).values(
@@ -411,3 +434,183 @@ def adopting_organisations(blueprint):
         .order_by("name")
         .only("name", "short_name")
     )
+
+
+# --- the adoption pages' reads, their SQL kept per process (blueprints.library_sql) -----
+
+
+def _office_ids(user):
+    """{"organisation0": id, ...}: the organisations of the user's programme office."""
+    ids = sorted(roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE))
+    return {f"organisation{index}": org for index, org in enumerate(ids)}
+
+
+def _listed(ids):
+    return [ids[name] for name in sorted(ids)]
+
+
+def adoptable_programme_or_404(user, slug, now=None):
+    """`adoptable_programmes(user)`'s programme `slug` with its organisation, else
+    Http404 (as `scoped_object_or_404` finds it)."""
+    from django.http import Http404
+
+    from blueprints import library_sql
+
+    organisations = _office_ids(user)
+
+    def build(slug, now, **organisations):
+        return adoptable_programmes(user, now, org_ids=_listed(organisations)).filter(slug=slug)
+
+    found = library_sql.objects(
+        f"blueprints.adoptable_programme.{user.is_authenticated}.{len(organisations)}",
+        build,
+        slug=slug,
+        now=now or timezone.now(),
+        **organisations,
+    )
+    if len(found) != 1:
+        raise Http404
+    return found[0]
+
+
+def programme_blueprint_list(user, programme, now=None):
+    """`programme_blueprints(user, programme)` as a list (its SQL kept)."""
+    from blueprints import library_sql
+
+    return library_sql.objects(
+        f"blueprints.programme_blueprints.{user.is_authenticated}",
+        lambda programme, now: programme_blueprints(user, programme, now),
+        programme=programme.pk,
+        now=now or timezone.now(),
+    )
+
+
+def office_organisation_list(user):
+    """The organisations of the user's programme office by name (its SQL kept)."""
+    organisations = _office_ids(user)
+    if not organisations:
+        return []
+    return compiled.objects(
+        f"blueprints.office_organisations.{len(organisations)}",
+        lambda **ids: Organisation.objects.filter(pk__in=_listed(ids)).order_by("name"),
+        **organisations,
+    )
+
+
+ADOPTION_FIELDS = (
+    "created_at",
+    "organisation__name",
+    "organisation__short_name",
+    "programme__name",
+    "programme__slug",
+    "cohort__title",
+    "cohort__start_date",
+    "cohort__end_date",
+    "source_programme__name",
+    "source_programme__organisation__name",
+    "source_programme__organisation__short_name",
+    "by__name",
+)
+
+
+def adoption_or_404(user, pk):
+    """`adoptions_for(user)`'s adoption `pk` with what its record shows
+    (`ADOPTION_FIELDS`), else Http404 (its SQL kept per number of organisations)."""
+    from django.http import Http404
+
+    from blueprints import library_sql
+
+    organisations = _office_ids(user)
+    low, high = connection.ops.integer_field_range("BigIntegerField")
+    if not organisations or not (type(pk) is int and low <= pk <= high):
+        raise Http404
+
+    def build(adoption, **organisations):
+        return (
+            Adoption.objects.filter(organisation_id__in=_listed(organisations))
+            .select_related(
+                "organisation", "programme", "cohort", "source_programme__organisation", "by"
+            )
+            .only(*ADOPTION_FIELDS)
+            .filter(pk=adoption)
+        )
+
+    found = library_sql.objects(
+        f"blueprints.adoption.{len(organisations)}", build, adoption=pk, **organisations
+    )
+    if len(found) != 1:
+        raise Http404
+    return found[0]
+
+
+def adoption_blueprints(user, adoption, now=None):
+    """The blueprints of `adoption` that `user` can see, by category and title: what its
+    record names (its SQL kept per number of organisations)."""
+    from blueprints import library_sql
+
+    organisations = _office_ids(user)
+
+    def build(adoption, now, **organisations):
+        query = _readable(user, now)
+        org_ids = _listed(organisations)
+        if org_ids:
+            query |= Q(organisation_id__in=org_ids)
+        return (
+            Blueprint.objects.filter(query)
+            .filter(adoptions=adoption)
+            .only("slug", "language", "title", "category")
+            .order_by("category", "title")
+        )
+
+    return library_sql.objects(
+        f"blueprints.adoption_blueprints.{user.is_authenticated}.{len(organisations)}",
+        build,
+        adoption=adoption.pk,
+        now=now or timezone.now(),
+        **organisations,
+    )
+
+
+def detail_blueprint(user, now=None, org_ids=None):
+    """What a blueprint's page shows of the blueprints `user` can see (`org_ids`: their
+    office's organisations, by default the user's): the blueprint, its programme and
+    cohort (not the search vector, nor the whole blueprint it translates: the page reads
+    the translations apart); for everyone but programme offices how many adopted (a
+    column, no query)."""
+    if org_ids is None:
+        org_ids = roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
+    query = _readable(user, now)
+    if org_ids:
+        query |= Q(organisation_id__in=org_ids)
+    found = (
+        Blueprint.objects.filter(query)
+        .select_related("organisation", "programme", "cohort")
+        .defer("search_vector")
+    )
+    if not org_ids:
+        found = found.annotate(adopted_n=adoption_count_subquery())
+    return found
+
+
+def detail_blueprint_or_404(user, slug, now=None):
+    """`detail_blueprint(user)`'s blueprint `slug`, else Http404 (as
+    `scoped_object_or_404` finds it), its SQL kept per process."""
+    from django.http import Http404
+
+    from blueprints import library_sql
+
+    organisations = _office_ids(user)
+
+    def build(slug, now, **organisations):
+        return detail_blueprint(user, now, org_ids=_listed(organisations)).filter(slug=slug)
+
+    found = library_sql.objects(
+        f"blueprints.detail.{user.is_authenticated}.{len(organisations)}",
+        build,
+        slug=slug,
+        now=now or timezone.now(),
+        **organisations,
+    )
+    if len(found) != 1:
+        raise Http404
+    return found[0]

@@ -23,16 +23,42 @@ cohort's organisations as rows): never anything that depends on who is looking b
 the ids in the key, or on the date.
 """
 
+import threading
 import uuid
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 
 SECONDS = 60
 TOKEN_KEY = "cohorts:figures:token"
 
+# The token as read once in this thread's request: a page that keeps several counts (the
+# overview: four) read it from Redis for each. Only between request_started and
+# request_finished, and forgotten whenever this process replaces the token; outside a
+# request (a job, a shell, a test's own calls) it is read every time.
+_request = threading.local()
+
+
+def _request_began(**kwargs):
+    _request.active = True
+    _request.token = None
+    _request.values = {}
+
+
+def _request_ended(**kwargs):
+    _request.active = False
+    _request.token = None
+    _request.values = {}
+
+
+request_started.connect(_request_began, dispatch_uid="cohorts.figures.request_started")
+request_finished.connect(_request_ended, dispatch_uid="cohorts.figures.request_finished")
+
 
 def _new_token():
+    _request.token = None
+    _request.values = {}
     cache.set(TOKEN_KEY, uuid.uuid4().hex, timeout=None)
 
 
@@ -46,19 +72,41 @@ def changed(*args, **kwargs):
 
 
 def _token():
+    active = getattr(_request, "active", False)
+    if active and _request.token is not None:
+        return _request.token
     token = cache.get(TOKEN_KEY)
     if token is None:
         # No token (a cache emptied or evicted): a new one, so that nothing kept under an
         # older token can be read again.
         cache.add(TOKEN_KEY, uuid.uuid4().hex, timeout=None)
         token = cache.get(TOKEN_KEY) or uuid.uuid4().hex
+    if active:
+        _request.token = token
     return token
+
+
+def _key(name, token, ids):
+    return ":".join(("cohorts:figures", name, token, *map(str, ids)))
+
+
+def prefetch(*wanted):
+    """Read the kept values of `wanted` ((name, *ids) each) at once, for the `kept` calls
+    of the rest of this request (a page that keeps several asked Redis for each). Outside
+    a request, nothing."""
+    if not getattr(_request, "active", False):
+        return
+    token = _token()
+    found = cache.get_many([_key(name, token, ids) for name, *ids in wanted])
+    _request.values = {**_request.values, **found}
 
 
 def kept(name, compute, *ids):
     """`compute()`'s result, kept under the change token, `name` and `ids` (integers)."""
-    key = ":".join(("cohorts:figures", name, _token(), *map(str, ids)))
-    value = cache.get(key)
+    key = _key(name, _token(), ids)
+    value = (getattr(_request, "values", None) or {}).get(key)
+    if value is None:
+        value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, SECONDS)

@@ -4,7 +4,7 @@ participant, evaluator), their navigation, and the retention schedule run by the
 periodic signal. Imported once from CohortsConfig.ready()."""
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
@@ -57,10 +57,35 @@ for _model in (Cohort, Programme, InterestRegistration, Participation, Organisat
     )
 
 
+# A person's name is copied to their participations (`Participation.sort_name`, the
+# participant list's order): the name as read is noted, and a save that changed it copies it.
+@receiver(post_init, sender=User, dispatch_uid="cohorts.participation_names.loaded")
+def participation_names_loaded(sender, instance, **kwargs):
+    instance._cohorts_name_read = instance.__dict__.get("name")
+
+
+@receiver(post_save, sender=User, dispatch_uid="cohorts.participation_names.follow")
+def participation_names_follow(sender, instance, created, raw, update_fields, **kwargs):
+    if created or raw or (update_fields is not None and "name" not in update_fields):
+        return
+    name = instance.__dict__.get("name")
+    if name is None or name == getattr(instance, "_cohorts_name_read", None):
+        return
+    Participation.objects.filter(user_id=instance.pk).exclude(sort_name=name).update(sort_name=name)
+    instance._cohorts_name_read = name
+
+
 @receiver(hooks.home_panels, dispatch_uid="cohorts.home_panels")
 def home_panels(sender, request, roles, **kwargs):
     panels = []
     if roles.has(OFFICE):
+        # The two counts the office's home keeps (this panel's and the cohorts panel's,
+        # `office_cohorts_panel`) read from the cache at once.
+        organisations = selectors.office_organisation_ids(request.user)
+        figures.prefetch(
+            ("waiting_registrations", *organisations),
+            (f"office_home.{selectors.HOME_COHORTS}", *organisations),
+        )
         # Only the two states the panel shows: the decided ones are most of the rows, and
         # their number grows with every cohort (the (cohort, state) index finds these).
         counts = selectors.office_waiting_registrations(request.user)

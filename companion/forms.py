@@ -132,6 +132,12 @@ class OfficeRegisterForm(SafeForm):
             (person.pk, field.label_from_instance(person)) for person in shown
         ]
 
+    def offer_labels(self, choices):
+        """Offer only these (pk, label) pairs, labelled as `label_from_instance` labels
+        the people (`offer` of rows read without model instances)."""
+        field = self.fields["participation"]
+        field.choices = [("", field.empty_label), *choices]
+
 
 class PersonSearchForm(SafeForm):
     """The attendance list's search for a person of the cohort to register."""

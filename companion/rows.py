@@ -2,8 +2,10 @@
 the template wrote, with the links, the words and the CSRF field made once per page."""
 
 from django.middleware.csrf import get_token
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -19,13 +21,16 @@ def csrf_field(request):
     )
 
 
-def _who(r):
-    user = r.participation.user
-    return user.name or user.email
+def _braces(text):
+    """Text as the literal part of a `str.format` pattern."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 class AttendanceRows:
-    """What every row of one event's attendance list needs, made once."""
+    """What every row of one event's attendance list needs, made once. The rows are
+    `companion.selectors.AttendanceRow`s (`attendance_row` makes one of a registration).
+    Only the person's name and e-mail and the organisation's names are text of the
+    rows; the rest is numbers, fixed words and the URLs reversed once."""
 
     def __init__(self, request, event, started):
         self.event = event
@@ -46,107 +51,109 @@ class AttendanceRows:
             }.items()
         }
         self.attendance = labels(Reg.Attendance.choices)
-
-    def checkin(self, r, error=""):
-        """One person of the check-in list (also the htmx answer after a click)."""
-        w = self.words
-        if r.attendance == Reg.Attendance.ATTENDED:
-            status = format_html(
-                '<span class="kern-badge kern-badge--success"><span class="kern-label '
-                'kern-label--small">{} {}</span></span>',
-                w["checked_in"],
-                date_as(r.checked_in_at, "TIME_FORMAT"),
-            )
-            buttons = format_html(
-                '<button type="submit" name="action" value="reset" class="kern-btn '
-                'kern-btn--secondary" aria-describedby="person-{}"><span class="kern-label">'
-                "{}</span></button>",
-                r.pk,
-                w["undo"],
-            )
-        else:
-            if r.attendance == Reg.Attendance.NO_SHOW:
-                status = format_html(
-                    '<span class="kern-badge kern-badge--danger"><span class="kern-label '
-                    'kern-label--small">{}</span></span>',
-                    w["no_show"],
-                )
-            else:
-                status = w["not_recorded"]
-            buttons = format_html(
-                '<button type="submit" name="action" value="check_in" class="kern-btn '
-                'kern-btn--primary" aria-describedby="person-{}"><span class="kern-label">'
-                "{}</span></button>",
-                r.pk,
-                w["check_in"],
-            )
-            if self.started and r.attendance != Reg.Attendance.NO_SHOW:
-                buttons += format_html(
-                    '<button type="submit" name="action" value="no_show" class="kern-btn '
-                    'kern-btn--tertiary" aria-describedby="person-{}"><span class="kern-label">'
-                    "{}</span></button>",
-                    r.pk,
-                    w["no_show"],
-                )
-        organisation = r.participation.organisation
-        url = self.mark_url(r.pk)
-        return format_html(
+        # The words as literal text of the `str.format` patterns below.
+        w = {key: _braces(text) for key, text in self.words.items()}
+        self._checked_in = (
+            '<span class="kern-badge kern-badge--success"><span class="kern-label '
+            'kern-label--small">' + w["checked_in"] + " {}</span></span>"
+        )
+        self._no_show = (
+            '<span class="kern-badge kern-badge--danger"><span class="kern-label '
+            'kern-label--small">' + self.words["no_show"] + "</span></span>"
+        )
+        button = (
+            '<button type="submit" name="action" value="{value}" class="kern-btn '
+            'kern-btn--{kind}" aria-describedby="person-{{pk}}"><span class="kern-label">'
+            "{label}</span></button>"
+        )
+        # (`label` is already a pattern's literal text: formatted twice, it stays text.)
+        w2 = {key: _braces(text) for key, text in w.items()}
+        self._undo = button.format(value="reset", kind="secondary", label=w2["undo"])
+        self._check_in = button.format(value="check_in", kind="primary", label=w2["check_in"])
+        self._mark_no_show = button.format(value="no_show", kind="tertiary", label=w2["no_show"])
+        csrf = _braces(self.csrf)
+        self._checkin = (
             '<li class="pio-checkin__item" id="registration-{pk}"><div>'
             '<strong id="person-{pk}">{who}</strong><br>'
             '<span class="kern-body--small">{org}</span><br>'
             '<span class="kern-body--small" role="status">{status}{error}</span></div>'
             '<form method="post" action="{url}" hx-post="{url}" hx-target="#registration-{pk}"'
-            ' hx-swap="outerHTML" class="pio-checkin__actions">{csrf}{buttons}</form></li>',
-            pk=r.pk,
-            who=_who(r),
-            org=organisation.short_name or organisation.name,
-            status=status,
-            error=format_html(' <span class="kern-error">{}</span>', error) if error else "",
-            url=url,
-            csrf=self.csrf,
-            buttons=buttons,
+            ' hx-swap="outerHTML" class="pio-checkin__actions">' + csrf + "{buttons}</form></li>"
+        )
+        self._waiting = (
+            '<li><span id="waiting-{pk}">{who} ({org})</span>'
+            '<form method="post" action="{url}" class="pio-inline-form">'
+            + csrf
+            + '<button type="submit" class="kern-btn kern-btn--tertiary" '
+            'aria-describedby="waiting-{pk}"><span class="kern-label">'
+            + w["remove_waiting"]
+            + "</span></button></form></li>"
+        )
+        self._signature = (
+            '<tr class="kern-table__row">'
+            '<th scope="row" class="kern-table__cell" id="signer-{pk}">{who}</th>'
+            '<td class="kern-table__cell">{org}</td>'
+            '<td class="kern-table__cell">{attendance}</td>'
+            '<td class="kern-table__cell pio-print-only pio-signature"></td>'
+            '<td class="kern-table__cell pio-screen-only"><form method="post" action="{url}">'
+            + csrf
+            + '<button type="submit" class="kern-btn kern-btn--tertiary" '
+            'aria-describedby="signer-{pk}"><span class="kern-label">'
+            + w["remove"]
+            + "</span></button></form></td></tr>"
+        )
+
+    def checkin(self, r, error=""):
+        """One person of the check-in list (also the htmx answer after a click)."""
+        pk = int(r.pk)
+        if r.attendance == Reg.Attendance.ATTENDED:
+            status = self._checked_in.format(esc(date_as(r.checked_in_at, "TIME_FORMAT")))
+            buttons = self._undo.format(pk=pk)
+        else:
+            if r.attendance == Reg.Attendance.NO_SHOW:
+                status = self._no_show
+            else:
+                status = self.words["not_recorded"]
+            buttons = self._check_in.format(pk=pk)
+            if self.started and r.attendance != Reg.Attendance.NO_SHOW:
+                buttons += self._mark_no_show.format(pk=pk)
+        url = esc(self.mark_url(pk))
+        return mark_safe(  # noqa: S308 - every text is escaped here
+            self._checkin.format(
+                pk=pk,
+                who=esc(r.name or r.email),
+                org=esc(r.organisation_short_name or r.organisation),
+                status=status,
+                error=format_html(' <span class="kern-error">{}</span>', error) if error else "",
+                url=url,
+                buttons=buttons,
+            )
         )
 
     def checkins(self, registered):
         return join(self.checkin(r) for r in registered)
 
     def waiting(self, waiting):
+        remove = self.remove_url
         return join(
-            format_html(
-                '<li><span id="waiting-{pk}">{who} ({org})</span>'
-                '<form method="post" action="{url}" class="pio-inline-form">{csrf}'
-                '<button type="submit" class="kern-btn kern-btn--tertiary" '
-                'aria-describedby="waiting-{pk}"><span class="kern-label">{label}</span>'
-                "</button></form></li>",
-                pk=r.pk,
-                who=_who(r),
-                org=r.participation.organisation.short_name or r.participation.organisation.name,
-                url=self.remove_url(r.pk),
-                csrf=self.csrf,
-                label=self.words["remove_waiting"],
+            self._waiting.format(
+                pk=int(r.pk),
+                who=esc(r.name or r.email),
+                org=esc(r.organisation_short_name or r.organisation),
+                url=esc(remove(int(r.pk))),
             )
             for r in waiting
         )
 
     def signatures(self, registered):
+        remove, attendance = self.remove_url, self.attendance
         return join(
-            format_html(
-                '<tr class="kern-table__row">'
-                '<th scope="row" class="kern-table__cell" id="signer-{pk}">{who}</th>'
-                '<td class="kern-table__cell">{org}</td>'
-                '<td class="kern-table__cell">{attendance}</td>'
-                '<td class="kern-table__cell pio-print-only pio-signature"></td>'
-                '<td class="kern-table__cell pio-screen-only"><form method="post" action="{url}">'
-                '{csrf}<button type="submit" class="kern-btn kern-btn--tertiary" '
-                'aria-describedby="signer-{pk}"><span class="kern-label">{label}</span>'
-                "</button></form></td></tr>",
-                pk=r.pk,
-                who=_who(r),
-                org=r.participation.organisation.name,
-                attendance=self.attendance.get(r.attendance) or r.attendance,
-                url=self.remove_url(r.pk),
-                csrf=self.csrf,
-                label=self.words["remove"],
+            self._signature.format(
+                pk=int(r.pk),
+                who=esc(r.name or r.email),
+                org=esc(r.organisation),
+                attendance=attendance.get(r.attendance) or esc(r.attendance),
+                url=esc(remove(int(r.pk))),
             )
             for r in registered
         )
@@ -154,43 +161,46 @@ class AttendanceRows:
 
 def certificate_rows(people, issuable):
     """The rows of a cohort's certificates page: each row's button makes that person's
-    certificate through the one form around the table (templates/companion/certificates.html)."""
+    certificate through the one form around the table (templates/companion/certificates.html).
+    `people` are `companion.certificate_views.HolderRow`s."""
     download = url_maker("companion:certificate_download")
     day = date_formatter("SHORT_DATE_FORMAT")
     none_yet = esc(_("None yet"))
     issued_on = _("Issued on %(date)s")
     again, make = _("Make again for %(name)s"), _("Make for %(name)s")
+    button = (
+        '<button type="submit" name="participation" value="{}" class="kern-btn '
+        'kern-btn--tertiary"><span class="kern-label">{}</span></button>'
+    )
+    certificate_cell = (
+        '<a class="kern-link" href="{}">{}</a><br><span class="kern-body--small">{}</span>'
+    )
+    row = (
+        '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">{}<br>'
+        '<span class="kern-body--small">{}</span></th>'
+        '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td></tr>'
+    )
     rows = []
     for person in people:
-        user = person.user
         if person.certificate_pk:
             events = person.certificate_events
-            certificate = format_html(
-                '<a class="kern-link" href="{}">{}</a><br><span class="kern-body--small">{}</span>',
-                download(person.certificate_pk),
-                issued_on % {"date": day(person.certificate_issued_at)},
-                ngettext("%(n)s event attended", "%(n)s events attended", events) % {"n": events},
+            certificate = certificate_cell.format(
+                esc(download(person.certificate_pk)),
+                esc(issued_on % {"date": day(person.certificate_issued_at)}),
+                esc(
+                    ngettext("%(n)s event attended", "%(n)s events attended", events)
+                    % {"n": events}
+                ),
             )
         else:
             certificate = none_yet
         action = ""
         if issuable:
-            label = (again if person.certificate_pk else make) % {"name": user.name}
-            action = format_html(
-                '<button type="submit" name="participation" value="{}" class="kern-btn '
-                'kern-btn--tertiary"><span class="kern-label">{}</span></button>',
-                person.pk,
-                label,
-            )
+            label = (again if person.certificate_pk else make) % {"name": person.name}
+            action = button.format(int(person.pk), esc(label))
         rows.append(
-            format_html(
-                '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">{}<br>'
-                '<span class="kern-body--small">{}</span></th>'
-                '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td></tr>',
-                user.name or user.email,
-                person.organisation.name,
-                certificate,
-                action,
+            row.format(
+                esc(person.name or person.email), esc(person.organisation), certificate, action
             )
         )
     return join(rows)
@@ -205,6 +215,8 @@ class When:
     def __init__(self):
         self.datetime = date_formatter("SHORT_DATETIME_FORMAT")
         self.time = date_formatter("TIME_FORMAT")
+        # `|date:"D"`: the weekday's short name in the current language, each read once.
+        self.weekdays = {}
         self.written = {}
 
     def __call__(self, event):
@@ -220,13 +232,14 @@ class When:
     def _span(self, starts_at, ends_at):
         starts = timezone.localtime(starts_at)
         ends = timezone.localtime(ends_at)
-        return format_html(
-            '<time datetime="{}">{}, {}</time>–<time datetime="{}">{}</time>\n',
-            starts.isoformat(),
-            dateformat.format(starts, "D"),
-            self.datetime(starts),
-            ends.isoformat(),
-            self.time(ends) if starts.date() == ends.date() else self.datetime(ends),
+        end = self.time(ends) if starts.date() == ends.date() else self.datetime(ends)
+        day = starts.weekday()
+        weekday = self.weekdays.get(day)
+        if weekday is None:
+            weekday = self.weekdays[day] = esc(str(WEEKDAYS_ABBR[day]))
+        return mark_safe(  # noqa: S308 - every part is escaped here
+            f'<time datetime="{esc(starts.isoformat())}">{weekday}, {esc(self.datetime(starts))}'
+            f'</time>–<time datetime="{esc(ends.isoformat())}">{esc(end)}</time>\n'
         )
 
 
@@ -287,29 +300,33 @@ def planner_rows(events, now):
         'kern-label--small">{}</span></span>',
         _("Cancelled"),
     )
-    attendance_list = _("Attendance list")
+    attendance_list = esc(_("Attendance list"))
+    attended_pattern = _("%(n)s attended")
+    link = '<a class="kern-link" href="{}">{}</a>'
+    row = (
+        '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">'
+        '<a class="kern-link" href="{}">{}</a><br><span class="kern-body--small">{}{} · {}'
+        "</span>{}</th>"
+        '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
+        '<td class="kern-table__cell">{}</td></tr>'
+    )
 
     def attended(event):
         if event.is_cancelled:
             return ""
         if event.ends_at <= now:
-            text = _("%(n)s attended") % {"n": number(event.attended_count)}
+            text = esc(attended_pattern % {"n": number(event.attended_count)})
         else:
             text = attendance_list
-        return format_html('<a class="kern-link" href="{}">{}</a>', attendance(event.pk), text)
+        return link.format(esc(attendance(event.pk)), text)
 
     return join(
-        format_html(
-            '<tr class="kern-table__row"><th scope="row" class="kern-table__cell">'
-            '<a class="kern-link" href="{}">{}</a><br><span class="kern-body--small">{}{} · {}'
-            "</span>{}</th>"
-            '<td class="kern-table__cell">{}</td><td class="kern-table__cell">{}</td>'
-            '<td class="kern-table__cell">{}</td></tr>',
-            detail(event.pk),
-            event.title,
-            kinds.get(event.kind, event.kind),
-            format_html(" · {}", event.series.title) if event.series else "",
-            formats.get(event.format, event.format),
+        row.format(
+            esc(detail(event.pk)),
+            esc(event.title),
+            kinds.get(event.kind) or esc(event.kind),
+            " · " + esc(event.series.title) if event.series else "",
+            formats.get(event.format) or esc(event.format),
             cancelled if event.is_cancelled else "",
             when(event),
             places(event),
@@ -317,6 +334,35 @@ def planner_rows(events, now):
         )
         for event in events
     )
+
+
+def month_rows(weeks):
+    """The weeks of the planner's month (templates/companion/planner.html): each day's
+    number and its events (the start's time and the title, a link; "(cancelled)")."""
+    detail = url_maker("companion:event_detail")
+    time = date_formatter("TIME_FORMAT")
+    cancelled = " (" + esc(_("cancelled")) + ")"
+    parts = []
+    for week in weeks:
+        parts.append('<tr class="kern-table__row">')
+        for cell in week:
+            events = "".join(
+                '<br><a class="kern-link" href="{}">{} {}</a>{}'.format(
+                    esc(detail(event.pk)),
+                    esc(time(event.starts_at)),
+                    esc(event.title),
+                    cancelled if event.is_cancelled else "",
+                )
+                for event in cell["events"]
+            )
+            parts.append(
+                '\n          <td class="kern-table__cell{}"><span class="kern-body--small">{}'
+                "</span>\n            {}\n          </td>".format(
+                    "" if cell["in_month"] else " pio-month__other", cell["date"].day, events
+                )
+            )
+        parts.append("</tr>")
+    return join(parts)
 
 
 def event_cards(events):

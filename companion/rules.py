@@ -6,7 +6,6 @@ person may do with an event they can see.
 
 import rules
 
-from cohorts.models import Participation
 from pioneer.rules import is_office_of
 
 
@@ -26,11 +25,9 @@ def takes_part(user, event):
         return False
     cache = getattr(user, "_companion_cohorts", None)
     if cache is None:
-        cache = set(
-            Participation.objects.filter(user=user)
-            .exclude(state=Participation.State.WITHDRAWN)
-            .values_list("cohort_id", flat=True)
-        )
+        from companion.selectors import live_cohort_ids
+
+        cache = live_cohort_ids(user)
         user._companion_cohorts = cache
     return event.cohort_id in cache
 

@@ -11,11 +11,11 @@ Every list is one query whatever its length (counts are annotated, people joined
 from collections import namedtuple
 from datetime import UTC
 
-from django.db.models import Count, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from cohorts.models import Participation
+from cohorts.models import Cohort, Participation
 from cohorts.selectors import (
     cohorts_for,
     office_object_or_404,
@@ -75,6 +75,17 @@ def cohort_events(cohort):
     return with_counts(
         Event.objects.filter(cohort=cohort).select_related("series", "host_organisation")
     ).order_by("starts_at", "id")
+
+
+def cohort_event_list(cohort):
+    """`cohort_events(cohort)` as a list, by SQL compiled once per process
+    (pioneer.compiled)."""
+    return compiled.objects(
+        "companion.cohort_event_list",
+        cohort_events,
+        related=("series", "host_organisation"),
+        cohort=getattr(cohort, "pk", cohort),
+    )
 
 
 def _live_participations(user):
@@ -158,13 +169,24 @@ def participation_in(user, cohort_id):
     return _live_participations(user).filter(cohort_id=cohort_id).first()
 
 
+def _registration_of(user, event):
+    # `first()` of the model's order (which sorts by the event's own order first).
+    return Reg.objects.filter(event=event, participation__user=user)
+
+
 def registration_of(user, event):
-    """The person's own registration for the event (any state), or None."""
-    return (
-        Reg.objects.filter(event=event, participation__user=user)
-        .select_related("participation")
-        .first()
+    """The person's own registration for the event (any state), or None: the first of
+    `Reg.objects.filter(event=event, participation__user=user)` with its participation,
+    by SQL compiled once per process (pioneer.compiled)."""
+    found = compiled.objects(
+        "companion.registration_of",
+        _registration_of,
+        related=("participation",),
+        limit=1,
+        user=getattr(user, "pk", user),
+        event=getattr(event, "pk", event),
     )
+    return found[0] if found else None
 
 
 def waiting_rank(registration):
@@ -189,6 +211,89 @@ def attendance_list(event):
         .select_related("participation__user", "participation__organisation")
         .order_by("-state", "waiting_position", "participation__user__name", "id")
     )
+
+
+# A row of `attendance_rows`: what the attendance list shows of a registration.
+AttendanceRow = namedtuple(
+    "AttendanceRow",
+    "pk state attendance checked_in_at participation_id name email organisation "
+    "organisation_short_name",
+)
+_ATTENDANCE_COLUMNS = (
+    "pk",
+    "state",
+    "attendance",
+    "checked_in_at",
+    "participation_id",
+    "participation__user__name",
+    "participation__user__email",
+    "participation__organisation__name",
+    "participation__organisation__short_name",
+)
+
+
+def attendance_row(registration):
+    """A registration (with its participation's person and organisation) as an
+    `AttendanceRow`."""
+    participation = registration.participation
+    return AttendanceRow(
+        registration.pk,
+        registration.state,
+        registration.attendance,
+        registration.checked_in_at,
+        registration.participation_id,
+        participation.user.name,
+        participation.user.email,
+        participation.organisation.name,
+        participation.organisation.short_name,
+    )
+
+
+def attendance_rows(event):
+    """`attendance_list(event)` as `AttendanceRow`s: the columns the list shows, by SQL
+    compiled once per process (pioneer.compiled)."""
+    found = compiled.values(
+        "companion.attendance_rows",
+        lambda event: attendance_list(event).values(*_ATTENDANCE_COLUMNS),
+        event=getattr(event, "pk", event),
+    )
+    return [AttendanceRow(*(row[name] for name in _ATTENDANCE_COLUMNS)) for row in found]
+
+
+# A person of `addable_rows`: what the attendance list's choice needs of them.
+AddableRow = namedtuple("AddableRow", "pk side name email organisation organisation_short_name")
+_ADDABLE_COLUMNS = (
+    "pk",
+    "side",
+    "user__name",
+    "user__email",
+    "organisation__name",
+    "organisation__short_name",
+)
+
+
+def _addable(event, cohort, limit):
+    live = Reg.objects.filter(event=event, state__in=LIVE, participation=OuterRef("pk"))
+    return (
+        Participation.objects.filter(cohort=cohort)
+        .exclude(Exists(live))
+        .exclude(state=Participation.State.WITHDRAWN)
+        .order_by()
+        .values(*_ADDABLE_COLUMNS)[:limit]
+    )
+
+
+def addable_rows(event, limit):
+    """At most `limit` people of the event's cohort who have not withdrawn and are neither
+    registered nor waiting for it, in no order (PostgreSQL stops after `limit` rows), as
+    `AddableRow`s: by SQL compiled once per process (pioneer.compiled)."""
+    found = compiled.values(
+        f"companion.addable.{int(limit)}",
+        lambda event, cohort: _addable(event, cohort, limit),
+        event=event.pk,
+        cohort=event.cohort_id,
+    )
+    return [AddableRow(*(row[name] for name in _ADDABLE_COLUMNS)) for row in found]
 
 
 def series_for_participant(user):
@@ -421,6 +526,44 @@ def events_visible_to(user):
     return Event.objects.filter(office | participant).select_related(
         "cohort__programme", "series", "host_organisation"
     )
+
+
+def _visible_event(event, user, **organisations):
+    office = Q(
+        cohort__in=Cohort.objects.filter(
+            programme__organisation_id__in=list(organisations.values())
+        )
+    )
+    participant = Q(cohort_id__in=_live_participations(user).values("cohort_id"))
+    return with_counts(Event.objects.filter(office | participant).filter(pk=event))
+
+
+def visible_event_or_404(user, pk):
+    """`with_counts(events_visible_to(user)).get(pk=pk)` with what it joins, else Http404
+    (someone else's event answers as one that does not exist): by SQL compiled once per
+    process and number of the user's office's organisations (pioneer.compiled)."""
+    organisations = sorted(office_organisation_ids(user))
+    return compiled.one_or_404(
+        f"companion.visible_event.{len(organisations)}",
+        _visible_event,
+        related=("cohort", "cohort__programme", "series", "host_organisation"),
+        event=pk,
+        user=user.pk,
+        **{f"organisation{index}": org for index, org in enumerate(organisations)},
+    )
+
+
+def live_cohort_ids(user):
+    """The cohorts the person takes part in and has not left (a set of ids; one query,
+    its SQL compiled once per process)."""
+    return {
+        row["cohort_id"]
+        for row in compiled.values(
+            "companion.live_cohorts",
+            lambda user: _live_participations(user).values("cohort_id"),
+            user=user.pk,
+        )
+    }
 
 
 def _own_live_registrations(user):

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from cohorts import hooks as cohort_hooks
 from cohorts.hooks import Attention, Figure, FigureRow, RecordLine, Tab, UpcomingDate
 from cohorts.selectors import url_or_blank
 from companion import calendars, selectors, services
-from companion.models import Event, EventRegistration
+from companion.models import Certificate, Event, EventRegistration
 from companion.rows import event_cards, partner_home_items
 from pioneer import compiled, hooks
 from pioneer.hooks import NavItem, Panel, PersonalDate
@@ -299,3 +300,20 @@ def personal_dates(sender, user, start=None, end=None, **kwargs):
             )
         )
     return dates
+
+
+# The certificates tab keeps its count of current certificates under cohorts.figures'
+# change token: a certificate made (the old one is superseded in the same transaction)
+# or deleted replaces it.
+def _certificates_changed(sender, **kwargs):
+    from cohorts import figures
+
+    figures.changed()
+
+
+for _signal in (post_save, post_delete):
+    _signal.connect(
+        _certificates_changed,
+        sender=Certificate,
+        dispatch_uid=f"companion.figures.certificate.{_signal is post_save}",
+    )

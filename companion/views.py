@@ -13,8 +13,10 @@ else's event answers 404), the rule for the action, a form, one service call.
 
 import calendar
 from datetime import datetime, time, timedelta
+from functools import partial
 
 import rules
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,10 +24,12 @@ from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts import selectors as cohort_selectors
+from cohorts.models import Participation
 from cohorts.selectors import office_cohort_or_404, participations_of
 from companion import calendars, exports, selectors, services
 from companion.forms import (
@@ -39,8 +43,11 @@ from companion.forms import (
 from companion.models import Event, EventRegistration
 from companion.rows import (
     AttendanceRows,
+    When,
     event_cards,
+    month_rows,
     partner_registration_rows,
+    places,
     planner_rows,
 )
 from pioneer import hooks, jobs
@@ -111,8 +118,10 @@ def planner(request, cohort_pk):
     form.is_valid()
     view = form.cleaned_data.get("view") or "list"
     show = form.cleaned_data.get("show") or ""
-    events = selectors.cohort_events(cohort)
     now = timezone.now()
+    # Without a filter, every event of the cohort (by SQL compiled once; a month is
+    # taken from them here); a filter asks the database.
+    events = selectors.cohort_event_list(cohort) if not show else selectors.cohort_events(cohort)
     if show == "waiting":
         events = events.filter(waiting_count__gt=0, ends_at__gt=now, state=Event.State.PLANNED)
     elif show == "unrecorded":
@@ -137,10 +146,15 @@ def planner(request, cohort_pk):
         start = timezone.make_aware(datetime.combine(month, time.min))
         end_day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
         end = timezone.make_aware(datetime.combine(end_day + timedelta(days=1), time.min))
-        shown = list(events.filter(starts_at__gte=start, starts_at__lt=end))
+        if show:
+            shown = list(events.filter(starts_at__gte=start, starts_at__lt=end))
+        else:
+            shown = [event for event in events if start <= event.starts_at < end]
+        weeks = _month_grid(shown, month)
         context.update(
             month=month,
-            weeks=_month_grid(shown, month),
+            weeks=weeks,
+            month_rows=month_rows(weeks),
             previous_month=(month - timedelta(days=1)).replace(day=1),
             next_month=end_day + timedelta(days=1),
             weekdays=[_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
@@ -275,13 +289,55 @@ def series_create(request, cohort_pk):
 ADD_CHOICES = 30
 
 
+# The search form as it is when the list is opened (no `q`), rendered once per process
+# and language: its HTML depends on nothing else (crispy renders it without the request).
+_EMPTY_SEARCH = {}
+
+
+def search_html(request, search):
+    """`{{ search|crispy }}` of the attendance list's search form."""
+    if "q" in request.GET:
+        return as_crispy_form(search)
+    language = get_language()
+    html = _EMPTY_SEARCH.get(language)
+    if html is None:
+        html = _EMPTY_SEARCH[language] = as_crispy_form(search)
+    return html
+
+
 def _add_form(request, event, registrations, form=None):
     """The registration form and the search for a person of the cohort (one query): the
     choice offers everyone not registered while they are at most ADD_CHOICES, else the
     people the search `q` finds (the first ADD_CHOICES of them by name)."""
-    addable = _addable(event, registrations)
     search = PersonSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    if not query and form is None:
+        # The list as it is opened: the people not registered, read by SQL compiled once
+        # (selectors.addable_rows) and named as the form's field names them.
+        found = selectors.addable_rows(event, ADD_CHOICES + 1)
+        found.sort(key=lambda p: (p.side, p.name.casefold(), p.email.casefold()))
+        more = len(found) > ADD_CHOICES
+        # The form is not bound here: its queryset would only check a choice sent, and
+        # attendance_add checks it against `_addable` itself.
+        form = OfficeRegisterForm(participations=Participation.objects.none())
+        form.offer_labels(
+            []
+            if more
+            else [
+                (p.pk, f"{p.name or p.email} ({p.organisation_short_name or p.organisation})")
+                for p in found
+            ]
+        )
+        return {
+            "add_form": form,
+            "add_search": search,
+            "add_search_html": partial(search_html, request, search),
+            "add_query": query,
+            "add_found": bool(found),
+            "add_more": more,
+            "add_limit": ADD_CHOICES,
+        }
+    addable = _addable(event, registrations)
     if query:
         found = list(
             addable.filter(
@@ -307,6 +363,7 @@ def _add_form(request, event, registrations, form=None):
     return {
         "add_form": form,
         "add_search": search,
+        "add_search_html": partial(search_html, request, search),
         "add_query": query,
         "add_found": bool(found),
         "add_more": more,
@@ -315,7 +372,7 @@ def _add_form(request, event, registrations, form=None):
 
 
 def _attendance_context(request, event, form=None):
-    registrations = list(selectors.attendance_list(event))
+    registrations = selectors.attendance_rows(event)
     registered = [r for r in registrations if r.state == Reg.State.REGISTERED]
     waiting = [r for r in registrations if r.state == Reg.State.WAITING]
     started = timezone.now() >= event.starts_at
@@ -323,6 +380,8 @@ def _attendance_context(request, event, form=None):
     return {
         "event": event,
         "cohort": event.cohort,
+        # `{% include "companion/_when.html" %}`, written in Python.
+        "when": When()(event),
         "registered": registered,
         "waiting": waiting,
         "rows": {
@@ -380,7 +439,9 @@ def attendance_mark(request, pk, registration_pk):
             error = " ".join(refused.messages)
     if request.htmx:
         return HttpResponse(
-            AttendanceRows(request, event, started=True).checkin(registration, error),
+            AttendanceRows(request, event, started=True).checkin(
+                selectors.attendance_row(registration), error
+            ),
             status=400 if error else 200,
         )
     if error:
@@ -393,7 +454,7 @@ def attendance_mark(request, pk, registration_pk):
 def attendance_add(request, pk):
     """The office registers a person of the cohort (a place if free, else waiting)."""
     event = _office_event(request, pk)
-    registrations = list(selectors.attendance_list(event))
+    registrations = selectors.attendance_rows(event)
     form = OfficeRegisterForm(request.POST, participations=_addable(event, registrations))
     if form.is_valid():
         try:
@@ -456,7 +517,7 @@ def _visible_event(request, pk):
 def event_detail(request, pk):
     user = request.user
     # The counts come with the event (a query less).
-    event = scoped_object_or_404(selectors.with_counts(selectors.events_visible_to(user)), pk=pk)
+    event = selectors.visible_event_or_404(user, pk)
     registration = selectors.registration_of(user, event)
     counts = {"registered_count": event.registered_count, "waiting_count": event.waiting_count}
     is_registered = registration is not None and registration.state == Reg.State.REGISTERED
@@ -466,6 +527,9 @@ def event_detail(request, pk):
         {
             "event": event,
             "cohort": event.cohort,
+            # The includes companion/_when.html and _places.html, written in Python.
+            "when": When()(event),
+            "places": places(event),
             "registration": registration,
             "is_registered": is_registered,
             "waiting_rank": selectors.waiting_rank(registration),

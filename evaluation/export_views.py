@@ -11,14 +11,14 @@ from evaluation import jobs as evaluation_jobs
 from evaluation import reports, selectors
 from pioneer import jobs
 from pioneer.models import Role
-from pioneer.permissions import require, role_required, scoped_object_or_404
+from pioneer.permissions import require, role_required
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 EVALUATOR = Role.Kind.EVALUATOR
 
 
-def _readable_survey(request, pk, perm="evaluation.read_report"):
-    survey = scoped_object_or_404(selectors.surveys_for(request.user), pk=pk)
+def _readable_survey(request, pk, perm="evaluation.read_report", *, organisation=False):
+    survey = selectors.readable_survey_or_404(request.user, pk, organisation=organisation)
     require(perm, request.user, survey)
     return survey
 
@@ -47,7 +47,8 @@ def survey_report_pdf(request, pk):
 @role_required(OFFICE, EVALUATOR)
 def survey_publish(request, pk):
     """What publishing puts into the library (GET), and doing it (POST: a job)."""
-    survey = _readable_survey(request, pk, "evaluation.publish_report")
+    # With the organisation whose library it goes to (the page names it).
+    survey = _readable_survey(request, pk, "evaluation.publish_report", organisation=True)
     if request.method == "POST":
         return _start(request, survey, evaluation_jobs.PUBLISH_KIND)
     title, summary, body = evaluation_jobs.library_text(survey)

@@ -167,7 +167,7 @@ def run_pdf(job, progress):
 
 def library_text(survey):
     """(title, summary, body) of the library's entry: aggregated words only."""
-    n = Response.objects.filter(survey=survey, submitted=True).count()
+    n = reports.submitted_counts([survey])[survey.pk]
     threshold = reports.threshold()
     title = _("Evaluation: %(survey)s (%(cohort)s)") % {
         "survey": survey.title,

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from cohorts.models import Participation
 from evaluation.models import Answer, Question, Response, Survey
+from pioneer import compiled
 
 # The distinct free texts a report page shows per question; the rest are in the exports.
 PAGE_TEXTS = 50
@@ -53,26 +54,35 @@ def threshold():
 
 
 def submitted_counts(surveys):
-    """{survey id: submitted responses} of the surveys (None skipped), one query."""
+    """{survey id: submitted responses} of the surveys (None skipped), one query (none
+    for no survey; the SQL kept per process and number of surveys)."""
     ids = [survey.pk for survey in surveys if survey is not None]
     counts = dict.fromkeys(ids, 0)
-    counts.update(
-        Response.objects.filter(survey__in=ids, submitted=True)
-        .values_list("survey_id")
-        .annotate(n=Count("pk"))
-        .order_by()
+    if not ids:
+        return counts
+
+    def build(**markers):
+        return (
+            Response.objects.filter(
+                survey__in=[markers[name] for name in sorted(markers)], submitted=True
+            )
+            .values("survey_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+
+    rows = compiled.values(
+        f"evaluation.submitted_counts.{len(ids)}",
+        build,
+        **{f"survey{index}": pk for index, pk in enumerate(ids)},
     )
+    counts.update((row["survey_id"], row["n"]) for row in rows)
     return counts
 
 
-def report_inputs(survey):
-    """(baseline, {survey id: submitted responses}) for the report of `survey`: its
-    baseline (`selectors.baseline_for`, or None) and the counts of both, in one query."""
-    from evaluation.selectors import baselines
-
-    baseline = baselines(survey)
-    if baseline is None:
-        return None, submitted_counts([survey])
+def _report_rows(survey, cohort):
+    """The survey `survey` and the first baseline of the cohort `cohort` (by id), each
+    with `n`, its submitted responses."""
     submitted = (
         Response.objects.filter(survey=OuterRef("pk"), submitted=True)
         .order_by()
@@ -80,10 +90,24 @@ def report_inputs(survey):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    rows = list(
-        Survey.objects.filter(Q(pk=survey.pk) | Q(pk__in=baseline.values("pk")[:1]))
+    baseline = Survey.objects.filter(cohort_id=cohort, kind=Survey.Kind.BASELINE).order_by("id")
+    return (
+        Survey.objects.filter(Q(pk=survey) | Q(pk__in=baseline.values("pk")[:1]))
         .annotate(n=Coalesce(Subquery(submitted), 0))
         .order_by("pk")
+    )
+
+
+def report_inputs(survey):
+    """(baseline, {survey id: submitted responses}) for the report of `survey`: its
+    baseline (`selectors.baseline_for`, or None) and the counts of both, in one query
+    (its SQL kept per process)."""
+    from evaluation.selectors import baselines
+
+    if baselines(survey) is None:
+        return None, submitted_counts([survey])
+    rows = compiled.objects(
+        "evaluation.report_inputs", _report_rows, survey=survey.pk, cohort=survey.cohort_id
     )
     counts = {row.pk: row.n for row in rows}
     found = next((row for row in rows if row.pk != survey.pk), None)

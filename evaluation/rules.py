@@ -8,6 +8,7 @@ may read a single person's answers: there is no rule for it because there is no 
 import rules
 
 from evaluation.models import EvaluatorAssignment
+from pioneer import compiled
 from pioneer.rules import is_office_of
 
 
@@ -25,11 +26,24 @@ def runs_cohort(user, obj):
 @rules.predicate
 def is_assigned_evaluator(user, obj):
     cohort = _cohort(obj)
+    # `EvaluatorAssignment.objects.filter(cohort=cohort, user=user).exists()`, its SQL
+    # kept per process (pioneer.compiled).
     return (
         cohort is not None
         and user.is_authenticated
-        and EvaluatorAssignment.objects.filter(cohort=cohort, user=user).exists()
+        and bool(
+            compiled.values(
+                "evaluation.is_assigned_evaluator",
+                _assignment,
+                cohort=cohort.pk,
+                user=user.pk,
+            )
+        )
     )
+
+
+def _assignment(cohort, user):
+    return EvaluatorAssignment.objects.filter(cohort_id=cohort, user_id=user).values("pk")[:1]
 
 
 rules.add_perm("evaluation.manage_survey", runs_cohort)

@@ -7,6 +7,7 @@ invitations: the two are read apart, always.
 
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 
 from cohorts.models import Cohort
@@ -265,3 +266,118 @@ def home_cohorts(user, limit):
         user=user.pk,
     )
     return [AssignedCohort(r["pk"], r["title"], r["programme__name"]) for r in rows]
+
+
+# --- the report pages' reads, compiled once per process (pioneer.compiled) --------------
+
+
+def _readable_by(user_id, organisation_ids):
+    """`surveys_for` of the user with this id and these office organisations."""
+    return Survey.objects.filter(
+        Q(cohort__programme__organisation_id__in=organisation_ids)
+        | Q(cohort_id__in=EvaluatorAssignment.objects.filter(user_id=user_id).values("cohort_id"))
+    )
+
+
+def _organisations(ids):
+    """The organisation ids a compiled build was given (`organisation0`, ...)."""
+    return [ids[name] for name in sorted(ids)]
+
+
+def _organisation_ids(user):
+    return {f"organisation{index}": org for index, org in enumerate(office_organisation_ids(user))}
+
+
+def readable_survey_or_404(user, pk, *, siblings=False, organisation=False):
+    """`surveys_for(user)`'s survey `pk` with its cohort and programme (and, with
+    `siblings`, `has_siblings` as `has_comparable` gives it; with `organisation`, the
+    programme's organisation read with it), else Http404: the same row as
+    `scoped_object_or_404`, the SQL kept per process and number of organisations."""
+    from django.http import Http404
+
+    if not user.is_authenticated:
+        raise Http404
+    organisations = _organisation_ids(user)
+
+    def build(survey, user, **organisations):
+        org_ids = _organisations(organisations)
+        found = _readable_by(user, org_ids).filter(pk=survey)
+        if siblings:
+            found = found.annotate(
+                has_siblings=Exists(
+                    _readable_by(user, org_ids)
+                    .filter(
+                        kind=OuterRef("kind"),
+                        cohort__programme_id=OuterRef("cohort__programme_id"),
+                    )
+                    .exclude(cohort_id=OuterRef("cohort_id"))
+                )
+            )
+        return found
+
+    related = ("cohort", "cohort__programme")
+    if organisation:
+        related += ("cohort__programme__organisation",)
+    return compiled.one_or_404(
+        f"evaluation.readable_survey.{siblings}.{organisation}.{len(organisations)}",
+        build,
+        related=related,
+        survey=pk,
+        user=user.pk,
+        **organisations,
+    )
+
+
+def comparable_choices(survey, user):
+    """`comparable_surveys(survey, user)` as the comparison reads them: of each only its
+    id, its results' state and its cohort's title and start (the SQL kept per process,
+    kind of survey and number of organisations)."""
+    if not user.is_authenticated:
+        return []
+    organisations = _organisation_ids(user)
+    kind = survey.kind
+    if kind not in Survey.Kind.values:  # pragma: no cover - a kind no choice names
+        return list(
+            comparable_surveys(survey, user)
+            .select_related(None)
+            .select_related("cohort")
+            .only("id", "results_state", "cohort__title", "cohort__start_date")
+        )
+
+    def build(programme, cohort, user, **organisations):
+        return (
+            _readable_by(user, _organisations(organisations))
+            .filter(kind=kind, cohort__programme_id=programme)
+            .exclude(cohort_id=cohort)
+            .order_by("cohort__start_date", "id")
+            .values(*_CHOICE_COLUMNS, *(f"cohort__{name}" for name in _CHOICE_COHORT_COLUMNS))
+        )
+
+    rows = compiled.values(
+        f"evaluation.comparable_choices.{kind}.{len(organisations)}",
+        build,
+        programme=survey.cohort.programme_id,
+        cohort=survey.cohort_id,
+        user=user.pk,
+        **organisations,
+    )
+    # Instances as `only()` with `select_related("cohort")` makes them (the rest deferred).
+    alias = connection.alias
+    cohort_field = Survey._meta.get_field("cohort")
+    found = []
+    for row in rows:
+        other = Survey.from_db(alias, _CHOICE_COLUMNS, [row[name] for name in _CHOICE_COLUMNS])
+        cohort_field.set_cached_value(
+            other,
+            Cohort.from_db(
+                alias,
+                _CHOICE_COHORT_COLUMNS,
+                [row[f"cohort__{name}"] for name in _CHOICE_COHORT_COLUMNS],
+            ),
+        )
+        found.append(other)
+    return found
+
+
+_CHOICE_COLUMNS = ("id", "cohort_id", "results_state")
+_CHOICE_COHORT_COLUMNS = ("id", "title", "start_date")

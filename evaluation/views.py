@@ -256,10 +256,7 @@ def respond(request, token):
 def _readable_survey(request, pk, *, siblings=False):
     """The survey, if the user may read its report; with `siblings`, also whether other
     cohorts have comparable surveys (`has_siblings`, in the same query)."""
-    surveys = selectors.surveys_for(request.user)
-    if siblings:
-        surveys = surveys.annotate(has_siblings=selectors.has_comparable(request.user))
-    survey = scoped_object_or_404(surveys, pk=pk)
+    survey = selectors.readable_survey_or_404(request.user, pk, siblings=siblings)
     require("evaluation.read_report", request.user, survey)
     return survey
 
@@ -321,28 +318,21 @@ def survey_compare(request, pk):
     survey = _readable_survey(request, pk)
     # All the programme's other cohorts are choices (dozens at scale): of each only what
     # the choice, the key and the table read (its cohort's title, its results' state).
-    others = list(
-        selectors.comparable_surveys(survey, request.user)
-        .select_related(None)
-        .select_related("cohort")
-        .only("id", "results_state", "cohort__title", "cohort__start_date")
-    )
-    form = CompareForm(
-        request.GET if "surveys" in request.GET else None,
-        others=others,
-        limit=reports.MAX_COMPARED,
-    )
-    if form.is_bound and form.is_valid():
-        chosen = set(form.cleaned_data["surveys"])
-        compared = [s for s in others if s.pk in chosen]
+    others = selectors.comparable_choices(survey, request.user)
+    if "surveys" in request.GET:
+        form = CompareForm(request.GET, others=others, limit=reports.MAX_COMPARED)
+        if form.is_valid():
+            chosen = set(form.cleaned_data["surveys"])
+            compared = [s for s in others if s.pk in chosen]
+        else:
+            compared = reports.default_compared(others)
     else:
         compared = reports.default_compared(others)
-        if not form.is_bound:
-            form = CompareForm(
-                initial={"surveys": [s.pk for s in compared]},
-                others=others,
-                limit=reports.MAX_COMPARED,
-            )
+        form = CompareForm(
+            initial={"surveys": [s.pk for s in compared]},
+            others=others,
+            limit=reports.MAX_COMPARED,
+        )
     surveys = [survey, *compared]
     form_html = None
     if others:

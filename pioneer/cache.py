@@ -20,7 +20,7 @@ import time
 
 import redis
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ def clear_fallback():
 class FallbackRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = KeptClientRedisCacheClient
         options = {"MAX_ENTRIES": 10_000}
         # One memory cache per process (LocMemCache shares its storage by name).
         self._fallback = LocMemCache(
@@ -93,3 +94,20 @@ for _name in (
     "clear",
 ):
     setattr(FallbackRedisCache, _name, _with_fallback(_name))
+
+
+class KeptClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client with one `redis.Redis` per connection pool, kept: Django
+    makes a new one for every operation, and building its table of response callbacks
+    was half the CPU of a `cache.get` (50 of 110 microseconds; a page asks the cache
+    two to five times). The client holds no connection of its own (the pool does), so
+    the threads of a process may share it as they share the pool."""
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        clients = self.__dict__.setdefault("_kept_clients", {})
+        client = clients.get(index)
+        if client is None:
+            pool = self._get_connection_pool(write)
+            client = clients[index] = self._client(connection_pool=pool)
+        return client

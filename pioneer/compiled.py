@@ -209,6 +209,51 @@ def one_or_404(name, build, *, related=(), **ids):
     return found[0]
 
 
+# A date no query compares with (the first years hold no programme): it marks where the
+# day `values_on` is given goes in the kept SQL.
+_DAY_MARKER = __import__("datetime").date(1, 2, 3)
+
+
+def values_on(name, build, day, **ids):
+    """`values(name, build, **ids)` of a query that also compares with one date (today,
+    say): `build(day=marker, **markers)` must use the marker date only where `day` goes
+    (`filter(due_date__lt=day)`); each call runs the kept SQL with `day` in its place.
+    NotKept when the query does not use it (or every id)."""
+    kept = _cache().get(("values_on", name))
+    if kept is None:
+        markers = _markers(ids)
+        queryset = build(day=_DAY_MARKER, **markers)
+        query = queryset.query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        kept = _Kept()
+        kept.sql, kept.params = sql, tuple(params)
+        kept.slots = _slots(kept.params, markers)
+        adapted = connection.ops.adapt_datefield_value(_DAY_MARKER)
+        days = [
+            (index, "day")
+            for index, p in enumerate(kept.params)
+            if type(p) is not int and p in (_DAY_MARKER, adapted)
+        ]
+        if not days:
+            raise NotKept("the query does not use the day it was given")
+        kept.slots += days
+        kept.names = (
+            list(query.selected)
+            if query.selected
+            else [*query.extra_select, *query.values_select, *query.annotation_select]
+        )
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        kept.compiler = compiler
+        kept.converters = compiler.get_converters(fields)
+        _cache()[("values_on", name)] = kept
+    rows = _run(kept, {**ids, "day": connection.ops.adapt_datefield_value(day)})
+    if kept.converters:
+        rows = kept.compiler.apply_converters(rows, kept.converters)
+    names = kept.names
+    return [dict(zip(names, row, strict=False)) for row in rows]
+
+
 # --- a moment beside the ids ------------------------------------------------------------
 # An id may also be an aware datetime (a moment such as now: `filter(ends_at__gt=moment)`),
 # marked by a moment no row is dated at and given to the database as its datetime columns

@@ -7,6 +7,9 @@ page: the links (`url_maker`), the translated words (callers translate before th
 dates in the format the template's `date` filter would use.
 """
 
+import html
+from functools import lru_cache
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
@@ -252,3 +255,33 @@ def sort_headers(params, headers):
             )
         )
     return join(cells)
+
+
+def kept_url_maker(name, *args):
+    """`url_maker(name, *args)` with its reverse() kept per process (under the URLconf and
+    script prefix in effect): a reverse() costs 0.1-0.3 ms, a page of rows asks for the
+    same few patterns on every visit."""
+    from django.urls import get_script_prefix, get_urlconf
+
+    head, tail = _kept_pattern(
+        name, args, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+    )
+    if tail is None:  # pragma: no cover - a pattern that does not echo its argument
+        return lambda key: reverse(name, args=[*args, key])
+    return lambda key: f"{head}{key}{tail}"
+
+
+@lru_cache(maxsize=4096)
+def _kept_pattern(name, args, _urlconf, _prefix):
+    pattern = reverse(name, args=[*args, _SENTINEL])
+    head, marker, tail = pattern.rpartition(str(_SENTINEL))
+    return (head, tail) if marker else (None, None)
+
+
+def text(value):
+    """`esc(value)` as a plain string, for rows joined into one safe string: what the
+    template writes of `{{ value }}`, without the lazy wrappers of Django's escape (a
+    fifth of its cost for the plain text of a column)."""
+    if type(value) is str:
+        return html.escape(value)
+    return str(conditional_escape(value))

@@ -5,7 +5,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from pioneer.row_html import date_formatter, esc, join, labels, number, url_maker
+from pioneer.row_html import date_formatter, esc, join, kept_url_maker, labels, number, text
 from tandems.agreements import board_agreement
 from tandems.models import HospitationPhase, Tandem
 
@@ -34,21 +34,11 @@ _BADGE = (
 )
 
 
-def _person(name, email):
-    """`{{ user }}`: the name, or the e-mail address without one."""
-    return name or email
-
-
-def _organisation(person):
-    """`{{ organisation.short_name|default:organisation.name }}`."""
-    return person["short"] or person["organisation_name"]
-
-
 def board_rows(cohort, tandems, phases, people):
     """The rows (`selectors.board_rows`) with their phases (`selectors.board_phases`) and
     people (`selectors.board_people`)."""
-    detail = url_maker("tandems:detail", cohort.pk)
-    agreement_url = url_maker("tandems:agreement")
+    detail = kept_url_maker("tandems:detail", cohort.pk)
+    agreement_url = kept_url_maker("tandems:agreement")
     day = date_formatter("SHORT_DATE_FORMAT")
     states = labels(Tandem.State.choices)
     numbers = labels(HospitationPhase.Number.choices)
@@ -56,40 +46,41 @@ def board_rows(cohort, tandems, phases, people):
     agreement_label = _("Agreement, phase %(number)s")
     phase_label = _("Phase %(number)s")
     count_label = _("%(confirmed)s of %(parties)s confirmed")
-    host_contact = esc(_("host contact"))
-    paper = format_html(_BADGE, "success", _("signed on paper"))
-    confirmed = format_html(_BADGE, "success", _("confirmed"))
+    host_contact = text(_("host contact"))
+    paper = _BADGE.format("success", text(_("signed on paper")))
+    confirmed = _BADGE.format("success", text(_("confirmed")))
     by_tandem = {}
     for phase in phases:
         by_tandem.setdefault(phase["tandem_id"], []).append(phase)
     rows = []
     for t in tandems:
         first, second = people[t["administration_id"]], people[t["external_id"]]
-        administration = esc(_person(first["name"], first["email"]))
-        external = esc(_person(second["name"], second["email"]))
+        administration = text(first["name"] or first["email"])
+        external = text(second["name"] or second["email"])
         items = []
         own = by_tandem.get(t["pk"], [])
         for phase in own:
             label = phase["host_contact_name"]
             if phase["host_contact_id"]:
-                label = _person(phase["contact_name"], phase["contact_email"])
-            phase["url"] = esc(agreement_url(phase["pk"]))
+                label = phase["contact_name"] or phase["contact_email"]
+            phase["url"] = url = text(agreement_url(phase["pk"]))
             guest = phase["guest"]
+            number_ = phase["number"]
             items.append(
                 _PHASE.format(
-                    label=numbers.get(phase["number"]) or esc(phase["number"]),
+                    label=numbers.get(number_) or text(number_),
                     start=day(phase["start"]),
                     end=day(phase["end"]),
                     # The translated sentence as the template's `|safe` wrote it, its
                     # values escaped.
                     guest_line=guest_line
                     % {
-                        "guest": esc(_person(guest["name"], guest["email"])),
-                        "host": esc(phase["host_short"] or phase["host_name"]),
+                        "guest": text(guest["name"] or guest["email"]),
+                        "host": text(phase["host_short"] or phase["host_name"]),
                     },
-                    contact=f" ({host_contact}: {esc(label)})" if label else "",
-                    url=phase["url"],
-                    agreement_label=esc(agreement_label % {"number": phase["number"]}),
+                    contact=f" ({host_contact}: {text(label)})" if label else "",
+                    url=url,
+                    agreement_label=text(agreement_label % {"number": number_}),
                 )
             )
         agreement = board_agreement(t["state"], {phase["number"]: phase for phase in own})
@@ -100,17 +91,16 @@ def board_rows(cohort, tandems, phases, people):
             elif agreement["complete"]:
                 badge = confirmed
             else:
-                badge = format_html(
-                    _BADGE,
+                badge = _BADGE.format(
                     "warning",
-                    count_label
-                    % {"confirmed": agreement["confirmed"], "parties": agreement["parties"]},
+                    text(
+                        count_label
+                        % {"confirmed": agreement["confirmed"], "parties": agreement["parties"]}
+                    ),
                 )
-            agreement = format_html(
-                '<a class="kern-link" href="{}">{}</a><br>{}',
-                agreement["phase"]["url"],
-                phase_label % {"number": agreement["phase"]["number"]},
-                badge,
+            agreement = (
+                f'<a class="kern-link" href="{agreement["phase"]["url"]}">'
+                f"{text(phase_label % {'number': agreement['phase']['number']})}</a><br>{badge}"
             )
         confirmations = ""
         if t["state"] == Tandem.State.PROPOSED:
@@ -121,18 +111,18 @@ def board_rows(cohort, tandems, phases, people):
         overdue = t["overdue"]
         rows.append(
             _ROW.format(
-                url=esc(detail(t["pk"])),
+                url=text(detail(t["pk"])),
                 administration=administration,
                 external=external,
-                administration_organisation=esc(_organisation(first)),
-                external_organisation=esc(_organisation(second)),
-                topic=f" · {esc(t['topic'])}" if t["topic"] else "",
-                state=states.get(t["state"]) or esc(t["state"]),
+                administration_organisation=text(first["short"] or first["organisation_name"]),
+                external_organisation=text(second["short"] or second["organisation_name"]),
+                topic=f" · {text(t['topic'])}" if t["topic"] else "",
+                state=states.get(t["state"]) or text(t["state"]),
                 confirmations=confirmations,
-                ended=_SMALL.format(esc(t["ended_reason"])) if t["ended_reason"] else "",
+                ended=_SMALL.format(text(t["ended_reason"])) if t["ended_reason"] else "",
                 phases="".join(items),
                 agreement=agreement or "–",
-                overdue=format_html(_BADGE, "danger", number(overdue)) if overdue else "0",
+                overdue=_BADGE.format("danger", text(number(overdue))) if overdue else "0",
             )
         )
     return join(rows)

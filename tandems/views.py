@@ -83,18 +83,10 @@ def board(request, cohort_pk):
     """The cohort's tandems by state and phase, with filters."""
     cohort = _cohort(request, cohort_pk)
     form = BoardFilter(request.GET or None)
-    tandems = base = selectors.tandems_of(cohort)
     filtered = False
     if form.is_valid():
         data = form.cleaned_data
         filtered = any(data.values())
-        tandems = selectors.filter_board(
-            tandems,
-            state=data["state"],
-            overdue=data["overdue"],
-            missing_agreement=data["agreement"],
-            text=data["q"],
-        )
     counts = selectors.tandem_counts(cohort)
     # A page at a time (BOARD_PAGE_SIZE rows): the scale world's big cohort has 125 tandems
     # at N = 50, and every row costs rendering time; the counts above cover them all.
@@ -102,14 +94,26 @@ def board(request, cohort_pk):
     # order), and only then are their people read: joining all of a large cohort's tandems
     # first made PostgreSQL hash every participation of every cohort (twice) to show 20
     # rows. One query still: the page is a subquery.
-    ordered = selectors.board_order(tandems)
-    paginator = Paginator(ordered, BOARD_PAGE_SIZE)
-    if not filtered:
-        # All the cohort's tandems: the counts by state have their number already.
-        paginator.count = sum(counts.values())
-    page = paginator.get_page(request.GET.get("page"))
-    # The filter is in the page's subquery already; the rows need not repeat its joins.
-    rows = selectors.board_rows(base, page.object_list)
+    if filtered:
+        tandems = base = selectors.tandems_of(cohort)
+        tandems = selectors.filter_board(
+            tandems,
+            state=data["state"],
+            overdue=data["overdue"],
+            missing_agreement=data["agreement"],
+            text=data["q"],
+        )
+        paginator = Paginator(selectors.board_order(tandems), BOARD_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        # The filter is in the page's subquery already; the rows need not repeat its joins.
+        rows = selectors.board_rows(base, page.object_list)
+    else:
+        # All the cohort's tandems: the counts by state have their number already, and the
+        # page's rows come by SQL compiled once per page (`selectors.board_page`).
+        paginator = Paginator(range(sum(counts.values())), BOARD_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        window = page.object_list
+        rows = selectors.board_page(cohort, window.start, window.stop)
     phases = selectors.board_phases([row["pk"] for row in rows])
     people = {phase["guest_id"]: phase["guest"] for phase in phases}
     missing = {row[side] for row in rows for side in ("administration_id", "external_id")}

@@ -89,6 +89,12 @@ def lists(client):
     return {"cohort": cohort, "programme": programme, "event": event, "partner": partner}
 
 
+def _month(event):
+    from django.utils import timezone
+
+    return timezone.localtime(event.starts_at).strftime("%Y-%m")
+
+
 def test_no_list_writes_an_entered_text_as_markup(client, lists):
     cohort = lists["cohort"]
     urls = [
@@ -100,6 +106,8 @@ def test_no_list_writes_an_entered_text_as_markup(client, lists):
         f"/cohorts/{cohort.pk}/certificates/",
         f"/events/{lists['event'].pk}/attendance/",
         f"/cohorts/{cohort.pk}/events/",
+        # The month's weeks are written in Python too (companion.rows.month_rows).
+        f"/cohorts/{cohort.pk}/events/?view=month&month={_month(lists['event'])}",
         f"/programmes/{lists['programme'].slug}/",
         "/organisations/",
         "/notifications/",
@@ -153,6 +161,30 @@ def test_the_evaluators_lists_write_no_entered_text_as_markup(client, lists):
         assert '<b onmouseover="x">' not in html, url
         for name in ("Befragung", "Durchgang", "Programm"):
             assert f"{name}&lt;script&gt;alert(1)&lt;/script&gt;" in html, (url, name)
+
+
+def test_a_registrations_notes_and_similar_organisations_write_no_entered_text_as_markup(
+    client, lists
+):
+    """A registration's page writes its notes and its organisations with a similar name
+    (with their partner contacts) in Python (cohorts.views.rows)."""
+    from cohorts.models import RegistrationNote
+
+    registration = InterestRegistrationFactory(
+        cohort=lists["cohort"], state="confirmed", organisation_name=_mark("Partner GmbH")
+    )
+    partner_user(org=lists["partner"], name=_mark("Kontaktperson"))
+    RegistrationNote.objects.create(
+        registration=registration, author=UserFactory(name=_mark("Autorin")), text=_mark("Notiz")
+    )
+    response = client.get(f"/registrations/{registration.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert(1)" not in html and "<script>x<" not in html
+    assert '<b onmouseover="x">' not in html
+    for name in ("Notiz", "Autorin", "Kontaktperson", "Partner GmbH"):
+        assert f"{name}&lt;script&gt;alert(1)&lt;/script&gt;" in html, name
+    assert len(response.context["candidates"]) == 1
 
 
 def test_the_participants_home_writes_no_entered_text_as_markup(client, lists):

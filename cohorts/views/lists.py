@@ -22,6 +22,8 @@ organisations and held invitations).
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.http import Http404, HttpResponseNotAllowed, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -31,13 +33,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cohorts import selectors
+from cohorts import people_page, selectors
 from cohorts.forms import ParticipationBulkStateForm, ParticipationFilter, RegistrationFilter
-from cohorts.models import Participation, RegistrationNote
+from cohorts.models import Cohort, InterestRegistration, Participation, RegistrationNote
 from cohorts.services import bulk, exports
 from cohorts.views import rows as row_html
 from cohorts.views._shared import OFFICE, PARTNER, cohort_frame, office_cohort
-from pioneer import fragments, jobs
+from pioneer import compiled, fragments, jobs
+from pioneer.models import Organisation, User
 from pioneer.paging import narrow
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.row_html import sort_headers
@@ -153,18 +156,23 @@ def registration_columns(with_cohort, waiting_only=False):
     return columns
 
 
-def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=None):
-    """What the review queue and a cohort's registrations tab show (one partial);
+def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=None, scope=None):
+    """What the review queue and a cohort's registrations tab show (one partial), of the
+    registrations `queryset()` gives;
     `cohort_rows`: the office's cohorts for the queue's cohort filter;
     `count(action, chosen)`: how many rows the filters in effect (`chosen`, by name) leave,
     those that need action or all, from counts kept under the change token of
-    cohorts.figures, or None where those do not tell (the count is then a query)."""
-    filterset = RegistrationFilter(request.GET or None, queryset=queryset, cohorts=cohort_rows)
+    cohorts.figures, or None where those do not tell (the count is then a query);
+    `scope`: (name, build, ids) where `build(**ids)` gives `queryset()` again: the page's
+    rows are then read by SQL compiled once per process (`_kept_page`) while no filter
+    but the queue's cohort is in effect and the count is kept."""
+    # The registrations' queryset is built only when the page's rows come from it (not
+    # for the kept page): the filters ask it for nothing before.
+    filterset = RegistrationFilter(
+        request.GET or None, queryset=InterestRegistration.objects.all(), cohorts=cohort_rows
+    )
     chips = _filters(request, filterset)
     show = _show(request.GET, bool(chips))
-    rows = filterset.qs
-    if show == SHOW_ACTION:
-        rows = selectors.registrations_needing_action(rows)
     # The filters in effect (those with a chip).
     chosen = {
         name: value
@@ -180,17 +188,21 @@ def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=No
         ),
         default="state" if show == SHOW_ACTION else "-received",
     )
-    paginator = Paginator(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE)
     kept = count(show == SHOW_ACTION, chosen)
-    if kept is not None:
-        paginator.count = kept  # not a count over the queue on each visit
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = narrow(page.object_list)
-    page.object_list = selectors.registration_note_counts(
-        page.object_list.select_related(None)
-        .select_related("cohort", "parent_ministry", "decided_by")
-        .only(*selectors.REGISTRATION_ROW_FIELDS)
-    )
+    if scope is not None and kept is not None and chosen.keys() <= {"cohort"}:
+        # The page of the kept count, its rows by the kept SQL (no queryset to build).
+        page = Paginator(range(kept), REGISTRATION_PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = _kept_page(scope, chosen, show, table, page)
+    else:
+        filterset.queryset = queryset()
+        rows = filterset.qs
+        if show == SHOW_ACTION:
+            rows = selectors.registrations_needing_action(rows)
+        paginator = Paginator(rows.order_by(*table.ordering), REGISTRATION_PAGE_SIZE)
+        if kept is not None:
+            paginator.count = kept  # not a count over the queue on each visit
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = selectors.registration_note_counts(_page_rows(narrow(page.object_list)))
     select_page = request.GET.get("select") == "page"
     return {
         "filter": filterset,
@@ -204,6 +216,118 @@ def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=No
         "select_page": select_page,
         "query": request.GET.urlencode(),
     }
+
+
+def _page_rows(rows):
+    """The page's registrations with what their rows show."""
+    return (
+        rows.select_related(None)
+        .select_related("cohort", "parent_ministry", "decided_by")
+        .only(*selectors.REGISTRATION_ROW_FIELDS)
+    )
+
+
+def _kept_page(scope, chosen, show, table, page):
+    """The rows of `page` (of `_registration_table`'s queryset, filtered by no more than
+    the queue's cohort, in the table's order) as `_page_rows(narrow(page.object_list))`
+    gives them, with their `note_count` (`selectors.registration_note_counts`) from the
+    same query, by SQL compiled once per process and scope, view, order and page (the
+    querysets cost about 1.5 ms of CPU to build on each visit, and the counts a query of
+    their own). No query for an empty page."""
+    name, build, ids = scope
+    paginator = page.paginator
+    bottom = (page.number - 1) * paginator.per_page
+    top = bottom + paginator.per_page
+    if top + paginator.orphans >= paginator.count:
+        top = paginator.count
+    if top <= bottom:
+        return []
+    if "cohort" in chosen:
+        ids = {**ids, "chosen_cohort": int(chosen["cohort"])}
+    ordering = table.ordering
+
+    def rows(chosen_cohort=None, **markers):
+        queryset = build(**markers)
+        if chosen_cohort is not None:
+            queryset = queryset.filter(cohort=chosen_cohort)
+        if show == SHOW_ACTION:
+            queryset = selectors.registrations_needing_action(queryset)
+        return (
+            _page_rows(narrow(queryset.order_by(*ordering)[bottom:top]))
+            .annotate(note_count=selectors.registration_note_count())
+            .values(*_PAGE_COLUMNS, "note_count")
+        )
+
+    key = ".".join(
+        (name, "cohort" if "cohort" in chosen else "", show, table.key, str(table.descending))
+    )
+    found = compiled.values(f"cohorts.registration_page.{key}.{bottom}.{top}", rows, **ids)
+    return [_page_row(row) for row in found]
+
+
+# What a page's rows read (the registration's fields of `REGISTRATION_ROW_FIELDS`, its
+# keys, and its cohort's, ministry's and decider's fields there): `_page_row` makes of
+# them the instances `_page_rows` loads (the related rows deferred but for these fields).
+_PAGE_MODELS = {
+    None: InterestRegistration,
+    "cohort": Cohort,
+    "parent_ministry": Organisation,
+    "decided_by": User,
+}
+_PAGE_FIELDS = {
+    None: [
+        "id",
+        "cohort_id",
+        "parent_ministry_id",
+        "decided_by_id",
+        *(name for name in selectors.REGISTRATION_ROW_FIELDS if "__" not in name),
+    ],
+    "cohort": ["id"],
+    "parent_ministry": ["id"],
+    "decided_by": ["id"],
+}
+for _name in selectors.REGISTRATION_ROW_FIELDS:
+    if "__" in _name:
+        _path, _field = _name.split("__")
+        _PAGE_FIELDS[_path].append(_field)
+# Model.from_db takes the values in the model's order of fields.
+_PAGE_FIELDS = {
+    path: [f.attname for f in _PAGE_MODELS[path]._meta.concrete_fields if f.attname in names]
+    for path, names in _PAGE_FIELDS.items()
+}
+_PAGE_COLUMNS = [
+    *_PAGE_FIELDS[None],
+    *(f"{path}__{name}" for path, names in _PAGE_FIELDS.items() if path for name in names),
+]
+
+
+def _instance(model, db, names, values):
+    """`model.from_db(db, names, values)`: the fields not named deferred, the instance as
+    loaded from `db`. Made without Model.__init__ (a fifth of its CPU, which walks every
+    field of the model) while no pre_init or post_init receiver wants to see it made."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(db, names, values)
+    obj = model.__new__(model)
+    state = obj._state = ModelState()
+    state.adding, state.db = False, db
+    obj.__dict__.update(zip(names, values, strict=True))
+    return obj
+
+
+def _page_row(row):
+    db = InterestRegistration.objects.db
+    main = _PAGE_FIELDS[None]
+    registration = _instance(InterestRegistration, db, main, [row[name] for name in main])
+    for path in ("cohort", "parent_ministry", "decided_by"):
+        names = _PAGE_FIELDS[path]
+        related = None
+        if row[f"{path}__id"] is not None:
+            related = _instance(
+                _PAGE_MODELS[path], db, names, [row[f"{path}__{name}"] for name in names]
+            )
+        InterestRegistration._meta.get_field(path).set_cached_value(registration, related)
+    registration.note_count = row["note_count"]
+    return registration
 
 
 def _queue_count(user, cohort_ids, action, chosen):
@@ -235,9 +359,14 @@ def registration_list(request):
     cohort_ids = [pk for pk, _programme, _title in cohort_rows]
     context = _registration_table(
         request,
-        selectors.registrations_of_cohorts(cohort_ids),
+        lambda: selectors.registrations_of_cohorts(cohort_ids),
         count=lambda action, chosen: _queue_count(request.user, cohort_ids, action, chosen),
         cohort_rows=cohort_rows,
+        scope=(
+            f"queue.{len(cohort_ids)}",
+            lambda **markers: selectors.registrations_of_cohorts(list(markers.values())),
+            {f"cohort{index:04d}": pk for index, pk in enumerate(cohort_ids)},
+        ),
     )
     return render(request, "cohorts/registration_list.html", context)
 
@@ -246,15 +375,22 @@ def registration_list(request):
 def cohort_registrations(request, cohort_pk):
     """The registrations tab: the review queue for this cohort, inside its frame."""
     cohort = selectors.office_cohort_or_404(request.user, cohort_pk)
+    owned = cohort.programme.organisation_id in selectors.office_organisation_ids(request.user)
     context = _registration_table(
         request,
-        selectors.cohort_registrations(cohort, request.user),
+        lambda: selectors.cohort_registrations(cohort, request.user),
         count=lambda action, chosen: (
             None
             if chosen
             else selectors.cohort_registration_count(cohort.pk, needing_action=action)
         ),
         cohort=cohort,
+        scope=(
+            ("cohort", selectors.registrations_of_cohort, {"cohort": cohort.pk})
+            # (`cohort_registrations` gives none of another office's cohort.)
+            if owned
+            else None
+        ),
     )
     return render(
         request,
@@ -433,16 +569,18 @@ def registration_print(request, pk):
 
 def participation_columns():
     return [
-        Column("name", _("Name"), ("user__name", "user__email")),
-        Column("side", _("Side"), ("side", "user__name")),
-        Column("organisation", _("Organisation"), ("organisation__name", "user__name")),
+        # By the person's name as kept on the participation (`sort_name`, the same as
+        # `user__name`): the cohort's index gives the page in this order.
+        Column("name", _("Name"), ("sort_name", "user__email")),
+        Column("side", _("Side"), ("side", "sort_name")),
+        Column("organisation", _("Organisation"), ("organisation__name", "sort_name")),
         Column("position", _("Position"), ("position",)),
-        Column("state", _("State"), (selectors.PARTICIPATION_STATE_RANK, "user__name")),
+        Column("state", _("State"), (selectors.PARTICIPATION_STATE_RANK, "sort_name")),
         Column("signed_in", _("Last signed in"), ("user__last_login",), descending_first=True),
     ]
 
 
-def _participation_rows(request, cohort, groups):
+def _participation_filter(request, cohort, groups):
     filterset = ParticipationFilter(
         request.GET or None,
         queryset=selectors.participations_of(cohort),
@@ -451,11 +589,40 @@ def _participation_rows(request, cohort, groups):
     )
     chips = _filters(request, filterset)
     show = _show(request.GET, bool(chips))
+    table = SortableTable(request.GET, participation_columns(), default="side")
+    return filterset, chips, show, table
+
+
+def _participation_rows(request, cohort, groups):
+    filterset, chips, show, table = _participation_filter(request, cohort, groups)
     rows = filterset.qs
     if show == SHOW_ACTION:
         rows = selectors.participations_needing_action(cohort, rows)
-    table = SortableTable(request.GET, participation_columns(), default="side")
     return filterset, chips, show, table, rows.order_by(*table.ordering)
+
+
+class _BlankForm:
+    errors = None
+
+
+class _UnboundFilter:
+    """What the list's controls read of a filter nobody filled in (`filter.form.errors`:
+    none), without making its form (0.3 ms): its HTML is kept (`_blank_filter_form_html`),
+    the form made only when the cache has lost it."""
+
+    form = _BlankForm
+
+
+def _blank_filter_form_html(filterset, kind):
+    """`_filter_form_html` of an unbound filter, the form made only to render it."""
+    facts = filterset.blank_form_facts()
+    # The key `fragments.form_html` gives the form: django-filter names its form class
+    # after the filter set ("ParticipationFilterForm"), its prefix the filter set's.
+    return fragments.cached_html(
+        f"form:{kind}",
+        (f"{type(filterset).__name__}Form", filterset.form_prefix, facts),
+        lambda: render_to_string("partials/crispy_form.html", {"form": filterset.form}),
+    )
 
 
 @role_required(OFFICE)
@@ -464,25 +631,60 @@ def participation_list(request, cohort_pk):
     # The cohort's people counted per group, kept (one query at most): the filter's
     # organisations, the held invitations and, without a filter, the list's count.
     groups = selectors.participation_groups(cohort)
-    filterset, chips, show, table, found = _participation_rows(request, cohort, groups)
-    paginator = Paginator(found, PARTICIPATION_PAGE_SIZE)
+    kind = "cohorts.participation_filter"
+    if not request.GET:
+        # Nothing asked: no chips, nothing to report, the list as first shown; the
+        # filter's form is not made (its HTML is kept).
+        filterset = ParticipationFilter(
+            None, queryset=Participation.objects.none(), cohort=cohort, groups=groups
+        )
+        chips, show = [], SHOW_ACTION
+        table = SortableTable(request.GET, participation_columns(), default="side")
+        filter_form_html = _blank_filter_form_html(filterset, kind)
+        shown_filter = _UnboundFilter
+    else:
+        filterset, chips, show, table = _participation_filter(request, cohort, groups)
+        filter_form_html = _filter_form_html(filterset, kind)
+        shown_filter = filterset
+    needing_action = show == SHOW_ACTION
     if not chips:
         # Without a filter the count is the kept groups' (no count over the cohort's
-        # people joined with their accounts on each visit).
+        # people joined with their accounts on each visit), and a page among the first
+        # is read with SQL kept per process (cohorts.people_page).
+        paginator = Paginator([], PARTICIPATION_PAGE_SIZE)
         paginator.count = selectors.participation_count(
-            cohort, groups, needing_action=show == SHOW_ACTION
+            cohort, groups, needing_action=needing_action
         )
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = page.object_list.only(*selectors.PARTICIPATION_ROW_FIELDS)
+        page = paginator.get_page(request.GET.get("page"))
+        offset = (page.number - 1) * PARTICIPATION_PAGE_SIZE
+        found = people_page.page_rows(
+            cohort,
+            table,
+            needing_action=needing_action,
+            offset=offset,
+            size=PARTICIPATION_PAGE_SIZE,
+        )
+        if found is None:
+            found = people_page.rows_queryset(cohort, table.ordering, needing_action)[
+                offset : offset + PARTICIPATION_PAGE_SIZE
+            ]
+        page.object_list = found
+    else:
+        rows = filterset.qs
+        if needing_action:
+            rows = selectors.participations_needing_action(cohort, rows)
+        paginator = Paginator(rows.order_by(*table.ordering), PARTICIPATION_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = page.object_list.only(*selectors.PARTICIPATION_ROW_FIELDS)
     select_page = request.GET.get("select") == "page"
     return render(
         request,
         "cohorts/participation_list.html",
         {
             "cohort": cohort,
-            "filter": filterset,
+            "filter": shown_filter,
             "chips": chips,
-            "filter_form_html": _filter_form_html(filterset, "cohorts.participation_filter"),
+            "filter_form_html": filter_form_html,
             "show": show,
             "table": table,
             "page": page,

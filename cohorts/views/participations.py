@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cohorts import selectors, services
+from cohorts import import_preview, selectors, services
 from cohorts.forms import (
     ImportConfirmForm,
     ImportForm,
@@ -28,7 +28,7 @@ from cohorts.views.rows import (
     partner_office_sections,
     partner_people_rows,
 )
-from pioneer import jobs
+from pioneer import fragments, jobs
 from pioneer.models import Job, User
 from pioneer.paging import CountedRows
 from pioneer.permissions import require, role_required, scoped_object_or_404
@@ -101,7 +101,6 @@ def participation_detail(request, cohort_pk, pk):
             return redirect(
                 "cohorts:participation_detail", cohort_pk=cohort.pk, pk=participation.pk
             )
-    history = participation.history.select_related("history_user").order_by("-history_date")[:20]
     return render(
         request,
         "cohorts/participation_detail.html",
@@ -109,7 +108,15 @@ def participation_detail(request, cohort_pk, pk):
             "cohort": cohort,
             "participation": participation,
             "form": form,
-            "history": history,
+            # The unbound state form is the same for every person in the same state.
+            "form_html": fragments.form_html(
+                form,
+                "cohorts.participation_state",
+                tuple(value for value, _label in form.fields["state"].choices),
+            ),
+            "history": participation.history.select_related("history_user").order_by(
+                "-history_date"
+            )[:20],
         },
         status=400 if form.errors else 200,
     )
@@ -186,10 +193,28 @@ def participation_import_preview(request, cohort_pk, job_id):
     """What the checked file will do; confirming starts the import job. The rows come
     from the job the check stored, never from the browser."""
     cohort = office_cohort(request, cohort_pk)
-    job = scoped_object_or_404(
-        jobs.jobs_for(request.user).filter(kind=imports.IMPORT_KIND, object_id=cohort.pk),
-        public_id=job_id,
-    )
+    read = None
+    if request.method != "POST":
+        # The job with the counts and one page of its rows, read by PostgreSQL in one
+        # query (cohorts.import_preview); None elsewhere: read below as before.
+        try:
+            read = import_preview.preview_page(
+                user=request.user,
+                cohort=cohort,
+                job_id=job_id,
+                number=request.GET.get("page"),
+                size=PAGE_SIZE,
+            )
+        except Job.DoesNotExist:
+            raise Http404 from None
+    if read is not None:
+        job, summary, page = read
+        invited = summary.pop("invited")
+    else:
+        job = scoped_object_or_404(
+            jobs.jobs_for(request.user).filter(kind=imports.IMPORT_KIND, object_id=cohort.pk),
+            public_id=job_id,
+        )
     if job.state != Job.State.AWAITING:  # confirmed already (a double click, the back button)
         return redirect("job_detail", public_id=job.public_id)
     form = ImportConfirmForm(request.POST if request.method == "POST" else None)
@@ -200,8 +225,12 @@ def participation_import_preview(request, cohort_pk, job_id):
             options={"hold_invitations": form.cleaned_data["hold_invitations"]},
         )
         return redirect("job_detail", public_id=job.public_id)
-    summary = imports.preview(job)
-    invited = next((row for row in summary["rows"] if row["invited"]), None)
+    if read is None:
+        summary = imports.preview(job)
+        invited = next((row for row in summary["rows"] if row["invited"]), None)
+        # A file of thousands of people: the figures count them all, the table a page at
+        # a time.
+        page = Paginator(summary.pop("rows"), PAGE_SIZE).get_page(request.GET.get("page"))
     mail = None
     if invited is not None:
         # An unsaved stand-in: the e-mail as this person will read it, in their language.
@@ -210,8 +239,6 @@ def participation_import_preview(request, cohort_pk, job_id):
             kind="account.invitation", target=person, recipient=person
         )
         mail = {"subject": subject, "text": text, "language": language, "person": person}
-    # A file of thousands of people: the figures count them all, the table a page at a time.
-    page = Paginator(summary.pop("rows"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cohorts/participation_import_preview.html",
@@ -219,6 +246,8 @@ def participation_import_preview(request, cohort_pk, job_id):
             "cohort": cohort,
             "job": job,
             "form": form,
+            # The unbound form (the page as first shown) is the same for every import.
+            "form_html": fragments.form_html(form, "cohorts.import_confirm", ()),
             "mail": mail,
             "page": page,
             "rows": import_preview_rows(page.object_list),

@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 
 from cohorts import selectors, services
 from cohorts.forms import ProgrammeForm
+from cohorts.models import Cohort
 from cohorts.views._shared import OFFICE, apply_errors, render_form
 from cohorts.views.rows import programme_cohort_rows
+from pioneer import compiled
 from pioneer.models import Organisation
 from pioneer.permissions import require, role_required, scoped_object_or_404
 
@@ -50,14 +52,41 @@ def programme_create(request):
     return render_form(request, "cohorts/programme_form.html", {"form": form}, form)
 
 
+# The first pages of a programme's cohorts are read by SQL kept per process and offset.
+KEPT_PAGES = 20
+
+
+def _programme_cohorts(programme):
+    return Cohort.objects.filter(programme_id=programme).order_by("-start_date", "-id")
+
+
+def programme_cohorts_page(programme, number):
+    """The page `number` of `selectors.programme_cohorts(programme)` as
+    `Paginator(…, PAGE_SIZE).get_page(number)` gives it: its count and (on the first
+    KEPT_PAGES pages) its cohorts by SQL kept per process (pioneer.compiled)."""
+    paginator = Paginator([], PAGE_SIZE)
+    paginator.count = compiled.count(
+        "cohorts.programme_cohorts", _programme_cohorts, programme=programme.pk
+    )
+    page = paginator.get_page(number)
+    offset = (page.number - 1) * PAGE_SIZE
+    if page.number > KEPT_PAGES:
+        page.object_list = list(selectors.programme_cohorts(programme)[offset : offset + PAGE_SIZE])
+        return page
+    page.object_list = compiled.objects(
+        f"cohorts.programme_cohorts.page.{offset}.{PAGE_SIZE}",
+        lambda programme: _programme_cohorts(programme)[offset : offset + PAGE_SIZE],
+        programme=programme.pk,
+    )
+    return page
+
+
 @role_required(OFFICE)
 def programme_detail(request, slug):
     programme = scoped_object_or_404(
         selectors.programmes_for(request.user).select_related("organisation"), slug=slug
     )
-    page = Paginator(selectors.programme_cohorts(programme), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = programme_cohorts_page(programme, request.GET.get("page"))
     page.object_list = selectors.with_registration_counts(page.object_list)
     return render(
         request,

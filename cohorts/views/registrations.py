@@ -12,8 +12,10 @@ from django.views.decorators.http import require_POST
 
 from cohorts import selectors, services
 from cohorts.forms import DecisionForm, NoteForm
-from cohorts.models import InterestRegistration, RegistrationNote
+from cohorts.models import InterestRegistration
+from cohorts.views import rows as row_html
 from cohorts.views._shared import OFFICE, PARTNER, apply_errors
+from pioneer import fragments
 from pioneer.permissions import require, role_required
 
 
@@ -29,26 +31,44 @@ def registration_detail(request, pk):
     return _registration_page(request, registration, is_office)
 
 
-def _decision_form(registration, data=None):
-    return DecisionForm(
-        data,
-        registration=registration,
-        candidates=selectors.organisation_candidates(registration),
+def _decision_form(registration, data=None, kept=False):
+    """`kept`: the similar organisations as kept for the page as first shown
+    (`selectors.organisation_candidates_kept`); a decision reads them anew."""
+    find = selectors.organisation_candidates_kept if kept else selectors.organisation_candidates
+    return DecisionForm(data, registration=registration, candidates=find(registration))
+
+
+def _decision_facts(form):
+    """Everything the unbound decision form shows beyond its class: its organisations to
+    choose from (in the labels, the registration's name) and what is ticked first."""
+    fields = form.fields
+    return (
+        tuple(fields["choice"].choices),
+        fields["choice"].initial,
+        fields["make_contact"].initial,
     )
 
 
 def _registration_page(request, registration, is_office, note_form=None, decision_form=None):
     context = {"registration": registration, "is_office": is_office}
     if is_office:
-        context["notes"] = RegistrationNote.objects.filter(
-            registration=registration
-        ).select_related("author")
-        context["note_form"] = note_form or NoteForm()
+        # The notes and the similar organisations written in Python (cohorts.views.rows),
+        # the forms as first shown kept rendered (pioneer.fragments): through the template
+        # they were most of the page's time.
+        notes = selectors.registration_notes(registration)
+        context["notes"] = notes
+        context["notes_html"] = row_html.note_items(notes)
+        context["note_form"] = shown_note_form = note_form or NoteForm()
+        context["note_form_html"] = fragments.form_html(shown_note_form, "cohorts.note", ())
         state = registration.state
         if state == InterestRegistration.State.CONFIRMED:
-            decision_form = decision_form or _decision_form(registration)
+            decision_form = decision_form or _decision_form(registration, kept=True)
             context["decision_form"] = decision_form
-            context["candidates"] = list(decision_form.candidates.values())
+            context["candidates"] = candidates = list(decision_form.candidates.values())
+            context["candidates_html"] = row_html.candidate_items(candidates)
+            context["decision_form_html"] = fragments.form_html(
+                decision_form, "cohorts.decision", _decision_facts(decision_form)
+            )
         elif state != InterestRegistration.State.UNCONFIRMED:
             context["next_registration"] = selectors.registration_next_to_review(
                 user=request.user, after=registration

@@ -311,3 +311,126 @@ def test_the_check_page_keeps_flat_queries(world):
         BlueprintFactory(organisation=world["mluk"], programme=world["source"])
         EventFactory(cohort=world["cohort"])
     assert counted() == at_one <= 10
+
+
+def _loaded(obj, paths=()):
+    """What an instance holds: its loaded columns, what is deferred, and the related
+    objects read with it (`paths`), the same of each."""
+    found = {
+        "columns": {f.attname: obj.__dict__.get(f.attname, "<deferred>") for f in obj._meta.fields},
+        "deferred": sorted(obj.get_deferred_fields()),
+    }
+    for path in paths:
+        related = obj
+        for hop in path.split("__"):
+            field = related._meta.get_field(hop)
+            if not field.is_cached(related):
+                found[path] = "<not read>"
+                break
+            related = field.get_cached_value(related)
+            if related is None:
+                found[path] = None
+                break
+        else:
+            found[path] = _loaded(related)
+    return found
+
+
+def test_the_adoption_pages_kept_reads_are_the_querysets(world):
+    """The reads of the adoption form and record (their SQL kept per process,
+    blueprints.library_sql) give the instances their querysets give: the source among the
+    adoptable programmes, the office's organisations, the source's blueprints, the
+    adoption with what its record shows and the blueprints it names, for an office of one
+    organisation, of two, the source's own office and one that adopted nothing."""
+    from datetime import timedelta
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+    from django.utils import timezone
+
+    from blueprints import selectors
+    from pioneer.models import Organisation, Role
+    from pioneer.permissions import scoped_object_or_404
+    from tests.factories.core import RoleFactory
+
+    mluk, mik = world["mluk"], world["mik"]
+    BlueprintFactory(organisation=mluk, programme=world["source"], title='<Zweite & "Co">')
+    BlueprintFactory(organisation=mluk, programme=world["source"], visibility="signed_in")
+    later = BlueprintFactory(
+        organisation=mluk,
+        programme=world["source"],
+        published_at=timezone.now() + timedelta(days=3),
+    )
+    draft = BlueprintFactory(organisation=mik, title="Entwurf", draft=True)
+    both = office_user(mik)
+    RoleFactory(
+        user=both,
+        kind=Role.Kind.PROGRAMME_OFFICE,
+        organisation=world["stranger"].roles.get().organisation,
+    )
+    adopter = world["adopter"]
+    adoption = services.programme_adopt(
+        source=world["source"],
+        organisation=mik,
+        name="Tandem MIK",
+        cohort_title="1. Durchgang",
+        start_date=START,
+        by=adopter,
+    )
+    adoption.blueprints.add(draft)
+    users = [adopter, both, world["owner"], world["stranger"], AnonymousUser()]
+    now = timezone.now()
+    for user in users:
+        for when in (now, now + timedelta(days=4)):
+            for slug in ("pioneer4bb", "tandem-mik", "nichts"):
+                try:
+                    expected = scoped_object_or_404(
+                        selectors.adoptable_programmes(user, when), slug=slug
+                    )
+                except Http404:
+                    with pytest.raises(Http404):
+                        selectors.adoptable_programme_or_404(user, slug, when)
+                else:
+                    found = selectors.adoptable_programme_or_404(user, slug, when)
+                    assert _loaded(found, ["organisation"]) == _loaded(expected, ["organisation"])
+            for programme in (world["source"], adoption.programme):
+                expected = list(selectors.programme_blueprints(user, programme, when))
+                found = selectors.programme_blueprint_list(user, programme, when)
+                assert [_loaded(b) for b in found] == [_loaded(b) for b in expected]
+            if user.is_authenticated:
+                assert [
+                    _loaded(b) for b in selectors.adoption_blueprints(user, adoption, when)
+                ] == [
+                    _loaded(b)
+                    for b in selectors.visible_blueprints(user, when)
+                    .select_related(None)
+                    .filter(adoptions=adoption)
+                    .only("slug", "language", "title", "category")
+                    .order_by("category", "title")
+                ]
+        if not user.is_authenticated:
+            continue
+        assert [_loaded(o) for o in selectors.office_organisation_list(user)] == [
+            _loaded(o)
+            for o in Organisation.objects.filter(
+                pk__in=selectors.roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE)
+            ).order_by("name")
+        ]
+        for pk in (adoption.pk, adoption.pk + 1000, 2**63):
+            paths = ["organisation", "programme", "cohort", "source_programme__organisation", "by"]
+            try:
+                expected = scoped_object_or_404(
+                    selectors.adoptions_for(user).only(*selectors.ADOPTION_FIELDS), pk=pk
+                )
+            except Exception:  # noqa: BLE001 - none, or beyond bigint
+                with pytest.raises(Http404):
+                    selectors.adoption_or_404(user, pk)
+            else:
+                found = selectors.adoption_or_404(user, pk)
+                assert _loaded(found, paths) == _loaded(expected, paths)
+    assert later.pk and any(
+        b.pk == later.pk
+        for b in selectors.programme_blueprint_list(
+            adopter, world["source"], now + timedelta(days=4)
+        )
+    )

@@ -285,3 +285,152 @@ def test_a_visitors_search_never_becomes_a_cache_key(client, library, monkeypatc
     assert len([key for key in kept if key.startswith("blueprints:filter")]) == 1
     again = client.get(LIST).content.decode()
     assert 'value="noch etwas anderes"' not in again
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=Prototypen",
+        "q=%3Cb%3E%26%22%27x",  # <b>&"'x: escaped as the widget escapes it
+        "q=",
+        "q=%20%20",
+        "q=&q=Workshop",  # the widget shows the last one given
+        "q=Workshop&q=",
+        "q=Workshop&page=2",
+        "q=Workshop&category=method",  # a filter chosen: rendered
+        "q=Workshop&group_size=abc",  # an error shown: rendered
+        "q=" + "a" * 201,  # too long: rendered with its error
+        "q=Workshop&tag=workshop",
+        "page=2",
+        "",
+    ],
+)
+def test_a_search_for_words_alone_writes_them_into_the_kept_form(library, query, language):
+    """`rendering.filter_form` writes a search for words alone into the unasked form kept
+    in the cache: the same HTML as rendering the asked form through its template."""
+    from django.http import QueryDict
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from blueprints import rendering, selectors
+    from blueprints.forms import BlueprintFilter
+
+    tags = [selectors.CardTag("workshop", "Workshop"), selectors.CardTag("k-t", "<K&T>")]
+    with translation.override(language):
+        for _warm in range(2):  # the kept form missing, then read
+            form = BlueprintFilter(QueryDict(query) if query else None, tags=tags)
+            if form.is_bound:
+                form.is_valid()
+            expected = render_to_string("blueprints/_filter_form.html", {"form": form})
+            assert rendering.filter_form(form, tags) == expected
+
+
+def _card_columns(blueprint):
+    # Read with the blueprint (select_related), not loaded here.
+    assert Blueprint.organisation.field.is_cached(blueprint)
+    organisation = blueprint.organisation
+    return (
+        {
+            f.attname: blueprint.__dict__.get(f.attname, "<deferred>")
+            for f in Blueprint._meta.fields
+        },
+        sorted(blueprint.get_deferred_fields()),
+        blueprint.adopted_n,
+        getattr(blueprint, "rank", None),
+        {f.attname: organisation.__dict__.get(f.attname) for f in organisation._meta.fields},
+        sorted(organisation.get_deferred_fields()),
+    )
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_kept_library_reads_what_the_queryset_reads(library, signed_in):
+    """`library_sql.Library` (the SQL kept per shape of question) gives the rows, columns,
+    related organisation, adoption counts, ranks and counts of `selectors.library_queryset`
+    for the same question and time, page by page."""
+    from datetime import timedelta
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone
+
+    from blueprints import library_sql, selectors
+
+    ministry = library["workshop"].organisation
+    for n in range(13):
+        BlueprintFactory(
+            organisation=ministry,
+            title=f"Workshop <&\"'> {n}",
+            summary="Prototypen" if n % 2 else "Beratung",
+            category="method" if n % 3 else "template",
+            audience="office" if n % 2 else "participants",
+            duration_minutes=[60, 200, 420, 600][n % 4],
+            group_min=n % 5 or None,
+            group_max=(n % 5) * 4 or None,
+            visibility="signed_in" if n % 4 == 1 else "public",
+            published_at=timezone.now() + timedelta(days=1 if n == 7 else -n - 1),
+        )
+    user = participant_user() if signed_in else AnonymousUser()
+    queries = [
+        selectors.LibraryQuery(),
+        selectors.LibraryQuery(text="Workshop"),
+        selectors.LibraryQuery(text="  Prototypen  "),
+        selectors.LibraryQuery(text="<&\"'>"),
+        selectors.LibraryQuery(text="Beratungen -Fall"),
+        selectors.LibraryQuery(text="nichts dergleichen"),
+        selectors.LibraryQuery(category="method"),
+        selectors.LibraryQuery(category="template", text="Workshop"),
+        selectors.LibraryQuery(audience="office"),
+        *(selectors.LibraryQuery(duration=d) for d in selectors.DURATIONS),
+        selectors.LibraryQuery(group_size=8),
+        selectors.LibraryQuery(group_size=3, audience="participants"),
+        selectors.LibraryQuery(tag="workshop"),
+        selectors.LibraryQuery(tag="kreativitat", text="Prototypen", category="method"),
+    ]
+    now = timezone.now()
+    kept_any = False
+    for query in queries:
+        for when in (now, now + timedelta(days=2)):
+            expected = selectors.library_queryset(user, query, now=when)
+            found = library_sql.Library(user, query, when)
+            assert found.count() == expected.count()
+            for low, high in ((0, 10), (10, 20), (3, 5), (0, 0), (12, 30)):
+                rows = found[low:high]
+                assert [_card_columns(b) for b in rows] == [
+                    _card_columns(b) for b in expected[low:high]
+                ]
+    kept_any = any(
+        kept
+        for (kind, _shape), kept in connection._pioneer_library_kept.items()
+        if kind in ("rows", "count")
+    )
+    assert kept_any == (connection.vendor == "postgresql")
+
+
+def test_the_card_tags_are_the_querysets(library):
+    """`selectors.card_tags` (its SQL kept per number of blueprints) reads the tags the
+    queryset of the blueprints' tag rows reads, by name."""
+    from django.test.utils import CaptureQueriesContext
+
+    from blueprints import selectors
+
+    other = BlueprintFactory(organisation=library["workshop"].organisation)
+    services.blueprint_update(
+        blueprint=other,
+        data=services.BlueprintData(
+            title=other.title, summary=other.summary, tags=['<Zebra & "Co">', "Workshop", "Ahorn"]
+        ),
+        by=library["office"],
+    )
+    ids = [b.pk for b in Blueprint.objects.order_by("pk")]
+    for chosen in ([], ids[:1], ids, list(reversed(ids)), [ids[0], ids[0]], [10**9, *ids[:2]]):
+        expected = {}
+        for blueprint_id, slug, name in (
+            Blueprint.tags.through.objects.filter(blueprint_id__in=chosen)
+            .order_by("tag__name", "tag_id")
+            .values_list("blueprint_id", "tag__slug", "tag__name")
+        ):
+            expected.setdefault(blueprint_id, []).append(selectors.CardTag(slug, name))
+        with CaptureQueriesContext(connection) as queries:
+            assert selectors.card_tags(iter(chosen)) == expected
+        assert len(queries) == (1 if chosen else 0)
+    assert len(selectors.card_tags(ids)[other.pk]) == 3

@@ -275,3 +275,83 @@ def test_signed_in_people_find_the_blueprints_in_the_navigation(client, world):
     html = client.get("/home/").content.decode()
     nav = html.split('class="pio-nav"')[1].split("</nav>")[0]
     assert 'href="/blueprints/"' in nav
+
+
+def test_the_blueprint_pages_kept_lookup_is_the_querysets(world):
+    """`selectors.detail_blueprint_or_404` (its SQL kept per process) finds the instance
+    the page's queryset finds (columns, what is deferred, organisation, programme, cohort,
+    the adoption count for everyone but offices), or 404 where it finds none: for
+    everyone, anonymous and signed in, the owner's office (its drafts too), an office of
+    two organisations, at two times."""
+    from datetime import timedelta
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+    from django.utils import timezone
+
+    from blueprints import selectors
+    from pioneer.models import Role
+    from pioneer.permissions import scoped_object_or_404
+    from tests.factories.cohorts import CohortFactory
+    from tests.factories.core import RoleFactory
+
+    ministry = world["ministry"]
+    BlueprintFactory(
+        organisation=ministry,
+        programme=world["programme"],
+        cohort=CohortFactory(programme=world["programme"]),
+        slug="mit-durchgang",
+        visibility="signed_in",
+    )
+    BlueprintFactory(
+        organisation=ministry, slug="bald", published_at=timezone.now() + timedelta(days=2)
+    )
+    both = office_user(org=OrganisationFactory())
+    RoleFactory(user=both, kind=Role.Kind.PROGRAMME_OFFICE, organisation=ministry)
+    users = [AnonymousUser(), world["participant"], world["owner"], world["stranger"], both]
+    slugs = ["design-thinking", "entwurf", "zurueck", "mit-durchgang", "bald", "nichts"]
+    paths = ("organisation", "programme", "cohort")
+
+    def loaded(blueprint):
+        found = {
+            "columns": {
+                f.attname: blueprint.__dict__.get(f.attname, "<deferred>")
+                for f in Blueprint._meta.fields
+            },
+            "deferred": sorted(blueprint.get_deferred_fields()),
+            "adopted_n": getattr(blueprint, "adopted_n", "<none>"),
+        }
+        for path in paths:
+            field = Blueprint._meta.get_field(path)
+            related = field.get_cached_value(blueprint) if field.is_cached(blueprint) else "-"
+            found[path] = related if related in (None, "-") else related.__dict__ | {"_state": 0}
+        return found
+
+    def old_lookup(user, when):
+        # What the page's view built before its SQL was kept.
+        found = (
+            selectors.visible_blueprints(user, when)
+            .select_related(None)
+            .select_related("organisation", "programme", "cohort")
+            .defer("search_vector")
+        )
+        if not selectors.roles_of(user).organisation_ids(Role.Kind.PROGRAMME_OFFICE):
+            found = found.annotate(adopted_n=selectors.adoption_count_subquery())
+        return found
+
+    seen = set()
+    now = timezone.now()
+    for user in users:
+        for when in (now, now + timedelta(days=3)):
+            for slug in slugs:
+                try:
+                    expected = scoped_object_or_404(old_lookup(user, when), slug=slug)
+                except Http404:
+                    with pytest.raises(Http404):
+                        selectors.detail_blueprint_or_404(user, slug, when)
+                    seen.add(False)
+                    continue
+                found = selectors.detail_blueprint_or_404(user, slug, when)
+                assert loaded(found) == loaded(expected)
+                seen.add(True)
+    assert seen == {True, False}

@@ -66,3 +66,34 @@ def test_people_without_staff_flag_are_kept_out(client):
     response = client.get("/admin/pioneer/user/")
     assert response.status_code == 302
     assert response.url.startswith("/admin/login/")
+
+
+def test_admin_builds_its_list_of_apps_once_per_request(admin_client, monkeypatch):
+    """The index shows the same apps and models as Django's site would, built once, not twice
+    (the sidebar's context and the index asked for it separately)."""
+    from django.contrib import admin
+    from django.contrib.admin import AdminSite
+
+    from pioneer.admin_site import PioneerAdminSite
+
+    assert isinstance(admin.site, PioneerAdminSite)
+    builds = []
+    original = AdminSite._build_app_dict
+
+    def counted(self, request, label=None):
+        builds.append(label)
+        return original(self, request, label)
+
+    monkeypatch.setattr(AdminSite, "_build_app_dict", counted)
+    response = admin_client.get("/admin/")
+    assert response.status_code == 200
+    assert builds == [None]
+    shown = [m["object_name"] for app in response.context["app_list"] for m in app["models"]]
+    expected = AdminSite.get_app_list(admin.site, response.wsgi_request)
+    assert shown == [m["object_name"] for app in expected for m in app["models"]]
+    assert "User" in shown and "Organisation" in shown
+    assert response.context["available_apps"] is response.context["app_list"]
+
+    builds.clear()
+    assert admin_client.get("/admin/pioneer/").status_code == 200
+    assert builds.count("pioneer") == 1

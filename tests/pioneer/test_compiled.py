@@ -157,6 +157,42 @@ def test_objects_read_only_the_columns_only_leaves_and_defer_the_others():
     assert found.start_date == cohort.start_date
 
 
+def test_values_on_answers_for_each_day_and_id_given():
+    """`values_on`: the kept SQL takes the day given on each call, as the ids."""
+    from datetime import date
+
+    first, second = CohortFactory(), CohortFactory()
+    InterestRegistrationFactory.create_batch(2, cohort=first)
+    InterestRegistrationFactory(cohort=second)
+
+    def build(cohort, day):
+        return (
+            Cohort.objects.filter(pk=cohort)
+            .annotate(n=Count("registrations", filter=Q(registrations__created_at__date__lt=day)))
+            .values("pk", "n")
+        )
+
+    for cohort, day, n in (
+        (first, date(2999, 1, 1), 2),
+        (first, date(2000, 1, 1), 0),
+        (second, date(2999, 1, 1), 1),
+        (second, date(1999, 1, 1), 0),
+    ):
+        expected = list(build(cohort.pk, day))
+        assert expected == [{"pk": cohort.pk, "n": n}]
+        assert compiled.values_on("test.on", build, day, cohort=cohort.pk) == expected
+
+
+def test_values_on_refuses_a_query_without_the_day():
+    from datetime import date
+
+    def build(cohort, day):
+        return InterestRegistration.objects.filter(cohort_id=cohort).values("state")
+
+    with pytest.raises(ValueError):
+        compiled.values_on("test.on_unused", build, date(2026, 1, 1), cohort=1)
+
+
 def test_a_moment_beside_the_ids_is_given_as_the_queryset_would_take_it():
     """An aware datetime among the ids (e.g. now) is kept as a marker moment and replaced
     by the moment given, as the id is: each moment answers as its own queryset does."""

@@ -3,16 +3,23 @@ the tandems whose current or next agreement lacks a confirmation of its current 
 (a paper signature counts), each row shows its agreement's state with a link, the
 dashboard counts them in one query, and the board's queries stay flat."""
 
+import copy
+
 import pytest
+from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import escape
+from django.utils.html import escape, format_html
+from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort
 from cohorts.selectors import cohort_dashboard
+from pioneer.row_html import date_formatter, esc, join, labels, number, url_maker
 from tandems import agreements, selectors, services
-from tandems.models import Tandem
+from tandems.agreements import board_agreement
+from tandems.models import HospitationPhase, Tandem
+from tandems.rows import _BADGE, _PHASE, _ROW, _SMALL, board_rows
 from tests.factories.cohorts import CohortFactory
 from tests.factories.core import office_user, partner_user
 from tests.factories.tandems import tandem
@@ -228,3 +235,220 @@ def test_a_row_names_its_people_and_host_contact_without_its_phases(world):
     html = _client(world["office"]).get(url).content.decode()
     names = (escape(t.administration.user.name), escape(t.external.user.name))
     assert "{} &amp; {}".format(*names) in html
+
+
+# --- the board's kept reads and its rows, held to the querysets and the first writing ---
+
+
+def _person(name, email):
+    """`{{ user }}`: the name, or the e-mail address without one."""
+    return name or email
+
+
+def _organisation(person):
+    """`{{ organisation.short_name|default:organisation.name }}`."""
+    return person["short"] or person["organisation_name"]
+
+
+def _old_board_rows(cohort, tandems, phases, people):
+    """tandems.rows.board_rows as it was written with format_html and esc (the reference)."""
+    detail = url_maker("tandems:detail", cohort.pk)
+    agreement_url = url_maker("tandems:agreement")
+    day = date_formatter("SHORT_DATE_FORMAT")
+    states = labels(Tandem.State.choices)
+    numbers = labels(HospitationPhase.Number.choices)
+    guest_line = _("%(guest)s is the guest at %(host)s")
+    agreement_label = _("Agreement, phase %(number)s")
+    phase_label = _("Phase %(number)s")
+    count_label = _("%(confirmed)s of %(parties)s confirmed")
+    host_contact = esc(_("host contact"))
+    paper = format_html(_BADGE, "success", _("signed on paper"))
+    confirmed = format_html(_BADGE, "success", _("confirmed"))
+    by_tandem = {}
+    for phase in phases:
+        by_tandem.setdefault(phase["tandem_id"], []).append(phase)
+    rows = []
+    for t in tandems:
+        first, second = people[t["administration_id"]], people[t["external_id"]]
+        administration = esc(_person(first["name"], first["email"]))
+        external = esc(_person(second["name"], second["email"]))
+        items = []
+        own = by_tandem.get(t["pk"], [])
+        for phase in own:
+            label = phase["host_contact_name"]
+            if phase["host_contact_id"]:
+                label = _person(phase["contact_name"], phase["contact_email"])
+            phase["url"] = esc(agreement_url(phase["pk"]))
+            guest = phase["guest"]
+            items.append(
+                _PHASE.format(
+                    label=numbers.get(phase["number"]) or esc(phase["number"]),
+                    start=day(phase["start"]),
+                    end=day(phase["end"]),
+                    # The translated sentence as the template's `|safe` wrote it, its
+                    # values escaped.
+                    guest_line=guest_line
+                    % {
+                        "guest": esc(_person(guest["name"], guest["email"])),
+                        "host": esc(phase["host_short"] or phase["host_name"]),
+                    },
+                    contact=f" ({host_contact}: {esc(label)})" if label else "",
+                    url=phase["url"],
+                    agreement_label=esc(agreement_label % {"number": phase["number"]}),
+                )
+            )
+        agreement = board_agreement(t["state"], {phase["number"]: phase for phase in own})
+        t["agreement"] = agreement
+        if agreement:
+            if agreement["paper"]:
+                badge = paper
+            elif agreement["complete"]:
+                badge = confirmed
+            else:
+                badge = format_html(
+                    _BADGE,
+                    "warning",
+                    count_label
+                    % {"confirmed": agreement["confirmed"], "parties": agreement["parties"]},
+                )
+            agreement = format_html(
+                '<a class="kern-link" href="{}">{}</a><br>{}',
+                agreement["phase"]["url"],
+                phase_label % {"number": agreement["phase"]["number"]},
+                badge,
+            )
+        confirmations = ""
+        if t["state"] == Tandem.State.PROPOSED:
+            confirmations = _SMALL.format(
+                f"{'✓' if t['administration_confirmed_at'] else '…'} {administration}, "
+                f"{'✓' if t['external_confirmed_at'] else '…'} {external}"
+            )
+        overdue = t["overdue"]
+        rows.append(
+            _ROW.format(
+                url=esc(detail(t["pk"])),
+                administration=administration,
+                external=external,
+                administration_organisation=esc(_organisation(first)),
+                external_organisation=esc(_organisation(second)),
+                topic=f" · {esc(t['topic'])}" if t["topic"] else "",
+                state=states.get(t["state"]) or esc(t["state"]),
+                confirmations=confirmations,
+                ended=_SMALL.format(esc(t["ended_reason"])) if t["ended_reason"] else "",
+                phases="".join(items),
+                agreement=agreement or "–",
+                overdue=format_html(_BADGE, "danger", number(overdue)) if overdue else "0",
+            )
+        )
+    return join(rows)
+
+
+def _old_phases(tandem_ids):
+    phases = list(selectors._board_phases(tandem_ids)) if tandem_ids else []
+    for phase in phases:
+        phase["guest"] = {
+            "name": phase.pop("guest_name"),
+            "email": phase.pop("guest_email"),
+            "short": phase.pop("guest_short"),
+            "organisation_name": phase.pop("guest_organisation"),
+        }
+    return phases
+
+
+MARKED = 'O\'Brien <&> "Zoë"'
+
+
+@pytest.fixture
+def big_board(world):
+    """The world's seven tandems and twenty more (two pages), names and topics with
+    `<&"'`, one ended early, milestones overdue on some days and not on others."""
+    cohort, office = world["cohort"], world["office"]
+    for index in range(20):
+        t = tandem(cohort, topic=f"{MARKED} {index}" if index % 2 else "")
+        if index % 5 == 0:
+            t.administration.user.name = f"{MARKED} {index}"
+            t.administration.user.save()
+            t.external.organisation.short_name = MARKED
+            t.external.organisation.save()
+        if index % 7 == 0:
+            t.external.user.name = ""
+            t.external.user.save()
+        if index == 3:
+            services.tandem_end_early(tandem=t, reason=MARKED, by=office)
+        if index == 4:
+            phase = t.phases.get(number=1)
+            phase.host_contact_name = MARKED
+            phase.save()
+    return world
+
+
+def test_the_boards_kept_reads_are_the_querysets(big_board):
+    """The unfiltered board's page, its phases and its counts come from SQL compiled once
+    per process: the same rows as the querysets, for each page, day and cohort."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    cohort = big_board["cohort"]
+    empty = CohortFactory(state=Cohort.State.RUNNING)
+    today = timezone.localdate()
+    overdue_seen = set()
+    for day in (today, date(2000, 1, 1), today + timedelta(days=400)):
+        base = selectors.tandems_of(cohort, today=day)
+        ordered = selectors.board_order(base)
+        for bottom, top in ((0, 20), (20, 40), (20, 27), (5, 6)):
+            expected = selectors.board_rows(base, ordered[bottom:top])
+            assert selectors.board_page(cohort, bottom, top, today=day) == expected
+            overdue_seen.update(row["overdue"] for row in expected)
+        assert selectors.board_page(empty, 0, 20, today=day) == []
+    assert len(overdue_seen) > 1  # the day counts
+    assert selectors.board_page(cohort, 0, 0) == []
+    ids = [row["pk"] for row in selectors.board_page(cohort, 0, 27)]
+    assert len(ids) == 27
+    for chosen in (ids[:1], ids[:20], ids, ids[3:5], [ids[4], ids[1]]):
+        assert selectors.board_phases(chosen) == _old_phases(chosen)
+    assert selectors.board_phases([]) == []
+    counts = selectors.tandem_counts(cohort)
+    assert counts == {
+        row["state"]: row["n"]
+        for row in Tandem.objects.filter(cohort=cohort).values("state").annotate(n=Count("id"))
+    }
+    assert sum(counts.values()) == 27
+    assert selectors.tandem_counts(empty) == {}
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_board_rows_are_those_first_written(big_board, language):
+    """tandems.rows.board_rows writes what it wrote with format_html: each page, both
+    languages, names and topics with `<&"'` escaped alike."""
+    cohort = big_board["cohort"]
+    seen = []
+    with translation.override(language):
+        for bottom, top in ((0, 20), (20, 27)):
+            rows = selectors.board_page(cohort, bottom, top)
+            phases = selectors.board_phases([row["pk"] for row in rows])
+            people = {phase["guest_id"]: phase["guest"] for phase in phases}
+            expected = _old_board_rows(
+                cohort, copy.deepcopy(rows), copy.deepcopy(phases), copy.deepcopy(people)
+            )
+            written = board_rows(cohort, rows, phases, people)
+            assert written == expected
+            seen.append(written)
+    seen = "".join(seen)
+    assert "O&#x27;Brien &lt;&amp;&gt; &quot;Zoë&quot;" in seen  # names, topics, reasons
+
+
+def test_the_board_page_by_page_without_and_with_a_filter(big_board):
+    """The unfiltered board reads its page by the kept SQL, the filtered one by the
+    querysets: the same rows for the same tandems, page by page."""
+    url = reverse("tandems:board", args=[big_board["cohort"].pk])
+    client = _client(big_board["office"])
+    for page in ("1", "2", "99"):
+        plain = client.get(url, {"page": page}).context
+        filtered = client.get(url, {"page": page, "q": " "}).context
+        everything = client.get(url, {"page": page, "state": ""}).context
+        assert plain["page"].paginator.count == 27
+        assert [t["pk"] for t in plain["tandems"]] == [t["pk"] for t in everything["tandems"]]
+        assert plain["page"].number == filtered["page"].number
+    second = client.get(url, {"page": "2"}).context
+    assert len(second["tandems"]) == 7

@@ -1,0 +1,221 @@
+"""The review queue and a cohort's registrations tab read the page's rows (with their
+note counts) by SQL compiled once per process while no filter but the queue's cohort is
+in effect (cohorts.views.lists._kept_page), and write them in Python with plain escaping
+(cohorts.views.rows.registration_rows): each page is the page the querysets and the
+first writing gave, in every view, order and page, and in both languages."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from cohorts import selectors
+from cohorts.models import Cohort, InterestRegistration, RegistrationNote
+from cohorts.views import lists
+from cohorts.views.rows import _REGISTRATION_ROW, registration_rows
+from pioneer.row_html import date_formatter, esc, join, labels, number, url_maker
+from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
+from tests.factories.core import OrganisationFactory, office_user
+
+pytestmark = pytest.mark.django_db
+
+MARKED = 'O\'Brien <&> "Zoë"'
+SORT_KEYS = ["organisation", "kind", "cohort", "state", "offered", "sought", "received"]
+STATES = ["confirmed", "unconfirmed", "accepted", "declined", "expired"]
+
+
+def _old_registration_rows(registrations, select_page, with_cohort):
+    """The rows of the review queue and of a cohort's registrations tab
+    (templates/cohorts/_registration_table.html)."""
+    day = date_formatter("SHORT_DATE_FORMAT")
+    detail = url_maker("cohorts:registration_detail")
+    select = _("Select %(name)s")
+    badges = {
+        InterestRegistration.State.UNCONFIRMED: format_html(
+            ' <span class="kern-badge kern-badge--warning kern-badge--small">'
+            '<span class="kern-label">{}</span></span>',
+            _("link not confirmed"),
+        ),
+        InterestRegistration.State.CONFIRMED: format_html(
+            ' <span class="kern-badge kern-badge--info kern-badge--small">'
+            '<span class="kern-label">{}</span></span>',
+            _("to review"),
+        ),
+    }
+    kinds = labels(InterestRegistration._meta.get_field("organisation_kind").choices)
+    states = labels(InterestRegistration.State.choices)
+    checked = " checked" if select_page else ""
+    rows = []
+    for r in registrations:
+        name = r.organisation_name
+        ministry = r.parent_ministry
+        decided = ""
+        if r.decided_by:
+            decided = format_html(
+                '<br><span class="kern-body--small">{}, {}</span>',
+                r.decided_by,
+                day(r.decided_at),
+            )
+        rows.append(
+            _REGISTRATION_ROW.format(
+                pk=r.pk,
+                checked=checked,
+                select=esc(select % {"name": name}),
+                url=esc(detail(r.pk)),
+                name=esc(name),
+                contact=esc(r.contact_name),
+                kind=kinds.get(r.organisation_kind) or esc(r.organisation_kind),
+                ministry=format_html(" ({})", ministry) if ministry else "",
+                cohort=(
+                    format_html('<td class="kern-table__cell">{}</td>', r.cohort.title)
+                    if with_cohort
+                    else ""
+                ),
+                state=states.get(r.state) or esc(r.state),
+                badge=badges.get(r.state, ""),
+                decided=decided,
+                host=esc(number(r.places_host)),
+                send=esc(number(r.places_send)),
+                received=esc(day(r.created_at)),
+                notes=esc(number(r.note_count)),
+            )
+        )
+    return join(rows)
+
+
+@pytest.fixture
+def world():
+    ministry = OrganisationFactory(name="Ministerium für Landwirtschaft")
+    office = office_user(org=ministry, name=MARKED)
+    decider = office_user(org=ministry, name="")
+    programme = ProgrammeFactory(organisation=ministry)
+    big = CohortFactory(programme=programme, state=Cohort.State.OPEN, title=f"Groß {MARKED}")
+    small = CohortFactory(programme=programme, state=Cohort.State.OPEN, title="Klein")
+    CohortFactory(programme=programme, state=Cohort.State.OPEN, title="Leer")
+    parent = OrganisationFactory(name=f"Ministerium {MARKED}", short_name="", kind="ministry")
+    now = timezone.now()
+    for index in range(34):
+        state = STATES[index % 5]
+        decided = state in ("accepted", "declined")
+        registration = InterestRegistrationFactory(
+            cohort=big if index % 4 else small,
+            state=state,
+            organisation_name=f"{MARKED} {index}" if index % 3 == 0 else f"Firma {index}",
+            contact_name=MARKED if index % 2 else "Kontakt",
+            organisation_kind="authority" if index % 6 == 0 else "company",
+            parent_ministry=parent if index % 6 == 0 else None,
+            places_host=index % 4,
+            places_send=index % 3,
+            decided_by=(office if index % 2 else decider) if decided else None,
+            decided_at=now - timedelta(days=index) if decided else None,
+        )
+        InterestRegistration.objects.filter(pk=registration.pk).update(
+            created_at=now - timedelta(hours=index % 9)
+        )
+        for _n in range(index % 3):
+            RegistrationNote.objects.create(registration=registration, author=office, text="x")
+    return {"office": office, "big": big, "small": small}
+
+
+def _without_kept_pages(monkeypatch):
+    """The views as they were: the page's rows from the querysets (no `scope`)."""
+    table = lists._registration_table
+
+    def orm_table(*args, scope=None, **kwargs):
+        return table(*args, **kwargs)
+
+    monkeypatch.setattr(lists, "_registration_table", orm_table)
+
+
+def _html(client, url):
+    html = client.get(url).content.decode()
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+QUERIES = [
+    "",
+    "?show=all",
+    "?page=2",
+    "?show=all&page=2",
+    "?show=all&page=99",
+    "?show=action&page=2",
+    "?select=page",
+    *[f"?show=all&sort={d}{key}" for key in SORT_KEYS for d in ("", "-")],
+    *[f"?sort={d}{key}&page=2" for key in SORT_KEYS for d in ("", "-")],
+    "?cohort={big}",
+    "?cohort={big}&show=all&page=2",
+    "?cohort={big}&show=all&sort=-notes",
+    "?cohort={small}&show=action",
+    "?cohort=bogus",
+    "?state=accepted",
+    "?q=firma&show=all",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_kept_pages_are_the_querysets_pages(world, monkeypatch, language):
+    client = Client()
+    client.force_login(world["office"])
+    client.cookies["django_language"] = language
+    ids = {"big": world["big"].pk, "small": world["small"].pk}
+    urls = [f"/registrations/{query.format(**ids)}" for query in QUERIES]
+    urls += [
+        f"/cohorts/{cohort}/registrations/{query}"
+        for cohort in ids.values()
+        for query in QUERIES
+        if "cohort=" not in query
+    ]
+    kept = {url: _html(client, url) for url in urls}
+    _without_kept_pages(monkeypatch)
+    for url in urls:
+        assert _html(client, url) == kept[url], url
+    assert all("O&#x27;Brien &lt;&amp;&gt; &quot;Zoë&quot;" in page for page in kept.values())
+
+
+def test_the_kept_rows_are_the_querysets_rows(world):
+    """The rows themselves: the same registrations with the same values, note counts and
+    related rows as the querysets give."""
+    client = Client()
+    client.force_login(world["office"])
+    for url in ("/registrations/?show=all", f"/cohorts/{world['big'].pk}/registrations/?show=all"):
+        kept = client.get(url).context["page"].object_list
+        assert len(kept) == 25
+        for row in kept:
+            orm = InterestRegistration.objects.get(pk=row.pk)
+            assert row == orm
+            (loaded,) = lists._page_rows(InterestRegistration.objects.filter(pk=row.pk))
+            assert row.get_deferred_fields() == loaded.get_deferred_fields()
+            assert (row._state.adding, row._state.db) == (False, loaded._state.db)
+            for path in ("cohort", "parent_ministry", "decided_by"):
+                mine, theirs = getattr(row, path), getattr(loaded, path)
+                assert mine == theirs
+                if mine is not None:
+                    assert mine.get_deferred_fields() == theirs.get_deferred_fields(), path
+                    assert str(mine) == str(theirs)
+            assert row.note_count == orm.notes.count()
+            assert row.cohort_id == orm.cohort_id and row.cohort.title == orm.cohort.title
+            assert row.parent_ministry == orm.parent_ministry
+            assert row.decided_by == orm.decided_by
+            assert (row.organisation_name, row.created_at, row.places_host) == (
+                orm.organisation_name,
+                orm.created_at,
+                orm.places_host,
+            )
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_rows_are_written_as_they_were_first(world, language):
+    rows = selectors.registration_note_counts(
+        lists._page_rows(InterestRegistration.objects.order_by("pk"))
+    )
+    with translation.override(language):
+        for select_page in (False, True):
+            for with_cohort in (False, True):
+                assert registration_rows(rows, select_page, with_cohort) == (
+                    _old_registration_rows(rows, select_page, with_cohort)
+                )
+    assert "O&#x27;Brien &lt;&amp;&gt; &quot;Zoë&quot;" in registration_rows(rows, False, True)
