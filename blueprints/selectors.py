@@ -449,9 +449,10 @@ def _listed(ids):
     return [ids[name] for name in sorted(ids)]
 
 
-def adoptable_programme_or_404(user, slug, now=None):
-    """`adoptable_programmes(user)`'s programme `slug` with its organisation, else
-    Http404 (as `scoped_object_or_404` finds it)."""
+def _kept_by_slug_or_404(kind, user, slug, now, scoped):
+    """The one row of `scoped(user, now, org_ids=...)` with this `slug`, its SQL kept per
+    process and kind of reader (signed in or not, number of offices), else Http404 (as
+    `scoped_object_or_404` finds it)."""
     from django.http import Http404
 
     from blueprints import library_sql
@@ -459,10 +460,10 @@ def adoptable_programme_or_404(user, slug, now=None):
     organisations = _office_ids(user)
 
     def build(slug, now, **organisations):
-        return adoptable_programmes(user, now, org_ids=_listed(organisations)).filter(slug=slug)
+        return scoped(user, now, org_ids=_listed(organisations)).filter(slug=slug)
 
     found = library_sql.objects(
-        f"blueprints.adoptable_programme.{user.is_authenticated}.{len(organisations)}",
+        f"blueprints.{kind}.{user.is_authenticated}.{len(organisations)}",
         build,
         slug=slug,
         now=now or timezone.now(),
@@ -471,6 +472,12 @@ def adoptable_programme_or_404(user, slug, now=None):
     if len(found) != 1:
         raise Http404
     return found[0]
+
+
+def adoptable_programme_or_404(user, slug, now=None):
+    """`adoptable_programmes(user)`'s programme `slug` with its organisation, else
+    Http404."""
+    return _kept_by_slug_or_404("adoptable_programme", user, slug, now, adoptable_programmes)
 
 
 def programme_blueprint_list(user, programme, now=None):
@@ -593,24 +600,6 @@ def detail_blueprint(user, now=None, org_ids=None):
 
 
 def detail_blueprint_or_404(user, slug, now=None):
-    """`detail_blueprint(user)`'s blueprint `slug`, else Http404 (as
-    `scoped_object_or_404` finds it), its SQL kept per process."""
-    from django.http import Http404
-
-    from blueprints import library_sql
-
-    organisations = _office_ids(user)
-
-    def build(slug, now, **organisations):
-        return detail_blueprint(user, now, org_ids=_listed(organisations)).filter(slug=slug)
-
-    found = library_sql.objects(
-        f"blueprints.detail.{user.is_authenticated}.{len(organisations)}",
-        build,
-        slug=slug,
-        now=now or timezone.now(),
-        **organisations,
-    )
-    if len(found) != 1:
-        raise Http404
-    return found[0]
+    """`detail_blueprint(user)`'s blueprint `slug`, else Http404, its SQL kept per
+    process."""
+    return _kept_by_slug_or_404("detail", user, slug, now, detail_blueprint)

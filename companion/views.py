@@ -328,15 +328,7 @@ def _add_form(request, event, registrations, form=None):
                 for p in found
             ]
         )
-        return {
-            "add_form": form,
-            "add_search": search,
-            "add_search_html": partial(search_html, request, search),
-            "add_query": query,
-            "add_found": bool(found),
-            "add_more": more,
-            "add_limit": ADD_CHOICES,
-        }
+        return _add_context(request, form, search, query, found, more)
     addable = _addable(event, registrations)
     if query:
         found = list(
@@ -360,6 +352,10 @@ def _add_form(request, event, registrations, form=None):
     if chosen and chosen not in shown:
         shown = [chosen, *shown]
     form.offer(shown)
+    return _add_context(request, form, search, query, found, more)
+
+
+def _add_context(request, form, search, query, found, more):
     return {
         "add_form": form,
         "add_search": search,

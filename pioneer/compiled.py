@@ -19,7 +19,7 @@ The SQL is kept per database connection object (each thread has its own), so a t
 switches databases or a process that serves several gets its own compiled text.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.db import connection
 from django.db.models import Count, Value
@@ -77,33 +77,42 @@ def _run(kept, ids):
         return cursor.fetchall()
 
 
-def values(name, build, **ids):
-    """The rows of `build(**markers)` (a `values()` queryset) for these `ids`, as dicts."""
-    kept = _cache().get(("values", name))
-    if kept is None:
-        markers = _markers(ids)
-        queryset = build(**markers)
-        query = queryset.query
-        compiler = query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        kept = _Kept()
-        kept.sql, kept.params = sql, tuple(params)
-        kept.slots = _slots(kept.params, markers)
-        kept.names = (
-            list(query.selected)
-            if query.selected
-            else [*query.extra_select, *query.values_select, *query.annotation_select]
-        )
-        fields = [column[0] for column in compiler.select[: compiler.col_count]]
-        kept.compiler = compiler
-        kept.converters = compiler.get_converters(fields)
-        _cache()[("values", name)] = kept
-    rows = _run(kept, _moments_adapted(ids))
+def _kept_values(queryset, markers):
+    """The kept SQL of a `values()` queryset built with `markers`, with its column names
+    and the converters of its fields."""
+    query = queryset.query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    kept = _Kept()
+    kept.sql, kept.params = sql, tuple(params)
+    kept.slots = _slots(kept.params, markers)
+    kept.names = (
+        list(query.selected)
+        if query.selected
+        else [*query.extra_select, *query.values_select, *query.annotation_select]
+    )
+    fields = [column[0] for column in compiler.select[: compiler.col_count]]
+    kept.compiler = compiler
+    kept.converters = compiler.get_converters(fields)
+    return kept
+
+
+def _value_rows(kept, ids):
+    rows = _run(kept, ids)
     if kept.converters:
         rows = kept.compiler.apply_converters(rows, kept.converters)
     names = kept.names
     # Columns past the named ones (added for an ordering) are left out, as Django does.
     return [dict(zip(names, row, strict=False)) for row in rows]
+
+
+def values(name, build, **ids):
+    """The rows of `build(**markers)` (a `values()` queryset) for these `ids`, as dicts."""
+    kept = _cache().get(("values", name))
+    if kept is None:
+        markers = _markers(ids)
+        kept = _cache()[("values", name)] = _kept_values(build(**markers), markers)
+    return _value_rows(kept, _moments_adapted(ids))
 
 
 def count(name, build, **ids):
@@ -211,7 +220,7 @@ def one_or_404(name, build, *, related=(), **ids):
 
 # A date no query compares with (the first years hold no programme): it marks where the
 # day `values_on` is given goes in the kept SQL.
-_DAY_MARKER = __import__("datetime").date(1, 2, 3)
+_DAY_MARKER = date(1, 2, 3)
 
 
 def values_on(name, build, day, **ids):
@@ -222,13 +231,7 @@ def values_on(name, build, day, **ids):
     kept = _cache().get(("values_on", name))
     if kept is None:
         markers = _markers(ids)
-        queryset = build(day=_DAY_MARKER, **markers)
-        query = queryset.query
-        compiler = query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        kept = _Kept()
-        kept.sql, kept.params = sql, tuple(params)
-        kept.slots = _slots(kept.params, markers)
+        kept = _kept_values(build(day=_DAY_MARKER, **markers), markers)
         adapted = connection.ops.adapt_datefield_value(_DAY_MARKER)
         days = [
             (index, "day")
@@ -238,20 +241,8 @@ def values_on(name, build, day, **ids):
         if not days:
             raise NotKept("the query does not use the day it was given")
         kept.slots += days
-        kept.names = (
-            list(query.selected)
-            if query.selected
-            else [*query.extra_select, *query.values_select, *query.annotation_select]
-        )
-        fields = [column[0] for column in compiler.select[: compiler.col_count]]
-        kept.compiler = compiler
-        kept.converters = compiler.get_converters(fields)
         _cache()[("values_on", name)] = kept
-    rows = _run(kept, {**ids, "day": connection.ops.adapt_datefield_value(day)})
-    if kept.converters:
-        rows = kept.compiler.apply_converters(rows, kept.converters)
-    names = kept.names
-    return [dict(zip(names, row, strict=False)) for row in rows]
+    return _value_rows(kept, {**ids, "day": connection.ops.adapt_datefield_value(day)})
 
 
 # --- a moment beside the ids ------------------------------------------------------------
