@@ -86,6 +86,12 @@ def _token():
     return token
 
 
+def token():
+    """The change token as it stands (read once per request): a part of a page kept by
+    `pioneer.fragments` names it among its facts when it shows what the token covers."""
+    return _token()
+
+
 def _key(name, token, ids):
     return ":".join(("cohorts:figures", name, token, *map(str, ids)))
 

@@ -27,14 +27,20 @@ def key(kind, facts):
     return f"fragment:{kind}:{digest.hexdigest()}"
 
 
+def cached(kind, facts, compute):
+    """What `compute()` gives (anything the cache can keep: text, numbers, lists and
+    dicts of them), kept under `kind` and `facts` (and the language)."""
+    name = key(kind, facts)
+    value = cache.get(name)
+    if value is None:
+        value = compute()
+        cache.set(name, value, FRAGMENT_SECONDS)
+    return value
+
+
 def cached_html(kind, facts, render):
     """The HTML `render()` gives, kept under `kind` and `facts` (and the language)."""
-    name = key(kind, facts)
-    html = cache.get(name)
-    if html is None:
-        html = str(render())
-        cache.set(name, html, FRAGMENT_SECONDS)
-    return mark_safe(html)  # noqa: S308 (rendered by our templates)
+    return mark_safe(cached(kind, facts, lambda: str(render())))  # noqa: S308 (rendered by our templates)
 
 
 def form_html(form, kind, facts):

@@ -14,8 +14,10 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -261,11 +263,24 @@ def _inline(result):
     return matching.Outcome.of(result), profiles, likes, None
 
 
+def _kept_inline(cohort, people=None):
+    """`_inline` of the cohort's matching, kept under cohorts.figures' change token, which
+    every write of what the matching reads replaces (people, their accounts and
+    organisations, registrations, tandems and preferences): a small cohort's page
+    computed its matching on every visit (7 ms of CPU for the demo's cohort)."""
+    return figures.kept(
+        "tandems.matching.inline",
+        lambda: _inline(matching.cohort_matching(cohort, people=people)),
+        cohort.pk,
+    )
+
+
 def _outcome(request, cohort):
     """The cohort's matching for the state of its inputs: (outcome, profiles, likes, job).
 
     A small cohort (at most INLINE_LIMIT unmatched people) is computed here (profiles of
-    everyone, so the page needs no further reads); a large one's outcome is read from the
+    everyone, so the page needs no further reads) and kept until one of its inputs is
+    written (`_kept_inline`); a large one's outcome is read from the
     job that computed it for this state of the inputs (profiles None: the page reads those
     it shows), or a job is started, and while it runs the outcome is None and `job` says
     how far it is. A cohort that never had a job is told small or large by reading up to
@@ -280,16 +295,20 @@ def _outcome(request, cohort):
     none waits for ever; a failed one is not looked at.)"""
     job = matching.latest_job_kept(cohort)
     if job is None:
-        # No job was ever needed: up to INLINE_LIMIT people are matched here, from the
-        # people read once (their number is the list's length, no count of its own).
-        people = matching.unmatched_people(cohort, limit=matching.INLINE_LIMIT + 1)
-        if len(people) <= matching.INLINE_LIMIT:
-            return _inline(matching.cohort_matching(cohort, people=people))
+        # No job was ever needed: up to INLINE_LIMIT people are matched here. How many
+        # are unmatched (up to one more than that) is kept, as is the outcome.
+        count = figures.kept(
+            "tandems.matching.unmatched",
+            lambda: len(matching.unmatched_people(cohort, limit=matching.INLINE_LIMIT + 1)),
+            cohort.pk,
+        )
+        if count <= matching.INLINE_LIMIT:
+            return _kept_inline(cohort)
     elif job.is_active:
         return None, None, None, job
     digest, count = matching.current_fingerprint(cohort)
     if count <= matching.INLINE_LIMIT:  # a large cohort that has become small
-        return _inline(matching.cohort_matching(cohort))
+        return _kept_inline(cohort)
     if job is not None and job.state == Job.State.DONE and matching.job_fingerprint(job) == digest:
         return matching.stored_outcome(job), None, None, None
     job = jobs.job_start(
@@ -302,22 +321,11 @@ def _outcome(request, cohort):
     return None, None, None, job
 
 
-def _matching_page(
-    request, cohort, outcome, profiles=None, likes=None, job=None, accept_form=None, pair_form=None
-):
-    context = {"cohort": cohort, **cohort_frame(request, cohort, "matching")}
-    if outcome is None:  # being computed: a posted form's errors are said, not its fields
-        context.update({"computing": True, "job": job})
-        failed = next((f for f in (accept_form, pair_form) if f is not None and f.errors), None)
-        if failed is not None:
-            for errors in failed.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-        return render(request, "tandems/matching.html", context, status=_status(failed))
+def _shown(cohort, outcome, profiles, likes, pairs, people_page):
+    """What one page of a matching shows of its pairs and people: their rows written in
+    Python (tandems/rows.py), whether there are any, and the hand-pairing lists' choices.
+    Reads the profiles of the people shown when `profiles` is None (a job's outcome)."""
     administration = set(outcome.administration)
-    pairs = Paginator(outcome.assignment, PAGE_SIZE).get_page(request.GET.get("page"))
-    everyone = [*outcome.administration, *outcome.external]
-    people_page = Paginator(everyone, PAGE_SIZE).get_page(request.GET.get("people"))
     visible = {pid for a, b, _score in pairs for pid in (a, b)}
     for pid in people_page:
         visible.add(pid)
@@ -345,23 +353,60 @@ def _matching_page(
             if other in profiles
         ]
         people.append({"profile": profiles[pid], "side": side, "suggestions": fits})
-    # Shown only for its errors: the choices (every pair of the assignment) matter when a
-    # posted form is validated, and building them cost a millisecond per 100 pairs.
-    accept_form = accept_form or AcceptForm(assignment=())
     # A large cohort's hand-pairing lists the people this page shows, not every option of
     # a thousand: a select of thousands is neither fast to render nor usable.
-    shown = (
+    offered = (
         profiles.values()
         if len(profiles) <= ALL_OPTIONS
         else [profiles[pid] for pid in visible if pid in profiles]
     )
     choices = {
-        "administration": _person_choices(p for p in shown if p.id in administration),
-        "external": _person_choices(p for p in shown if p.id not in administration),
+        "administration": _person_choices(p for p in offered if p.id in administration),
+        "external": _person_choices(p for p in offered if p.id not in administration),
     }
-    if pair_form is None:
-        pair_form = PairForm(**choices)
-    else:  # the posted people stay chosen, beside this page's people
+    return {
+        "has_assignment": bool(assignment),
+        "has_people": bool(people),
+        # Written in Python (tandems/rows.py): through the template each row's and
+        # suggestion's words, labels and reasons were most of a small cohort's page.
+        "assignment_html": assignment_rows(assignment),
+        "suggestions_html": suggestion_items(people),
+        "choices": choices,
+        # The hand-pairing form as first shown (a posted one is rendered with its errors).
+        "pair_form_html": render_to_string(
+            "partials/crispy_form.html", {"form": PairForm(**choices)}
+        ),
+    }
+
+
+def _matching_page(
+    request, cohort, outcome, profiles=None, likes=None, job=None, accept_form=None, pair_form=None
+):
+    context = {"cohort": cohort, **cohort_frame(request, cohort, "matching")}
+    if outcome is None:  # being computed: a posted form's errors are said, not its fields
+        context.update({"computing": True, "job": job})
+        failed = next((f for f in (accept_form, pair_form) if f is not None and f.errors), None)
+        if failed is not None:
+            for errors in failed.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        return render(request, "tandems/matching.html", context, status=_status(failed))
+    pairs = Paginator(outcome.assignment, PAGE_SIZE).get_page(request.GET.get("page"))
+    everyone = [*outcome.administration, *outcome.external]
+    people_page = Paginator(everyone, PAGE_SIZE).get_page(request.GET.get("people"))
+    # A page's parts are the same until the outcome or something the token covers (the
+    # names and organisations shown) changes: kept per outcome, page and language, they
+    # spare reading the people shown, scoring their pairs and writing the rows.
+    shown = fragments.cached(
+        "tandems.matching",
+        (figures.token(), cohort.pk, outcome.fingerprint, pairs.number, people_page.number),
+        lambda: _shown(cohort, outcome, profiles, likes, pairs, people_page),
+    )
+    # Shown only for its errors: the choices (every pair of the assignment) matter when a
+    # posted form is validated, and building them cost a millisecond per 100 pairs.
+    accept_form = accept_form or AcceptForm(assignment=())
+    choices = shown["choices"]
+    if pair_form is not None:  # the posted people stay chosen, beside this page's people
         for name in ("administration", "external"):
             posted = dict(pair_form.fields[name].choices)
             pair_form.fields[name].choices = [
@@ -377,15 +422,14 @@ def _matching_page(
             "external_count": len(outcome.external),
             "pairs": pairs,
             "people_page": people_page,
-            "people": people,
-            "assignment": assignment,
-            # Written in Python (tandems/rows.py): through the template each row's and
-            # suggestion's words, labels and reasons were most of a small cohort's page.
-            "assignment_html": assignment_rows(assignment),
-            "suggestions_html": suggestion_items(people),
+            "has_assignment": shown["has_assignment"],
+            "has_people": shown["has_people"],
+            "assignment_html": mark_safe(shown["assignment_html"]),  # noqa: S308 (tandems/rows.py escapes)
+            "suggestions_html": mark_safe(shown["suggestions_html"]),  # noqa: S308
             "total": outcome.total,
             "accept_form": accept_form,
             "pair_form": pair_form,
+            "pair_form_html": None if pair_form is not None else mark_safe(shown["pair_form_html"]),  # noqa: S308
         }
     )
     return render(request, "tandems/matching.html", context, status=_status(form))

@@ -18,6 +18,7 @@ from pioneer import landing
 from pioneer.models import Organisation
 from tests.factories.cohorts import CohortFactory
 from tests.factories.core import OrganisationFactory
+from tests.pages import without_csrf
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def _form(response):
 
 def _fields(html):
     """The form without its per-visit CSRF token."""
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    return without_csrf(html)
 
 
 @pytest.mark.parametrize("language", ["de", "en"])

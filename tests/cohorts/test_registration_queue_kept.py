@@ -4,7 +4,6 @@ in effect (cohorts.views.lists._kept_page), and write them in Python with plain 
 (cohorts.views.rows.registration_rows): each page is the page the querysets and the
 first writing gave, in every view, order and page, and in both languages."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -20,6 +19,7 @@ from cohorts.views.rows import _REGISTRATION_ROW, registration_rows
 from pioneer.row_html import date_formatter, esc, join, labels, number, url_maker
 from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
 from tests.factories.core import OrganisationFactory, office_user
+from tests.pages import without_csrf
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ def _without_kept_pages(monkeypatch):
 
 def _html(client, url):
     html = client.get(url).content.decode()
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return without_csrf(html)
 
 
 QUERIES = [
