@@ -38,6 +38,22 @@ def operator_name():
     return settings.OPERATOR_NAME
 
 
+@register.simple_tag(takes_context=True)
+def language_switch(context):
+    """The language switch's fields (pioneer.layout)."""
+    from pioneer import layout
+
+    return mark_safe(layout.language_switch(context["request"]))  # noqa: S308 (escaped there)
+
+
+@register.simple_tag(takes_context=True)
+def main_navigation(context):
+    """The main navigation of the context processor's items (pioneer.layout)."""
+    from pioneer import layout
+
+    return mark_safe(layout.navigation_html(context.get("nav_items")))  # noqa: S308 (escaped there)
+
+
 def _abbr(organisation):
     return format_html('<abbr title="{}">{}</abbr>', organisation.name, organisation.short_name)
 
