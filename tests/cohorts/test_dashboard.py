@@ -84,6 +84,65 @@ def test_the_organisation_figure_names_the_largest_and_sums_up_the_rest(cohort, 
     assert sum(row.count for row in rows) == 3 + FIGURE_ORGANISATIONS + 2
 
 
+def test_the_overviews_summary_of_the_people_is_counted_from_their_rows(cohort):
+    """The overview reads a kept summary of the grouped people (`participation_summary`):
+    its figures, counts and attention are what counting the rows themselves gives, with
+    withdrawn people in "by state" only and names that need escaping."""
+    import random
+
+    from django.utils import timezone
+
+    from cohorts.selectors import FIGURE_ORGANISATIONS
+
+    rng = random.Random(8)
+    organisations = [
+        OrganisationFactory(kind="company", short_name="", name=f'<Amt & "{i}">')
+        for i in range(FIGURE_ORGANISATIONS + 3)
+    ]
+    states = [value for value, _label in Participation.State.choices]
+    for _ in range(40):
+        state = rng.choice(states)
+        person = external_participation(
+            cohort,
+            organisation=rng.choice(organisations),
+            state=state,
+            withdrawn_reason="Umzug" if state == Participation.State.WITHDRAWN else "",
+        )
+        if rng.random() < 0.5:
+            person.user.last_login = timezone.now()
+            person.user.save()
+    data = cohort_dashboard(cohort)
+    rows = list(Participation.objects.filter(cohort=cohort).select_related("user", "organisation"))
+    live = [p for p in rows if p.state != Participation.State.WITHDRAWN]
+    assert data["participant_count"] == len(live)
+    by_state = {r.label: r.count for r in _figure(data, "participants_state").rows}
+    assert by_state == {
+        str(label): sum(1 for p in rows if p.state == value)
+        for value, label in Participation.State.choices
+    }
+    by_side = {r.label: r.count for r in _figure(data, "participants_side").rows}
+    assert by_side == {
+        str(label): sum(1 for p in live if p.side == value)
+        for value, label in Participation.Side.choices
+    }
+    counts = {}
+    for p in live:
+        counts[p.organisation.name] = counts.get(p.organisation.name, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    organisation_rows = _figure(data, "participants_organisation").rows
+    assert [(r.label, r.count) for r in organisation_rows[:FIGURE_ORGANISATIONS]] == (
+        ranked[:FIGURE_ORGANISATIONS]
+    )
+    rest = ranked[FIGURE_ORGANISATIONS:]
+    if rest:
+        assert organisation_rows[-1].count == sum(count for _name, count in rest)
+    attention = {a.key: a.count for a in data["attention"]}
+    nominated = sum(1 for p in live if p.state == Participation.State.NOMINATED)
+    assert attention.get("participants_nominated", 0) == nominated
+    never = sum(1 for p in live if p.user.last_login is None)
+    assert attention.get("participants_not_signed_in", 0) == never
+
+
 def test_attention_lists_registrations_to_confirm_and_to_review(cohort):
     InterestRegistrationFactory(cohort=cohort, state=InterestRegistration.State.UNCONFIRMED)
     InterestRegistrationFactory.create_batch(3, cohort=cohort)
