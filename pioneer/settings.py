@@ -339,7 +339,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint tells each step of every PDF at INFO (seven lines a certificate or
+        # agreement, and some hundred while `seed_demo` makes the demo's PDFs): its
+        # warnings about the documents are kept.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # Demo world: the password every demo login shares.

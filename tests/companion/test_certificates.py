@@ -151,6 +151,17 @@ def test_the_pdf_lists_the_attended_events_in_the_persons_language():
     assert bruno_reader.trailer["/Root"]["/Lang"] == "de"
 
 
+def test_making_a_pdf_logs_no_step_of_weasyprint(caplog):
+    """The settings keep WeasyPrint's per-step progress (seven INFO lines a PDF) out of
+    the log: `seed_demo` printed some hundred of them."""
+    import logging
+
+    world = _world()
+    with caplog.at_level(logging.INFO):
+        certificates.certificate_issue(participation=world["anna"], by=SYSTEM)
+    assert not [r for r in caplog.records if r.name.startswith("weasyprint.progress")]
+
+
 def test_the_public_check_says_valid_superseded_or_unknown(client):
     world = _world()
     old = certificates.certificate_issue(participation=world["anna"], by=SYSTEM)
