@@ -70,7 +70,12 @@ def partners():
 
 
 def _offices(rows):
-    return [(o.pk, o.name, o.partner_names, o.office_emails) for o in rows]
+    # The names and addresses come as arrays from PostgreSQL; SQLite (`make test` without
+    # services) reads them later (`with_office_emails`), so there the rows have neither.
+    return [
+        (o.pk, o.name, getattr(o, "partner_names", None), getattr(o, "office_emails", None))
+        for o in rows
+    ]
 
 
 def _registrations(rows):
