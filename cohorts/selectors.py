@@ -42,6 +42,7 @@ from cohorts.models import (
     Participation,
     Programme,
     RegistrationNote,
+    needing_action,
 )
 from pioneer import compiled
 from pioneer.models import Organisation, PartnerLink, Role, User
@@ -1565,19 +1566,20 @@ def registrations_needing_action(queryset):
 
 def invitation_open():
     """Never signed in: the invitation (or the confirmation of the e-mail address) is not
-    taken up. The same test as the dashboard's "not signed in yet"."""
-    return Q(user__last_login__isnull=True)
+    taken up. The same test as the dashboard's "not signed in yet", read from the copy
+    kept on the participation (`Participation.signed_in`: the account's last_login is
+    set), as `participations_needing_action` reads it."""
+    return Q(signed_in=False)
 
 
 def participations_needing_action(cohort, queryset):
     """People not withdrawn nor completed who have not taken up their invitation, whose
-    invitation is held, or (while matching or running) who are only nominated."""
-    waiting = invitation_open() | Q(invitation_held=True)
-    if cohort.state in {Cohort.State.MATCHING, Cohort.State.RUNNING}:
-        waiting |= Q(state=Participation.State.NOMINATED)
-    return queryset.exclude(
-        state__in=[Participation.State.WITHDRAWN, Participation.State.COMPLETED]
-    ).filter(waiting)
+    invitation is held, or (while matching or running) who are only nominated
+    (`models.needing_action`: the condition of the partial indexes that give the list's
+    first page without walking the cohort's other people)."""
+    return queryset.filter(
+        needing_action(nominated_wait=cohort.state in {Cohort.State.MATCHING, Cohort.State.RUNNING})
+    )
 
 
 # What a row of the review queue shows (cohorts.views.rows.registration_rows): the page's

@@ -41,7 +41,9 @@ def _people(cohort):
     for name, side, organisation, state, last_login, held, position in rows:
         user = UserFactory(name=name)
         if last_login:
-            type(user).objects.filter(pk=user.pk).update(last_login=last_login)
+            # As a sign-in saves it (the participation copies it: `signed_in`).
+            user.last_login = last_login
+            user.save(update_fields=["last_login"])
         ParticipationFactory(
             cohort=cohort,
             user=user,
