@@ -441,16 +441,23 @@ class PersonSignedInCopy(models.BooleanField):
         return value
 
 
+# The people whose invitation waits: never signed in (not taken up), or held. The
+# condition of the partial index of the participant list's first view: it names no value
+# (both are boolean columns), as a condition on the state would, which the query binds
+# as a parameter: a prepared statement's generic plan could not match it to the index.
+INVITATION_WAITING = Q(signed_in=False) | Q(invitation_held=True)
+
+
 def needing_action(*, nominated_wait):
     """The participations that need the office's action: not withdrawn nor completed, and
     the person has never signed in (the invitation is not taken up), or their invitation
     is held, or (`nominated_wait`: the cohort is matching or running) they are only
     nominated. The condition of the participant list's first view
-    (`selectors.participations_needing_action`) and of its partial indexes: the same
-    expression, so that PostgreSQL sees that the view's query lies within the index."""
-    waiting = Q(signed_in=False) | Q(invitation_held=True)
+    (`selectors.participations_needing_action`); without `nominated_wait` it lies within
+    the partial index of `INVITATION_WAITING`."""
+    waiting = INVITATION_WAITING
     if nominated_wait:
-        waiting |= Q(state="nominated")
+        waiting = waiting | Q(state="nominated")
     return ~Q(state__in=["withdrawn", "completed"]) & waiting
 
 
@@ -529,17 +536,12 @@ class Participation(models.Model):
             ),
             models.Index(fields=["cohort", "sort_name", "id"], name="participation_name_idx"),
             # The list's first view (who needs action) in its first order, by side then
-            # name: only the waiting people, for a cohort that counts the only nominated
-            # as waiting and for one that does not (`needing_action`).
+            # name: only the people whose invitation waits (for a cohort that counts the
+            # only nominated as waiting too, the cohort's index above).
             models.Index(
                 fields=["cohort", "side", "sort_name", "id"],
-                condition=needing_action(nominated_wait=False),
+                condition=INVITATION_WAITING,
                 name="participation_waiting_idx",
-            ),
-            models.Index(
-                fields=["cohort", "side", "sort_name", "id"],
-                condition=needing_action(nominated_wait=True),
-                name="participation_waiting_nom_idx",
             ),
         ]
 

@@ -34,28 +34,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="participation",
             index=models.Index(
-                condition=models.Q(
-                    models.Q(("state__in", ["withdrawn", "completed"]), _negated=True),
-                    models.Q(("signed_in", False), ("invitation_held", True), _connector="OR"),
-                ),
+                condition=models.Q(("signed_in", False), ("invitation_held", True), _connector="OR"),
                 fields=["cohort", "side", "sort_name", "id"],
                 name="participation_waiting_idx",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="participation",
-            index=models.Index(
-                condition=models.Q(
-                    models.Q(("state__in", ["withdrawn", "completed"]), _negated=True),
-                    models.Q(
-                        ("signed_in", False),
-                        ("invitation_held", True),
-                        ("state", "nominated"),
-                        _connector="OR",
-                    ),
-                ),
-                fields=["cohort", "side", "sort_name", "id"],
-                name="participation_waiting_nom_idx",
             ),
         ),
     ]

@@ -163,3 +163,58 @@ def test_the_list_is_the_same_read_either_way(client, monkeypatch, language):
     monkeypatch.setattr(people_page, "COMPILED_PAGES", 0)
     assert pages() == kept
     assert "Ägidius &lt;&amp;&quot;&#x27;&gt;" in kept[1]
+
+
+def test_the_first_view_reads_its_page_from_the_partial_index_in_a_generic_plan():
+    """The kept statement is prepared (pioneer.settings) and, from its sixth run on a
+    connection, may run with a generic plan, made without the values: the page of people
+    who need action still comes from the partial index of the waiting invitations, in
+    its order (not all of the cohort's waiting people joined to their accounts and
+    sorted)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plans")
+    cohort = CohortFactory(state=Cohort.State.OPEN)
+    organisation = cohort.programme.organisation
+    users = type(office_user(org=organisation)).objects.bulk_create(
+        [
+            UserFactory.build(
+                email=f"p{n}@example.org", last_login=timezone.now() if n % 2 else None
+            )
+            for n in range(400)
+        ]
+    )
+    Participation.objects.bulk_create(
+        [
+            Participation(cohort=cohort, user=user, organisation=organisation, side="external")
+            for user in users
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE cohorts_participation")
+    table = SortableTable({}, lists.participation_columns(), default="side")
+    people_page.page_rows(cohort, table, needing_action=True, offset=0, size=25)
+    kept = [
+        value
+        for key, value in connection._pioneer_compiled.items()
+        if key[1].startswith("cohorts.people_page.side.1.0.0.25")
+    ]
+    (kept,) = kept
+    sql = kept.sql
+    parts = sql.split("%s")
+    numbered = "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], start=1)) + parts[-1]
+    params = list(kept.params)
+    for index, _name in kept.slots:
+        params[index] = cohort.pk
+    literals = ", ".join(f"'{value}'" for value in params)
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        cursor.execute("PREPARE people_probe AS " + numbered)
+        cursor.execute(f"EXPLAIN EXECUTE people_probe({literals})")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE people_probe")
+        cursor.execute("RESET plan_cache_mode")
+    assert "participation_waiting_idx" in plan, plan
+    # The index's rows are cut to the page before anything is joined to them.
+    assert plan.index("Limit") < plan.index("participation_waiting_idx"), plan
