@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils.formats import localize
-from django.utils.functional import lazy
+from django.utils.functional import cached_property, lazy
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -665,18 +665,26 @@ class ParticipationFilter(django_filters.FilterSet):
         form = SafeForm
         fields = ["q", "side", "state", "organisation"]
 
-    def __init__(self, *args, cohort, groups, **kwargs):
+    def __init__(self, *args, cohort, groups, organisations_digest=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.cohort = cohort
-        # What an option shows (as str(organisation): the short name, else the name), in
-        # the organisations' order; a choice outside the cohort's is refused as invalid.
-        # `groups`: the cohort's kept groups (selectors.participation_groups).
-        self._organisations = selectors.cohort_organisations(groups)
+        # `groups`: the cohort's kept groups (selectors.participation_groups), or what
+        # gives them (read only when the form is made: the blank form's HTML is kept
+        # under `organisations_digest`, the digest of its options, when that is given).
+        self._groups = groups
+        self._organisations_digest = organisations_digest
         # Given to the form's own field (below): the form's deep copy of its fields would
         # copy every option first.
         self.filters["organisation"].extra["choices"] = []
         if not (cohort.programme.has_tandems and hooks.people_without_tandem.has_listeners()):
             del self.filters["tandem"]
+
+    @cached_property
+    def _organisations(self):
+        # What an option shows (as str(organisation): the short name, else the name), in
+        # the organisations' order; a choice outside the cohort's is refused as invalid.
+        groups = self._groups() if callable(self._groups) else self._groups
+        return selectors.cohort_organisations(groups)
 
     @property
     def form(self):
@@ -685,8 +693,10 @@ class ParticipationFilter(django_filters.FilterSet):
         return self._form
 
     def blank_form_facts(self):
-        """Everything the blank form shows beyond its class (`pioneer.fragments`)."""
-        return ("tandem" in self.filters, self._organisations)
+        """Everything the blank form shows beyond its class (`pioneer.fragments`): the
+        organisation options by their digest (`selectors.organisations_digest`)."""
+        digest = self._organisations_digest or selectors.organisations_digest(self._organisations)
+        return ("tandem" in self.filters, digest)
 
     def filter_search(self, queryset, name, value):
         return selectors.search(queryset, value)

@@ -58,10 +58,15 @@ for _model in (Cohort, Programme, InterestRegistration, Participation, Organisat
 
 
 # A person's name is copied to their participations (`Participation.sort_name`, the
-# participant list's order): the name as read is noted, and a save that changed it copies it.
+# participant list's order), and so is whether they ever signed in (`signed_in`, its first
+# view): the name and the sign-in as read are noted, and a save that changed one copies it.
 @receiver(post_init, sender=User, dispatch_uid="cohorts.participation_names.loaded")
 def participation_names_loaded(sender, instance, **kwargs):
-    instance._cohorts_name_read = instance.__dict__.get("name")
+    read = instance.__dict__
+    instance._cohorts_name_read = read.get("name")
+    instance._cohorts_signed_in_read = (
+        read["last_login"] is not None if "last_login" in read else None
+    )
 
 
 @receiver(post_save, sender=User, dispatch_uid="cohorts.participation_names.follow")
@@ -73,6 +78,23 @@ def participation_names_follow(sender, instance, created, raw, update_fields, **
         return
     Participation.objects.filter(user_id=instance.pk).exclude(sort_name=name).update(sort_name=name)
     instance._cohorts_name_read = name
+
+
+@receiver(post_save, sender=User, dispatch_uid="cohorts.participation_sign_in.follows")
+def participation_sign_in_follows(sender, instance, created, raw, update_fields, **kwargs):
+    """A person's first sign-in (Django's update_last_login saves last_login) marks their
+    participations signed in: one UPDATE then, none on later sign-ins."""
+    if created or raw or (update_fields is not None and "last_login" not in update_fields):
+        return
+    if "last_login" not in instance.__dict__:
+        return
+    signed_in = instance.last_login is not None
+    if signed_in == getattr(instance, "_cohorts_signed_in_read", None):
+        return
+    Participation.objects.filter(user_id=instance.pk).exclude(signed_in=signed_in).update(
+        signed_in=signed_in
+    )
+    instance._cohorts_signed_in_read = signed_in
 
 
 @receiver(hooks.home_panels, dispatch_uid="cohorts.home_panels")

@@ -54,7 +54,7 @@ def _slots(params, markers):
     slots = [
         (index, by_value[p])
         for index, p in enumerate(params)
-        if type(p) in _MARKER_TYPES and p in by_value
+        if (type(p) in _MARKER_TYPES or type(p) in _WRAPPED_INTS) and p in by_value
     ]
     if {name for _index, name in slots} != set(markers):
         raise NotKept("the query does not use every id it was given")
@@ -251,6 +251,14 @@ def values_on(name, build, day, **ids):
 # take it (a datetime on PostgreSQL, text on SQLite).
 _MOMENT_BASE = datetime(1901, 2, 3, 4, 5, 6, 70809, tzinfo=UTC)
 _MARKER_TYPES = frozenset({int, datetime, str})
+# An id compared with a BigIntegerField (not a key: a historical record's `id`) comes as
+# psycopg's Int8, an int, when PostgreSQL binds the parameters (pioneer.settings).
+try:
+    from psycopg.types.numeric import Int8
+
+    _WRAPPED_INTS = frozenset({Int8})
+except ImportError:  # SQLite alone
+    _WRAPPED_INTS = frozenset()
 
 
 def _moment_marker(index):

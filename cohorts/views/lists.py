@@ -628,32 +628,43 @@ def _blank_filter_form_html(filterset, kind):
 @role_required(OFFICE)
 def participation_list(request, cohort_pk):
     cohort = office_cohort(request, cohort_pk)
-    # The cohort's people counted per group, kept (one query at most): the filter's
-    # organisations, the held invitations and, without a filter, the list's count.
-    groups = selectors.participation_groups(cohort)
     kind = "cohorts.participation_filter"
     if not request.GET:
         # Nothing asked: no chips, nothing to report, the list as first shown; the
-        # filter's form is not made (its HTML is kept).
+        # filter's form is not made (its HTML is kept), and of the cohort's groups only
+        # what this page shows is read (kept: `participation_list_facts`).
+        facts = selectors.participation_list_facts(cohort)
         filterset = ParticipationFilter(
-            None, queryset=Participation.objects.none(), cohort=cohort, groups=groups
+            None,
+            queryset=Participation.objects.none(),
+            cohort=cohort,
+            groups=lambda: selectors.participation_groups(cohort),
+            organisations_digest=facts["organisations"],
         )
         chips, show = [], SHOW_ACTION
         table = SortableTable(request.GET, participation_columns(), default="side")
         filter_form_html = _blank_filter_form_html(filterset, kind)
         shown_filter = _UnboundFilter
+        count, held = facts["count_action"], facts["held"]
     else:
+        # The cohort's people counted per group, kept (one query at most): the filter's
+        # organisations, the held invitations and, without a filter, the list's count.
+        groups = selectors.participation_groups(cohort)
         filterset, chips, show, table = _participation_filter(request, cohort, groups)
         filter_form_html = _filter_form_html(filterset, kind)
         shown_filter = filterset
+        count = None
+        held = selectors.held_invitations(groups)
     needing_action = show == SHOW_ACTION
     if not chips:
         # Without a filter the count is the kept groups' (no count over the cohort's
         # people joined with their accounts on each visit), and a page among the first
         # is read with SQL kept per process (cohorts.people_page).
         paginator = Paginator([], PARTICIPATION_PAGE_SIZE)
-        paginator.count = selectors.participation_count(
-            cohort, groups, needing_action=needing_action
+        paginator.count = (
+            count
+            if count is not None
+            else selectors.participation_count(cohort, groups, needing_action=needing_action)
         )
         page = paginator.get_page(request.GET.get("page"))
         offset = (page.number - 1) * PARTICIPATION_PAGE_SIZE
@@ -693,7 +704,7 @@ def participation_list(request, cohort_pk):
             "select_page": select_page,
             "query": request.GET.urlencode(),
             "filtered": bool(chips),
-            "held": selectors.held_invitations(groups),
+            "held": held,
             "states": Participation.State.choices,
             **cohort_frame(request, cohort, "participants"),
         },

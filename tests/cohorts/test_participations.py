@@ -324,6 +324,50 @@ def test_detail_changes_the_state_with_a_reason(client, cohort, office):
     assert participation.history.first().history_user == office
 
 
+def test_detail_shows_the_last_20_records_as_the_history_gives_them(client, cohort, office):
+    """The history is read with kept SQL (`participation_history`): the records, their
+    order, states and authors are the participation's own history's, and a change shows
+    on the next visit."""
+    from django.test.utils import override_settings
+
+    participation = ParticipationFactory(cohort=cohort)
+    author = office_user(cohort.programme.organisation)
+    User.objects.filter(pk=author.pk).update(name="Amt <&\"'>")
+    author.refresh_from_db()
+    states = ["nominated", "confirmed"] * 11
+    for index, state in enumerate(states):
+        participation_set_state(
+            participation=participation, state=state, reason="", by=author if index % 2 else office
+        )
+    url = _url("participation_detail", cohort, pk=participation.pk)
+    client.force_login(office)
+
+    def shown():
+        history = client.get(url).context["history"]
+        return [
+            (e.history_id, e.history_date, e.get_state_display(), str(e.history_user or ""))
+            for e in history
+        ]
+
+    def expected():
+        return [
+            (e.history_id, e.history_date, e.get_state_display(), str(e.history_user or ""))
+            for e in participation.history.select_related("history_user").order_by("-history_date")[
+                :20
+            ]
+        ]
+
+    assert len(expected()) == 20
+    assert shown() == expected()
+    with override_settings(LANGUAGE_CODE="en"):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Amt &lt;&amp;&quot;&#x27;&gt;" in html
+    participation.refresh_from_db()
+    participation_set_state(participation=participation, state="nominated", reason="", by=author)
+    assert shown() == expected()
+    assert shown()[0][0] == participation.history.latest("history_date").history_id
+
+
 def test_detail_permissions(client, cohort):
     participation = ParticipationFactory(cohort=cohort)
     url = _url("participation_detail", cohort, pk=participation.pk)

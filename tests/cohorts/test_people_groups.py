@@ -66,6 +66,61 @@ def test_the_lists_count_without_a_filter_is_the_querys(state):
     assert holders == certificates.holders(cohort).count()
 
 
+@pytest.mark.parametrize("state", Cohort.State.values)
+def test_the_first_pages_kept_facts_are_the_groups(state):
+    """What the list as first shown keeps (`participation_list_facts`) is what it read of
+    the groups, and the digest of the options is the filter's own."""
+    from cohorts.forms import ParticipationFilter
+
+    cohort = CohortFactory(state=state)
+    _people(cohort)
+    OrganisationFactory(name="<&\"'> Elsewhere")  # nobody of this cohort's
+    Organisation.objects.filter(pk=cohort.programme.organisation_id).update(name="<&\"'> Amt")
+    cohort = Cohort.objects.select_related("programme").get(pk=cohort.pk)
+    groups = selectors.participation_groups(cohort)
+    everyone = selectors.participations_of(cohort)
+    facts = selectors.participation_list_facts(cohort)
+    assert facts == {
+        "count_all": everyone.count(),
+        "count_action": selectors.participations_needing_action(cohort, everyone).count(),
+        "held": everyone.filter(invitation_held=True).count(),
+        "organisations": selectors.organisations_digest(selectors.cohort_organisations(groups)),
+    }
+    assert facts["count_action"] == selectors.participation_count(
+        cohort, groups, needing_action=True
+    )
+    blank = ParticipationFilter(
+        None, queryset=Participation.objects.none(), cohort=cohort, groups=groups
+    )
+    kept = ParticipationFilter(
+        None,
+        queryset=Participation.objects.none(),
+        cohort=cohort,
+        groups=lambda: pytest.fail("the groups are read only to make the form"),
+        organisations_digest=facts["organisations"],
+    )
+    assert kept.blank_form_facts() == blank.blank_form_facts()
+
+
+def test_the_first_page_shows_a_renamed_organisation_at_once(client):
+    cohort = CohortFactory(state=Cohort.State.OPEN)
+    client.force_login(office_user(cohort.programme.organisation))
+    company = OrganisationFactory(name="Alte Firma", short_name="")
+    ParticipationFactory(cohort=cohort, user=UserFactory(password=False), organisation=company)
+    assert "Alte Firma" in client.get(f"/cohorts/{cohort.pk}/participants/").content.decode()
+    company.name = "Neue <&\"'> Firma"
+    company.save()
+    html = client.get(f"/cohorts/{cohort.pk}/participants/").content.decode()
+    assert "Alte Firma" not in html
+    assert "Neue &lt;&amp;&quot;&#x27;&gt; Firma" in html
+    # Another organisation's person joins: an option more, the count one more.
+    other = OrganisationFactory(name="Dritte GmbH", short_name="")
+    ParticipationFactory(cohort=cohort, user=UserFactory(password=False), organisation=other)
+    response = client.get(f"/cohorts/{cohort.pk}/participants/")
+    assert "Dritte GmbH" in response.content.decode()
+    assert response.context["page"].paginator.count == 2
+
+
 def test_the_organisation_options_are_the_cohorts_organisations_by_name():
     cohort = CohortFactory()
     _people(cohort)

@@ -276,3 +276,37 @@ def test_a_text_beside_the_ids_is_given_as_it_is_and_a_rewritten_one_refused():
             cohort=cohort.pk,
             term="alpha",
         )
+
+
+def test_an_id_compared_with_a_big_integer_column_is_kept():
+    """A historical record's `id` is a BigIntegerField, not a key: PostgreSQL binding the
+    parameters, Django gives its value wrapped (psycopg's Int8), and the kept SQL still
+    finds the marker there and answers for each id."""
+    from cohorts.models import Participation
+    from tests.factories.cohorts import ParticipationFactory
+
+    history = Participation.history.model
+    first, second = ParticipationFactory(), ParticipationFactory()
+    second.position = "<&\"'>"
+    second.save()
+
+    def build(participation):
+        return history.objects.filter(id=participation).order_by("-history_date", "-history_id")
+
+    for participation in (first, second, first):
+        expected = list(build(participation.pk).values("history_id", "position"))
+        kept = compiled.values(
+            "test.history",
+            lambda **ids: build(**ids).values("history_id", "position"),
+            participation=participation.pk,
+        )
+        assert kept == expected
+    assert [row["position"] for row in expected] == [first.position]
+    assert (
+        compiled.values(
+            "test.history",
+            lambda **ids: build(**ids).values("history_id", "position"),
+            participation=second.pk,
+        )[0]["position"]
+        == "<&\"'>"
+    )
