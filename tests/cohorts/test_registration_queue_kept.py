@@ -170,6 +170,8 @@ def test_the_kept_pages_are_the_querysets_pages(world, monkeypatch, language):
         if "cohort=" not in query
     ]
     kept = {url: _html(client, url) for url in urls}
+    # Again: the rows as kept (pioneer.fragments) on the first visit.
+    assert {url: _html(client, url) for url in urls} == kept
     _without_kept_pages(monkeypatch)
     for url in urls:
         assert _html(client, url) == kept[url], url
@@ -178,7 +180,7 @@ def test_the_kept_pages_are_the_querysets_pages(world, monkeypatch, language):
 
 def test_the_kept_rows_are_the_querysets_rows(world):
     """The rows themselves: the same registrations with the same values, note counts and
-    related rows as the querysets give."""
+    related rows as the querysets give (read when asked for: the page shows them kept)."""
     client = Client()
     client.force_login(world["office"])
     for url in ("/registrations/?show=all", f"/cohorts/{world['big'].pk}/registrations/?show=all"):
@@ -219,3 +221,102 @@ def test_the_rows_are_written_as_they_were_first(world, language):
                     _old_registration_rows(rows, select_page, with_cohort)
                 )
     assert "O&#x27;Brien &lt;&amp;&gt; &quot;Zoë&quot;" in registration_rows(rows, False, True)
+
+
+def _change(kind, world):
+    """Write one thing the kept rows show, as the app writes it (signals and all)."""
+    big = world["big"]
+    shown = InterestRegistration.objects.filter(cohort=big).order_by("pk")
+    if kind == "organisation_name":
+        registration = shown.first()
+        registration.organisation_name = f"Umbenannt {MARKED}"
+        registration.save()
+    elif kind == "cohort_title":
+        big.title = f"Neuer Titel {MARKED}"
+        big.save()
+    elif kind == "parent_ministry":
+        ministry = shown.exclude(parent_ministry=None).first().parent_ministry
+        ministry.name = f"Umbenannt {MARKED}"
+        ministry.save()
+    elif kind == "decider":
+        decider = shown.exclude(decided_by=None).first().decided_by
+        decider.name = f"Neu {MARKED}"
+        decider.save()
+    elif kind == "note_added":
+        RegistrationNote.objects.create(
+            registration=shown.first(), author=world["office"], text="neu"
+        )
+    elif kind == "note_deleted":
+        RegistrationNote.objects.filter(registration__cohort=big).first().delete()
+    elif kind == "state":
+        registration = shown.filter(state="confirmed").first()
+        registration.state = InterestRegistration.State.DECLINED
+        registration.save()
+    elif kind == "new_registration":
+        InterestRegistrationFactory(cohort=big, state="confirmed", organisation_name="Ganz neu")
+    elif kind == "deleted_registration":
+        shown.first().delete()
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "organisation_name",
+        "cohort_title",
+        "parent_ministry",
+        "decider",
+        "note_added",
+        "note_deleted",
+        "state",
+        "new_registration",
+        "deleted_registration",
+    ],
+)
+def test_a_change_of_what_the_kept_rows_show_shows_on_the_next_visit(world, monkeypatch, kind):
+    """The rows are kept under the change token (cohorts.figures): each write of what
+    they show (the registration, its cohort, parent ministry, decider and notes) gives
+    the page the querysets give on the very next visit, in each language."""
+    client = Client()
+    client.force_login(world["office"])
+    big = world["big"].pk
+    urls = [f"/registrations/?show=all{page}" for page in ("", "&page=2")] + [
+        f"/registrations/?cohort={big}{query}" for query in ("", "&show=all")
+    ]
+    urls += [f"/cohorts/{big}/registrations/{query}" for query in ("", "?show=all")]
+    languages = ("en", "de")
+    before = {}
+    for language in languages:
+        client.cookies["django_language"] = language
+        before.update({(language, url): _html(client, url) for url in urls})
+    _change(kind, world)
+    after = {}
+    for language in languages:
+        client.cookies["django_language"] = language
+        after.update({(language, url): _html(client, url) for url in urls})
+    assert after != before
+    with monkeypatch.context() as patched:
+        _without_kept_pages(patched)
+        for language in languages:
+            client.cookies["django_language"] = language
+            for url in urls:
+                assert after[language, url] == _html(client, url), (language, url)
+
+
+def test_a_kept_page_of_rows_is_not_read_again(world):
+    """Once written, a page's rows (and its count) come from the cache: no query reads
+    registrations until something they show changes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(world["office"])
+    big = world["big"].pk
+    for url in (f"/cohorts/{big}/registrations/?show=all", f"/registrations/?cohort={big}"):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert not [q for q in queries if "cohorts_interestregistration" in q["sql"]], url
+        _change("note_added", world)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        assert [q for q in queries if "cohorts_interestregistration" in q["sql"]], url
