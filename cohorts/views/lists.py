@@ -174,14 +174,22 @@ def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=No
     filterset = RegistrationFilter(
         request.GET or None, queryset=InterestRegistration.objects.all(), cohorts=cohort_rows
     )
-    chips = _filters(request, filterset)
+    kind = "cohorts.registration_filter"
+    if not request.GET:
+        # Nothing asked: no chips, nothing to report, no filter in effect; the filter's
+        # form is not made (its HTML is kept), as on the participant list.
+        chips, chosen, shown_filter = [], {}, _UnboundFilter
+        filter_form_html = _blank_filter_form_html(filterset, kind)
+    else:
+        chips, shown_filter = _filters(request, filterset), filterset
+        # The filters in effect (those with a chip).
+        chosen = {
+            name: value
+            for name, value in getattr(filterset.form, "cleaned_data", {}).items()
+            if value not in (None, "")
+        }
+        filter_form_html = _filter_form_html(filterset, kind)
     show = _show(request.GET, bool(chips))
-    # The filters in effect (those with a chip).
-    chosen = {
-        name: value
-        for name, value in getattr(filterset.form, "cleaned_data", {}).items()
-        if value not in (None, "")
-    }
     table = SortableTable(
         request.GET,
         registration_columns(
@@ -215,9 +223,9 @@ def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=No
         page.object_list = selectors.registration_note_counts(_page_rows(narrow(page.object_list)))
         rows_html = row_html.registration_rows(page.object_list, select_page, with_cohort)
     return {
-        "filter": filterset,
+        "filter": shown_filter,
         "chips": chips,
-        "filter_form_html": _filter_form_html(filterset, "cohorts.registration_filter"),
+        "filter_form_html": filter_form_html,
         "show": show,
         "table": table,
         "page": page,

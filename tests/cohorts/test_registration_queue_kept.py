@@ -320,3 +320,45 @@ def test_a_kept_page_of_rows_is_not_read_again(world):
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         assert [q for q in queries if "cohorts_interestregistration" in q["sql"]], url
+
+
+def test_the_blank_filter_form_is_kept_under_the_forms_own_key(world):
+    """Without a query string the filter's form is not made: its HTML is the one the form
+    gives (`fragments.form_html`, the same key), with the office's cohorts or without."""
+    from cohorts.forms import RegistrationFilter
+    from pioneer import fragments
+
+    rows = selectors.office_cohort_rows(world["office"])
+    for cohorts in (rows, None):
+        filterset = RegistrationFilter(
+            None, queryset=InterestRegistration.objects.none(), cohorts=cohorts
+        )
+        facts = filterset.blank_form_facts()
+        html = lists._blank_filter_form_html(filterset, "cohorts.registration_filter")
+        form = RegistrationFilter(
+            None, queryset=InterestRegistration.objects.none(), cohorts=cohorts
+        ).form
+        assert html == fragments.form_html(form, "cohorts.registration_filter", facts)
+        assert fragments.key(
+            "form:cohorts.registration_filter", (type(form).__qualname__, form.prefix, facts)
+        ) == fragments.key(
+            "form:cohorts.registration_filter",
+            (f"{type(filterset).__name__}Form", filterset.form_prefix, facts),
+        )
+        assert ('name="cohort"' in html) == (cohorts is not None)
+    assert "Groß O&#x27;Brien &lt;&amp;&gt; &quot;Zoë&quot;" in lists._blank_filter_form_html(
+        RegistrationFilter(None, queryset=InterestRegistration.objects.none(), cohorts=rows),
+        "cohorts.registration_filter",
+    )
+
+
+def test_the_blank_filter_form_shows_a_renamed_cohort_on_the_next_visit(world):
+    client = Client()
+    client.force_login(world["office"])
+
+    def choices():
+        return _html(client, "/registrations/").split('name="cohort"')[1].split("</select>")[0]
+
+    assert "Neuer Titel" not in choices()
+    _change("cohort_title", world)
+    assert "Neuer Titel O&#x27;Brien" in choices()
