@@ -47,7 +47,14 @@ from pioneer.models import Organisation, User
 from pioneer.paging import narrow
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.row_html import sort_headers
-from pioneer.tables import Column, SortableTable, bad_filters, filter_chips
+from pioneer.tables import (
+    RESET_WITH_FILTER,
+    Chip,
+    Column,
+    SortableTable,
+    bad_filters,
+    filter_chips,
+)
 from pioneer.validators import ids_from
 
 REGISTRATION_PAGE_SIZE = 25
@@ -180,6 +187,21 @@ def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=No
         # form is not made (its HTML is kept), as on the participant list.
         chips, chosen, shown_filter = [], {}, _UnboundFilter
         filter_form_html = _blank_filter_form_html(filterset, kind)
+    elif (chosen_cohort := _chosen_cohort_alone(request.GET, filterset)) is not None:
+        # One of the office's cohorts and no other filter (a link from the office's
+        # home, say): what the form would find, without making it.
+        chips = [_cohort_chip(filterset, request.GET, chosen_cohort)]
+        chosen, shown_filter = {"cohort": chosen_cohort}, _UnboundFilter
+        filter_form_html = fragments.cached_html(
+            f"form:{kind}:chosen",
+            (
+                f"{type(filterset).__name__}Form",
+                filterset.form_prefix,
+                filterset.blank_form_facts(),
+                (("cohort", chosen_cohort),),
+            ),
+            lambda: render_to_string("partials/crispy_form.html", {"form": filterset.form}),
+        )
     else:
         chips, shown_filter = _filters(request, filterset), filterset
         # The filters in effect (those with a chip).
@@ -234,6 +256,29 @@ def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=No
         "select_page": select_page,
         "query": request.GET.urlencode(),
     }
+
+
+def _chosen_cohort_alone(params, filterset):
+    """The cohort chosen in the review queue's filter when it is the only filter asked
+    for and one of its choices (what the bound form would clean it to: the last value
+    given, exactly a choice's key), else None: the form is then made as usual."""
+    if "cohort" not in filterset.filters or any(
+        name in params for name in filterset.filters if name != "cohort"
+    ):
+        return None
+    value = params.get("cohort")
+    if value is None or value not in {str(pk) for pk, _label in filterset._cohorts}:
+        return None
+    return value
+
+
+def _cohort_chip(filterset, params, value):
+    """`filter_chips` of a form whose one filter in effect is the cohort `value`."""
+    query = params.copy()
+    for key in ("cohort", *RESET_WITH_FILTER):
+        query.pop(key, None)
+    label = next(label for pk, label in filterset._cohorts if str(pk) == value)
+    return Chip(filterset.filters["cohort"].label, label, f"?{query.urlencode()}")
 
 
 def _page_rows(rows):
