@@ -5,8 +5,9 @@ The office's home, a cohort's overview, its participant list and its certificate
 counts over every registration and person of the cohort (or of all the office's
 cohorts): at N = 50 the big cohort's 2,000 registrations and 1,000 people grouped on
 every visit cost more than the rest of the page (1.8 ms and 1.0 ms of SQL, profiled).
-They change only when a registration, a participation, a cohort, a programme, an
-organisation or a person is written, so the rows of those queries are kept under a key of
+They change only when a registration (or a note on one), a participation, a cohort, a
+programme, an organisation or a person is written, so the rows of those queries are kept
+under a key of
 
 - a change token that `changed()` replaces whenever any of these is saved or deleted
   (`cohorts.signals` connects it to their post_save and post_delete; a person's sign-in

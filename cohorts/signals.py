@@ -9,7 +9,13 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from cohorts import figures, selectors
-from cohorts.models import Cohort, InterestRegistration, Participation, Programme
+from cohorts.models import (
+    Cohort,
+    InterestRegistration,
+    Participation,
+    Programme,
+    RegistrationNote,
+)
 from cohorts.services.registrations import registration_purge_expired
 from cohorts.views.rows import (
     participant_cohort_items,
@@ -47,8 +53,17 @@ for _model in (Cohort, Programme):
     )
 
 
-# The counts the office's home and a cohort's overview keep (cohorts.figures) read these.
-for _model in (Cohort, Programme, InterestRegistration, Participation, Organisation, User):
+# The counts the office's home and a cohort's overview keep (cohorts.figures) read these;
+# the review queue's rows kept under the token show their notes counted, too.
+for _model in (
+    Cohort,
+    Programme,
+    InterestRegistration,
+    RegistrationNote,
+    Participation,
+    Organisation,
+    User,
+):
     post_save.connect(
         figures.changed, sender=_model, dispatch_uid=f"cohorts.figures.{_model.__name__}.saved"
     )

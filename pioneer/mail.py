@@ -15,13 +15,15 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def render(template, context, *, language):
+def render(template, context, *, language, html=True):
     """(subject, text, html) of a template triple, in `language`. The text ends with the
-    programme office's signature; the HTML has it from its base template."""
+    programme office's signature; the HTML has it from its base template. Without `html`
+    (a preview on a page shows the text), the HTML is None and not rendered: it was
+    two thirds of the work."""
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         text = signed(render_to_string(f"{template}.txt", context))
-        html = render_to_string(f"{template}.html", context)
+        html = render_to_string(f"{template}.html", context) if html else None
     return subject, text, html
 
 

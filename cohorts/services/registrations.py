@@ -426,7 +426,9 @@ def registration_decision_preview(*, registration, decision, reason=""):
         context["registration"] = shown
     else:
         template = "cohorts/email/interest_accepted"
-    subject, text, _html = mail.render(template, context, language=registration.language)
+    subject, text, _html = mail.render(
+        template, context, language=registration.language, html=False
+    )
     return subject, text
 
 

@@ -16,8 +16,11 @@ Each list page costs the same number of queries for 1 row as for 50: the rows of
 the page's own figures (note counts) for those rows only, and the count: without a filter
 (or, in the review queue, with one cohort's alone) a count kept under the change token of
 cohorts.figures, as are a cohort's people counted per group (the participant list's
-organisations and held invitations).
+organisations and held invitations). With such a count, the review queue's page of rows
+is kept written under the same token (`_kept_rows`): no query for it until a write.
 """
+
+from collections.abc import Sequence
 
 from django import forms
 from django.contrib import messages
@@ -33,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cohorts import people_page, selectors
+from cohorts import figures, people_page, selectors
 from cohorts.forms import ParticipationBulkStateForm, ParticipationFilter, RegistrationFilter
 from cohorts.models import Cohort, InterestRegistration, Participation, RegistrationNote
 from cohorts.services import bulk, exports
@@ -44,7 +47,14 @@ from pioneer.models import Organisation, User
 from pioneer.paging import narrow
 from pioneer.permissions import require, role_required, scoped_object_or_404
 from pioneer.row_html import sort_headers
-from pioneer.tables import Column, SortableTable, bad_filters, filter_chips
+from pioneer.tables import (
+    RESET_WITH_FILTER,
+    Chip,
+    Column,
+    SortableTable,
+    bad_filters,
+    filter_chips,
+)
 from pioneer.validators import ids_from
 
 REGISTRATION_PAGE_SIZE = 25
@@ -171,14 +181,37 @@ def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=No
     filterset = RegistrationFilter(
         request.GET or None, queryset=InterestRegistration.objects.all(), cohorts=cohort_rows
     )
-    chips = _filters(request, filterset)
+    kind = "cohorts.registration_filter"
+    if not request.GET:
+        # Nothing asked: no chips, nothing to report, no filter in effect; the filter's
+        # form is not made (its HTML is kept), as on the participant list.
+        chips, chosen, shown_filter = [], {}, _UnboundFilter
+        filter_form_html = _blank_filter_form_html(filterset, kind)
+    elif (chosen_cohort := _chosen_cohort_alone(request.GET, filterset)) is not None:
+        # One of the office's cohorts and no other filter (a link from the office's
+        # home, say): what the form would find, without making it.
+        chips = [_cohort_chip(filterset, request.GET, chosen_cohort)]
+        chosen, shown_filter = {"cohort": chosen_cohort}, _UnboundFilter
+        filter_form_html = fragments.cached_html(
+            f"form:{kind}:chosen",
+            (
+                f"{type(filterset).__name__}Form",
+                filterset.form_prefix,
+                filterset.blank_form_facts(),
+                (("cohort", chosen_cohort),),
+            ),
+            lambda: render_to_string("partials/crispy_form.html", {"form": filterset.form}),
+        )
+    else:
+        chips, shown_filter = _filters(request, filterset), filterset
+        # The filters in effect (those with a chip).
+        chosen = {
+            name: value
+            for name, value in getattr(filterset.form, "cleaned_data", {}).items()
+            if value not in (None, "")
+        }
+        filter_form_html = _filter_form_html(filterset, kind)
     show = _show(request.GET, bool(chips))
-    # The filters in effect (those with a chip).
-    chosen = {
-        name: value
-        for name, value in getattr(filterset.form, "cleaned_data", {}).items()
-        if value not in (None, "")
-    }
     table = SortableTable(
         request.GET,
         registration_columns(
@@ -189,10 +222,17 @@ def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=No
         default="state" if show == SHOW_ACTION else "-received",
     )
     kept = count(show == SHOW_ACTION, chosen)
+    select_page = request.GET.get("select") == "page"
+    with_cohort = cohort is None
     if scope is not None and kept is not None and chosen.keys() <= {"cohort"}:
-        # The page of the kept count, its rows by the kept SQL (no queryset to build).
+        # The page of the kept count, its rows written once per state of what they show.
         page = Paginator(range(kept), REGISTRATION_PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = _kept_page(scope, chosen, show, table, page)
+        rows_html = _kept_rows(scope, chosen, show, table, page, select_page, with_cohort)
+        page.object_list = (
+            _PageRows(lambda: _kept_page(scope, chosen, show, table, page), len(page))
+            if rows_html
+            else []
+        )
     else:
         filterset.queryset = queryset()
         rows = filterset.qs
@@ -203,19 +243,42 @@ def _registration_table(request, queryset, *, count, cohort=None, cohort_rows=No
             paginator.count = kept  # not a count over the queue on each visit
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = selectors.registration_note_counts(_page_rows(narrow(page.object_list)))
-    select_page = request.GET.get("select") == "page"
+        rows_html = row_html.registration_rows(page.object_list, select_page, with_cohort)
     return {
-        "filter": filterset,
+        "filter": shown_filter,
         "chips": chips,
-        "filter_form_html": _filter_form_html(filterset, "cohorts.registration_filter"),
+        "filter_form_html": filter_form_html,
         "show": show,
         "table": table,
         "page": page,
-        "rows": row_html.registration_rows(page.object_list, select_page, cohort is None),
+        "rows": rows_html,
         "headers": sort_headers(request.GET, table.headers),
         "select_page": select_page,
         "query": request.GET.urlencode(),
     }
+
+
+def _chosen_cohort_alone(params, filterset):
+    """The cohort chosen in the review queue's filter when it is the only filter asked
+    for and one of its choices (what the bound form would clean it to: the last value
+    given, exactly a choice's key), else None: the form is then made as usual."""
+    if "cohort" not in filterset.filters or any(
+        name in params for name in filterset.filters if name != "cohort"
+    ):
+        return None
+    value = params.get("cohort")
+    if value is None or value not in {str(pk) for pk, _label in filterset._cohorts}:
+        return None
+    return value
+
+
+def _cohort_chip(filterset, params, value):
+    """`filter_chips` of a form whose one filter in effect is the cohort `value`."""
+    query = params.copy()
+    for key in ("cohort", *RESET_WITH_FILTER):
+        query.pop(key, None)
+    label = next(label for pk, label in filterset._cohorts if str(pk) == value)
+    return Chip(filterset.filters["cohort"].label, label, f"?{query.urlencode()}")
 
 
 def _page_rows(rows):
@@ -224,6 +287,54 @@ def _page_rows(rows):
         rows.select_related(None)
         .select_related("cohort", "parent_ministry", "decided_by")
         .only(*selectors.REGISTRATION_ROW_FIELDS)
+    )
+
+
+class _PageRows(Sequence):
+    """The kept page's registrations (`_kept_page`), read only if something asks for them
+    (the page itself asks only whether there are any: it shows their rows as kept)."""
+
+    def __init__(self, read, length):
+        self._read, self._length, self._rows = read, length, None
+
+    def __len__(self):
+        return self._length
+
+    def __getitem__(self, index):
+        if self._rows is None:
+            self._rows = self._read()
+        return self._rows[index]
+
+
+def _kept_rows(scope, chosen, show, table, page, select_page, with_cohort):
+    """The HTML of `page`'s rows (`_kept_page`'s registrations, as `registration_rows`
+    writes them), kept (`pioneer.fragments`) under the change token of cohorts.figures,
+    which every write of what they show replaces (a registration, its cohort, parent
+    ministry and decider, and its notes, counted), and under the scope's ids, the view,
+    order and page: the same rows for every visit until then, without their query (a
+    join of four tables and a count of notes per row) or writing them (together a third
+    of the page's CPU at N = 50). The ids are the cohort or the office's cohorts, so no
+    one sees rows of another office's; nothing else of the visitor is in them."""
+    name, _build, ids = scope
+    bottom = (page.number - 1) * page.paginator.per_page
+    return fragments.cached_html(
+        "cohorts.registration_rows",
+        (
+            figures.token(),
+            name,
+            sorted(ids.items()),
+            chosen.get("cohort"),
+            show,
+            table.key,
+            table.descending,
+            bottom,
+            page.paginator.count,
+            select_page,
+            with_cohort,
+        ),
+        lambda: row_html.registration_rows(
+            _kept_page(scope, chosen, show, table, page), select_page, with_cohort
+        ),
     )
 
 

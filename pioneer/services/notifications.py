@@ -437,7 +437,7 @@ def notification_preview(*, kind, target, recipient):
         }
         if kind_.extra_context:
             context.update(kind_.extra_context(target, recipient))
-    subject, text, _html = mail.render(kind_.template, context, language=language)
+    subject, text, _html = mail.render(kind_.template, context, language=language, html=False)
     return subject, text, language
 
 

@@ -170,6 +170,8 @@ def test_the_kept_pages_are_the_querysets_pages(world, monkeypatch, language):
         if "cohort=" not in query
     ]
     kept = {url: _html(client, url) for url in urls}
+    # Again: the rows as kept (pioneer.fragments) on the first visit.
+    assert {url: _html(client, url) for url in urls} == kept
     _without_kept_pages(monkeypatch)
     for url in urls:
         assert _html(client, url) == kept[url], url
@@ -178,7 +180,7 @@ def test_the_kept_pages_are_the_querysets_pages(world, monkeypatch, language):
 
 def test_the_kept_rows_are_the_querysets_rows(world):
     """The rows themselves: the same registrations with the same values, note counts and
-    related rows as the querysets give."""
+    related rows as the querysets give (read when asked for: the page shows them kept)."""
     client = Client()
     client.force_login(world["office"])
     for url in ("/registrations/?show=all", f"/cohorts/{world['big'].pk}/registrations/?show=all"):
@@ -219,3 +221,180 @@ def test_the_rows_are_written_as_they_were_first(world, language):
                     _old_registration_rows(rows, select_page, with_cohort)
                 )
     assert "O&#x27;Brien &lt;&amp;&gt; &quot;Zoë&quot;" in registration_rows(rows, False, True)
+
+
+def _change(kind, world):
+    """Write one thing the kept rows show, as the app writes it (signals and all)."""
+    big = world["big"]
+    shown = InterestRegistration.objects.filter(cohort=big).order_by("pk")
+    if kind == "organisation_name":
+        registration = shown.first()
+        registration.organisation_name = f"Umbenannt {MARKED}"
+        registration.save()
+    elif kind == "cohort_title":
+        big.title = f"Neuer Titel {MARKED}"
+        big.save()
+    elif kind == "parent_ministry":
+        ministry = shown.exclude(parent_ministry=None).first().parent_ministry
+        ministry.name = f"Umbenannt {MARKED}"
+        ministry.save()
+    elif kind == "decider":
+        decider = shown.exclude(decided_by=None).first().decided_by
+        decider.name = f"Neu {MARKED}"
+        decider.save()
+    elif kind == "note_added":
+        RegistrationNote.objects.create(
+            registration=shown.first(), author=world["office"], text="neu"
+        )
+    elif kind == "note_deleted":
+        RegistrationNote.objects.filter(registration__cohort=big).first().delete()
+    elif kind == "state":
+        registration = shown.filter(state="confirmed").first()
+        registration.state = InterestRegistration.State.DECLINED
+        registration.save()
+    elif kind == "new_registration":
+        InterestRegistrationFactory(cohort=big, state="confirmed", organisation_name="Ganz neu")
+    elif kind == "deleted_registration":
+        shown.first().delete()
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "organisation_name",
+        "cohort_title",
+        "parent_ministry",
+        "decider",
+        "note_added",
+        "note_deleted",
+        "state",
+        "new_registration",
+        "deleted_registration",
+    ],
+)
+def test_a_change_of_what_the_kept_rows_show_shows_on_the_next_visit(world, monkeypatch, kind):
+    """The rows are kept under the change token (cohorts.figures): each write of what
+    they show (the registration, its cohort, parent ministry, decider and notes) gives
+    the page the querysets give on the very next visit, in each language."""
+    client = Client()
+    client.force_login(world["office"])
+    big = world["big"].pk
+    urls = [f"/registrations/?show=all{page}" for page in ("", "&page=2")] + [
+        f"/registrations/?cohort={big}{query}" for query in ("", "&show=all")
+    ]
+    urls += [f"/cohorts/{big}/registrations/{query}" for query in ("", "?show=all")]
+    languages = ("en", "de")
+    before = {}
+    for language in languages:
+        client.cookies["django_language"] = language
+        before.update({(language, url): _html(client, url) for url in urls})
+    _change(kind, world)
+    after = {}
+    for language in languages:
+        client.cookies["django_language"] = language
+        after.update({(language, url): _html(client, url) for url in urls})
+    assert after != before
+    with monkeypatch.context() as patched:
+        _without_kept_pages(patched)
+        for language in languages:
+            client.cookies["django_language"] = language
+            for url in urls:
+                assert after[language, url] == _html(client, url), (language, url)
+
+
+def test_a_kept_page_of_rows_is_not_read_again(world):
+    """Once written, a page's rows (and its count) come from the cache: no query reads
+    registrations until something they show changes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(world["office"])
+    big = world["big"].pk
+    for url in (f"/cohorts/{big}/registrations/?show=all", f"/registrations/?cohort={big}"):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert not [q for q in queries if "cohorts_interestregistration" in q["sql"]], url
+        _change("note_added", world)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        assert [q for q in queries if "cohorts_interestregistration" in q["sql"]], url
+
+
+def test_the_blank_filter_form_is_kept_under_the_forms_own_key(world):
+    """Without a query string the filter's form is not made: its HTML is the one the form
+    gives (`fragments.form_html`, the same key), with the office's cohorts or without."""
+    from cohorts.forms import RegistrationFilter
+    from pioneer import fragments
+
+    rows = selectors.office_cohort_rows(world["office"])
+    for cohorts in (rows, None):
+        filterset = RegistrationFilter(
+            None, queryset=InterestRegistration.objects.none(), cohorts=cohorts
+        )
+        facts = filterset.blank_form_facts()
+        html = lists._blank_filter_form_html(filterset, "cohorts.registration_filter")
+        form = RegistrationFilter(
+            None, queryset=InterestRegistration.objects.none(), cohorts=cohorts
+        ).form
+        assert html == fragments.form_html(form, "cohorts.registration_filter", facts)
+        assert fragments.key(
+            "form:cohorts.registration_filter", (type(form).__qualname__, form.prefix, facts)
+        ) == fragments.key(
+            "form:cohorts.registration_filter",
+            (f"{type(filterset).__name__}Form", filterset.form_prefix, facts),
+        )
+        assert ('name="cohort"' in html) == (cohorts is not None)
+    assert "Groß O&#x27;Brien &lt;&amp;&gt; &quot;Zoë&quot;" in lists._blank_filter_form_html(
+        RegistrationFilter(None, queryset=InterestRegistration.objects.none(), cohorts=rows),
+        "cohorts.registration_filter",
+    )
+
+
+def test_the_blank_filter_form_shows_a_renamed_cohort_on_the_next_visit(world):
+    client = Client()
+    client.force_login(world["office"])
+
+    def choices():
+        return _html(client, "/registrations/").split('name="cohort"')[1].split("</select>")[0]
+
+    assert "Neuer Titel" not in choices()
+    _change("cohort_title", world)
+    assert "Neuer Titel O&#x27;Brien" in choices()
+
+
+COHORT_QUERIES = [
+    "?cohort={big}",
+    "?cohort={small}&show=all&page=2",
+    "?cohort={big}&cohort={small}",
+    "?cohort={small}&cohort={big}&sort=-notes",
+    "?page=2&cohort={big}&select=page&foo=%3Cx%3E",
+    "?cohort={big}&q=",
+    "?cohort={big}&state=",
+    "?cohort={big}&state=confirmed",
+    "?cohort=0{big}",
+    "?cohort=%20{big}",
+    "?cohort=",
+    "?cohort=bogus",
+    "?cohort=999999",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_cohort_chosen_alone_is_shown_as_the_form_shows_it(world, monkeypatch, language):
+    """With one of the office's cohorts as the only filter, the queue's chip, filter form
+    and rows are what the bound form gives (the form is not made for them)."""
+    client = Client()
+    client.force_login(world["office"])
+    client.cookies["django_language"] = language
+    ids = {"big": world["big"].pk, "small": world["small"].pk}
+    urls = [f"/registrations/{query.format(**ids)}" for query in COHORT_QUERIES]
+    shown = {url: _html(client, url) for url in urls}
+    with monkeypatch.context() as patched:
+        patched.setattr(lists, "_chosen_cohort_alone", lambda params, filterset: None)
+        for url in urls:
+            assert _html(client, url) == shown[url], url
+    assert "Groß O&#x27;Brien &lt;&amp;&gt; &quot;Zoë&quot;</span>" in shown[urls[0]]  # the chip
+    _change("cohort_title", world)
+    assert "Neuer Titel O&#x27;Brien &lt;&amp;&gt; &quot;Zoë&quot;</span>" in _html(client, urls[0])

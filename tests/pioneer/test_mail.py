@@ -128,3 +128,28 @@ def test_render_uses_the_readers_language(language, word):
     )
     assert word.lower() in (subject + text).lower()
     assert "<" in html
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_preview_renders_the_same_subject_and_text_without_the_html(language):
+    """`html=False` (what the pages' previews ask for) leaves the HTML out and nothing
+    else: the subject and text are those of the whole triple, escaped names and all."""
+    from pioneer.models import User
+
+    person = User(name='Kim <&> "O\'Brien"', email="kim@example.org", language=language)
+    context = {"recipient": person, "target": person, "notification": None}
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(language):
+        context.update(link=gettext("(link sent by e-mail only)"), site_url="")
+    whole = mail.render("notifications/account_invitation", context, language=language)
+    subject, text, html = mail.render(
+        "notifications/account_invitation", context, language=language, html=False
+    )
+    assert (subject, text, html) == (*whole[:2], None)
+    assert 'Kim <&> "O\'Brien"' in text
+    shown = services.notification_preview(
+        kind="account.invitation", target=person, recipient=person
+    )
+    assert shown[:2] == whole[:2]
