@@ -133,18 +133,12 @@ def home_panels(sender, request, roles, **kwargs):
             kept_panel(
                 "cohorts.partner_registrations",
                 "cohorts/panel_partner_registrations.html",
-                _partner_facts(request.user),
+                selectors.partner_kept_facts(request.user),
                 partner_registrations,
                 order=20,
             )
         )
     return panels
-
-
-def _partner_facts(user):
-    """What the partner's panels kept under the change token show: the registrations,
-    people and offices of their organisations (the same for each of their contacts)."""
-    return (figures.token(), tuple(sorted(selectors.partner_organisation_ids(user))))
 
 
 # How many of a partner's people the home lists; the people page has them all.
@@ -192,7 +186,7 @@ def partner_panels(sender, request, roles, **kwargs):
             "office_email": settings.PROGRAMME_OFFICE_EMAIL,
         }
 
-    facts = _partner_facts(request.user)
+    facts = selectors.partner_kept_facts(request.user)
     return [
         kept_panel(
             "cohorts.partner_people", "cohorts/panel_partner_people.html", facts, people, order=21

@@ -1,7 +1,5 @@
 """Programmes, for the programme office of the organisation that runs them."""
 
-import re
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -101,19 +99,13 @@ def programme_cohorts_page(programme, number):
     return page
 
 
-# A page number that may name a kept page of cohorts (past the end and below 1 too, as
-# Paginator.get_page answers them): anything else is rendered without keeping it.
-_KEPT_PAGE_NUMBER = re.compile(r"-?[0-9]{1,4}")
-
-
 def programme_cohorts_html(request, programme):
     """The page of the programme's cohorts the request asks for, with its pagination:
     kept rendered under cohorts.figures' change token (the cohorts and their numbers of
-    registrations), the programme and the page number asked for, when the request asks
-    nothing else (the pagination's links keep the rest of the query string)."""
+    registrations), the programme and the page number asked for (fragments.list_page_html)."""
 
     def render_page():
-        page = programme_cohorts_page(programme, number)
+        page = programme_cohorts_page(programme, request.GET.get("page"))
         page.object_list = selectors.with_registration_counts(page.object_list)
         return render_to_string(
             "cohorts/programme_cohorts.html",
@@ -126,13 +118,8 @@ def programme_cohorts_html(request, programme):
             request=request,
         )
 
-    number = request.GET.get("page")
-    if set(request.GET) - {"page"} or (
-        number is not None and not _KEPT_PAGE_NUMBER.fullmatch(number)
-    ):
-        return render_page()
-    return fragments.cached_html(
-        "cohorts.programme_cohorts", (figures.token(), programme.pk, number), render_page
+    return fragments.list_page_html(
+        request, "cohorts.programme_cohorts", (figures.token(), programme.pk), render_page
     )
 
 
