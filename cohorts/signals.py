@@ -116,6 +116,7 @@ def home_panels(sender, request, roles, **kwargs):
                 (figures.token(), tuple(sorted(organisations))),
                 office_counts,
                 order=20,
+                seconds=figures.SECONDS,
             )
         )
     if roles.has(PARTNER):
@@ -136,6 +137,7 @@ def home_panels(sender, request, roles, **kwargs):
                 selectors.partner_kept_facts(request.user),
                 partner_registrations,
                 order=20,
+                seconds=figures.SECONDS,
             )
         )
     return panels
@@ -160,6 +162,7 @@ def office_cohorts_panel(sender, request, roles, **kwargs):
         (figures.token(), tuple(sorted(selectors.office_organisation_ids(request.user))), today),
         lambda: selectors.office_home(request.user, today=today),
         order=10,
+        seconds=figures.SECONDS,
     )
 
 
@@ -189,10 +192,20 @@ def partner_panels(sender, request, roles, **kwargs):
     facts = selectors.partner_kept_facts(request.user)
     return [
         kept_panel(
-            "cohorts.partner_people", "cohorts/panel_partner_people.html", facts, people, order=21
+            "cohorts.partner_people",
+            "cohorts/panel_partner_people.html",
+            facts,
+            people,
+            order=21,
+            seconds=figures.SECONDS,
         ),
         kept_panel(
-            "cohorts.partner_office", "cohorts/panel_partner_office.html", facts, offices, order=22
+            "cohorts.partner_office",
+            "cohorts/panel_partner_office.html",
+            facts,
+            offices,
+            order=22,
+            seconds=figures.SECONDS,
         ),
     ]
 
@@ -218,6 +231,7 @@ def participant_panel(sender, request, roles, **kwargs):
         (figures.token(), request.user.pk),
         cohorts,
         order=10,
+        seconds=figures.SECONDS,
     )
 
 
@@ -240,6 +254,7 @@ def evaluator_panel(sender, request, roles, **kwargs):
         (figures.token(), tuple(sorted(roles.organisation_ids(EVALUATOR)))),
         cohorts,
         order=10,
+        seconds=figures.SECONDS,
     )
 
 

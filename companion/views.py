@@ -29,6 +29,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cohorts import figures
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Participation
 from cohorts.selectors import office_cohort_or_404, participations_of
@@ -722,5 +723,6 @@ def partner_registrations(request):
         "companion.partner_registrations",
         cohort_selectors.partner_kept_facts(user),
         render_page,
+        figures.SECONDS,
     )
     return render(request, "companion/partner_registrations.html", {"page_html": page_html})

@@ -74,15 +74,16 @@ class Panel:
     html: str | None = None
 
 
-def kept_panel(key, template, facts, context, order=100):
+def kept_panel(key, template, facts, context, order=100, seconds=None):
     """A home panel whose HTML is kept by pioneer.fragments under `facts` (and the
     language): `context()` is read, and `template` rendered with it as `data`, only when
     nothing is kept. The panels' templates and their loops were most of a home's time.
 
     `facts` must name everything the panel shows: cohorts.figures' change token for what
     it covers, the person or organisations for what is theirs, the day for what depends
-    on it. The panel's `context` is the one read on this visit, else empty. A `context()`
-    of None means no panel (None, kept as such)."""
+    on it; `seconds` bounds how long (by default pioneer.fragments'). The panel's
+    `context` is the one read on this visit, else empty. A `context()` of None means no
+    panel (None, kept as such)."""
     from django.template.loader import render_to_string
 
     from pioneer import fragments
@@ -96,7 +97,9 @@ def kept_panel(key, template, facts, context, order=100):
         read.update(data)
         return render_to_string(template, {"data": read})
 
-    html = fragments.cached_html(f"panel:{key}", facts, render)
+    html = fragments.cached_html(
+        f"panel:{key}", facts, render, seconds or fragments.FRAGMENT_SECONDS
+    )
     return Panel(key, template, read, order, html) if html else None
 
 

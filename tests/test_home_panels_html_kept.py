@@ -109,7 +109,7 @@ def _home(client, language="de"):
     return response, html
 
 
-def _included(key, template, facts, context, order=100):
+def _included(key, template, facts, context, order=100, seconds=None):
     """The panel as it was before it was kept: home.html includes its template."""
     data = context()
     return None if data is None else Panel(key, template, data, order)
@@ -230,3 +230,28 @@ def test_the_evaluator_panel_shows_each_change_on_the_next_visit(client, world):
     world["running"].save()
     response, html = _home(client)
     assert "Laufend" in html and "Bewertet" not in html
+
+
+@pytest.mark.parametrize("role", sorted(KEPT))
+def test_kept_panels_last_no_longer_than_the_counts_under_the_token(client, world, role):
+    """What no signal reports (rows written by hand) shows after figures.SECONDS at most,
+    as for the counts kept under the same token."""
+    from django.core.cache import cache
+
+    from cohorts import figures
+
+    client.force_login(world[role])
+    kept = []
+    set_ = cache.set
+
+    def recording_set(key, value, timeout=None, **kwargs):
+        if key.startswith("fragment:panel:"):
+            kept.append(timeout)
+        return set_(key, value, timeout, **kwargs)
+
+    cache.set = recording_set
+    try:
+        _home(client)
+    finally:
+        cache.set = set_
+    assert kept and set(kept) == {figures.SECONDS}

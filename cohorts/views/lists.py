@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cohorts import people_page, selectors
+from cohorts import figures, people_page, selectors
 from cohorts.forms import ParticipationBulkStateForm, ParticipationFilter, RegistrationFilter
 from cohorts.models import Cohort, InterestRegistration, Participation, RegistrationNote
 from cohorts.services import bulk, exports
@@ -363,6 +363,7 @@ def registration_list(request):
             "cohorts.partner_registrations",
             selectors.partner_kept_facts(request.user),
             render_page,
+            figures.SECONDS,
         )
         return render(request, "cohorts/registration_list_partner.html", {"page_html": page_html})
     # The office's cohorts, read once for the filter's options and the queue's rows: the

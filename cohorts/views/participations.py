@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cohorts import import_preview, selectors, services
+from cohorts import figures, import_preview, selectors, services
 from cohorts.forms import (
     ImportConfirmForm,
     ImportForm,
@@ -381,7 +381,11 @@ def partner_offices(request):
     # The page kept rendered per the organisations' state (pioneer.fragments): the
     # offices, their members' addresses and their writing only after a change.
     page_html = fragments.list_page_html(
-        request, "cohorts.partner_offices", selectors.partner_kept_facts(request.user), render_page
+        request,
+        "cohorts.partner_offices",
+        selectors.partner_kept_facts(request.user),
+        render_page,
+        figures.SECONDS,
     )
     return render(
         request,

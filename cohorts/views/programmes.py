@@ -43,7 +43,7 @@ def programme_list(request):
         "cohorts/programme_list.html",
         {
             "table": fragments.cached_html(
-                "cohorts.programme_list", (figures.token(), organisations), table
+                "cohorts.programme_list", (figures.token(), organisations), table, figures.SECONDS
             )
         },
     )
@@ -119,7 +119,11 @@ def programme_cohorts_html(request, programme):
         )
 
     return fragments.list_page_html(
-        request, "cohorts.programme_cohorts", (figures.token(), programme.pk), render_page
+        request,
+        "cohorts.programme_cohorts",
+        (figures.token(), programme.pk),
+        render_page,
+        figures.SECONDS,
     )
 
 

@@ -40,7 +40,7 @@ def _page(client, path, language="de"):
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", response.content.decode())
 
 
-def _unkept(kind, facts, render):
+def _unkept(kind, facts, render, seconds=None):
     return mark_safe(str(render()))  # noqa: S308 (our templates)
 
 
@@ -124,3 +124,24 @@ def test_contacts_of_other_organisations_never_see_each_others_kept_pages(partne
         assert ours != theirs
     assert f"Ministerium 1 {escape(MARKUP)}" not in _page(first, "/partner/offices/")
     assert f"Ministerium 1 {escape(MARKUP)}" in _page(second, "/partner/offices/")
+
+
+def test_kept_pages_last_no_longer_than_the_counts_under_the_token(client, partners, monkeypatch):
+    """What no signal reports (rows written by hand) shows after figures.SECONDS at most."""
+    from django.core.cache import cache
+
+    from cohorts import figures
+
+    kept = []
+    set_ = cache.set
+
+    def recording_set(key, value, timeout=None, **kwargs):
+        if key.startswith("fragment:cohorts.partner_"):
+            kept.append(timeout)
+        return set_(key, value, timeout, **kwargs)
+
+    client.force_login(partners["both"])
+    monkeypatch.setattr(cache, "set", recording_set)
+    for path in PATHS:
+        _page(client, path)
+    assert len(kept) == 2 and set(kept) == {figures.SECONDS}

@@ -60,7 +60,7 @@ def _page(client, path, language="de"):
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", response.content.decode())
 
 
-def _unkept(kind, facts, render):
+def _unkept(kind, facts, render, seconds=None):
     return mark_safe(str(render()))  # noqa: S308 (our templates)
 
 
