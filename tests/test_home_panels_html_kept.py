@@ -255,3 +255,42 @@ def test_kept_panels_last_no_longer_than_the_counts_under_the_token(client, worl
     finally:
         cache.set = set_
     assert kept and set(kept) == {figures.SECONDS}
+
+
+def test_the_tandem_panel_is_kept_as_written_and_shows_each_change(client, monkeypatch):
+    import tandems.signals
+    from tandems.models import Tandem
+    from tests.factories.tandems import tandem
+
+    made = tandem(topic=f"Thema {MARKUP}")
+    partner = made.external.user
+    partner.name = f"Partnerin {MARKUP}"
+    partner.save()
+    client.force_login(made.administration.user)
+    for language in ("de", "en"):
+        with monkeypatch.context() as patch:
+            patch.setattr(tandems.signals, "kept_panel", _included)
+            reference, expected = _home(client, language)
+        assert "tandems.mine" in {p.key for p in reference.context["panels"]}
+        assert _home(client, language)[1] == expected  # rendered and kept
+        kept, html = _home(client, language)  # as kept
+        assert html == expected and "Partnerin &lt;&amp;&quot;&#x27;" in html
+        assert {p.key: p for p in kept.context["panels"]}["tandems.mine"].context == {}
+    partner.name = "Umbenannt"
+    partner.save()
+    _response, html = _home(client)
+    assert "Umbenannt" in html
+    # In the first phase from today on, then a day later: the days left change.
+    today = timezone.localdate()
+    first = made.phases.get(number=1)
+    first.start, first.end = today, today + timedelta(days=9)
+    first.save()
+    _response, html = _home(client)
+    later = today + timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: later)
+    _response, next_day = _home(client)
+    assert next_day != html
+    made.state = Tandem.State.AGREED
+    made.save()
+    _response, agreed = _home(client)
+    assert agreed != next_day
