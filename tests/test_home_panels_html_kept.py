@@ -294,3 +294,34 @@ def test_the_tandem_panel_is_kept_as_written_and_shows_each_change(client, monke
     made.save()
     _response, agreed = _home(client)
     assert agreed != next_day
+
+
+def test_the_evaluators_surveys_panel_is_kept_as_written_and_shows_each_change(
+    client, world, monkeypatch
+):
+    import evaluation.signals
+    from evaluation.models import EvaluatorAssignment
+    from tests.factories.evaluation import SurveyFactory
+
+    evaluator = world["evaluator"]
+    EvaluatorAssignment.objects.create(cohort=world["evaluated"], user=evaluator)
+    survey = SurveyFactory(cohort=world["evaluated"], title=f"Umfrage {MARKUP}")
+    client.force_login(evaluator)
+    for language in ("de", "en"):
+        with monkeypatch.context() as patch:
+            patch.setattr(evaluation.signals, "kept_panel", _included)
+            reference, expected = _home(client, language)
+        assert "evaluation.assigned_surveys" in {p.key for p in reference.context["panels"]}
+        assert _home(client, language)[1] == expected  # rendered and kept
+        kept, html = _home(client, language)  # as kept
+        assert html == expected and "Umfrage &lt;&amp;&quot;&#x27;" in html
+        panels = {p.key: p for p in kept.context["panels"]}
+        assert panels["evaluation.assigned_surveys"].context == {}
+    survey.title = "Umbenannte Umfrage"
+    survey.save()
+    assert "Umbenannte Umfrage" in _home(client)[1]
+    assigned = EvaluatorAssignment.objects.create(cohort=world["running"], user=evaluator)
+    assert "Laufend" in _home(client)[1].split("Umfragen")[-1]
+    assigned.delete()
+    survey.delete()
+    assert "Umbenannte Umfrage" not in _home(client)[1]
