@@ -76,8 +76,9 @@ class Panel:
 
 def kept_panel(key, template, facts, context, order=100, seconds=None):
     """A home panel whose HTML is kept by pioneer.fragments under `facts` (and the
-    language): `context()` is read, and `template` rendered with it as `data`, only when
-    nothing is kept. The panels' templates and their loops were most of a home's time.
+    language): `context()` is read, and `template` rendered with it as `data` (and
+    nothing else of the page's context: no request, no user), only when nothing is kept.
+    The panels' templates and their loops were most of a home's time.
 
     `facts` must name everything the panel shows: cohorts.figures' change token for what
     it covers, the person or organisations for what is theirs, the day for what depends
