@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from cohorts import hooks
 from cohorts.figures import kept as kept_counts
 from cohorts.figures import prefetch as kept_prefetch
+from cohorts.figures import token as change_token
 from cohorts.hooks import Attention, Figure, FigureRow, Stage, UpcomingDate
 from cohorts.models import (
     Cohort,
@@ -229,6 +230,14 @@ def _kept_partner_registrations(**organisations):
         .only(*PARTNER_REGISTRATION_FIELDS)
         .order_by("-created_at", "-id")
     )
+
+
+def partner_kept_facts(user):
+    """What the partner's pages and panels kept rendered show (their organisations'
+    registrations, people and the offices that linked them, pioneer.fragments) depends
+    on: cohorts.figures' change token and the organisations (the same for each of their
+    contacts)."""
+    return (change_token(), tuple(sorted(partner_organisation_ids(user))))
 
 
 def partner_registration_list(user):

@@ -6,6 +6,7 @@ periodic signal. Imported once from CohortsConfig.ready()."""
 from django.conf import settings
 from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cohorts import figures, selectors
@@ -24,8 +25,8 @@ from cohorts.views.rows import (
     partner_registration_items,
 )
 from pioneer import hooks, landing
-from pioneer.hooks import NavItem, Panel
-from pioneer.models import Organisation, Role, User
+from pioneer.hooks import NavItem, Panel, kept_panel
+from pioneer.models import Organisation, PartnerLink, Role, User
 
 OFFICE = Role.Kind.PROGRAMME_OFFICE
 PARTNER = Role.Kind.PARTNER_CONTACT
@@ -54,7 +55,9 @@ for _model in (Cohort, Programme):
 
 
 # The counts the office's home and a cohort's overview keep (cohorts.figures) read these;
-# the review queue's rows kept under the token show their notes counted, too.
+# the review queue's rows kept under the token show their notes counted, too, and the
+# partner's home panels kept under it name the offices that linked them and their members
+# (PartnerLink, Role).
 for _model in (
     Cohort,
     Programme,
@@ -63,6 +66,8 @@ for _model in (
     Participation,
     Organisation,
     User,
+    PartnerLink,
+    Role,
 ):
     post_save.connect(
         figures.changed, sender=_model, dispatch_uid=f"cohorts.figures.{_model.__name__}.saved"
@@ -116,40 +121,53 @@ def participation_sign_in_follows(sender, instance, created, raw, update_fields,
 def home_panels(sender, request, roles, **kwargs):
     panels = []
     if roles.has(OFFICE):
-        # The two counts the office's home keeps (this panel's and the cohorts panel's,
-        # `office_cohorts_panel`) read from the cache at once.
         organisations = selectors.office_organisation_ids(request.user)
-        figures.prefetch(
-            ("waiting_registrations", *organisations),
-            (f"office_home.{selectors.HOME_COHORTS}", *organisations),
-        )
-        # Only the two states the panel shows: the decided ones are most of the rows, and
-        # their number grows with every cohort (the (cohort, state) index finds these).
-        counts = selectors.office_waiting_registrations(request.user)
+
+        def office_counts():
+            # The two counts the office's home keeps (this panel's and the cohorts
+            # panel's, `office_cohorts_panel`) read from the cache at once.
+            figures.prefetch(
+                ("waiting_registrations", *organisations),
+                (f"office_home.{selectors.HOME_COHORTS}", *organisations),
+            )
+            # Only the two states the panel shows: the decided ones are most of the rows,
+            # and their number grows with every cohort (the (cohort, state) index finds
+            # these).
+            counts = selectors.office_waiting_registrations(request.user)
+            return {
+                "unconfirmed": counts.get(InterestRegistration.State.UNCONFIRMED, 0),
+                "unreviewed": counts.get(InterestRegistration.State.CONFIRMED, 0),
+            }
+
         panels.append(
-            Panel(
+            kept_panel(
                 "cohorts.office_registrations",
                 "cohorts/panel_office_registrations.html",
-                {
-                    "unconfirmed": counts.get(InterestRegistration.State.UNCONFIRMED, 0),
-                    "unreviewed": counts.get(InterestRegistration.State.CONFIRMED, 0),
-                },
+                (figures.token(), tuple(sorted(organisations))),
+                office_counts,
                 order=20,
+                seconds=figures.SECONDS,
             )
         )
     if roles.has(PARTNER):
-        registrations = selectors.partner_registration_list(request.user)[:5]
+
+        def partner_registrations():
+            registrations = selectors.partner_registration_list(request.user)[:5]
+            return {
+                # Only what the panel shows (not the contact details and texts), by SQL
+                # compiled once per process, the items written in Python.
+                "registrations": registrations,
+                "items": partner_registration_items(registrations),
+            }
+
         panels.append(
-            Panel(
+            kept_panel(
                 "cohorts.partner_registrations",
                 "cohorts/panel_partner_registrations.html",
-                {
-                    # Only what the panel shows (not the contact details and texts),
-                    # by SQL compiled once per process, the items written in Python.
-                    "registrations": registrations,
-                    "items": partner_registration_items(registrations),
-                },
+                selectors.partner_kept_facts(request.user),
+                partner_registrations,
                 order=20,
+                seconds=figures.SECONDS,
             )
         )
     return panels
@@ -166,11 +184,15 @@ def office_cohorts_panel(sender, request, roles, **kwargs):
     """The office's active cohorts: status, next step, what needs attention (3 queries)."""
     if not roles.has(OFFICE):
         return None
-    return Panel(
+    # Its rows are kept under the change token; what needs attention also depends on the day.
+    today = timezone.localdate()
+    return kept_panel(
         "cohorts.office_cohorts",
         "cohorts/panel_office_cohorts.html",
-        selectors.office_home(request.user),
+        (figures.token(), tuple(sorted(selectors.office_organisation_ids(request.user))), today),
+        lambda: selectors.office_home(request.user, today=today),
         order=10,
+        seconds=figures.SECONDS,
     )
 
 
@@ -179,29 +201,41 @@ def partner_panels(sender, request, roles, **kwargs):
     """A partner contact's people and whom to ask at the office that linked them."""
     if not roles.has(PARTNER):
         return None
-    people = selectors.partner_people_brief_rows(request.user, HOME_PEOPLE + 1)
-    offices = selectors.partner_offices(request.user, limit=HOME_OFFICES + 1)
+
+    def people():
+        people = selectors.partner_people_brief_rows(request.user, HOME_PEOPLE + 1)
+        return {
+            "people": people[:HOME_PEOPLE],
+            "items": partner_people_items(people[:HOME_PEOPLE]),
+            "more": len(people) > HOME_PEOPLE,
+        }
+
+    def offices():
+        offices = selectors.partner_offices(request.user, limit=HOME_OFFICES + 1)
+        return {
+            "offices": offices[:HOME_OFFICES],
+            "office_items": partner_office_items(offices[:HOME_OFFICES]),
+            "more_offices": len(offices) > HOME_OFFICES,
+            "office_email": settings.PROGRAMME_OFFICE_EMAIL,
+        }
+
+    facts = selectors.partner_kept_facts(request.user)
     return [
-        Panel(
+        kept_panel(
             "cohorts.partner_people",
             "cohorts/panel_partner_people.html",
-            {
-                "people": people[:HOME_PEOPLE],
-                "items": partner_people_items(people[:HOME_PEOPLE]),
-                "more": len(people) > HOME_PEOPLE,
-            },
+            facts,
+            people,
             order=21,
+            seconds=figures.SECONDS,
         ),
-        Panel(
+        kept_panel(
             "cohorts.partner_office",
             "cohorts/panel_partner_office.html",
-            {
-                "offices": offices[:HOME_OFFICES],
-                "office_items": partner_office_items(offices[:HOME_OFFICES]),
-                "more_offices": len(offices) > HOME_OFFICES,
-                "office_email": settings.PROGRAMME_OFFICE_EMAIL,
-            },
+            facts,
+            offices,
             order=22,
+            seconds=figures.SECONDS,
         ),
     ]
 
@@ -211,16 +245,23 @@ def participant_panel(sender, request, roles, **kwargs):
     """A participant's cohorts and their state in each, until tandems take over."""
     if not roles.has(PARTICIPANT):
         return None
-    participations = selectors.participations_of_user_brief(request.user, 20)
-    return Panel(
-        "cohorts.participant_cohorts",
-        "cohorts/panel_participant_cohorts.html",
-        {
+
+    def cohorts():
+        participations = selectors.participations_of_user_brief(request.user, 20)
+        return {
             "participations": participations,
             "items": participant_cohort_items(participations),
             "office_email": settings.PROGRAMME_OFFICE_EMAIL,
-        },
+        }
+
+    # Their participations, cohorts and programmes: kept under the change token, per person.
+    return kept_panel(
+        "cohorts.participant_cohorts",
+        "cohorts/panel_participant_cohorts.html",
+        (figures.token(), request.user.pk),
+        cohorts,
         order=10,
+        seconds=figures.SECONDS,
     )
 
 
@@ -231,14 +272,19 @@ def evaluator_panel(sender, request, roles, **kwargs):
     plainly while nothing is assigned)."""
     if not roles.has(EVALUATOR):
         return None
-    cohorts = list(selectors.cohorts_in_evaluation_for(request.user)[:20])
-    if not cohorts:
-        return None
-    return Panel(
+
+    def cohorts():
+        cohorts = list(selectors.cohorts_in_evaluation_for(request.user)[:20])
+        return {"cohorts": cohorts} if cohorts else None
+
+    # The cohorts of their organisations' programmes: kept under the change token.
+    return kept_panel(
         "cohorts.evaluator_cohorts",
         "cohorts/panel_evaluator_cohorts.html",
-        {"cohorts": cohorts},
+        (figures.token(), tuple(sorted(roles.organisation_ids(EVALUATOR)))),
+        cohorts,
         order=10,
+        seconds=figures.SECONDS,
     )
 
 

@@ -304,8 +304,9 @@ def personal_dates(sender, user, start=None, end=None, **kwargs):
 
 # The certificates tab keeps its count of current certificates under cohorts.figures'
 # change token: a certificate made (the old one is superseded in the same transaction)
-# or deleted replaces it.
-def _certificates_changed(sender, **kwargs):
+# or deleted replaces it. A partner's list of their people's event registrations is kept
+# rendered under it too: an event or a registration saved or deleted replaces it.
+def _figures_changed(sender, **kwargs):
     from cohorts import figures
 
     figures.changed()
@@ -313,7 +314,13 @@ def _certificates_changed(sender, **kwargs):
 
 for _signal in (post_save, post_delete):
     _signal.connect(
-        _certificates_changed,
+        _figures_changed,
         sender=Certificate,
         dispatch_uid=f"companion.figures.certificate.{_signal is post_save}",
     )
+    for _model in (Event, Reg):
+        _signal.connect(
+            _figures_changed,
+            sender=_model,
+            dispatch_uid=f"companion.figures.{_model.__name__}.{_signal is post_save}",
+        )

@@ -23,11 +23,13 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cohorts import figures
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Participation
 from cohorts.selectors import office_cohort_or_404, participations_of
@@ -50,7 +52,7 @@ from companion.rows import (
     places,
     planner_rows,
 )
-from pioneer import hooks, jobs
+from pioneer import fragments, hooks, jobs
 from pioneer.forms import apply_errors
 from pioneer.models import Role
 from pioneer.paging import CountedRows
@@ -694,19 +696,33 @@ def partner_registrations(request):
     at a time: 500 rows at once made 300 kB of HTML and half a second of rendering for an
     organisation with a thousand registrations."""
     user, number = request.user, request.GET.get("page")
-    registrations = CountedRows(
-        lambda offset, limit: selectors.partner_registration_rows(user, offset, limit),
-        lambda: selectors.partner_registrations(user).count(),
-        number,
-        PARTNER_PAGE_SIZE,
-    )
-    page = Paginator(registrations, PARTNER_PAGE_SIZE).get_page(number)
-    return render(
+
+    def render_page():
+        registrations = CountedRows(
+            lambda offset, limit: selectors.partner_registration_rows(user, offset, limit),
+            lambda: selectors.partner_registrations(user).count(),
+            number,
+            PARTNER_PAGE_SIZE,
+        )
+        page = Paginator(registrations, PARTNER_PAGE_SIZE).get_page(number)
+        return render_to_string(
+            "companion/partner_registrations_page.html",
+            {
+                "registrations": page.object_list,
+                "rows": partner_registration_rows(page.object_list),
+                "page": page,
+            },
+            request=request,
+        )
+
+    # The page kept rendered under cohorts.figures' change token (events and their
+    # registrations replace it too) and the partner's organisations (pioneer.fragments):
+    # the query over all their people's registrations only after a change.
+    page_html = fragments.list_page_html(
         request,
-        "companion/partner_registrations.html",
-        {
-            "registrations": page.object_list,
-            "rows": partner_registration_rows(page.object_list),
-            "page": page,
-        },
+        "companion.partner_registrations",
+        cohort_selectors.partner_kept_facts(user),
+        render_page,
+        figures.SECONDS,
     )
+    return render(request, "companion/partner_registrations.html", {"page_html": page_html})

@@ -7,12 +7,13 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from cohorts import figures
 from cohorts import hooks as cohort_hooks
 from evaluation import rows, selectors, services
-from evaluation.models import Question, Section
+from evaluation.models import EvaluatorAssignment, Question, Section, Survey
 from pioneer import hooks
 from pioneer.access import SYSTEM
-from pioneer.hooks import Panel
+from pioneer.hooks import kept_panel
 from pioneer.models import Role
 
 
@@ -41,20 +42,39 @@ HOME_COHORTS = 5
 def evaluator_surveys_panel(sender, request, roles, **kwargs):
     if not roles.has(Role.Kind.EVALUATOR):
         return None
-    # Narrow rows by SQL kept per process, the items written in Python (evaluation.rows).
-    surveys = selectors.home_surveys(request.user, HOME_SURVEYS + 1)
-    cohorts = selectors.home_cohorts(request.user, HOME_COHORTS + 1)
-    return Panel(
-        "evaluation.assigned_surveys",
-        "evaluation/panel_assigned_surveys.html",
-        {
+
+    def surveys_and_cohorts():
+        # Narrow rows by SQL kept per process, the items written in Python (evaluation.rows).
+        surveys = selectors.home_surveys(request.user, HOME_SURVEYS + 1)
+        cohorts = selectors.home_cohorts(request.user, HOME_COHORTS + 1)
+        return {
             "surveys": surveys[:HOME_SURVEYS],
             "cohorts": cohorts[:HOME_COHORTS],
             "survey_items": rows.home_survey_items(surveys[:HOME_SURVEYS]),
             "cohort_items": rows.home_cohort_items(cohorts[:HOME_COHORTS]),
             "more": len(surveys) > HOME_SURVEYS or len(cohorts) > HOME_COHORTS,
-        },
+        }
+
+    # Kept rendered per person under cohorts.figures' change token, which surveys and the
+    # evaluators' assignments replace too (below), as cohorts and programmes do.
+    return kept_panel(
+        "evaluation.assigned_surveys",
+        "evaluation/panel_assigned_surveys.html",
+        (figures.token(), request.user.pk),
+        surveys_and_cohorts,
         order=11,
+        seconds=figures.SECONDS,
+    )
+
+
+for _model in (Survey, EvaluatorAssignment):
+    post_save.connect(
+        figures.changed, sender=_model, dispatch_uid=f"evaluation.figures.{_model.__name__}.saved"
+    )
+    post_delete.connect(
+        figures.changed,
+        sender=_model,
+        dispatch_uid=f"evaluation.figures.{_model.__name__}.deleted",
     )
 
 

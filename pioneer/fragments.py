@@ -13,6 +13,7 @@ someone entered, and its errors, perhaps added after validation) is left to the 
 """
 
 import hashlib
+import re
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -27,20 +28,38 @@ def key(kind, facts):
     return f"fragment:{kind}:{digest.hexdigest()}"
 
 
-def cached(kind, facts, compute):
+def cached(kind, facts, compute, seconds=FRAGMENT_SECONDS):
     """What `compute()` gives (anything the cache can keep: text, numbers, lists and
-    dicts of them), kept under `kind` and `facts` (and the language)."""
+    dicts of them), kept under `kind` and `facts` (and the language) for `seconds` at
+    most (a part kept under cohorts.figures' change token: figures.SECONDS, the bound of
+    what no signal reports)."""
     name = key(kind, facts)
     value = cache.get(name)
     if value is None:
         value = compute()
-        cache.set(name, value, FRAGMENT_SECONDS)
+        cache.set(name, value, seconds)
     return value
 
 
-def cached_html(kind, facts, render):
+def cached_html(kind, facts, render, seconds=FRAGMENT_SECONDS):
     """The HTML `render()` gives, kept under `kind` and `facts` (and the language)."""
-    return mark_safe(cached(kind, facts, lambda: str(render())))  # noqa: S308 (rendered by our templates)
+    return mark_safe(cached(kind, facts, lambda: str(render()), seconds))  # noqa: S308 (rendered by our templates)
+
+
+# A page number a kept page of a list may be asked by (past the end and below 1 too, as
+# Paginator.get_page answers them): anything else is rendered without keeping it.
+_PAGE_NUMBER = re.compile(r"-?[0-9]{1,4}")
+
+
+def list_page_html(request, kind, facts, render, seconds=FRAGMENT_SECONDS):
+    """The HTML `render()` gives of the page of a list that `request` asks for (its rows
+    and pagination), kept under `kind`, `facts` and the page number asked, when the request
+    asks nothing else: the pagination's links keep the rest of the query string, and what
+    a visitor typed never becomes a key (such a page is rendered as it comes)."""
+    number = request.GET.get("page")
+    if set(request.GET) - {"page"} or (number is not None and not _PAGE_NUMBER.fullmatch(number)):
+        return mark_safe(str(render()))  # noqa: S308 (rendered by our templates)
+    return cached_html(kind, (*facts, number), render, seconds)
 
 
 def form_html(form, kind, facts):

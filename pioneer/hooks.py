@@ -64,12 +64,44 @@ DOCUMENT_EVALUATION_REPORT = "evaluation_report"
 
 @dataclass(frozen=True)
 class Panel:
-    """A block of a shared page: `template` rendered with `context` as `data`."""
+    """A block of a shared page: `template` rendered with `context` as `data`, or `html`
+    as it is where the panel was kept already rendered (`kept_panel`)."""
 
     key: str
     template: str
     context: dict = field(default_factory=dict)
     order: int = 100
+    html: str | None = None
+
+
+def kept_panel(key, template, facts, context, order=100, seconds=None):
+    """A home panel whose HTML is kept by pioneer.fragments under `facts` (and the
+    language): `context()` is read, and `template` rendered with it as `data` (and
+    nothing else of the page's context: no request, no user), only when nothing is kept.
+    The panels' templates and their loops were most of a home's time.
+
+    `facts` must name everything the panel shows: cohorts.figures' change token for what
+    it covers, the person or organisations for what is theirs, the day for what depends
+    on it; `seconds` bounds how long (by default pioneer.fragments'). The panel's
+    `context` is the one read on this visit, else empty. A `context()` of None means no
+    panel (None, kept as such)."""
+    from django.template.loader import render_to_string
+
+    from pioneer import fragments
+
+    read = {}
+
+    def render():
+        data = context()
+        if data is None:
+            return ""
+        read.update(data)
+        return render_to_string(template, {"data": read})
+
+    html = fragments.cached_html(
+        f"panel:{key}", facts, render, seconds or fragments.FRAGMENT_SECONDS
+    )
+    return Panel(key, template, read, order, html) if html else None
 
 
 @dataclass(frozen=True)

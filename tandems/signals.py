@@ -18,7 +18,7 @@ from cohorts.selectors import url_or_blank
 from pioneer import hooks
 from pioneer.access import SYSTEM
 from pioneer.calendar_feed import uid_host
-from pioneer.hooks import NavItem, Panel, PersonalDate
+from pioneer.hooks import NavItem, PersonalDate, kept_panel
 from pioneer.models import Role
 from tandems import selectors, services, timeline
 from tandems.models import AgreementConfirmation, HospitationPhase, MatchPreference, Tandem
@@ -156,30 +156,38 @@ def participant_panel(sender, request, roles, **kwargs):
     if not roles.has(PARTICIPANT):
         return None
     today = timezone.localdate()
-    entries = []
-    # Two small queries (tandems; phases with their guests, the two people): one joining
-    # them all spent 8 ms (at N = 50) planning its joins to read a row or two.
-    own = selectors.own_tandems_with_dates(request.user, milestones=False)
-    for tandem in [t for t in own if t.state != Tandem.State.ENDED_EARLY][:3]:
-        phases = tandem.dated_phases
-        current = next((p for p in phases if p.start <= today <= p.end), None)
-        entries.append(
-            {
-                "tandem": tandem,
-                "partner": tandem.partner_of(request.user),
-                "current": current,
-                "days_left": (current.end - today).days if current else None,
-                "is_guest": bool(current and current.guest.user_id == request.user.pk),
-                "confirmed": tandem.confirmed_by_user(request.user),
-            }
-        )
-    if not entries:
-        return None
-    return Panel(
+
+    def tandems():
+        entries = []
+        # Two small queries (tandems; phases with their guests, the two people): one
+        # joining them all spent 8 ms (at N = 50) planning its joins to read a row or two.
+        own = selectors.own_tandems_with_dates(request.user, milestones=False)
+        for tandem in [t for t in own if t.state != Tandem.State.ENDED_EARLY][:3]:
+            phases = tandem.dated_phases
+            current = next((p for p in phases if p.start <= today <= p.end), None)
+            entries.append(
+                {
+                    "tandem": tandem,
+                    "partner": tandem.partner_of(request.user),
+                    "current": current,
+                    "days_left": (current.end - today).days if current else None,
+                    "is_guest": bool(current and current.guest.user_id == request.user.pk),
+                    "confirmed": tandem.confirmed_by_user(request.user),
+                }
+            )
+        if not entries:
+            return None
+        return {"entries": entries, "items": timeline.panel_entries(entries)}
+
+    # Kept rendered per person and day under cohorts.figures' change token, which every
+    # save or delete of a tandem, a phase, a confirmation and of the people replaces.
+    return kept_panel(
         "tandems.mine",
         "tandems/panel_my_tandem.html",
-        {"entries": entries, "items": timeline.panel_entries(entries)},
+        (cohort_figures.token(), request.user.pk, today),
+        tandems,
         order=5,
+        seconds=cohort_figures.SECONDS,
     )
 
 

@@ -456,13 +456,27 @@ def registration_list(request):
     is_office = bool(selectors.office_organisation_ids(request.user))
     if not is_office:
         # Only what the rows show, by SQL compiled once per process (a KeptList).
-        registrations = selectors.partner_registration_list(request.user)
-        page = Paginator(registrations, REGISTRATION_PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(
+        def render_page():
+            registrations = selectors.partner_registration_list(request.user)
+            page = Paginator(registrations, REGISTRATION_PAGE_SIZE).get_page(
+                request.GET.get("page")
+            )
+            return render_to_string(
+                "cohorts/registration_list_partner_page.html",
+                {"page": page, "rows": row_html.partner_registration_rows(page.object_list)},
+                request=request,
+            )
+
+        # The page kept rendered per the organisations' state (pioneer.fragments): the
+        # count, the page's rows and their writing only after a change.
+        page_html = fragments.list_page_html(
             request,
-            "cohorts/registration_list_partner.html",
-            {"page": page, "rows": row_html.partner_registration_rows(page.object_list)},
+            "cohorts.partner_registrations",
+            selectors.partner_kept_facts(request.user),
+            render_page,
+            figures.SECONDS,
         )
+        return render(request, "cohorts/registration_list_partner.html", {"page_html": page_html})
     # The office's cohorts, read once for the filter's options and the queue's rows: the
     # registrations of these cohorts are the office's (no join of cohorts and programmes
     # to plan in each of the page's queries).

@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cohorts import import_preview, selectors, services
+from cohorts import figures, import_preview, selectors, services
 from cohorts.forms import (
     ImportConfirmForm,
     ImportForm,
@@ -382,17 +383,29 @@ def partner_offices(request):
     """Every programme office that linked the partner contact's organisations, with whom
     to write to there, a page at a time (the home names the first few)."""
     require("cohorts.view_partner_people", request.user)
-    page = Paginator(selectors.partner_office_list(request.user), OFFICES_PAGE_SIZE).get_page(
-        request.GET.get("page")
+
+    def render_page():
+        page = Paginator(selectors.partner_office_list(request.user), OFFICES_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        offices = selectors.with_office_emails(page.object_list, request.user)
+        return render_to_string(
+            "cohorts/partner_offices_page.html",
+            {"page": page, "offices": offices, "sections": partner_office_sections(offices)},
+            request=request,
+        )
+
+    # The page kept rendered per the organisations' state (pioneer.fragments): the
+    # offices, their members' addresses and their writing only after a change.
+    page_html = fragments.list_page_html(
+        request,
+        "cohorts.partner_offices",
+        selectors.partner_kept_facts(request.user),
+        render_page,
+        figures.SECONDS,
     )
-    offices = selectors.with_office_emails(page.object_list, request.user)
     return render(
         request,
         "cohorts/partner_offices.html",
-        {
-            "page": page,
-            "offices": offices,
-            "sections": partner_office_sections(offices),
-            "office_email": settings.PROGRAMME_OFFICE_EMAIL,
-        },
+        {"page_html": page_html, "office_email": settings.PROGRAMME_OFFICE_EMAIL},
     )

@@ -5,14 +5,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from cohorts import selectors, services
+from cohorts import figures, selectors, services
 from cohorts.forms import ProgrammeForm
 from cohorts.models import Cohort
 from cohorts.views._shared import OFFICE, apply_errors, render_form
 from cohorts.views.rows import programme_cohort_rows
-from pioneer import compiled
+from pioneer import compiled, fragments
 from pioneer.models import Organisation
 from pioneer.permissions import require, role_required, scoped_object_or_404
 
@@ -22,13 +23,30 @@ PAGE_SIZE = 25
 
 @role_required(OFFICE)
 def programme_list(request):
-    programmes = (
-        selectors.programmes_for(request.user)
-        .select_related("organisation")
-        .annotate(cohort_count=Count("cohorts"))
-        .order_by("name")
+    """The office's programmes with their numbers of cohorts: the table kept rendered
+    under cohorts.figures' change token (programmes, cohorts and organisations are what
+    it shows), per the office's organisations; the query and the table's loop ran on every
+    visit."""
+
+    def table():
+        programmes = (
+            selectors.programmes_for(request.user)
+            .select_related("organisation")
+            .annotate(cohort_count=Count("cohorts"))
+            .order_by("name")
+        )
+        return render_to_string("cohorts/programme_list_table.html", {"programmes": programmes})
+
+    organisations = tuple(sorted(selectors.office_organisation_ids(request.user)))
+    return render(
+        request,
+        "cohorts/programme_list.html",
+        {
+            "table": fragments.cached_html(
+                "cohorts.programme_list", (figures.token(), organisations), table, figures.SECONDS
+            )
+        },
     )
-    return render(request, "cohorts/programme_list.html", {"programmes": programmes})
 
 
 @role_required(OFFICE)
@@ -81,22 +99,43 @@ def programme_cohorts_page(programme, number):
     return page
 
 
+def programme_cohorts_html(request, programme):
+    """The page of the programme's cohorts the request asks for, with its pagination:
+    kept rendered under cohorts.figures' change token (the cohorts and their numbers of
+    registrations), the programme and the page number asked for (fragments.list_page_html)."""
+
+    def render_page():
+        page = programme_cohorts_page(programme, request.GET.get("page"))
+        page.object_list = selectors.with_registration_counts(page.object_list)
+        return render_to_string(
+            "cohorts/programme_cohorts.html",
+            {
+                "programme": programme,
+                "cohorts": page,
+                "page": page,
+                "rows": programme_cohort_rows(programme, page.object_list),
+            },
+            request=request,
+        )
+
+    return fragments.list_page_html(
+        request,
+        "cohorts.programme_cohorts",
+        (figures.token(), programme.pk),
+        render_page,
+        figures.SECONDS,
+    )
+
+
 @role_required(OFFICE)
 def programme_detail(request, slug):
     programme = scoped_object_or_404(
         selectors.programmes_for(request.user).select_related("organisation"), slug=slug
     )
-    page = programme_cohorts_page(programme, request.GET.get("page"))
-    page.object_list = selectors.with_registration_counts(page.object_list)
     return render(
         request,
         "cohorts/programme_detail.html",
-        {
-            "programme": programme,
-            "cohorts": page,
-            "page": page,
-            "rows": programme_cohort_rows(programme, page.object_list),
-        },
+        {"programme": programme, "cohorts_html": programme_cohorts_html(request, programme)},
     )
 
 

@@ -147,7 +147,7 @@ def registration_rows(registrations, select_page, with_cohort):
 
 
 def programme_cohort_rows(programme, cohorts):
-    """The cohorts table of a programme's page (templates/cohorts/programme_detail.html)."""
+    """The cohorts table of a programme's page (templates/cohorts/programme_cohorts.html)."""
     day = date_formatter("SHORT_DATE_FORMAT")
     from cohorts.selectors import status_label
 
