@@ -85,7 +85,9 @@ def _visit(world, pages):
 
 def _anew(monkeypatch):
     """The parts rendered on every visit (as the template did), not kept."""
-    monkeypatch.setattr(registrations.fragments, "cached", lambda kind, facts, compute: compute())
+    monkeypatch.setattr(
+        registrations.fragments, "cached", lambda kind, facts, compute, *args, **kw: compute()
+    )
 
 
 def test_the_kept_parts_are_the_parts_rendered_anew(world, monkeypatch):
