@@ -32,7 +32,14 @@ ACTIVATE = "/accounts/2fa/totp/activate/"
 
 
 def _code(secret):
-    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
+    """The code of the present period; near a period's end, the next one's (waited for):
+    a code made in one period and checked in the next is refused (no tolerance), which
+    failed a test now and then."""
+    period = mfa_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < 2:
+        time.sleep(left + 0.05)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
 
 def _verified(user):
