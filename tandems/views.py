@@ -401,6 +401,7 @@ def _matching_page(
         "tandems.matching",
         (figures.token(), cohort.pk, outcome.fingerprint, pairs.number, people_page.number),
         lambda: _shown(cohort, outcome, profiles, likes, pairs, people_page),
+        figures.SECONDS,
     )
     # Shown only for its errors: the choices (every pair of the assignment) matter when a
     # posted form is validated, and building them cost a millisecond per 100 pairs.

@@ -335,6 +335,7 @@ def _kept_rows(scope, chosen, show, table, page, select_page, with_cohort):
         lambda: row_html.registration_rows(
             _kept_page(scope, chosen, show, table, page), select_page, with_cohort
         ),
+        figures.SECONDS,
     )
 
 

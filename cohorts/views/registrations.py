@@ -68,7 +68,10 @@ def _kept_parts(registration, is_office):
         return parts
 
     return fragments.cached(
-        "cohorts.registration_parts", (figures.token(), registration.pk, is_office), written
+        "cohorts.registration_parts",
+        (figures.token(), registration.pk, is_office),
+        written,
+        figures.SECONDS,
     )
 
 
