@@ -32,3 +32,21 @@ def without_csrf(html):
     import re
 
     return re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]+', r"\1", str(html))
+
+
+def page_html(client, path, language="de"):
+    """A page's HTML in `language` (it must answer 200), its CSRF fields' values left out."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(path)
+    assert response.status_code == 200
+    return without_csrf(response.content.decode())
+
+
+def unkept_html(kind, facts, render, seconds=None):
+    """A stand-in for `pioneer.fragments.cached_html` that keeps nothing: the part as it
+    is rendered anew."""
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(str(render()))  # noqa: S308 (our templates)

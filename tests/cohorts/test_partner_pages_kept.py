@@ -4,12 +4,8 @@ change token and the partner's organisations): the pages as rendered without kee
 (the reference), for any page number and in German and English, with names that need
 escaping; and a change of what they show on the next visit."""
 
-import re
-
 import pytest
-from django.conf import settings
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from cohorts import selectors
 from cohorts.models import InterestRegistration
@@ -18,6 +14,7 @@ from pioneer import fragments
 from pioneer.models import Organisation, Role
 from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
 from tests.factories.core import OrganisationFactory, RoleFactory, link_partner, office_user
+from tests.pages import page_html, unkept_html
 from tests.test_partner_lists_kept import MARKUP
 from tests.test_partner_lists_kept import partners as partners  # noqa: F401 (a fixture)
 
@@ -33,15 +30,10 @@ def small_pages(monkeypatch):
     monkeypatch.setattr(participations, "OFFICES_PAGE_SIZE", 2)
 
 
-def _page(client, path, language="de"):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = client.get(path)
-    assert response.status_code == 200
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", response.content.decode())
+_page = page_html
 
 
-def _unkept(kind, facts, render, seconds=None):
-    return mark_safe(str(render()))  # noqa: S308 (our templates)
+_unkept = unkept_html
 
 
 @pytest.mark.parametrize("language", ["de", "en"])

@@ -7,13 +7,12 @@ import re
 from datetime import date
 
 import pytest
-from django.conf import settings
-from django.utils.safestring import mark_safe
 
 from cohorts.views import programmes
 from pioneer.models import Organisation
 from tests.factories.cohorts import CohortFactory, InterestRegistrationFactory, ProgrammeFactory
 from tests.factories.core import OrganisationFactory, office_user
+from tests.pages import page_html, unkept_html
 
 pytestmark = pytest.mark.django_db
 
@@ -53,15 +52,10 @@ def office(client, monkeypatch):
     return {"programme": programme, "cohorts": cohorts}
 
 
-def _page(client, path, language="de"):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = client.get(path)
-    assert response.status_code == 200
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", response.content.decode())
+_page = page_html
 
 
-def _unkept(kind, facts, render, seconds=None):
-    return mark_safe(str(render()))  # noqa: S308 (our templates)
+_unkept = unkept_html
 
 
 @pytest.mark.parametrize("language", ["de", "en"])

@@ -5,13 +5,9 @@ rendered without keeping them (the reference), for any page number and in German
 English, with names that need escaping; and a change of what they show on the next
 visit."""
 
-import re
-
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from companion import views
 from companion.models import EventRegistration
@@ -20,6 +16,7 @@ from pioneer.models import Organisation
 from tests.factories.cohorts import CohortFactory, external_participation
 from tests.factories.companion import EventFactory, register
 from tests.factories.core import OrganisationFactory, UserFactory, partner_user
+from tests.pages import page_html, unkept_html
 
 pytestmark = pytest.mark.django_db
 
@@ -54,14 +51,10 @@ def world(monkeypatch):
 
 
 def _page(client, path=PATH, language="de"):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = client.get(path)
-    assert response.status_code == 200
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", response.content.decode())
+    return page_html(client, path, language)
 
 
-def _unkept(kind, facts, render, seconds=None):
-    return mark_safe(str(render()))  # noqa: S308 (our templates)
+_unkept = unkept_html
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
